@@ -1,0 +1,89 @@
+/**
+ * The layering of DESIGN.md, enforced in `npm test` (npm run depcheck).
+ * domain <- ports <- use-cases <- adapters <- server; each SDK in one adapter folder.
+ */
+const sdk = (name, folder) => ({
+  name: `${name}-only-in-${folder.replace(/\//g, '-')}`,
+  comment: `${name} may only be imported from ${folder}`,
+  severity: 'error',
+  from: { pathNot: [`^${folder}`, '^test/', '^bench/'] },
+  to: { path: `node_modules/${name}/` },
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'src/domain imports only itself (and zod)',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { pathNot: ['^src/domain/', 'node_modules/zod/', 'node_modules/fast-check/', 'node_modules/@types/'] },
+    },
+    {
+      name: 'ports-import-domain-only',
+      severity: 'error',
+      from: { path: '^src/ports/' },
+      to: { pathNot: ['^src/ports/', '^src/domain/', 'node_modules/@types/'] },
+    },
+    {
+      name: 'use-cases-import-domain-and-ports-only',
+      severity: 'error',
+      from: { path: '^src/use-cases/' },
+      to: { pathNot: ['^src/use-cases/', '^src/ports/', '^src/domain/', 'node_modules/zod/', 'node_modules/@types/'] },
+    },
+    {
+      name: 'adapters-do-not-import-each-other',
+      comment: 'an adapter imports its own SDK plus ports and domain; only server/ wires adapters together',
+      severity: 'error',
+      from: { path: '^src/adapters/([^/]+)/' },
+      to: { path: '^src/adapters/', pathNot: ['^src/adapters/$1/'] },
+    },
+    {
+      name: 'src-does-not-import-server',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(server|test|bench)/' },
+    },
+    {
+      name: 'config-only-from-server',
+      comment: 'configuration is read once at the composition root and passed down as values',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/config/' },
+      to: { path: '^src/config/' },
+    },
+    {
+      name: 'extensions-are-self-contained',
+      comment: 'cards and the workspace are built on their own and import nothing outside extensions/',
+      severity: 'error',
+      from: { path: '^extensions/' },
+      to: { path: '^(src|server|test|bench)/' },
+    },
+    sdk('@hubspot/api-client', 'src/adapters/hubspot/'),
+    sdk('jsforce', 'src/adapters/salesforce/'),
+    sdk('stripe', 'src/adapters/stripe/'),
+    sdk('bullmq', 'src/adapters/redis/'),
+    sdk('ioredis', 'src/adapters/redis/'),
+    sdk('@electric-sql/pglite', 'src/adapters/postgres/'),
+    sdk('pg', 'src/adapters/postgres/'),
+    sdk('csv-parse', 'src/adapters/csv/'),
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['node_modules', '\\.data/'] },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,91 @@
+import type { CalendarDate } from './dates';
+import type { CurrencyCode } from './money';
+
+/** One HubSpot portal or Salesforce org. Every stored row and every query carries one. */
+export type TenantId = string & { readonly __brand: 'TenantId' };
+
+const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+export function parseTenantId(text: string): TenantId | undefined {
+  return TENANT_ID.test(text) ? (text as TenantId) : undefined;
+}
+
+export type Customer = {
+  customerId: string;
+  name: string | null;
+  segment: string | null;
+  owner: string | null;
+  paymentTerms: string | null;
+  country: string | null;
+  crmCompanyId: string | null;
+  createdOn: CalendarDate | null;
+};
+
+export type SubscriptionInterval = 'month' | 'quarter' | 'year';
+export const SUBSCRIPTION_INTERVALS: readonly SubscriptionInterval[] = ['month', 'quarter', 'year'];
+
+export type SubscriptionStatus = 'active' | 'trialing' | 'past_due' | 'canceled';
+export const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = ['active', 'trialing', 'past_due', 'canceled'];
+
+export type Subscription = {
+  subscriptionId: string;
+  customerId: string;
+  plan: string | null;
+  currency: CurrencyCode;
+  amountMinor: number;
+  interval: SubscriptionInterval;
+  startedOn: CalendarDate;
+  renewsOn: CalendarDate | null;
+  status: SubscriptionStatus;
+  canceledOn: CalendarDate | null;
+};
+
+export type Invoice = {
+  invoiceId: string;
+  customerId: string;
+  currency: CurrencyCode;
+  amountMinor: number;
+  issuedOn: CalendarDate;
+  dueOn: CalendarDate;
+  /** Paid in full on this day when the invoice has no payment rows. */
+  paidOn: CalendarDate | null;
+  voidedOn: CalendarDate | null;
+  subscriptionId: string | null;
+};
+
+export type PaymentStatus = 'succeeded' | 'failed' | 'refunded';
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['succeeded', 'failed', 'refunded'];
+
+export type PaymentAttempt = {
+  paymentId: string;
+  invoiceId: string;
+  currency: CurrencyCode;
+  amountMinor: number;
+  attemptedOn: CalendarDate;
+  status: PaymentStatus;
+  declineCode: string | null;
+  method: string | null;
+};
+
+export type DisputeOutcome = 'won' | 'lost' | 'withdrawn';
+export const DISPUTE_OUTCOMES: readonly DisputeOutcome[] = ['won', 'lost', 'withdrawn'];
+
+export type Dispute = {
+  disputeId: string;
+  invoiceId: string;
+  openedOn: CalendarDate;
+  resolvedOn: CalendarDate | null;
+  reason: string | null;
+  /** In the invoice's currency; null means the whole invoice is disputed. */
+  amountMinor: number | null;
+  outcome: DisputeOutcome | null;
+};
+
+/** Everything the engine needs to know about one customer. */
+export type AccountFacts = {
+  customer: Customer;
+  invoices: Invoice[];
+  payments: PaymentAttempt[];
+  subscriptions: Subscription[];
+  disputes: Dispute[];
+};

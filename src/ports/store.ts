@@ -1,0 +1,61 @@
+import type {
+  AccountFacts,
+  Customer,
+  Dispute,
+  Invoice,
+  PaymentAttempt,
+  Subscription,
+  TenantId,
+} from '../domain/model';
+
+export type DatasetFile = 'customers.csv' | 'invoices.csv' | 'payments.csv' | 'subscriptions.csv' | 'disputes.csv';
+
+/** A row read from a dataset file, with the line it came from (for error messages). */
+export type Lined<T> = { line: number; row: T };
+
+export type RowProblem = { file: DatasetFile; line: number; column: string; message: string };
+
+export type EntityCounts = {
+  customers: number;
+  invoices: number;
+  payments: number;
+  subscriptions: number;
+  disputes: number;
+};
+
+export type ImportOutcome = { inserted: EntityCounts; updated: EntityCounts; createdCustomers: number };
+
+/**
+ * One all-or-nothing import: rows are staged inside a transaction, checked against each other
+ * and against what the tenant already has, then merged (upsert by id) or thrown away.
+ */
+export interface ImportSession {
+  stageCustomers(rows: Lined<Customer>[]): Promise<void>;
+  stageSubscriptions(rows: Lined<Subscription>[]): Promise<void>;
+  stageInvoices(rows: Lined<Invoice>[]): Promise<void>;
+  stagePayments(rows: Lined<PaymentAttempt>[]): Promise<void>;
+  stageDisputes(rows: Lined<Dispute>[]): Promise<void>;
+  /** Currencies of invoices staged in this session or already stored for the tenant. */
+  invoiceCurrencies(invoiceIds: readonly string[]): Promise<Map<string, string>>;
+  /** Duplicate ids within a file, references to unknown invoices, currency mismatches. */
+  findReferenceProblems(limit: number): Promise<RowProblem[]>;
+  /** Merges the staged rows; customers referenced but never described are created bare. */
+  commit(): Promise<ImportOutcome>;
+  rollback(): Promise<void>;
+}
+
+export interface CollectionsStore {
+  readonly kind: 'pglite' | 'postgres';
+  /** Applies pending versioned migrations; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  beginImport(tenant: TenantId): Promise<ImportSession>;
+  counts(tenant: TenantId): Promise<EntityCounts>;
+  listTenants(): Promise<TenantId[]>;
+
+  getAccountFacts(tenant: TenantId, customerId: string): Promise<AccountFacts | undefined>;
+  /** Every customer's facts, ordered by customer id, read in pages so memory stays bounded. */
+  streamAccountFacts(tenant: TenantId, options?: { pageSize?: number }): AsyncIterable<AccountFacts>;
+}
