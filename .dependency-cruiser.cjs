@@ -2,12 +2,14 @@
  * The layering of DESIGN.md, enforced in `npm test` (npm run depcheck).
  * domain <- ports <- use-cases <- adapters <- server; each SDK in one adapter folder.
  */
+const TESTS = '\\.test\\.ts$';
+
 const sdk = (name, folder) => ({
   name: `${name}-only-in-${folder.replace(/\//g, '-')}`,
   comment: `${name} may only be imported from ${folder}`,
   severity: 'error',
   from: { pathNot: [`^${folder}`, '^test/', '^bench/'] },
-  to: { path: `node_modules/${name}/` },
+  to: { path: `node_modules/(@types/)?${name}/` },
 });
 
 module.exports = {
@@ -16,20 +18,27 @@ module.exports = {
       name: 'domain-is-pure',
       comment: 'src/domain imports only itself (and zod)',
       severity: 'error',
-      from: { path: '^src/domain/' },
-      to: { pathNot: ['^src/domain/', 'node_modules/zod/', 'node_modules/fast-check/', 'node_modules/@types/'] },
+      from: { path: '^src/domain/', pathNot: TESTS },
+      to: { pathNot: ['^src/domain/', 'node_modules/zod/'] },
     },
     {
       name: 'ports-import-domain-only',
       severity: 'error',
       from: { path: '^src/ports/' },
-      to: { pathNot: ['^src/ports/', '^src/domain/', 'node_modules/@types/'] },
+      to: { pathNot: ['^src/ports/', '^src/domain/'] },
     },
     {
       name: 'use-cases-import-domain-and-ports-only',
       severity: 'error',
-      from: { path: '^src/use-cases/' },
-      to: { pathNot: ['^src/use-cases/', '^src/ports/', '^src/domain/', 'node_modules/zod/', 'node_modules/@types/'] },
+      from: { path: '^src/use-cases/', pathNot: TESTS },
+      to: { pathNot: ['^src/use-cases/', '^src/ports/', '^src/domain/', 'node_modules/zod/'] },
+    },
+    {
+      name: 'adapters-import-ports-and-domain',
+      comment: 'an adapter implements a port; it never reaches into use cases or jobs',
+      severity: 'error',
+      from: { path: '^src/adapters/', pathNot: TESTS },
+      to: { path: '^src/(use-cases|jobs)/' },
     },
     {
       name: 'adapters-do-not-import-each-other',
@@ -81,9 +90,12 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['node_modules', '\\.data/'] },
+    exclude: { path: ['\\.data/', 'bench/out/'] },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

@@ -25,7 +25,12 @@ export type SubscriptionInterval = 'month' | 'quarter' | 'year';
 export const SUBSCRIPTION_INTERVALS: readonly SubscriptionInterval[] = ['month', 'quarter', 'year'];
 
 export type SubscriptionStatus = 'active' | 'trialing' | 'past_due' | 'canceled';
-export const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = ['active', 'trialing', 'past_due', 'canceled'];
+export const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = [
+  'active',
+  'trialing',
+  'past_due',
+  'canceled',
+];
 
 export type Subscription = {
   subscriptionId: string;

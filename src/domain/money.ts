@@ -68,7 +68,9 @@ export function parseMajorAmount(text: string, currency: CurrencyCode): ParseAmo
 export function formatMinorAsDecimal(minor: number, currency: CurrencyCode): string {
   const exponent = EXPONENTS[currency] ?? 2;
   const negative = minor < 0;
-  const digits = Math.abs(minor).toString().padStart(exponent + 1, '0');
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(exponent + 1, '0');
   const whole = digits.slice(0, digits.length - exponent);
   const fraction = digits.slice(digits.length - exponent);
   return `${negative ? '-' : ''}${whole}${exponent > 0 ? `.${fraction}` : ''}`;

@@ -2,12 +2,27 @@ import type { Customer, Dispute, Invoice, PaymentAttempt, Subscription } from '.
 import type { DatasetFile } from './store';
 
 /** A raw CSV record: header name → cell text (trimmed), with its 1-based physical line number. */
-export type RawRecord = { line: number; values: Readonly<Record<string, string>> };
+export type RawRecord = { line: number; values: Readonly<Record<string, string>>; cellCount: number };
+
+/** The file is not valid CSV at this line (unclosed quote, stray quote): nothing after it can be read. */
+export class DatasetSyntaxError extends Error {
+  constructor(
+    readonly file: DatasetFile,
+    readonly line: number,
+    readonly detail: string,
+  ) {
+    super(`${file}:${line}: ${detail}`);
+    this.name = 'DatasetSyntaxError';
+  }
+}
 
 export type RawFile = {
   /** Column names from the header line, as written. */
   header: readonly string[];
   records: AsyncIterable<RawRecord>;
+  sizeBytes: number;
+  /** Bytes of the file consumed so far (for progress). */
+  bytesRead(): number;
 };
 
 /** Reads a dataset folder file by file, streaming. */

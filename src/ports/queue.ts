@@ -14,7 +14,10 @@ export type JobSnapshot = { jobId: string; name: string; state: JobState; attemp
 export interface JobQueue {
   enqueue(name: string, payload: unknown, options: JobOptions): Promise<EnqueueResult>;
   /** Starts consuming; resolves once the worker is accepting jobs. */
-  startWorker(handlers: Readonly<Record<string, JobHandler>>, options?: { concurrency?: number }): Promise<void>;
+  startWorker(
+    handlers: Readonly<Record<string, JobHandler>>,
+    options?: { concurrency?: number },
+  ): Promise<void>;
   getJob(jobId: string): Promise<JobSnapshot | undefined>;
   /** Stops taking jobs, waits for running ones to finish (or abort), then releases resources. */
   close(): Promise<void>;

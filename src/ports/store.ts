@@ -8,7 +8,8 @@ import type {
   TenantId,
 } from '../domain/model';
 
-export type DatasetFile = 'customers.csv' | 'invoices.csv' | 'payments.csv' | 'subscriptions.csv' | 'disputes.csv';
+export type DatasetFile =
+  'customers.csv' | 'invoices.csv' | 'payments.csv' | 'subscriptions.csv' | 'disputes.csv';
 
 /** A row read from a dataset file, with the line it came from (for error messages). */
 export type Lined<T> = { line: number; row: T };

@@ -1,0 +1,87 @@
+/**
+ * `npm run bench`: import throughput and peak memory for a generated book (default 100,000 customers,
+ * about 1,000,000 invoices). Each step runs in a child process with its own memory figure.
+ * BENCH_CUSTOMERS sets the size; BENCH_DATABASE_URL imports into PostgreSQL instead of PGlite.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+type ChildResult = Record<string, unknown>;
+
+const root = path.resolve(__dirname, '..');
+const out = path.join(root, 'bench', 'out');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+function runChild(script: string, args: string[], timeoutMs: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      tsx,
+      [path.join(root, 'bench', script), ...args],
+      { cwd: root, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout) => {
+        if (error) reject(error);
+        else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChildResult);
+      },
+    );
+    child.stderr?.pipe(process.stderr);
+  });
+}
+
+async function main(): Promise<void> {
+  const customers = Number(process.env.BENCH_CUSTOMERS ?? 100000);
+  const seed = 20261122;
+  const asOf = '2026-11-22';
+  await mkdir(out, { recursive: true });
+  const dataset = path.join(out, `dataset-${customers}-${seed}`);
+  if (!existsSync(path.join(dataset, '.complete'))) {
+    process.stderr.write(`Generating ${customers} customers into ${path.relative(root, dataset)}\n`);
+    await rm(dataset, { recursive: true, force: true });
+    const generated = await runChild(
+      'generate-child.ts',
+      [dataset, String(customers), String(seed), asOf],
+      20 * 60000,
+    );
+    await writeFile(path.join(dataset, '.complete'), JSON.stringify(generated));
+    process.stderr.write(
+      `  generated ${String(generated.rows)} rows in ${Number(generated.seconds).toFixed(1)} s\n`,
+    );
+  }
+  const dataDir = path.join(out, 'pglite-import');
+  await rm(dataDir, { recursive: true, force: true });
+  process.stderr.write('Importing (fresh store)\n');
+  const first = await runChild('import-child.ts', [dataset, dataDir], 60 * 60000);
+  process.stderr.write('Importing again (every row an update)\n');
+  const second = await runChild('import-child.ts', [dataset, dataDir], 60 * 60000);
+  await rm(dataDir, { recursive: true, force: true });
+
+  const report = (label: string, result: ChildResult): Record<string, unknown> => {
+    const rows = result.rows as Record<string, number>;
+    const total = Object.values(rows).reduce((sum, n) => sum + n, 0);
+    const seconds = Number(result.seconds);
+    return {
+      label,
+      store: result.store,
+      invoices: rows['invoices.csv'],
+      totalRows: total,
+      seconds: Number(seconds.toFixed(2)),
+      invoicesPerSecond: Math.round((rows['invoices.csv'] ?? 0) / seconds),
+      rowsPerSecond: Math.round(total / seconds),
+      peakRssMb: Math.round(Number(result.peakRssMb)),
+    };
+  };
+  const results = {
+    customers,
+    seed,
+    asOf,
+    imports: [report('first import', first), report('re-import', second)],
+  };
+  await writeFile(path.join(out, 'import.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.table(results.imports);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,242 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { createCsvDatasetReader } from '../../src/adapters/csv/dataset-reader';
+import { createCsvDatasetWriter } from '../../src/adapters/csv/dataset-writer';
+import { ConfigError, loadConfig } from '../../src/config/config';
+import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
+import { parseTenantId, type TenantId } from '../../src/domain/model';
+import type { CollectionsStore } from '../../src/ports/store';
+import { generateDemoDataset } from '../../src/use-cases/generate-demo-dataset';
+import { formatProblem, importDataset } from '../../src/use-cases/import-dataset';
+import { openStore, todayUtc } from '../compose';
+import { createProgress } from './progress';
+
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad input (arguments, rows, unknown ids). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+type Output = { json: boolean };
+
+function print(output: Output, value: unknown, human: () => string): void {
+  process.stdout.write(output.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}
+
+function tenantOption(value: string): TenantId {
+  const tenant = parseTenantId(value);
+  if (tenant === undefined)
+    throw new InvalidArgumentError('letters, digits and _ . : - (at most 64 characters)');
+  return tenant;
+}
+
+function dateOption(value: string): CalendarDate {
+  if (!isCalendarDate(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
+  return value;
+}
+
+function positiveInteger(max: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value) || number < 1 || number > max) {
+      throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+    }
+    return number;
+  };
+}
+
+function seedOption(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number > 2 ** 31 - 1)
+    throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return number;
+}
+
+async function withStore<T>(work: (store: CollectionsStore) => Promise<T>): Promise<T> {
+  const store = await openStore(loadConfig());
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function defaultTenant(): TenantId {
+  return parseTenantId(loadConfig().defaultTenant) as TenantId;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('collections')
+    .description('crm-collections: billing and payment status, aging and collections work for CRM teams')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('import')
+    .description(
+      'import a dataset folder of CSV files (invoices.csv required) into the store, all or nothing',
+    )
+    .argument(
+      '<dir>',
+      'folder with invoices.csv and optionally customers, payments, subscriptions, disputes .csv',
+    )
+    .option('--tenant <tenant>', 'tenant (HubSpot portal or Salesforce org) to import into', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (dir: string, options: { tenant?: TenantId; json: boolean }) => {
+      const tenant = options.tenant ?? defaultTenant();
+      const progress = createProgress(!options.json, 'bytes');
+      const result = await withStore((store) =>
+        importDataset(store, createCsvDatasetReader(path.resolve(dir)), {
+          tenant,
+          onProgress: (event) => progress.update(event.bytesRead, event.bytesTotal, event.file),
+        }),
+      ).finally(() => progress.stop());
+      if (!result.ok) {
+        const more = result.problemCount - result.problems.length;
+        throw new UsageError(
+          `import rejected: ${result.problemCount} problem${result.problemCount === 1 ? '' : 's'}, nothing was written\n` +
+            result.problems.map(formatProblem).join('\n') +
+            (more > 0 ? `\n… and ${more} more` : ''),
+          result,
+        );
+      }
+      print(options, result, () => {
+        const lines = Object.entries(result.rows).map(([file, rows]) => {
+          const key = file.replace('.csv', '') as keyof typeof result.outcome.inserted;
+          return `  ${file.padEnd(18)} ${String(rows).padStart(9)} rows  ${String(result.outcome.inserted[key]).padStart(9)} new  ${String(result.outcome.updated[key]).padStart(9)} updated`;
+        });
+        return [
+          `Imported into tenant ${tenant}:`,
+          ...lines,
+          ...(result.outcome.createdCustomers > 0
+            ? [
+                `  ${result.outcome.createdCustomers} customers referenced by invoices were created without details`,
+              ]
+            : []),
+          ...result.warnings.map((warning) => `warning: ${warning}`),
+        ].join('\n');
+      });
+    });
+
+  program
+    .command('demo-data')
+    .description('write a deterministic, realistic SaaS billing dataset in the import format')
+    .argument('<dir>', 'folder to write the CSV files into (created if missing)')
+    .option('--customers <n>', 'number of customers', positiveInteger(1_000_000), 400)
+    .option('--seed <s>', 'random seed: the same seed gives the same bytes', seedOption, 42)
+    .option('--as-of <date>', 'last day of the generated history (default: today)', dateOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(
+      async (
+        dir: string,
+        options: { customers: number; seed: number; asOf?: CalendarDate; json: boolean },
+      ) => {
+        const target = path.resolve(dir);
+        await mkdir(target, { recursive: true });
+        const writer = await createCsvDatasetWriter(target);
+        const asOf = options.asOf ?? todayUtc();
+        const progress = createProgress(!options.json, 'rows');
+        const rows: Record<string, number> = {};
+        let customers = 0;
+        try {
+          for await (const item of generateDemoDataset({
+            customers: options.customers,
+            seed: options.seed,
+            asOf,
+          })) {
+            await writer.write(item);
+            rows[item.file] = (rows[item.file] ?? 0) + 1;
+            if (item.file === 'customers.csv') {
+              customers += 1;
+              if (customers % 500 === 0) progress.update(customers, options.customers, 'customers');
+            }
+          }
+          progress.update(customers, options.customers, 'customers');
+        } finally {
+          progress.stop();
+          await writer.close();
+        }
+        const result = { dir: target, seed: options.seed, asOf, rows };
+        print(options, result, () =>
+          [
+            `Wrote ${target} (seed ${options.seed}, as of ${asOf}):`,
+            ...Object.entries(rows).map(([file, n]) => `  ${file.padEnd(18)} ${n} rows`),
+          ].join('\n'),
+        );
+      },
+    );
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations (start-up does this too)')
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: Output) => {
+      const kind = await withStore(async (store) => store.kind);
+      print(options, { ok: true, store: kind }, () => `Schema is up to date (${kind}).`);
+    });
+
+  program
+    .command('tenants')
+    .description('list the tenants in the store with their row counts')
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: Output) => {
+      const tenants = await withStore(async (store) => {
+        const list = [];
+        for (const tenant of await store.listTenants())
+          list.push({ tenant, counts: await store.counts(tenant) });
+        return list;
+      });
+      print(options, { tenants }, () =>
+        tenants.length === 0
+          ? 'No tenants yet: run `collections import <dir>` or `npm start` for demo data.'
+          : tenants
+              .map(
+                ({ tenant, counts }) =>
+                  `${tenant}: ${counts.customers} customers, ${counts.invoices} invoices, ${counts.payments} payments, ${counts.subscriptions} subscriptions, ${counts.disputes} disputes`,
+              )
+              .join('\n'),
+      );
+    });
+
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  const wantsJson = argv.includes('--json');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed usage errors; help and version exit 0.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      if (wantsJson) {
+        const details = error instanceof UsageError ? error.details : { problems: error.problems };
+        process.stdout.write(
+          `${JSON.stringify({ ok: false, error: error.message, ...(details as object) }, null, 2)}\n`,
+        );
+      }
+      process.stderr.write(`collections: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(
+      `collections: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

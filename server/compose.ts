@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
+import { createCsvDatasetWriter } from '../src/adapters/csv/dataset-writer';
+import { createInProcessJobQueue } from '../src/adapters/inprocess/job-queue';
+import { createPgliteStore, createPostgresStore } from '../src/adapters/postgres';
+import type { Config } from '../src/config/config';
+import type { CalendarDate } from '../src/domain/dates';
+import type { JobQueue } from '../src/ports/queue';
+import type { CollectionsStore } from '../src/ports/store';
+import type { LoadDemoDataEvents } from '../src/jobs/load-demo-data';
+
+/** Today's calendar date in UTC: the one place the wall clock becomes a domain value. */
+export function todayUtc(now: Date = new Date()): CalendarDate {
+  return now.toISOString().slice(0, 10) as CalendarDate;
+}
+
+/** Opens the configured store and brings its schema up to date. */
+export async function openStore(config: Config): Promise<CollectionsStore> {
+  const store =
+    config.store.kind === 'postgres'
+      ? await createPostgresStore({ connectionString: config.store.connectionString })
+      : await createPgliteStore({ dataDir: path.resolve(config.store.dataDir) });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+export function openQueue(): JobQueue {
+  return createInProcessJobQueue();
+}
+
+/** A throwaway dataset folder for generated demo data. */
+export function demoDatasetFolders(): LoadDemoDataEvents['openFolder'] {
+  return async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'collections-demo-'));
+    return {
+      writer: await createCsvDatasetWriter(dir),
+      reader: createCsvDatasetReader(dir),
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  };
+}

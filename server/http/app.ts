@@ -1,0 +1,54 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { CollectionsStore } from '../../src/ports/store';
+
+export type DemoState = 'off' | 'queued' | 'loading' | 'loaded' | 'failed';
+
+export type AppState = {
+  startedAt: number;
+  demo: { state: DemoState; tenant: string; invoices?: number; error?: string };
+  shuttingDown: boolean;
+};
+
+export function createHttpApp(deps: { store: CollectionsStore; state: AppState; logger: Logger }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  /** Liveness: the process answers. No I/O, so a slow database never gets the process restarted. */
+  app.get('/healthz', (_request, response) => {
+    response.json({
+      status: 'ok',
+      uptimeSeconds: Math.round((Date.now() - deps.state.startedAt) / 1000),
+      store: deps.store.kind,
+      demoData: deps.state.demo,
+    });
+  });
+
+  /** Readiness: the store answers and the process is not shutting down. */
+  app.get('/readyz', async (_request, response) => {
+    if (deps.state.shuttingDown) {
+      response.status(503).json({ status: 'shutting_down' });
+      return;
+    }
+    try {
+      await deps.store.ping();
+      response.json({ status: 'ready', store: deps.store.kind });
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'readiness check: store unreachable');
+      response
+        .status(503)
+        .json({ status: 'unavailable', store: deps.store.kind, error: 'store unreachable' });
+    }
+  });
+
+  app.use((_request, response) => {
+    response.status(404).json({ error: 'not_found' });
+  });
+
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    deps.logger.error({ err: error }, 'unhandled request error');
+    response.status(500).json({ error: 'internal_error' });
+  });
+
+  return app;
+}

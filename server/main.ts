@@ -1,0 +1,122 @@
+import type { Server } from 'node:http';
+import { ConfigError, hasBillingCredentials, loadConfig } from '../src/config/config';
+import { parseTenantId, type TenantId } from '../src/domain/model';
+import { createLoadDemoDataHandler, LOAD_DEMO_DATA, loadDemoDataJobId } from '../src/jobs/load-demo-data';
+import { shouldLoadDemoData } from '../src/use-cases/load-demo-dataset';
+import { demoDatasetFolders, openQueue, openStore, todayUtc } from './compose';
+import { createHttpApp, type AppState } from './http/app';
+import { createLogger, redactUrl } from './logger';
+
+type Role = 'all' | 'server' | 'worker';
+
+function parseRole(argv: readonly string[]): Role {
+  const index = argv.indexOf('--role');
+  const role = index >= 0 ? argv[index + 1] : 'all';
+  if (role === 'all' || role === 'server' || role === 'worker') return role;
+  throw new Error(`--role must be all, server or worker (got ${String(role)})`);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const role = parseRole(process.argv.slice(2));
+  const logger = createLogger({ level: config.logLevel });
+  if (role !== 'all' && config.redisUrl === undefined) {
+    throw new Error('separate server and worker processes share their jobs through Redis: set REDIS_URL');
+  }
+  if (config.redisUrl !== undefined) {
+    logger.warn(
+      { redis: redactUrl(config.redisUrl) },
+      'REDIS_URL is set, but this version runs jobs in-process only; Redis is not used yet',
+    );
+  }
+
+  const store = await openStore(config);
+  logger.info(
+    {
+      store: store.kind,
+      location:
+        config.store.kind === 'postgres' ? redactUrl(config.store.connectionString) : config.store.dataDir,
+    },
+    'store ready',
+  );
+  const queue = openQueue();
+  const tenant = parseTenantId(config.defaultTenant) as TenantId;
+  const state: AppState = { startedAt: Date.now(), demo: { state: 'off', tenant }, shuttingDown: false };
+
+  if (role !== 'server') {
+    const handler = createLoadDemoDataHandler(store, {
+      openFolder: demoDatasetFolders(),
+      onLoaded: (request, invoices) => {
+        state.demo = { state: 'loaded', tenant: request.tenant, invoices };
+        logger.info({ tenant: request.tenant, customers: request.customers, invoices }, 'demo data loaded');
+      },
+    });
+    await queue.startWorker({
+      [LOAD_DEMO_DATA]: async (payload, context) => {
+        state.demo = { state: 'loading', tenant };
+        try {
+          await handler(payload, context);
+        } catch (error) {
+          state.demo = {
+            state: 'failed',
+            tenant,
+            error: error instanceof Error ? error.message : String(error),
+          };
+          logger.error({ err: error, attempt: context.attempt }, 'demo data load failed');
+          throw error;
+        }
+      },
+    });
+  }
+
+  let server: Server | undefined;
+  if (role !== 'worker') {
+    const app = createHttpApp({ store, state, logger });
+    server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(config.http.port, config.http.host, (error?: Error) =>
+        error ? reject(error) : resolve(listening),
+      );
+    });
+    logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'http server listening');
+  }
+
+  if (await shouldLoadDemoData(store, tenant, config.demo.mode, hasBillingCredentials(config))) {
+    const request = { tenant, customers: config.demo.customers, seed: config.demo.seed, asOf: todayUtc() };
+    await queue.enqueue(LOAD_DEMO_DATA, request, { jobId: loadDemoDataJobId(request), attempts: 2 });
+    state.demo = { state: 'queued', tenant };
+    logger.info(
+      { tenant, customers: request.customers, seed: request.seed },
+      'demo data queued (no billing credentials)',
+    );
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    state.shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    if (server !== undefined) {
+      const closing = server;
+      await new Promise<void>((resolve) => closing.close(() => resolve()));
+    }
+    await queue.close();
+    await store.close();
+    logger.info('stopped');
+    logger.flush();
+    process.exitCode = 0;
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`collections: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,318 @@
+import type { TenantId } from '../../domain/model';
+import { formatMoney, type CurrencyCode } from '../../domain/money';
+import type { EntityCounts, ImportOutcome, ImportSession, Lined, RowProblem } from '../../ports/store';
+import {
+  columnArrays,
+  createStageTableSql,
+  CUSTOMERS,
+  DISPUTES,
+  ENTITY_TABLES,
+  idColumn,
+  INVOICES,
+  mergeSql,
+  PAYMENTS,
+  stageInsertSql,
+  SUBSCRIPTIONS,
+  type EntityTable,
+} from './entity-tables';
+import { holdTransaction, type HeldTransaction } from './held-transaction';
+import type { SqlClient } from './sql-client';
+
+/**
+ * Autovacuum analyzes a table after about a tenth of it changed: in a table shared by many tenants a
+ * new tenant's rows may stay unknown to the planner indefinitely, which sends its lookups down
+ * whole-tenant scans. Imports that change this many rows refresh the statistics themselves.
+ */
+const ANALYZE_AFTER_CHANGED_ROWS = 1000;
+
+const FILE_ORDER = new Map(ENTITY_TABLES.map((table, index) => [table.file, index]));
+
+const STAGED_INVOICES = `
+  staged AS (
+    SELECT DISTINCT ON (invoice_id) invoice_id, currency, amount_minor
+    FROM stage_invoices ORDER BY invoice_id, line DESC
+  )`;
+
+const PAYMENT_INVOICE_PROBLEMS = `
+  WITH ${STAGED_INVOICES}
+  SELECT p.line, p.invoice_id, p.currency, coalesce(s.currency, i.currency) AS invoice_currency
+  FROM stage_payments p
+  LEFT JOIN staged s ON s.invoice_id = p.invoice_id
+  LEFT JOIN invoices i ON i.tenant_id = $1 AND i.invoice_id = p.invoice_id
+  WHERE coalesce(s.currency, i.currency) IS DISTINCT FROM p.currency
+  ORDER BY p.line LIMIT $2`;
+
+const DISPUTE_INVOICE_PROBLEMS = `
+  WITH ${STAGED_INVOICES}
+  SELECT d.line, d.invoice_id, d.amount_minor,
+    coalesce(s.currency, i.currency) AS invoice_currency,
+    coalesce(s.amount_minor, i.amount_minor) AS invoice_amount
+  FROM stage_disputes d
+  LEFT JOIN staged s ON s.invoice_id = d.invoice_id
+  LEFT JOIN invoices i ON i.tenant_id = $1 AND i.invoice_id = d.invoice_id
+  WHERE (s.invoice_id IS NULL AND i.invoice_id IS NULL) OR d.amount_minor > coalesce(s.amount_minor, i.amount_minor)
+  ORDER BY d.line LIMIT $2`;
+
+const MOVED_INVOICES = `
+  SELECT s.line, s.invoice_id, s.customer_id, i.customer_id AS stored_customer_id
+  FROM stage_invoices s
+  JOIN invoices i ON i.tenant_id = $1 AND i.invoice_id = s.invoice_id
+  WHERE i.customer_id <> s.customer_id
+  ORDER BY s.line LIMIT $2`;
+
+const INVOICE_CURRENCIES = `
+  SELECT invoice_id, currency FROM (
+    SELECT invoice_id, currency, 1 AS source, line FROM stage_invoices WHERE invoice_id = ANY($2::text[])
+    UNION ALL
+    SELECT invoice_id, currency, 0, 0 FROM invoices WHERE tenant_id = $1 AND invoice_id = ANY($2::text[])
+  ) found
+  ORDER BY source, line`;
+
+const CREATE_BARE_CUSTOMERS = `
+  WITH referenced AS (
+    SELECT customer_id FROM stage_invoices
+    UNION
+    SELECT customer_id FROM stage_subscriptions
+  ), created AS (
+    INSERT INTO customers (tenant_id, customer_id)
+    SELECT $1::text, r.customer_id FROM referenced r
+    WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = $1 AND c.customer_id = r.customer_id)
+    ON CONFLICT (tenant_id, customer_id) DO NOTHING
+    RETURNING 1
+  )
+  SELECT count(*) AS created FROM created`;
+
+function duplicatesSql(table: EntityTable<never>): string {
+  const id = `"${idColumn(table)}"`;
+  return `
+    SELECT s.line, s.${id} AS id, f.first_line
+    FROM ${table.stage} s
+    JOIN (
+      SELECT ${id} AS id, min(line) AS first_line FROM ${table.stage} GROUP BY ${id} HAVING count(*) > 1
+    ) f ON f.id = s.${id}
+    WHERE s.line > f.first_line
+    ORDER BY s.line LIMIT $1`;
+}
+
+function emptyCounts(): EntityCounts {
+  return { customers: 0, invoices: 0, payments: 0, subscriptions: 0, disputes: 0 };
+}
+
+/**
+ * Opens the import transaction and its staging tables. Any failing statement rolls the whole
+ * session back and ends it, so the connection is released even when the caller never calls rollback().
+ */
+export async function beginImportSession(client: SqlClient, tenant: TenantId): Promise<ImportSession> {
+  const tx = await holdTransaction(client);
+  try {
+    await tx.exec(ENTITY_TABLES.map(createStageTableSql).join(';\n'));
+  } catch (error) {
+    await tx.rollback().catch(() => undefined);
+    throw error;
+  }
+  return createImportSession(tx, tenant);
+}
+
+function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSession {
+  let ended = false;
+  let statisticsCurrent = true;
+  let invoiceIndexed = false;
+
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (ended) throw new Error('the import session has already ended');
+    try {
+      return await work();
+    } catch (error) {
+      ended = true;
+      await tx.rollback().catch(() => undefined);
+      throw error;
+    }
+  };
+
+  // Built once, when invoices are first looked up (callers stage invoices before payments and
+  // disputes): cheaper than maintaining it row by row while staging. Without statistics the planner
+  // would scan the whole staging table for every batch of lookups.
+  const indexStagedInvoices = async (): Promise<void> => {
+    if (invoiceIndexed) return;
+    await tx.exec('CREATE INDEX ON stage_invoices (invoice_id); ANALYZE stage_invoices');
+    invoiceIndexed = true;
+  };
+
+  // Autovacuum never analyzes temporary tables: without statistics large imports get poor join plans.
+  const analyzeStaged = async (): Promise<void> => {
+    if (statisticsCurrent) return;
+    await tx.exec(`ANALYZE ${ENTITY_TABLES.map((table) => table.stage).join(', ')}`);
+    statisticsCurrent = true;
+  };
+
+  const stage =
+    <Row>(table: EntityTable<Row>) =>
+    (rows: Lined<Row>[]): Promise<void> =>
+      guard(async () => {
+        if (rows.length === 0) return;
+        await tx.query(stageInsertSql(table), columnArrays(table, rows));
+        statisticsCurrent = false;
+      });
+
+  const findReferenceProblems = async (limit: number): Promise<RowProblem[]> => {
+    if (limit <= 0) return [];
+    await indexStagedInvoices();
+    await analyzeStaged();
+    const problems: RowProblem[] = [];
+
+    for (const table of ENTITY_TABLES) {
+      const column = idColumn(table);
+      const rows = await tx.query<{ line: number; id: string; first_line: number }>(duplicatesSql(table), [
+        limit,
+      ]);
+      for (const row of rows) {
+        problems.push({
+          file: table.file,
+          line: row.line,
+          column,
+          message: `duplicate ${column} ${row.id} (first on line ${row.first_line})`,
+        });
+      }
+    }
+
+    const moved = await tx.query<{
+      line: number;
+      invoice_id: string;
+      customer_id: string;
+      stored_customer_id: string;
+    }>(MOVED_INVOICES, [tenant, limit]);
+    for (const row of moved) {
+      problems.push({
+        file: INVOICES.file,
+        line: row.line,
+        column: 'customer_id',
+        message: `invoice ${row.invoice_id} belongs to customer ${row.stored_customer_id}; it cannot move to ${row.customer_id}`,
+      });
+    }
+
+    const payments = await tx.query<{
+      line: number;
+      invoice_id: string;
+      currency: string;
+      invoice_currency: string | null;
+    }>(PAYMENT_INVOICE_PROBLEMS, [tenant, limit]);
+    for (const row of payments) {
+      problems.push(
+        row.invoice_currency === null
+          ? {
+              file: PAYMENTS.file,
+              line: row.line,
+              column: 'invoice_id',
+              message: `unknown invoice ${row.invoice_id}`,
+            }
+          : {
+              file: PAYMENTS.file,
+              line: row.line,
+              column: 'currency',
+              message: `currency ${row.currency} differs from invoice ${row.invoice_id} currency ${row.invoice_currency}`,
+            },
+      );
+    }
+
+    const disputes = await tx.query<{
+      line: number;
+      invoice_id: string;
+      amount_minor: number | null;
+      invoice_currency: string | null;
+      invoice_amount: number | null;
+    }>(DISPUTE_INVOICE_PROBLEMS, [tenant, limit]);
+    for (const row of disputes) {
+      if (row.invoice_currency === null || row.invoice_amount === null || row.amount_minor === null) {
+        problems.push({
+          file: DISPUTES.file,
+          line: row.line,
+          column: 'invoice_id',
+          message: `unknown invoice ${row.invoice_id}`,
+        });
+        continue;
+      }
+      const currency = row.invoice_currency as CurrencyCode;
+      problems.push({
+        file: DISPUTES.file,
+        line: row.line,
+        column: 'amount',
+        message:
+          `dispute amount ${formatMoney(row.amount_minor, currency)} is more than ` +
+          `invoice ${row.invoice_id} amount ${formatMoney(row.invoice_amount, currency)}`,
+      });
+    }
+
+    problems.sort((a, b) => (FILE_ORDER.get(a.file) ?? 0) - (FILE_ORDER.get(b.file) ?? 0) || a.line - b.line);
+    return problems.slice(0, limit);
+  };
+
+  const merge = async (table: EntityTable<never>): Promise<{ inserted: number; updated: number }> => {
+    const [row] = await tx.query<{ inserted: number; updated: number }>(mergeSql(table), [tenant]);
+    return row ?? { inserted: 0, updated: 0 };
+  };
+
+  const commit = async (): Promise<ImportOutcome> => {
+    await analyzeStaged();
+    await tx.query('INSERT INTO tenants (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING', [
+      tenant,
+    ]);
+    const inserted = emptyCounts();
+    const updated = emptyCounts();
+    let createdCustomers = 0;
+    for (const table of ENTITY_TABLES) {
+      const counts = await merge(table);
+      inserted[table.entity] = counts.inserted;
+      updated[table.entity] = counts.updated;
+      if (table === CUSTOMERS) {
+        const [created] = await tx.query<{ created: number }>(CREATE_BARE_CUSTOMERS, [tenant]);
+        createdCustomers = created?.created ?? 0;
+      }
+    }
+    const changed = ENTITY_TABLES.filter(
+      (table) =>
+        inserted[table.entity] + updated[table.entity] + (table === CUSTOMERS ? createdCustomers : 0) >=
+        ANALYZE_AFTER_CHANGED_ROWS,
+    );
+    if (changed.length > 0) await tx.exec(`ANALYZE ${changed.map((table) => table.table).join(', ')}`);
+    const outcome: ImportOutcome = { inserted, updated, createdCustomers };
+    await tx.query(
+      `INSERT INTO collection_events (tenant_id, kind, subject, actor, payload)
+       VALUES ($1, 'dataset_imported', NULL, 'import', $2::jsonb)`,
+      [tenant, JSON.stringify(outcome)],
+    );
+    ended = true;
+    await tx.commit();
+    return outcome;
+  };
+
+  return {
+    stageCustomers: stage(CUSTOMERS),
+    stageSubscriptions: stage(SUBSCRIPTIONS),
+    stageInvoices: stage(INVOICES),
+    stagePayments: stage(PAYMENTS),
+    stageDisputes: stage(DISPUTES),
+
+    invoiceCurrencies: (invoiceIds) =>
+      guard(async () => {
+        const currencies = new Map<string, string>();
+        if (invoiceIds.length === 0) return currencies;
+        await indexStagedInvoices();
+        const rows = await tx.query<{ invoice_id: string; currency: string }>(INVOICE_CURRENCIES, [
+          tenant,
+          invoiceIds,
+        ]);
+        for (const row of rows) currencies.set(row.invoice_id, row.currency);
+        return currencies;
+      }),
+
+    findReferenceProblems: (limit) => guard(() => findReferenceProblems(limit)),
+
+    commit: () => guard(commit),
+
+    async rollback(): Promise<void> {
+      if (ended) return;
+      ended = true;
+      await tx.rollback();
+    },
+  };
+}

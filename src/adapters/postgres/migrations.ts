@@ -1,0 +1,170 @@
+import type { SqlClient } from './sql-client';
+
+export type Migration = { version: number; name: string; sql: string };
+
+/**
+ * Append only: a shipped migration is never edited, a change is a new version.
+ * Id columns use COLLATE "C": ids order bytewise, identically on every engine and locale (keyset
+ * paging depends on it), and compare faster than under a linguistic collation.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'canonical model',
+    sql: `
+      CREATE TABLE tenants (
+        tenant_id text COLLATE "C" NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id)
+      );
+
+      CREATE TABLE customers (
+        tenant_id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        name text,
+        segment text,
+        owner text,
+        payment_terms text,
+        country text,
+        crm_company_id text COLLATE "C",
+        created_on date,
+        PRIMARY KEY (tenant_id, customer_id)
+      );
+
+      CREATE TABLE subscriptions (
+        tenant_id text COLLATE "C" NOT NULL,
+        subscription_id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        plan text,
+        currency text NOT NULL,
+        amount_minor bigint NOT NULL CHECK (amount_minor >= 0),
+        "interval" text NOT NULL CHECK ("interval" IN ('month', 'quarter', 'year')),
+        started_on date NOT NULL,
+        renews_on date,
+        status text NOT NULL CHECK (status IN ('active', 'trialing', 'past_due', 'canceled')),
+        canceled_on date,
+        PRIMARY KEY (tenant_id, subscription_id)
+      );
+      CREATE INDEX subscriptions_by_customer ON subscriptions (tenant_id, customer_id);
+
+      CREATE TABLE invoices (
+        tenant_id text COLLATE "C" NOT NULL,
+        invoice_id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        currency text NOT NULL,
+        amount_minor bigint NOT NULL CHECK (amount_minor >= 0),
+        issued_on date NOT NULL,
+        due_on date NOT NULL,
+        paid_on date,
+        voided_on date,
+        subscription_id text COLLATE "C",
+        PRIMARY KEY (tenant_id, invoice_id)
+      );
+      CREATE INDEX invoices_by_customer ON invoices (tenant_id, customer_id);
+
+      CREATE TABLE payment_attempts (
+        tenant_id text COLLATE "C" NOT NULL,
+        payment_id text COLLATE "C" NOT NULL,
+        invoice_id text COLLATE "C" NOT NULL,
+        currency text NOT NULL,
+        amount_minor bigint NOT NULL CHECK (amount_minor >= 0),
+        attempted_on date NOT NULL,
+        status text NOT NULL CHECK (status IN ('succeeded', 'failed', 'refunded')),
+        decline_code text,
+        method text,
+        PRIMARY KEY (tenant_id, payment_id)
+      );
+      CREATE INDEX payment_attempts_by_invoice ON payment_attempts (tenant_id, invoice_id);
+
+      CREATE TABLE disputes (
+        tenant_id text COLLATE "C" NOT NULL,
+        dispute_id text COLLATE "C" NOT NULL,
+        invoice_id text COLLATE "C" NOT NULL,
+        opened_on date NOT NULL,
+        resolved_on date,
+        reason text,
+        amount_minor bigint CHECK (amount_minor >= 0),
+        outcome text CHECK (outcome IN ('won', 'lost', 'withdrawn')),
+        PRIMARY KEY (tenant_id, dispute_id)
+      );
+      CREATE INDEX disputes_by_invoice ON disputes (tenant_id, invoice_id);
+
+      CREATE TABLE collection_events (
+        tenant_id text COLLATE "C" NOT NULL,
+        id bigint GENERATED ALWAYS AS IDENTITY,
+        occurred_at timestamptz NOT NULL DEFAULT now(),
+        kind text NOT NULL,
+        subject text,
+        actor text NOT NULL,
+        payload jsonb NOT NULL DEFAULT '{}'::jsonb,
+        PRIMARY KEY (tenant_id, id)
+      );
+
+      CREATE TABLE rule_set_versions (
+        tenant_id text COLLATE "C" NOT NULL,
+        version integer NOT NULL CHECK (version > 0),
+        body jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        created_by text NOT NULL,
+        activated_at timestamptz,
+        PRIMARY KEY (tenant_id, version)
+      );
+
+      CREATE TABLE tasks (
+        tenant_id text COLLATE "C" NOT NULL,
+        task_id text COLLATE "C" NOT NULL,
+        rule_id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        invoice_id text COLLATE "C",
+        crm_task_id text COLLATE "C",
+        state text NOT NULL CHECK (state IN ('pending', 'open', 'completed', 'canceled')),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, task_id)
+      );
+      CREATE INDEX tasks_by_customer ON tasks (tenant_id, customer_id);
+    `,
+  },
+];
+
+/** Any constant works as long as every process uses the same one. */
+const MIGRATION_LOCK_KEY = 7420133901;
+
+/**
+ * Applies pending migrations in order, one transaction each. Every transaction first takes a
+ * transaction-scoped advisory lock, so processes migrating at once run one after another and each
+ * re-reads what is applied after waiting.
+ */
+export async function applyMigrations(
+  client: SqlClient,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<void> {
+  const applied = await client.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.exec(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )
+    `);
+    return tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+  });
+  const done = new Set(applied.map((row) => row.version));
+
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (done.has(migration.version)) continue;
+    await client.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      const already = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
+        migration.version,
+      ]);
+      if (already.length > 0) return;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import pg from 'pg';
+import type { SqlClient, SqlSession, SqlValue } from './sql-client';
+
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
+// Kept in step with the parsers of pglite-worker.mts.
+const TYPE_PARSERS: Readonly<Record<number, (text: string) => unknown>> = {
+  // BIGINT columns hold minor units and counts, always safe integers: anything else is corruption.
+  [INT8_OID]: (text) => {
+    const value = Number(text);
+    if (!Number.isSafeInteger(value)) throw new RangeError(`bigint ${text} is not a safe integer`);
+    return value;
+  },
+  // No Date object, so no time zone.
+  [DATE_OID]: (text) => text,
+};
+
+function sessionOf(client: pg.PoolClient): SqlSession {
+  return {
+    async query<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
+      const result = await client.query(sql, [...params]);
+      return result.rows as Row[];
+    },
+    async exec(sql: string): Promise<void> {
+      // Without parameters node-postgres uses the simple protocol, which accepts several statements.
+      await client.query(sql);
+    },
+  };
+}
+
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: (id, format) =>
+    (format !== 'binary' ? TYPE_PARSERS[id] : undefined) ?? pg.types.getTypeParser(id, format),
+};
+
+/**
+ * The DATE parser keeps the server's text, which is 'YYYY-MM-DD' only under the ISO DateStyle.
+ * JIT compilation costs more than it saves on this workload (many short, index-driven queries).
+ */
+const SESSION_SETUP = 'SET DateStyle = ISO, YMD; SET jit = off';
+
+/** An error the server reported leaves the connection usable; anything else may have broken it. */
+function brokenConnection(error: unknown): Error | undefined {
+  if (error instanceof pg.DatabaseError) return undefined;
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+export function openNodePostgresClient(connectionString: string): SqlClient {
+  const pool = new pg.Pool({ connectionString, types: typeParsers });
+  // An idle connection that drops is removed from the pool; the next query opens a new one.
+  pool.on('error', () => undefined);
+  const prepared = new WeakSet<pg.PoolClient>();
+
+  const acquire = async (): Promise<pg.PoolClient> => {
+    const client = await pool.connect();
+    if (prepared.has(client)) return client;
+    try {
+      await client.query(SESSION_SETUP);
+    } catch (error) {
+      client.release(brokenConnection(error) ?? new Error('session setup failed'));
+      throw error;
+    }
+    prepared.add(client);
+    return client;
+  };
+
+  const withClient = async <T>(work: (session: SqlSession) => Promise<T>): Promise<T> => {
+    const client = await acquire();
+    let broken: Error | undefined;
+    try {
+      return await work(sessionOf(client));
+    } catch (error) {
+      broken = brokenConnection(error);
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  };
+
+  return {
+    kind: 'postgres',
+    query: <Row>(sql: string, params?: readonly SqlValue[]) =>
+      withClient((session) => session.query<Row>(sql, params)),
+    exec: (sql) => withClient((session) => session.exec(sql)),
+
+    async transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T> {
+      const client = await acquire();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(sessionOf(client));
+        const committed = await client.query('COMMIT');
+        // COMMIT of a transaction that already failed answers ROLLBACK instead of raising.
+        if (committed.command === 'ROLLBACK')
+          throw new Error('transaction failed earlier and was rolled back');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = brokenConnection(rollbackError) ?? new Error('rollback failed');
+        });
+        throw error;
+      } finally {
+        // A connection whose rollback failed is in an unknown state: destroy it instead of reusing it.
+        client.release(broken);
+      }
+    },
+
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,126 @@
+import { mkdir } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import type { PgliteError, PgliteReply, PgliteRequest, PgliteWorkerData } from './pglite-worker.mjs';
+import type { SqlClient, SqlSession, SqlValue } from './sql-client';
+
+// An .mts file, so Node loads it as an ES module straight from source (type stripping); .mjs once compiled.
+const WORKER_FILE = new URL(
+  import.meta.url.endsWith('.ts') ? './pglite-worker.mts' : './pglite-worker.mjs',
+  import.meta.url,
+);
+
+type Answer = { rows: unknown[]; command: string | null };
+
+function toError(error: PgliteError): Error {
+  return Object.assign(new Error(error.message), error);
+}
+
+/**
+ * PGlite runs on a worker thread: its statements execute synchronously in WebAssembly, and a long
+ * import or report must not stall the event loop that serves HTTP and jobs. (A worker also gives it a
+ * plain Node module loader, which sandboxes such as Jest's would otherwise deny it.)
+ *
+ * PGlite is a single connection, so this client serializes work: a transaction holds the
+ * connection until it ends, and statements issued outside it wait instead of joining it.
+ */
+export async function openPgliteClient(dataDir: string | undefined): Promise<SqlClient> {
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  const workerData: PgliteWorkerData = { dataDir: dataDir ?? null };
+  const worker = new Worker(WORKER_FILE, { workerData });
+
+  const waiting = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  let stopped: Error | undefined;
+
+  const stop = (error: Error): void => {
+    stopped ??= error;
+    for (const waiter of waiting.values()) waiter.reject(error);
+    waiting.clear();
+  };
+  worker.on('message', (reply: PgliteReply) => {
+    const waiter = waiting.get(reply.id);
+    if (waiter === undefined) return;
+    waiting.delete(reply.id);
+    if (reply.ok) waiter.resolve({ rows: reply.rows, command: reply.command });
+    else waiter.reject(toError(reply.error));
+  });
+  worker.on('error', stop);
+  worker.on('exit', (code) => stop(new Error(`the PGlite worker stopped (exit code ${code})`)));
+
+  const ask = (id: number, request?: PgliteRequest): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      if (stopped !== undefined) {
+        reject(stopped);
+        return;
+      }
+      waiting.set(id, { resolve, reject });
+      if (request !== undefined) worker.postMessage(request);
+    });
+
+  try {
+    await ask(0);
+  } catch (error) {
+    await worker.terminate();
+    throw error;
+  }
+
+  const run = (sql: string, params: readonly SqlValue[]): Promise<Answer> => {
+    const id = nextId++;
+    return ask(id, { id, op: 'query', sql, params: [...params] });
+  };
+  const runScript = async (sql: string): Promise<void> => {
+    const id = nextId++;
+    await ask(id, { id, op: 'exec', sql });
+  };
+
+  let tail: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = tail.then(work);
+    tail = result.catch(() => undefined);
+    return result;
+  };
+
+  return {
+    kind: 'pglite',
+    query: <Row>(sql: string, params: readonly SqlValue[] = []) =>
+      exclusive(async () => (await run(sql, params)).rows as Row[]),
+    exec: (sql) => exclusive(() => runScript(sql)),
+
+    transaction: <T>(work: (tx: SqlSession) => Promise<T>) =>
+      exclusive(async () => {
+        let open = true;
+        const inside = <R>(action: () => Promise<R>): Promise<R> =>
+          open ? action() : Promise.reject(new Error('the transaction has already ended'));
+        const tx: SqlSession = {
+          query: <Row>(sql: string, params: readonly SqlValue[] = []) =>
+            inside(async () => (await run(sql, params)).rows as Row[]),
+          exec: (sql) => inside(() => runScript(sql)),
+        };
+        await runScript('BEGIN');
+        let result: T;
+        try {
+          result = await work(tx);
+        } catch (error) {
+          open = false;
+          await runScript('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+        open = false;
+        const committed = await run('COMMIT', []);
+        // COMMIT of a transaction that already failed answers ROLLBACK instead of raising.
+        if (committed.command === 'ROLLBACK')
+          throw new Error('transaction failed earlier and was rolled back');
+        return result;
+      }),
+
+    close: () =>
+      exclusive(async () => {
+        if (stopped === undefined) {
+          const id = nextId++;
+          await ask(id, { id, op: 'close' });
+        }
+        stop(new Error('the PGlite store is closed'));
+        await worker.terminate();
+      }),
+  };
+}

@@ -1,0 +1,58 @@
+import { ConfigError, parseConfig } from './config';
+
+describe('parseConfig', () => {
+  it('uses the embedded defaults when nothing is set', () => {
+    const config = parseConfig({});
+    expect(config.store).toEqual({ kind: 'pglite', dataDir: './.data' });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.demo).toEqual({ mode: 'auto', customers: 400, seed: 42 });
+  });
+
+  it('selects PostgreSQL when DATABASE_URL is set and honours COLLECTIONS_DATA_DIR otherwise', () => {
+    expect(parseConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' }).store).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgres://u@127.0.0.1:5432/db',
+    });
+    expect(parseConfig({ COLLECTIONS_DATA_DIR: '/var/lib/collections' }).store).toEqual({
+      kind: 'pglite',
+      dataDir: '/var/lib/collections',
+    });
+  });
+
+  it('treats empty optional variables as unset', () => {
+    const config = parseConfig({ DATABASE_URL: '', STRIPE_SECRET_KEY: '', REDIS_URL: '' });
+    expect(config.store.kind).toBe('pglite');
+    expect(config.billing.stripeSecretKey).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it('names every bad variable in one error', () => {
+    let caught: unknown;
+    try {
+      parseConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        DEFAULT_TENANT: 'no spaces',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const variables = (caught as ConfigError).problems.map((problem) => problem.variable).sort();
+    expect(variables).toEqual(['DATABASE_URL', 'DEFAULT_TENANT', 'LOG_LEVEL', 'PORT']);
+    expect((caught as ConfigError).message).toContain(
+      'DATABASE_URL: must be a URL starting with postgres://',
+    );
+  });
+
+  it('never echoes a secret value in its error', () => {
+    expect(() => parseConfig({ REDIS_URL: 'http://:hunter2@127.0.0.1:6379' })).toThrow(ConfigError);
+    try {
+      parseConfig({ REDIS_URL: 'http://:hunter2@127.0.0.1:6379' });
+    } catch (error) {
+      expect(String(error)).not.toContain('hunter2');
+    }
+  });
+});

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+const optionalSecret = z
+  .string()
+  .trim()
+  .min(1)
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+const optionalUrl = (protocols: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .refine(
+      (value) => {
+        if (value === undefined) return true;
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+    );
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** Every environment variable the product reads. Documented one by one in .env.example. */
+export const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: integer(3000, 0, 65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  COLLECTIONS_DATA_DIR: z.string().trim().min(1).default('./.data'),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  DEFAULT_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'letters, digits and _ . : - (at most 64)')
+    .default('demo'),
+  DEMO_DATA: z.enum(['auto', 'always', 'never']).default('auto'),
+  DEMO_CUSTOMERS: integer(400, 1, 200000),
+  DEMO_SEED: integer(42, 0, 2 ** 31 - 1),
+  RENEWAL_WINDOW_DAYS: integer(90, 0, 730),
+  SHUTDOWN_TIMEOUT_MS: integer(10000, 100, 120000),
+  STRIPE_SECRET_KEY: optionalSecret,
+  STRIPE_WEBHOOK_SECRET: optionalSecret,
+  HUBSPOT_CLIENT_ID: optionalSecret,
+  HUBSPOT_CLIENT_SECRET: optionalSecret,
+  SALESFORCE_CLIENT_ID: optionalSecret,
+  SALESFORCE_CLIENT_SECRET: optionalSecret,
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export type Config = {
+  nodeEnv: Environment['NODE_ENV'];
+  http: { host: string; port: number };
+  logLevel: Environment['LOG_LEVEL'];
+  store: { kind: 'postgres'; connectionString: string } | { kind: 'pglite'; dataDir: string };
+  redisUrl: string | undefined;
+  defaultTenant: string;
+  demo: { mode: Environment['DEMO_DATA']; customers: number; seed: number };
+  renewalWindowDays: number;
+  shutdownTimeoutMs: number;
+  billing: { stripeSecretKey: string | undefined; stripeWebhookSecret: string | undefined };
+  crm: {
+    hubspotClientId: string | undefined;
+    hubspotClientSecret: string | undefined;
+    salesforceClientId: string | undefined;
+    salesforceClientSecret: string | undefined;
+  };
+};
+
+/** Names of variables whose values must never reach a log line. */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'HUBSPOT_CLIENT_SECRET',
+  'SALESFORCE_CLIENT_SECRET',
+] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((problem) => `  ${problem.variable}: ${problem.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(environment: Readonly<Record<string, string | undefined>>): Config {
+  const result = environmentSchema.safeParse(environment);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        message: issue.message,
+      })),
+    );
+  }
+  const env = result.data;
+  return {
+    nodeEnv: env.NODE_ENV,
+    http: { host: env.HOST, port: env.PORT },
+    logLevel: env.LOG_LEVEL,
+    store: env.DATABASE_URL
+      ? { kind: 'postgres', connectionString: env.DATABASE_URL }
+      : { kind: 'pglite', dataDir: env.COLLECTIONS_DATA_DIR },
+    redisUrl: env.REDIS_URL,
+    defaultTenant: env.DEFAULT_TENANT,
+    demo: { mode: env.DEMO_DATA, customers: env.DEMO_CUSTOMERS, seed: env.DEMO_SEED },
+    renewalWindowDays: env.RENEWAL_WINDOW_DAYS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    billing: { stripeSecretKey: env.STRIPE_SECRET_KEY, stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET },
+    crm: {
+      hubspotClientId: env.HUBSPOT_CLIENT_ID,
+      hubspotClientSecret: env.HUBSPOT_CLIENT_SECRET,
+      salesforceClientId: env.SALESFORCE_CLIENT_ID,
+      salesforceClientSecret: env.SALESFORCE_CLIENT_SECRET,
+    },
+  };
+}
+
+let loaded: Config | undefined;
+
+/** The process's configuration, parsed once from process.env on first use. */
+export function loadConfig(): Config {
+  loaded ??= parseConfig(process.env);
+  return loaded;
+}
+
+/** True when billing credentials are configured (so no demo data should be loaded). */
+export function hasBillingCredentials(config: Config): boolean {
+  return config.billing.stripeSecretKey !== undefined;
+}

@@ -1,0 +1,571 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createPgliteStore, createPostgresStore } from '../src/adapters/postgres';
+import type { CalendarDate } from '../src/domain/dates';
+import {
+  parseTenantId,
+  type AccountFacts,
+  type Customer,
+  type Dispute,
+  type Invoice,
+  type PaymentAttempt,
+  type Subscription,
+  type TenantId,
+} from '../src/domain/model';
+import type { CurrencyCode } from '../src/domain/money';
+import type { CollectionsStore, EntityCounts, ImportOutcome, Lined } from '../src/ports/store';
+
+type Engine = { name: string; open: () => Promise<CollectionsStore> };
+
+const databaseUrl = process.env.DATABASE_URL;
+const engines: Engine[] = [{ name: 'pglite', open: () => createPgliteStore() }];
+if (databaseUrl !== undefined && databaseUrl !== '') {
+  engines.push({ name: 'postgres', open: () => createPostgresStore({ connectionString: databaseUrl }) });
+}
+
+function newTenant(): TenantId {
+  const tenant = parseTenantId(`t-${randomUUID()}`);
+  if (tenant === undefined) throw new Error('generated tenant id is invalid');
+  return tenant;
+}
+
+const date = (text: string): CalendarDate => text as CalendarDate;
+const currency = (code: string): CurrencyCode => code as CurrencyCode;
+
+function customer(customerId: string, overrides: Partial<Customer> = {}): Customer {
+  return {
+    customerId,
+    name: `Company ${customerId}`,
+    segment: 'mid-market',
+    owner: 'ana@example.com',
+    paymentTerms: 'net_30',
+    country: 'DE',
+    crmCompanyId: `hs-${customerId}`,
+    createdOn: date('2023-01-15'),
+    ...overrides,
+  };
+}
+
+function bareCustomer(customerId: string): Customer {
+  return {
+    customerId,
+    name: null,
+    segment: null,
+    owner: null,
+    paymentTerms: null,
+    country: null,
+    crmCompanyId: null,
+    createdOn: null,
+  };
+}
+
+function invoice(invoiceId: string, customerId: string, overrides: Partial<Invoice> = {}): Invoice {
+  return {
+    invoiceId,
+    customerId,
+    currency: currency('USD'),
+    amountMinor: 120_000,
+    issuedOn: date('2024-01-01'),
+    dueOn: date('2024-01-31'),
+    paidOn: null,
+    voidedOn: null,
+    subscriptionId: null,
+    ...overrides,
+  };
+}
+
+function payment(
+  paymentId: string,
+  invoiceId: string,
+  overrides: Partial<PaymentAttempt> = {},
+): PaymentAttempt {
+  return {
+    paymentId,
+    invoiceId,
+    currency: currency('USD'),
+    amountMinor: 120_000,
+    attemptedOn: date('2024-01-31'),
+    status: 'succeeded',
+    declineCode: null,
+    method: 'card',
+    ...overrides,
+  };
+}
+
+function subscription(
+  subscriptionId: string,
+  customerId: string,
+  overrides: Partial<Subscription> = {},
+): Subscription {
+  return {
+    subscriptionId,
+    customerId,
+    plan: 'pro',
+    currency: currency('USD'),
+    amountMinor: 120_000,
+    interval: 'month',
+    startedOn: date('2023-02-01'),
+    renewsOn: date('2025-02-01'),
+    status: 'active',
+    canceledOn: null,
+    ...overrides,
+  };
+}
+
+function dispute(disputeId: string, invoiceId: string, overrides: Partial<Dispute> = {}): Dispute {
+  return {
+    disputeId,
+    invoiceId,
+    openedOn: date('2024-02-10'),
+    resolvedOn: null,
+    reason: 'product_not_received',
+    amountMinor: null,
+    outcome: null,
+    ...overrides,
+  };
+}
+
+type Dataset = {
+  customers?: Customer[];
+  subscriptions?: Subscription[];
+  invoices?: Invoice[];
+  payments?: PaymentAttempt[];
+  disputes?: Dispute[];
+};
+
+/** Line numbers as a CSV file would give them: the header is line 1. */
+function lined<T>(rows: readonly T[] = []): Lined<T>[] {
+  return rows.map((row, index) => ({ line: index + 2, row }));
+}
+
+async function stageAll(store: CollectionsStore, tenant: TenantId, data: Dataset) {
+  const session = await store.beginImport(tenant);
+  await session.stageCustomers(lined(data.customers));
+  await session.stageSubscriptions(lined(data.subscriptions));
+  await session.stageInvoices(lined(data.invoices));
+  await session.stagePayments(lined(data.payments));
+  await session.stageDisputes(lined(data.disputes));
+  return session;
+}
+
+async function importData(store: CollectionsStore, tenant: TenantId, data: Dataset): Promise<ImportOutcome> {
+  const session = await stageAll(store, tenant, data);
+  expect(await session.findReferenceProblems(100)).toEqual([]);
+  return session.commit();
+}
+
+async function collect(iterable: AsyncIterable<AccountFacts>): Promise<AccountFacts[]> {
+  const all: AccountFacts[] = [];
+  for await (const facts of iterable) all.push(facts);
+  return all;
+}
+
+const ZERO: EntityCounts = { customers: 0, invoices: 0, payments: 0, subscriptions: 0, disputes: 0 };
+
+/** Two customers with every kind of row, amounts in currencies with 0, 2 and 3 decimals. */
+function sampleDataset(): Dataset {
+  return {
+    customers: [customer('C-1'), customer('C-2', { country: 'JP', paymentTerms: null, createdOn: null })],
+    subscriptions: [subscription('S-1', 'C-1')],
+    invoices: [
+      invoice('INV-1', 'C-1', { subscriptionId: 'S-1', paidOn: date('2024-01-31') }),
+      invoice('INV-2', 'C-1', {
+        currency: currency('KWD'),
+        amountMinor: 1_234_567,
+        issuedOn: date('2024-02-29'),
+        dueOn: date('2024-03-01'),
+      }),
+      invoice('INV-3', 'C-2', {
+        currency: currency('JPY'),
+        amountMinor: 9_876_543_210,
+        issuedOn: date('1999-12-31'),
+        dueOn: date('2000-01-01'),
+        voidedOn: date('2000-01-01'),
+      }),
+    ],
+    payments: [
+      payment('P-1', 'INV-1'),
+      payment('P-2', 'INV-2', {
+        currency: currency('KWD'),
+        amountMinor: 1_000,
+        status: 'failed',
+        declineCode: 'insufficient_funds',
+        attemptedOn: date('2024-03-01'),
+      }),
+    ],
+    disputes: [
+      dispute('D-1', 'INV-3', { amountMinor: 5_000_000_000, outcome: 'won', resolvedOn: date('2000-02-01') }),
+    ],
+  };
+}
+
+describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) => {
+  let store: CollectionsStore;
+  const originalTz = process.env.TZ;
+
+  beforeAll(async () => {
+    // A zone west of UTC: a date that went through a Date object would come back a day early.
+    process.env.TZ = 'America/Los_Angeles';
+    store = await open();
+    await store.migrate();
+    await store.migrate();
+  });
+
+  afterAll(async () => {
+    if (originalTz === undefined) delete process.env.TZ;
+    else process.env.TZ = originalTz;
+    await store?.close();
+  });
+
+  it('reports its engine and answers ping', async () => {
+    expect(store.kind).toBe(name);
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+
+  it('migrates idempotently, also when several migrations run at once', async () => {
+    const tenant = newTenant();
+    await importData(store, tenant, sampleDataset());
+    // On PostgreSQL a second pool migrates the same database; on PGlite it is a second, fresh database.
+    const second = await open();
+    try {
+      await Promise.all([store.migrate(), second.migrate(), store.migrate(), second.migrate()]);
+      expect(await second.counts(newTenant())).toEqual(ZERO);
+    } finally {
+      await second.close();
+    }
+    expect(await store.counts(tenant)).toEqual({
+      customers: 2,
+      invoices: 3,
+      payments: 2,
+      subscriptions: 1,
+      disputes: 1,
+    });
+  });
+
+  it('commits an import: everything inserted, counted and listed', async () => {
+    const tenant = newTenant();
+    const outcome = await importData(store, tenant, sampleDataset());
+    const expected = { customers: 2, invoices: 3, payments: 2, subscriptions: 1, disputes: 1 };
+    expect(outcome).toEqual({ inserted: expected, updated: ZERO, createdCustomers: 0 });
+    expect(await store.counts(tenant)).toEqual(expected);
+    expect(await store.listTenants()).toContain(tenant);
+  });
+
+  it('re-imports the same data without changing anything, and counts real changes as updates', async () => {
+    const tenant = newTenant();
+    const data = sampleDataset();
+    await importData(store, tenant, data);
+    const before = await store.counts(tenant);
+
+    expect(await importData(store, tenant, data)).toEqual({
+      inserted: ZERO,
+      updated: ZERO,
+      createdCustomers: 0,
+    });
+    expect(await store.counts(tenant)).toEqual(before);
+
+    const changed: Dataset = {
+      ...data,
+      invoices: (data.invoices ?? []).map((row) =>
+        row.invoiceId === 'INV-1' ? { ...row, amountMinor: 130_000, paidOn: null } : row,
+      ),
+      customers: [...(data.customers ?? []), customer('C-3')],
+    };
+    expect(await importData(store, tenant, changed)).toEqual({
+      inserted: { ...ZERO, customers: 1 },
+      updated: { ...ZERO, invoices: 1 },
+      createdCustomers: 0,
+    });
+    expect(await store.counts(tenant)).toEqual({ ...before, customers: before.customers + 1 });
+    const facts = await store.getAccountFacts(tenant, 'C-1');
+    expect(facts?.invoices.find((row) => row.invoiceId === 'INV-1')).toMatchObject({
+      amountMinor: 130_000,
+      paidOn: null,
+    });
+  });
+
+  it('rolls back: nothing is stored and the session is closed', async () => {
+    const tenant = newTenant();
+    const session = await stageAll(store, tenant, sampleDataset());
+    expect(await session.invoiceCurrencies(['INV-2', 'INV-3'])).toEqual(
+      new Map([
+        ['INV-2', 'KWD'],
+        ['INV-3', 'JPY'],
+      ]),
+    );
+    await session.rollback();
+    await session.rollback();
+    await expect(session.stageInvoices(lined([invoice('INV-9', 'C-1')]))).rejects.toThrow('ended');
+    await expect(session.commit()).rejects.toThrow('ended');
+    expect(await store.counts(tenant)).toEqual(ZERO);
+    expect(await store.listTenants()).not.toContain(tenant);
+    expect(await store.getAccountFacts(tenant, 'C-1')).toBeUndefined();
+  });
+
+  it('ends a session whose statement fails and frees its connection', async () => {
+    const tenant = newTenant();
+    // More failures than the node-postgres pool has connections: a leaked connection would hang here.
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      const session = await store.beginImport(tenant);
+      await expect(
+        session.stageInvoices(lined([invoice('INV-1', 'C-1', { issuedOn: date('2024-02-30') })])),
+      ).rejects.toThrow();
+      await expect(session.commit()).rejects.toThrow('ended');
+      await session.rollback();
+    }
+    expect(await store.counts(tenant)).toEqual(ZERO);
+  });
+
+  it('cannot be committed twice; rollback after commit does nothing', async () => {
+    const tenant = newTenant();
+    const session = await stageAll(store, tenant, { invoices: [invoice('INV-1', 'C-1')] });
+    await session.commit();
+    await session.rollback();
+    await expect(session.commit()).rejects.toThrow('ended');
+    expect((await store.counts(tenant)).invoices).toBe(1);
+  });
+
+  it('finds reference problems with their file, line and column', async () => {
+    const tenant = newTenant();
+    await importData(store, tenant, {
+      customers: [customer('C-1'), customer('C-2')],
+      invoices: [invoice('INV-STORED', 'C-1', { currency: currency('EUR'), amountMinor: 500 })],
+    });
+
+    const session = await stageAll(store, tenant, {
+      customers: [customer('C-1'), customer('C-2'), customer('C-1')],
+      invoices: [
+        invoice('INV-1', 'C-1'),
+        invoice('INV-STORED', 'C-2', { currency: currency('EUR'), amountMinor: 500 }),
+        invoice('INV-1', 'C-1'),
+      ],
+      payments: [
+        payment('P-1', 'INV-1'),
+        payment('P-2', 'INV-9'),
+        payment('P-3', 'INV-STORED', { currency: currency('USD'), amountMinor: 100 }),
+        payment('P-4', 'INV-STORED', { currency: currency('EUR'), amountMinor: 100 }),
+        payment('P-1', 'INV-1'),
+      ],
+      disputes: [
+        dispute('D-1', 'INV-1', { amountMinor: 120_001 }),
+        dispute('D-2', 'INV-1', { amountMinor: 120_000 }),
+        dispute('D-3', 'INV-404'),
+        dispute('D-4', 'INV-STORED', { amountMinor: 501 }),
+      ],
+    });
+    try {
+      expect(await session.invoiceCurrencies(['INV-1', 'INV-STORED', 'INV-9'])).toEqual(
+        new Map([
+          ['INV-1', 'USD'],
+          ['INV-STORED', 'EUR'],
+        ]),
+      );
+      expect(await session.findReferenceProblems(100)).toEqual([
+        {
+          file: 'customers.csv',
+          line: 4,
+          column: 'customer_id',
+          message: 'duplicate customer_id C-1 (first on line 2)',
+        },
+        {
+          file: 'invoices.csv',
+          line: 3,
+          column: 'customer_id',
+          message: 'invoice INV-STORED belongs to customer C-1; it cannot move to C-2',
+        },
+        {
+          file: 'invoices.csv',
+          line: 4,
+          column: 'invoice_id',
+          message: 'duplicate invoice_id INV-1 (first on line 2)',
+        },
+        { file: 'payments.csv', line: 3, column: 'invoice_id', message: 'unknown invoice INV-9' },
+        {
+          file: 'payments.csv',
+          line: 4,
+          column: 'currency',
+          message: 'currency USD differs from invoice INV-STORED currency EUR',
+        },
+        {
+          file: 'payments.csv',
+          line: 6,
+          column: 'payment_id',
+          message: 'duplicate payment_id P-1 (first on line 2)',
+        },
+        {
+          file: 'disputes.csv',
+          line: 2,
+          column: 'amount',
+          message: 'dispute amount USD 1,200.01 is more than invoice INV-1 amount USD 1,200.00',
+        },
+        { file: 'disputes.csv', line: 4, column: 'invoice_id', message: 'unknown invoice INV-404' },
+        {
+          file: 'disputes.csv',
+          line: 5,
+          column: 'amount',
+          message: 'dispute amount EUR 5.01 is more than invoice INV-STORED amount EUR 5.00',
+        },
+      ]);
+      expect(await session.findReferenceProblems(2)).toHaveLength(2);
+    } finally {
+      await session.rollback();
+    }
+  });
+
+  it('creates bare customers for ids referenced by invoices and subscriptions only', async () => {
+    const tenant = newTenant();
+    const outcome = await importData(store, tenant, {
+      customers: [customer('C-1')],
+      subscriptions: [subscription('S-1', 'C-SUB')],
+      invoices: [invoice('INV-1', 'C-1'), invoice('INV-2', 'C-NEW'), invoice('INV-3', 'C-NEW')],
+    });
+    expect(outcome.createdCustomers).toBe(2);
+    expect(outcome.inserted.customers).toBe(1);
+    expect((await store.counts(tenant)).customers).toBe(3);
+    expect((await store.getAccountFacts(tenant, 'C-NEW'))?.customer).toEqual(bareCustomer('C-NEW'));
+
+    const again = await importData(store, tenant, {
+      customers: [customer('C-NEW')],
+      invoices: [invoice('INV-4', 'C-NEW')],
+    });
+    expect(again).toEqual({
+      inserted: { ...ZERO, invoices: 1 },
+      updated: { ...ZERO, customers: 1 },
+      createdCustomers: 0,
+    });
+    expect((await store.getAccountFacts(tenant, 'C-NEW'))?.customer).toEqual(customer('C-NEW'));
+  });
+
+  it("keeps tenants apart: one tenant's rows are invisible to another", async () => {
+    const tenantA = newTenant();
+    const tenantB = newTenant();
+    await importData(store, tenantA, sampleDataset());
+
+    expect(await store.counts(tenantB)).toEqual(ZERO);
+    expect(await store.getAccountFacts(tenantB, 'C-1')).toBeUndefined();
+    expect(await collect(store.streamAccountFacts(tenantB))).toEqual([]);
+
+    const session = await stageAll(store, tenantB, { payments: [payment('P-1', 'INV-1')] });
+    try {
+      expect(await session.invoiceCurrencies(['INV-1'])).toEqual(new Map());
+      expect(await session.findReferenceProblems(10)).toEqual([
+        { file: 'payments.csv', line: 2, column: 'invoice_id', message: 'unknown invoice INV-1' },
+      ]);
+    } finally {
+      await session.rollback();
+    }
+
+    const outcome = await importData(store, tenantB, {
+      customers: [customer('C-1', { name: 'Other tenant' })],
+      invoices: [invoice('INV-1', 'C-1', { amountMinor: 1 })],
+    });
+    expect(outcome.inserted).toEqual({ ...ZERO, customers: 1, invoices: 1 });
+    expect((await store.getAccountFacts(tenantA, 'C-1'))?.customer.name).toBe('Company C-1');
+    expect((await store.getAccountFacts(tenantA, 'C-1'))?.invoices.map((row) => row.amountMinor)).toEqual([
+      120_000, 1_234_567,
+    ]);
+    expect(await store.counts(tenantA)).toEqual({
+      customers: 2,
+      invoices: 3,
+      payments: 2,
+      subscriptions: 1,
+      disputes: 1,
+    });
+    expect(await store.listTenants()).toEqual(expect.arrayContaining([tenantA, tenantB]));
+  });
+
+  it('returns exactly the imported rows: dates as YYYY-MM-DD, amounts as numbers', async () => {
+    const tenant = newTenant();
+    const data = sampleDataset();
+    await importData(store, tenant, data);
+    const [inv1, inv2, inv3] = data.invoices ?? [];
+    const expected: AccountFacts[] = [
+      {
+        customer: customer('C-1'),
+        invoices: [inv1, inv2].filter((row) => row !== undefined),
+        payments: data.payments ?? [],
+        subscriptions: data.subscriptions ?? [],
+        disputes: [],
+      },
+      {
+        customer: customer('C-2', { country: 'JP', paymentTerms: null, createdOn: null }),
+        invoices: [inv3].filter((row) => row !== undefined),
+        payments: [],
+        subscriptions: [],
+        disputes: data.disputes ?? [],
+      },
+    ];
+
+    expect(await store.getAccountFacts(tenant, 'C-1')).toEqual(expected[0]);
+    expect(await store.getAccountFacts(tenant, 'C-2')).toEqual(expected[1]);
+    expect(await store.getAccountFacts(tenant, 'C-404')).toBeUndefined();
+    expect(await collect(store.streamAccountFacts(tenant))).toEqual(expected);
+
+    const jpy = (await store.getAccountFacts(tenant, 'C-2'))?.invoices[0];
+    expect(typeof jpy?.amountMinor).toBe('number');
+    expect(jpy?.issuedOn).toBe('1999-12-31');
+  });
+
+  it('streams across page boundaries in customer id order', async () => {
+    const tenant = newTenant();
+    const ids = ['C-5', 'C-1', 'C-4', 'C-2', 'C-3'];
+    await importData(store, tenant, {
+      customers: ids.map((id) => customer(id)),
+      invoices: ids.flatMap((id) => [invoice(`INV-${id}-a`, id), invoice(`INV-${id}-b`, id)]),
+      payments: ids.map((id) => payment(`P-${id}`, `INV-${id}-b`)),
+    });
+
+    for (const pageSize of [1, 2, 5, 6]) {
+      const all = await collect(store.streamAccountFacts(tenant, { pageSize }));
+      expect(all.map((facts) => facts.customer.customerId)).toEqual(['C-1', 'C-2', 'C-3', 'C-4', 'C-5']);
+      for (const facts of all) {
+        const id = facts.customer.customerId;
+        expect(facts.invoices.map((row) => row.invoiceId)).toEqual([`INV-${id}-a`, `INV-${id}-b`]);
+        expect(facts.payments.map((row) => row.paymentId)).toEqual([`P-${id}`]);
+      }
+    }
+    await expect(collect(store.streamAccountFacts(tenant, { pageSize: 0 }))).rejects.toThrow(RangeError);
+  });
+});
+
+describe('PGlite persistence', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'collections-store-'));
+  });
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps data in its data directory across close and reopen', async () => {
+    const tenant = newTenant();
+    const location = path.join(dataDir, 'nested', 'db');
+    const first = await createPgliteStore({ dataDir: location });
+    try {
+      await first.migrate();
+      await importData(first, tenant, sampleDataset());
+    } finally {
+      await first.close();
+    }
+
+    const reopened = await createPgliteStore({ dataDir: location });
+    try {
+      await reopened.migrate();
+      expect(await reopened.listTenants()).toEqual([tenant]);
+      expect(await reopened.counts(tenant)).toEqual({
+        customers: 2,
+        invoices: 3,
+        payments: 2,
+        subscriptions: 1,
+        disputes: 1,
+      });
+      expect((await reopened.getAccountFacts(tenant, 'C-2'))?.invoices[0]?.amountMinor).toBe(9_876_543_210);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
