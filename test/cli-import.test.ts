@@ -97,6 +97,9 @@ describe('collections import (the CLI, end to end on an embedded store)', () => 
     const missing = await runCollections(['import', empty], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('invoices.csv is required');
+    const nowhere = await runCollections(['import', path.join(work, 'does-not-exist')], env);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('is not a folder');
     const badTenant = await runCollections(['import', empty, '--tenant', 'no spaces allowed'], env);
     expect(badTenant.code).toBe(2);
     expect(badTenant.stderr).toContain('--tenant');

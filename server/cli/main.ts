@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createCsvDatasetReader } from '../../src/adapters/csv/dataset-reader';
@@ -90,6 +90,9 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON', false)
     .action(async (dir: string, options: { tenant?: TenantId; json: boolean }) => {
       const tenant = options.tenant ?? defaultTenant();
+      const folder = await stat(path.resolve(dir)).catch(() => undefined);
+      if (!folder?.isDirectory())
+        throw new UsageError(`${dir} is not a folder (expected a folder with invoices.csv)`);
       const progress = createProgress(!options.json, 'bytes');
       const result = await withStore((store) =>
         importDataset(store, createCsvDatasetReader(path.resolve(dir)), {
