@@ -508,6 +508,28 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
     expect(jpy?.issuedOn).toBe('1999-12-31');
   });
 
+  it('pauses and resumes automation per account, tenant-scoped, for known customers only', async () => {
+    const tenant = newTenant();
+    const other = newTenant();
+    await importData(store, tenant, sampleDataset());
+    const pause = { reason: 'renewal call next week', until: date('2026-12-01'), actor: 'csm@example.com' };
+    expect(await store.pauseAutomation(tenant, 'C-404', pause)).toBe('unknown_customer');
+    expect(await store.pauseAutomation(tenant, 'C-1', pause)).toBe('paused');
+    expect(await store.getAutomationPause(tenant, 'C-1')).toEqual({
+      reason: pause.reason,
+      until: '2026-12-01',
+    });
+    expect(await store.getAutomationPause(other, 'C-1')).toBeNull();
+    await store.pauseAutomation(tenant, 'C-1', { ...pause, until: date('2027-01-15') });
+    expect([...(await store.listAutomationPauses(tenant)).entries()]).toEqual([
+      ['C-1', { reason: pause.reason, until: '2027-01-15' }],
+    ]);
+    expect((await store.listAutomationPauses(other)).size).toBe(0);
+    expect(await store.resumeAutomation(tenant, 'C-1', 'csm@example.com')).toBe(true);
+    expect(await store.resumeAutomation(tenant, 'C-1', 'csm@example.com')).toBe(false);
+    expect(await store.getAutomationPause(tenant, 'C-1')).toBeNull();
+  });
+
   it('streams across page boundaries in customer id order', async () => {
     const tenant = newTenant();
     const ids = ['C-5', 'C-1', 'C-4', 'C-2', 'C-3'];

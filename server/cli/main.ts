@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createCsvDatasetReader } from '../../src/adapters/csv/dataset-reader';
@@ -9,6 +9,10 @@ import { parseTenantId, type TenantId } from '../../src/domain/model';
 import type { CollectionsStore } from '../../src/ports/store';
 import { generateDemoDataset } from '../../src/use-cases/generate-demo-dataset';
 import { formatProblem, importDataset } from '../../src/use-cases/import-dataset';
+import { buildPortfolioReportFromStore, getAccountStatus } from '../../src/use-cases/collections-picture';
+import type { SliceDimension } from '../../src/domain/ar-metrics';
+import { renderPortfolioChart } from '../reports/portfolio-chart';
+import { renderAccountStatus, renderPortfolioReport } from './render';
 import { openStore, todayUtc } from '../compose';
 import { createProgress } from './progress';
 
@@ -49,6 +53,14 @@ function positiveInteger(max: number) {
     }
     return number;
   };
+}
+
+const SLICES: readonly SliceDimension[] = ['owner', 'segment', 'payment_terms', 'currency'];
+
+function sliceOption(value: string): SliceDimension {
+  if (!(SLICES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${SLICES.join(', ')}`);
+  return value as SliceDimension;
 }
 
 function seedOption(value: string): number {
@@ -174,6 +186,108 @@ export function buildProgram(): Command {
         );
       },
     );
+
+  program
+    .command('status')
+    .description(
+      "one account's collections picture on a day: status, balances, aging, failures, disputes, renewal",
+    )
+    .argument('<customer_id>', 'billing customer id')
+    .option('--as-of <date>', 'the day to look from (default: today)', dateOption)
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(
+      async (customerId: string, options: { asOf?: CalendarDate; tenant?: TenantId; json: boolean }) => {
+        const config = loadConfig();
+        const tenant = options.tenant ?? defaultTenant();
+        const asOf = options.asOf ?? todayUtc();
+        const status = await withStore((store) =>
+          getAccountStatus(store, tenant, customerId, asOf, { renewalWindowDays: config.renewalWindowDays }),
+        );
+        if (status === undefined) throw new UsageError(`unknown customer ${customerId} in tenant ${tenant}`);
+        print(options, status, () => renderAccountStatus(status));
+      },
+    );
+
+  program
+    .command('report')
+    .description(
+      'portfolio AR: aging, DSO (simple, countback, best possible), ADD, CEI, delinquency, recovery',
+    )
+    .option('--as-of <date>', 'the day to look from (default: today)', dateOption)
+    .option('--by <dimension>', 'slice by owner, segment, payment_terms or currency', sliceOption)
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--chart <file>', 'also draw the aging and DSO by slice as an SVG picture into this file')
+    .option('--json', 'print the result as JSON', false)
+    .action(
+      async (options: {
+        asOf?: CalendarDate;
+        by?: SliceDimension;
+        tenant?: TenantId;
+        chart?: string;
+        json: boolean;
+      }) => {
+        const tenant = options.tenant ?? defaultTenant();
+        const asOf = options.asOf ?? todayUtc();
+        const report = await withStore((store) =>
+          buildPortfolioReportFromStore(store, tenant, asOf, options.by ? { by: options.by } : {}),
+        );
+        if (options.chart !== undefined)
+          await writeFile(path.resolve(options.chart), renderPortfolioChart(report));
+        print(options, { tenant, ...report }, () =>
+          [
+            renderPortfolioReport(report),
+            ...(options.chart !== undefined ? [`Chart written to ${path.resolve(options.chart)}`] : []),
+          ].join('\n'),
+        );
+      },
+    );
+
+  program
+    .command('pause')
+    .description('pause automated collections for one account until a date (the escape hatch); audited')
+    .argument('<customer_id>', 'billing customer id')
+    .requiredOption('--reason <text>', 'why, for the audit trail and the account team')
+    .requiredOption('--until <date>', 'last day of the pause (YYYY-MM-DD)', dateOption)
+    .option('--by <who>', 'who pauses (for the audit trail)', 'cli')
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(
+      async (
+        customerId: string,
+        options: { reason: string; until: CalendarDate; by: string; tenant?: TenantId; json: boolean },
+      ) => {
+        const tenant = options.tenant ?? defaultTenant();
+        const reason = options.reason.trim();
+        if (reason === '') throw new UsageError('--reason must not be empty');
+        if (options.until < todayUtc()) throw new UsageError(`--until ${options.until} is in the past`);
+        const outcome = await withStore((store) =>
+          store.pauseAutomation(tenant, customerId, { reason, until: options.until, actor: options.by }),
+        );
+        if (outcome === 'unknown_customer')
+          throw new UsageError(`unknown customer ${customerId} in tenant ${tenant}`);
+        print(
+          options,
+          { ok: true, customerId, paused: { reason, until: options.until } },
+          () => `Automation paused for ${customerId} until ${options.until}.`,
+        );
+      },
+    );
+
+  program
+    .command('resume')
+    .description('lift the automation pause of one account; audited')
+    .argument('<customer_id>', 'billing customer id')
+    .option('--by <who>', 'who resumes (for the audit trail)', 'cli')
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (customerId: string, options: { by: string; tenant?: TenantId; json: boolean }) => {
+      const tenant = options.tenant ?? defaultTenant();
+      const resumed = await withStore((store) => store.resumeAutomation(tenant, customerId, options.by));
+      print(options, { ok: true, customerId, resumed }, () =>
+        resumed ? `Automation resumed for ${customerId}.` : `${customerId} was not paused.`,
+      );
+    });
 
   program
     .command('migrate')

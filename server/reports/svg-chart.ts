@@ -23,7 +23,7 @@ const PALETTE = ['#2e7d32', '#f9a825', '#ef6c00', '#c62828', '#6a1b9a', '#1565c0
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"';
 const WIDTH = 880;
 const LABEL_WIDTH = 220;
-const VALUE_WIDTH = 170;
+const VALUE_WIDTH = 250;
 const BAR_HEIGHT = 22;
 const GAP = 10;
 

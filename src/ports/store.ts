@@ -1,3 +1,4 @@
+import type { AutomationPause } from '../domain/account-status';
 import type {
   AccountFacts,
   Customer,
@@ -59,4 +60,16 @@ export interface CollectionsStore {
   getAccountFacts(tenant: TenantId, customerId: string): Promise<AccountFacts | undefined>;
   /** Every customer's facts, ordered by customer id, read in pages so memory stays bounded. */
   streamAccountFacts(tenant: TenantId, options?: { pageSize?: number }): AsyncIterable<AccountFacts>;
+
+  /** The escape hatch: a CSM stops automated collections for one account until a date. Audited. */
+  pauseAutomation(
+    tenant: TenantId,
+    customerId: string,
+    pause: AutomationPause & { actor: string },
+  ): Promise<'paused' | 'unknown_customer'>;
+  /** true when a pause was lifted. Audited. */
+  resumeAutomation(tenant: TenantId, customerId: string, actor: string): Promise<boolean>;
+  getAutomationPause(tenant: TenantId, customerId: string): Promise<AutomationPause | null>;
+  /** Every pause of the tenant, expired ones included (the engine decides what is active on a day). */
+  listAutomationPauses(tenant: TenantId): Promise<Map<string, AutomationPause>>;
 }

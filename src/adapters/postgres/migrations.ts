@@ -125,6 +125,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_by_customer ON tasks (tenant_id, customer_id);
     `,
   },
+  {
+    version: 2,
+    name: 'automation pauses',
+    sql: `
+      CREATE TABLE automation_pauses (
+        tenant_id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        reason text NOT NULL CHECK (length(reason) > 0),
+        paused_until date NOT NULL,
+        paused_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, customer_id)
+      );
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

@@ -1,6 +1,7 @@
 import type { TenantId } from '../../domain/model';
 import type { CollectionsStore, EntityCounts } from '../../ports/store';
 import { getAccountFacts, streamAccountFacts } from './account-facts';
+import { automationPauses } from './automation-pauses';
 import { beginImportSession } from './import-session';
 import { applyMigrations } from './migrations';
 import type { SqlClient } from './sql-client';
@@ -42,5 +43,6 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     getAccountFacts: (tenant, customerId) => getAccountFacts(client, tenant, customerId),
     streamAccountFacts: (tenant, options) =>
       streamAccountFacts(client, tenant, options?.pageSize ?? DEFAULT_PAGE_SIZE),
+    ...automationPauses(client),
   };
 }

@@ -1,0 +1,100 @@
+import type { AccountStatus } from '../../src/domain/account-status';
+import type { CurrencyMetrics, PortfolioReport } from '../../src/domain/ar-metrics';
+import { formatMoney } from '../../src/domain/money';
+
+const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+const days = (value: number | null): string => (value === null ? 'n/a' : value.toFixed(1));
+
+export function renderAccountStatus(
+  status: AccountStatus & { name: string | null; owner: string | null },
+): string {
+  const lines = [
+    `${status.customerId}${status.name ? ` ${status.name}` : ''} as of ${status.asOf}: ${status.status.toUpperCase()}` +
+      (status.situations.length > 1 ? ` (${status.situations.join(', ')})` : ''),
+  ];
+  if (status.owner) lines.push(`  owner: ${status.owner}`);
+  if (status.paused) lines.push(`  automation paused until ${status.paused.until}: ${status.paused.reason}`);
+  if (status.balances.length === 0) lines.push('  nothing outstanding');
+  for (const balance of status.balances) {
+    const money = (minor: number) => formatMoney(minor, balance.currency);
+    lines.push(
+      `  ${money(balance.outstandingMinor)} outstanding, ${money(balance.overdueMinor)} overdue` +
+        (balance.disputedMinor > 0 ? `, ${money(balance.disputedMinor)} disputed` : '') +
+        (balance.creditMinor > 0 ? `, ${money(balance.creditMinor)} credit` : ''),
+      `    aging: current ${money(balance.aging.current)} | 1–30 ${money(balance.aging.d1_30)} | 31–60 ${money(
+        balance.aging.d31_60,
+      )} | 61–90 ${money(balance.aging.d61_90)} | 90+ ${money(balance.aging.d90Plus)}`,
+    );
+  }
+  if (status.overdueInvoiceCount > 0) {
+    lines.push(
+      `  ${status.overdueInvoiceCount} overdue invoice(s), oldest ${status.oldestDaysPastDue} days past due`,
+    );
+  }
+  if (status.lastFailure) {
+    const failure = status.lastFailure;
+    lines.push(
+      `  last payment failure ${failure.on} on ${failure.invoiceId}: ${failure.code ?? 'no code'} (${failure.class}, ${failure.failuresSinceSuccess} since last success)`,
+      `    → ${failure.action}`,
+    );
+  }
+  for (const dispute of status.openDisputes) {
+    lines.push(
+      `  open dispute ${dispute.disputeId} on ${dispute.invoiceId}: ${formatMoney(dispute.amountMinor, dispute.currency)}, ${dispute.reason ?? 'no reason'}, open ${dispute.daysOpen} days`,
+    );
+  }
+  if (status.churnSignals.length > 0) lines.push(`  churn signals: ${status.churnSignals.join(', ')}`);
+  lines.push(
+    status.nextRenewalOn === null
+      ? '  no upcoming renewal'
+      : `  renews ${status.nextRenewalOn} (in ${status.daysToRenewal} days${status.inRenewalWindow ? ', within the renewal window: human-led, gentle handling' : ''})`,
+  );
+  lines.push(
+    status.averageDaysLate === null
+      ? '  no invoices paid in the last 12 months'
+      : `  average days late over the last 12 months: ${status.averageDaysLate.toFixed(1)} (${status.paidInvoicesLastYear} invoices)`,
+  );
+  return lines.join('\n');
+}
+
+const COLUMNS: { title: string; width: number; value: (m: CurrencyMetrics) => string }[] = [
+  { title: 'accts', width: 6, value: (m) => String(m.accounts) },
+  { title: 'AR', width: 18, value: (m) => formatMoney(m.arMinor, m.currency) },
+  { title: 'current', width: 9, value: (m) => percent(m.arMinor > 0 ? m.currentArMinor / m.arMinor : null) },
+  { title: '1–30', width: 7, value: (m) => percent(m.arMinor > 0 ? m.aging.d1_30 / m.arMinor : null) },
+  { title: '31–60', width: 7, value: (m) => percent(m.arMinor > 0 ? m.aging.d31_60 / m.arMinor : null) },
+  { title: '61–90', width: 7, value: (m) => percent(m.arMinor > 0 ? m.aging.d61_90 / m.arMinor : null) },
+  { title: '90+', width: 7, value: (m) => percent(m.atRiskRate) },
+  { title: 'delinq', width: 7, value: (m) => percent(m.delinquencyRate) },
+  { title: 'DSO', width: 7, value: (m) => days(m.simpleDso) },
+  { title: 'cbDSO', width: 7, value: (m) => days(m.countbackDso) },
+  { title: 'BPDSO', width: 7, value: (m) => days(m.bestPossibleDso) },
+  { title: 'ADD', width: 7, value: (m) => days(m.averageDaysDelinquent) },
+  { title: 'CEI', width: 7, value: (m) => (m.cei === null ? 'n/a' : m.cei.toFixed(1)) },
+  { title: 'recov', width: 7, value: (m) => percent(m.failedPaymentRecoveryRate) },
+];
+
+export function renderPortfolioReport(report: PortfolioReport): string {
+  const sliceWidth = Math.max(12, ...report.slices.map((slice) => slice.key.length + 2));
+  const header = ['slice'.padEnd(sliceWidth), 'cur', ...COLUMNS.map((c) => c.title.padStart(c.width))].join(
+    ' ',
+  );
+  const rows: string[] = [];
+  for (const slice of [...report.slices, report.total]) {
+    if (slice === report.total && report.slices.length > 0) rows.push('-'.repeat(header.length));
+    for (const metrics of slice.currencies) {
+      rows.push(
+        [
+          slice.key.padEnd(sliceWidth),
+          metrics.currency,
+          ...COLUMNS.map((c) => c.value(metrics).padStart(c.width)),
+        ].join(' '),
+      );
+    }
+  }
+  return [
+    `Portfolio as of ${report.asOf}${report.by ? ` by ${report.by}` : ''} (DSO, BPDSO, ADD and CEI over the ${report.windowDays} days ending then; cbDSO = countback DSO; recov = failed-payment recovery)`,
+    header,
+    ...rows,
+  ].join('\n');
+}

@@ -1,0 +1,378 @@
+import fc from 'fast-check';
+import { computeAccountStatus, SITUATION_PRECEDENCE, type AccountStatus } from './account-status';
+import { addDays, type CalendarDate } from './dates';
+import type { Invoice, PaymentAttempt } from './model';
+import { cur, day, dispute, facts, invoice, payment, subscription } from './test-facts';
+
+const usd = (status: AccountStatus) => status.balances.find((balance) => balance.currency === 'USD');
+
+describe('computeAccountStatus: balances and aging', () => {
+  it('is current with nothing outstanding and no invoices', () => {
+    const status = computeAccountStatus(facts(), day('2026-03-01'));
+    expect(status).toMatchObject({
+      status: 'current',
+      situations: ['current'],
+      balances: [],
+      oldestDaysPastDue: 0,
+    });
+    expect(status.averageDaysLate).toBeNull();
+  });
+
+  it('treats an invoice due today as current, and one due yesterday as 1 day past due', () => {
+    const account = facts({ invoices: [invoice({ dueOn: day('2026-03-01') })] });
+    const dueToday = computeAccountStatus(account, day('2026-03-01'));
+    expect(dueToday.status).toBe('current');
+    expect(usd(dueToday)?.aging.current).toBe(100000);
+    const dayAfter = computeAccountStatus(account, day('2026-03-02'));
+    expect(dayAfter).toMatchObject({ status: 'overdue', oldestDaysPastDue: 1, overdueInvoiceCount: 1 });
+    expect(usd(dayAfter)).toMatchObject({ overdueMinor: 100000, aging: { d1_30: 100000 } });
+  });
+
+  it.each([
+    [0, 'current'],
+    [1, 'd1_30'],
+    [30, 'd1_30'],
+    [31, 'd31_60'],
+    [60, 'd31_60'],
+    [61, 'd61_90'],
+    [90, 'd61_90'],
+    [91, 'd90Plus'],
+  ] as const)('puts an invoice %i days past due in %s', (daysPastDue, bucket) => {
+    const due = day('2026-01-31');
+    const status = computeAccountStatus(
+      facts({ invoices: [invoice({ dueOn: due })] }),
+      addDays(due, daysPastDue),
+    );
+    expect(usd(status)?.aging[bucket]).toBe(100000);
+    expect(status.oldestDaysPastDue).toBe(daysPastDue);
+  });
+
+  it('counts days past due across a leap day', () => {
+    const status = computeAccountStatus(
+      facts({ invoices: [invoice({ issuedOn: day('2028-01-30'), dueOn: day('2028-02-28') })] }),
+      day('2028-03-01'),
+    );
+    expect(status.oldestDaysPastDue).toBe(2);
+  });
+
+  it('nets partial payments, and a refund after payment makes the invoice outstanding again', () => {
+    const account = facts({
+      invoices: [invoice()],
+      payments: [
+        payment({ paymentId: 'P-1', amountMinor: 40000, attemptedOn: day('2026-01-20') }),
+        payment({ paymentId: 'P-2', amountMinor: 60000, attemptedOn: day('2026-02-05') }),
+        payment({ paymentId: 'P-3', amountMinor: 25000, attemptedOn: day('2026-03-10'), status: 'refunded' }),
+      ],
+    });
+    expect(usd(computeAccountStatus(account, day('2026-02-01')))?.outstandingMinor).toBe(60000);
+    expect(computeAccountStatus(account, day('2026-02-06')).balances).toEqual([]);
+    const afterRefund = computeAccountStatus(account, day('2026-03-15'));
+    expect(usd(afterRefund)).toMatchObject({ outstandingMinor: 25000, overdueMinor: 25000 });
+  });
+
+  it('ignores paid_on when payment rows exist', () => {
+    const account = facts({
+      invoices: [invoice({ paidOn: day('2026-01-15') })],
+      payments: [payment({ amountMinor: 30000, attemptedOn: day('2026-01-15') })],
+    });
+    expect(usd(computeAccountStatus(account, day('2026-02-15')))?.outstandingMinor).toBe(70000);
+  });
+
+  it('counts a voided invoice until its void date only', () => {
+    const account = facts({ invoices: [invoice({ voidedOn: day('2026-02-10') })] });
+    expect(usd(computeAccountStatus(account, day('2026-02-09')))?.outstandingMinor).toBe(100000);
+    expect(computeAccountStatus(account, day('2026-02-10')).balances).toEqual([]);
+  });
+
+  it('does not count an invoice issued after asOf', () => {
+    const account = facts({ invoices: [invoice({ issuedOn: day('2026-05-01'), dueOn: day('2026-05-31') })] });
+    expect(computeAccountStatus(account, day('2026-04-30')).balances).toEqual([]);
+  });
+
+  it('keeps an overpayment as a credit, never as negative outstanding', () => {
+    const account = facts({
+      invoices: [invoice(), invoice({ invoiceId: 'INV-2', dueOn: day('2026-02-01') })],
+      payments: [payment({ amountMinor: 130000, attemptedOn: day('2026-01-10') })],
+    });
+    const balance = usd(computeAccountStatus(account, day('2026-03-01')));
+    expect(balance).toMatchObject({ outstandingMinor: 100000, creditMinor: 30000, overdueMinor: 100000 });
+  });
+
+  it('keeps currencies apart, including zero- and three-decimal ones', () => {
+    const account = facts({
+      invoices: [
+        invoice({ invoiceId: 'JP-1', currency: cur('JPY'), amountMinor: 150000 }),
+        invoice({ invoiceId: 'KW-1', currency: cur('KWD'), amountMinor: 12345 }),
+        invoice({ invoiceId: 'US-1' }),
+      ],
+    });
+    const status = computeAccountStatus(account, day('2026-02-15'));
+    expect(status.balances.map((balance) => [balance.currency, balance.outstandingMinor])).toEqual([
+      ['JPY', 150000],
+      ['KWD', 12345],
+      ['USD', 100000],
+    ]);
+  });
+});
+
+describe('computeAccountStatus: situations', () => {
+  const failed = (overrides: Partial<PaymentAttempt>): PaymentAttempt =>
+    payment({
+      status: 'failed',
+      declineCode: 'insufficient_funds',
+      attemptedOn: day('2026-01-31'),
+      ...overrides,
+    });
+
+  it('reports the latest failure on an outstanding invoice with its class and action', () => {
+    const account = facts({
+      invoices: [invoice()],
+      payments: [
+        failed({ paymentId: 'P-1', declineCode: 'insufficient_funds', attemptedOn: day('2026-01-31') }),
+        failed({ paymentId: 'P-2', declineCode: 'expired_card', attemptedOn: day('2026-02-03') }),
+      ],
+    });
+    const status = computeAccountStatus(account, day('2026-02-05'));
+    expect(status.status).toBe('failed_payment');
+    expect(status.situations).toEqual(['failed_payment', 'overdue']);
+    expect(status.lastFailure).toMatchObject({
+      invoiceId: 'INV-1',
+      code: 'expired_card',
+      class: 'hard_new_data',
+      on: '2026-02-03',
+      failuresSinceSuccess: 2,
+    });
+    expect(status.lastFailure?.action).toContain('card-update');
+  });
+
+  it('forgets a failure once a later success paid the invoice', () => {
+    const account = facts({
+      invoices: [invoice()],
+      payments: [failed({ paymentId: 'P-1' }), payment({ paymentId: 'P-2', attemptedOn: day('2026-02-03') })],
+    });
+    expect(computeAccountStatus(account, day('2026-02-02')).lastFailure).not.toBeNull();
+    const status = computeAccountStatus(account, day('2026-02-05'));
+    expect(status.lastFailure).toBeNull();
+    expect(status.status).toBe('current');
+  });
+
+  it('treats a revoked authorisation as a churn signal, not a failed payment', () => {
+    const account = facts({
+      invoices: [invoice({ dueOn: day('2026-01-31') })],
+      payments: [failed({ declineCode: 'revocation_of_authorization' })],
+    });
+    const status = computeAccountStatus(account, day('2026-02-02'));
+    expect(status.churnSignals).toEqual(['payment_authorization_revoked']);
+    expect(status.lastFailure?.class).toBe('hard_revoked');
+    expect(status.situations).toEqual(['overdue']);
+  });
+
+  it('holds disputed invoices apart from overdue ones', () => {
+    const account = facts({
+      invoices: [invoice()],
+      disputes: [dispute({ amountMinor: 40000 })],
+    });
+    const status = computeAccountStatus(account, day('2026-02-15'));
+    expect(status.situations).toEqual(['disputed']);
+    expect(usd(status)).toMatchObject({ disputedMinor: 40000, overdueMinor: 100000 });
+    expect(status.openDisputes).toEqual([
+      expect.objectContaining({ disputeId: 'D-1', amountMinor: 40000, daysOpen: 5, currency: 'USD' }),
+    ]);
+    const resolved = facts({
+      invoices: [invoice()],
+      disputes: [dispute({ resolvedOn: day('2026-02-12'), outcome: 'won' })],
+    });
+    expect(computeAccountStatus(resolved, day('2026-02-15')).situations).toEqual(['overdue']);
+  });
+
+  it('puts paused first while the pause lasts', () => {
+    const account = facts({ invoices: [invoice()], disputes: [dispute()] });
+    const pause = { reason: 'renewal negotiation', until: day('2026-02-20') };
+    const paused = computeAccountStatus(account, day('2026-02-15'), { pause });
+    expect(paused.status).toBe('paused');
+    expect(paused.situations).toEqual(['paused', 'disputed']);
+    expect(computeAccountStatus(account, day('2026-02-21'), { pause }).status).toBe('disputed');
+  });
+
+  it('finds the next renewal among live subscriptions and flags the renewal window', () => {
+    const account = facts({
+      subscriptions: [
+        subscription({ subscriptionId: 'S-1', renewsOn: day('2026-09-01') }),
+        subscription({ subscriptionId: 'S-2', renewsOn: day('2026-04-01') }),
+        subscription({
+          subscriptionId: 'S-3',
+          renewsOn: day('2026-03-05'),
+          status: 'canceled',
+          canceledOn: day('2026-02-01'),
+        }),
+      ],
+    });
+    const status = computeAccountStatus(account, day('2026-03-01'));
+    expect(status).toMatchObject({ nextRenewalOn: '2026-04-01', daysToRenewal: 31, inRenewalWindow: true });
+    expect(computeAccountStatus(account, day('2026-03-01'), { renewalWindowDays: 30 }).inRenewalWindow).toBe(
+      false,
+    );
+  });
+
+  it('averages days late over invoices paid in the last 365 days', () => {
+    const account = facts({
+      invoices: [
+        invoice({ invoiceId: 'A', dueOn: day('2026-01-31'), paidOn: day('2026-02-10') }),
+        invoice({ invoiceId: 'B', dueOn: day('2026-01-31'), paidOn: day('2026-01-20') }),
+        invoice({
+          invoiceId: 'C',
+          issuedOn: day('2024-01-01'),
+          dueOn: day('2024-01-31'),
+          paidOn: day('2024-06-01'),
+        }),
+      ],
+    });
+    const status = computeAccountStatus(account, day('2026-03-01'));
+    expect(status.averageDaysLate).toBe(5);
+    expect(status.paidInvoicesLastYear).toBe(2);
+  });
+});
+
+const dates = fc.integer({ min: 0, max: 400 }).map((offset) => addDays(day('2025-01-01'), offset));
+
+const invoiceArb = fc
+  .record({
+    id: fc.integer({ min: 1, max: 8 }),
+    currency: fc.constantFrom('USD', 'EUR', 'JPY', 'KWD'),
+    amount: fc.integer({ min: 0, max: 1_000_000 }),
+    issued: dates,
+    terms: fc.integer({ min: 0, max: 60 }),
+    voidAfter: fc.option(fc.integer({ min: 0, max: 200 })),
+    paidAfter: fc.option(fc.integer({ min: 0, max: 200 })),
+  })
+  .map((r): Invoice =>
+    invoice({
+      invoiceId: `INV-${r.id}`,
+      currency: cur(r.currency),
+      amountMinor: r.amount,
+      issuedOn: r.issued,
+      dueOn: addDays(r.issued, r.terms),
+      voidedOn: r.voidAfter === null ? null : addDays(r.issued, r.voidAfter),
+      paidOn: r.paidAfter === null ? null : addDays(r.issued, r.paidAfter),
+    }),
+  );
+
+const paymentArb = fc
+  .record({
+    id: fc.integer({ min: 1, max: 1000 }),
+    invoice: fc.integer({ min: 1, max: 8 }),
+    amount: fc.integer({ min: 0, max: 1_200_000 }),
+    on: dates,
+    status: fc.constantFrom('succeeded', 'failed', 'refunded'),
+    code: fc.constantFrom('insufficient_funds', 'expired_card', 'revocation_of_authorization', null),
+  })
+  .map((r): PaymentAttempt =>
+    payment({
+      paymentId: `P-${r.id}`,
+      invoiceId: `INV-${r.invoice}`,
+      amountMinor: r.amount,
+      attemptedOn: r.on,
+      status: r.status as PaymentAttempt['status'],
+      declineCode: r.status === 'failed' ? r.code : null,
+    }),
+  );
+
+const accountArb = fc
+  .record({
+    invoices: fc.uniqueArray(invoiceArb, { selector: (i) => i.invoiceId, maxLength: 6 }),
+    payments: fc.uniqueArray(paymentArb, { selector: (p) => p.paymentId, maxLength: 10 }),
+    disputed: fc.option(fc.integer({ min: 1, max: 8 })),
+  })
+  .map(({ invoices, payments, disputed }) =>
+    facts({
+      invoices,
+      // Payment currency follows the invoice's, as the import guarantees.
+      payments: payments.flatMap((p) => {
+        const target = invoices.find((i) => i.invoiceId === p.invoiceId);
+        return target === undefined ? [] : [{ ...p, currency: target.currency }];
+      }),
+      disputes:
+        disputed === null ? [] : [dispute({ invoiceId: `INV-${disputed}`, openedOn: day('2025-06-01') })],
+    }),
+  );
+
+describe('computeAccountStatus: invariants', () => {
+  it('aging buckets sum to outstanding and nothing is negative, per currency', () => {
+    fc.assert(
+      fc.property(accountArb, dates, (account, asOf) => {
+        const status = computeAccountStatus(account, asOf);
+        for (const balance of status.balances) {
+          const { current, d1_30, d31_60, d61_90, d90Plus } = balance.aging;
+          expect(current + d1_30 + d31_60 + d61_90 + d90Plus).toBe(balance.outstandingMinor);
+          expect(balance.outstandingMinor).toBeGreaterThanOrEqual(0);
+          expect(balance.overdueMinor).toBeLessThanOrEqual(balance.outstandingMinor);
+          expect(balance.disputedMinor).toBeLessThanOrEqual(balance.outstandingMinor);
+          expect(balance.creditMinor).toBeGreaterThanOrEqual(0);
+        }
+      }),
+    );
+  });
+
+  it('status is the highest-precedence situation', () => {
+    fc.assert(
+      fc.property(accountArb, dates, fc.boolean(), (account, asOf, pausedNow) => {
+        const pause = pausedNow ? { reason: 'r', until: asOf } : null;
+        const status = computeAccountStatus(account, asOf, { pause });
+        const ranked = [...status.situations].sort(
+          (a, b) => SITUATION_PRECEDENCE.indexOf(a) - SITUATION_PRECEDENCE.indexOf(b),
+        );
+        expect(status.status).toBe(ranked[0]);
+        expect(status.situations).toEqual(ranked);
+        expect(status.situations.includes('paused')).toBe(pausedNow);
+      }),
+    );
+  });
+
+  it('never adds across currencies: an invoice in another currency leaves the others alone', () => {
+    fc.assert(
+      fc.property(accountArb, dates, fc.integer({ min: 1, max: 1_000_000 }), (account, asOf, amount) => {
+        const before = computeAccountStatus(account, asOf);
+        const extra = invoice({
+          invoiceId: 'EXTRA',
+          currency: cur('CHF'),
+          amountMinor: amount,
+          issuedOn: day('2025-01-01'),
+          dueOn: day('2025-01-01'),
+        });
+        const after = computeAccountStatus({ ...account, invoices: [...account.invoices, extra] }, asOf);
+        expect(after.balances.filter((balance) => balance.currency !== 'CHF')).toEqual(before.balances);
+        expect(after.balances.find((balance) => balance.currency === 'CHF')?.outstandingMinor).toBe(amount);
+      }),
+    );
+  });
+
+  it('paying an invoice never raises the overdue amount or the days past due', () => {
+    fc.assert(
+      fc.property(accountArb, dates, fc.nat(), (account, asOf, pick) => {
+        const target = account.invoices[pick % Math.max(1, account.invoices.length)];
+        if (target === undefined) return;
+        const before = computeAccountStatus(account, asOf);
+        const paid = {
+          ...account,
+          payments: [
+            ...account.payments,
+            payment({
+              paymentId: 'PAY-X',
+              invoiceId: target.invoiceId,
+              currency: target.currency,
+              amountMinor: target.amountMinor,
+              attemptedOn: asOf as CalendarDate,
+            }),
+          ],
+        };
+        const after = computeAccountStatus(paid, asOf);
+        for (const balance of after.balances) {
+          const earlier = before.balances.find((b) => b.currency === balance.currency);
+          expect(balance.overdueMinor).toBeLessThanOrEqual(earlier?.overdueMinor ?? 0);
+          expect(balance.outstandingMinor).toBeLessThanOrEqual(earlier?.outstandingMinor ?? 0);
+        }
+        expect(after.oldestDaysPastDue).toBeLessThanOrEqual(before.oldestDaysPastDue);
+      }),
+    );
+  });
+});

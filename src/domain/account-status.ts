@@ -1,0 +1,312 @@
+import { toDayNumber, type CalendarDate } from './dates';
+import { churnSignalOf, classifyDecline, type DeclineClass } from './decline-classes';
+import {
+  agingBucketOf,
+  buildLedgers,
+  countsOn,
+  emptyAging,
+  positionOn,
+  type AgingBuckets,
+  type InvoiceLedger,
+} from './invoice-ledger';
+import type { AccountFacts, Dispute } from './model';
+import type { CurrencyCode } from './money';
+
+export type Situation = 'paused' | 'disputed' | 'failed_payment' | 'overdue' | 'current';
+
+/** Precedence of the primary status: the first situation in this list that applies. */
+export const SITUATION_PRECEDENCE: readonly Situation[] = [
+  'paused',
+  'disputed',
+  'failed_payment',
+  'overdue',
+  'current',
+];
+
+export type ChurnSignal =
+  'payment_authorization_revoked' | 'stop_payment_order' | 'all_subscriptions_canceled';
+
+export type AutomationPause = { reason: string; until: CalendarDate };
+
+export type CurrencyBalance = {
+  currency: CurrencyCode;
+  outstandingMinor: number;
+  overdueMinor: number;
+  disputedMinor: number;
+  /** Overpayments: never netted against what is outstanding on other invoices. */
+  creditMinor: number;
+  aging: AgingBuckets;
+};
+
+export type LastFailure = {
+  invoiceId: string;
+  paymentId: string;
+  code: string | null;
+  class: DeclineClass;
+  action: string;
+  on: CalendarDate;
+  /** Failures on this invoice since its last success. */
+  failuresSinceSuccess: number;
+};
+
+export type OpenDispute = {
+  disputeId: string;
+  invoiceId: string;
+  currency: CurrencyCode;
+  openedOn: CalendarDate;
+  daysOpen: number;
+  reason: string | null;
+  amountMinor: number;
+};
+
+export type OpenInvoice = {
+  invoiceId: string;
+  currency: CurrencyCode;
+  amountMinor: number;
+  outstandingMinor: number;
+  issuedOn: CalendarDate;
+  dueOn: CalendarDate;
+  daysPastDue: number;
+  disputed: boolean;
+  failedAttempts: number;
+};
+
+export type AccountStatus = {
+  customerId: string;
+  asOf: CalendarDate;
+  status: Situation;
+  situations: Situation[];
+  balances: CurrencyBalance[];
+  oldestDaysPastDue: number;
+  overdueInvoiceCount: number;
+  lastFailure: LastFailure | null;
+  churnSignals: ChurnSignal[];
+  openDisputes: OpenDispute[];
+  nextRenewalOn: CalendarDate | null;
+  daysToRenewal: number | null;
+  inRenewalWindow: boolean;
+  averageDaysLate: number | null;
+  /** Invoices paid in the 365 days before asOf (the basis of averageDaysLate). */
+  paidInvoicesLastYear: number;
+  paused: AutomationPause | null;
+  openInvoices: OpenInvoice[];
+};
+
+export type AccountStatusOptions = {
+  renewalWindowDays?: number;
+  /** The CSM's automation pause, if one was set; active while `until` ≥ asOf. */
+  pause?: AutomationPause | null;
+};
+
+export const DEFAULT_RENEWAL_WINDOW_DAYS = 90;
+
+function isOpenOn(dispute: Dispute, asOf: CalendarDate): boolean {
+  return dispute.openedOn <= asOf && (dispute.resolvedOn === null || dispute.resolvedOn > asOf);
+}
+
+/**
+ * The collections picture of one account on one day, from facts known by that day only.
+ * Amounts are kept per currency and never added across currencies.
+ */
+export function computeAccountStatus(
+  facts: AccountFacts,
+  asOf: CalendarDate,
+  options: AccountStatusOptions = {},
+  ledgers: readonly InvoiceLedger[] = buildLedgers(facts.invoices, facts.payments),
+): AccountStatus {
+  const day = toDayNumber(asOf);
+  const windowDays = options.renewalWindowDays ?? DEFAULT_RENEWAL_WINDOW_DAYS;
+
+  const openDisputeByInvoice = new Map<string, Dispute[]>();
+  for (const dispute of facts.disputes) {
+    if (!isOpenOn(dispute, asOf)) continue;
+    const list = openDisputeByInvoice.get(dispute.invoiceId);
+    if (list === undefined) openDisputeByInvoice.set(dispute.invoiceId, [dispute]);
+    else list.push(dispute);
+  }
+
+  const balances = new Map<string, CurrencyBalance>();
+  const balanceOf = (currency: CurrencyCode): CurrencyBalance => {
+    let balance = balances.get(currency);
+    if (balance === undefined) {
+      balance = {
+        currency,
+        outstandingMinor: 0,
+        overdueMinor: 0,
+        disputedMinor: 0,
+        creditMinor: 0,
+        aging: emptyAging(),
+      };
+      balances.set(currency, balance);
+    }
+    return balance;
+  };
+
+  let oldestDaysPastDue = 0;
+  let overdueInvoiceCount = 0;
+  let undisputedOverdue = false;
+  let lastFailure: LastFailure | null = null;
+  let lastFailureKey = '';
+  let latestRevocation: { day: number; signal: ChurnSignal } | null = null;
+  let latestSuccessDay = -Infinity;
+  let lateDaysTotal = 0;
+  let paidInvoicesLastYear = 0;
+  const openInvoices: OpenInvoice[] = [];
+  const openDisputes: OpenDispute[] = [];
+  const yearAgo = day - 365;
+
+  for (const ledger of ledgers) {
+    const { invoice } = ledger;
+    for (const success of ledger.successes) {
+      const successDay = toDayNumber(success.attemptedOn);
+      if (successDay <= day && successDay > latestSuccessDay) latestSuccessDay = successDay;
+    }
+    for (const failure of ledger.failures) {
+      const signal = churnSignalOf(failure.declineCode);
+      const failureDay = toDayNumber(failure.attemptedOn);
+      if (
+        signal !== null &&
+        failureDay <= day &&
+        (latestRevocation === null || failureDay >= latestRevocation.day)
+      ) {
+        latestRevocation = { day: failureDay, signal };
+      }
+    }
+    if (ledger.paidInFullDay !== null && ledger.paidInFullDay <= day && ledger.paidInFullDay > yearAgo) {
+      if (countsOn(ledger, day)) {
+        lateDaysTotal += Math.max(0, ledger.paidInFullDay - ledger.dueDay);
+        paidInvoicesLastYear += 1;
+      }
+    }
+    if (!countsOn(ledger, day)) continue;
+
+    const position = positionOn(ledger, day);
+    const balance = balanceOf(invoice.currency);
+    balance.creditMinor += position.credit;
+    if (position.outstanding === 0) continue;
+
+    const disputes = openDisputeByInvoice.get(invoice.invoiceId);
+    balance.outstandingMinor += position.outstanding;
+    balance.aging[agingBucketOf(position.daysPastDue)] += position.outstanding;
+    if (position.daysPastDue > 0) {
+      balance.overdueMinor += position.outstanding;
+      overdueInvoiceCount += 1;
+      if (position.daysPastDue > oldestDaysPastDue) oldestDaysPastDue = position.daysPastDue;
+      if (disputes === undefined) undisputedOverdue = true;
+    }
+    if (disputes !== undefined) {
+      let disputed = 0;
+      for (const dispute of disputes) {
+        const amount = Math.min(dispute.amountMinor ?? position.outstanding, position.outstanding);
+        disputed = Math.max(disputed, amount);
+        openDisputes.push({
+          disputeId: dispute.disputeId,
+          invoiceId: invoice.invoiceId,
+          currency: invoice.currency,
+          openedOn: dispute.openedOn,
+          daysOpen: day - toDayNumber(dispute.openedOn),
+          reason: dispute.reason,
+          amountMinor: amount,
+        });
+      }
+      balance.disputedMinor += disputed;
+    }
+
+    let failuresSinceSuccess = 0;
+    let latest: (typeof ledger.failures)[number] | undefined;
+    let lastSuccessDay = -Infinity;
+    for (const success of ledger.successes) {
+      const successDay = toDayNumber(success.attemptedOn);
+      if (successDay <= day && successDay > lastSuccessDay) lastSuccessDay = successDay;
+    }
+    for (const failure of ledger.failures) {
+      const failureDay = toDayNumber(failure.attemptedOn);
+      if (failureDay > day || failureDay < lastSuccessDay) continue;
+      // A success on the same day as a failure is taken to have come after it.
+      if (failureDay === lastSuccessDay) continue;
+      failuresSinceSuccess += 1;
+      latest = failure;
+    }
+    if (latest !== undefined) {
+      const key = `${latest.attemptedOn}\u0000${latest.paymentId}`;
+      if (key > lastFailureKey) {
+        const advice = classifyDecline(latest.declineCode);
+        lastFailureKey = key;
+        lastFailure = {
+          invoiceId: invoice.invoiceId,
+          paymentId: latest.paymentId,
+          code: latest.declineCode,
+          class: advice.class,
+          action: advice.action,
+          on: latest.attemptedOn,
+          failuresSinceSuccess,
+        };
+      }
+    }
+    openInvoices.push({
+      invoiceId: invoice.invoiceId,
+      currency: invoice.currency,
+      amountMinor: invoice.amountMinor,
+      outstandingMinor: position.outstanding,
+      issuedOn: invoice.issuedOn,
+      dueOn: invoice.dueOn,
+      daysPastDue: Math.max(0, position.daysPastDue),
+      disputed: disputes !== undefined,
+      failedAttempts: failuresSinceSuccess,
+    });
+  }
+
+  const churnSignals: ChurnSignal[] = [];
+  if (latestRevocation !== null && latestRevocation.day > latestSuccessDay)
+    churnSignals.push(latestRevocation.signal);
+
+  let nextRenewalOn: CalendarDate | null = null;
+  let liveSubscriptions = 0;
+  let canceledSubscriptions = 0;
+  for (const subscription of facts.subscriptions) {
+    if (subscription.startedOn > asOf) continue;
+    if (subscription.canceledOn !== null && subscription.canceledOn <= asOf) {
+      canceledSubscriptions += 1;
+      continue;
+    }
+    liveSubscriptions += 1;
+    const renewsOn = subscription.renewsOn;
+    if (renewsOn !== null && renewsOn >= asOf && (nextRenewalOn === null || renewsOn < nextRenewalOn)) {
+      nextRenewalOn = renewsOn;
+    }
+  }
+  if (canceledSubscriptions > 0 && liveSubscriptions === 0) churnSignals.push('all_subscriptions_canceled');
+  const daysToRenewal = nextRenewalOn === null ? null : toDayNumber(nextRenewalOn) - day;
+
+  const pause = options.pause ?? null;
+  const paused = pause !== null && pause.until >= asOf ? pause : null;
+  const situations: Situation[] = [];
+  if (paused !== null) situations.push('paused');
+  if (openDisputes.length > 0) situations.push('disputed');
+  if (lastFailure !== null && lastFailure.class !== 'hard_revoked') situations.push('failed_payment');
+  if (undisputedOverdue) situations.push('overdue');
+  if (situations.length === 0 || (situations.length === 1 && paused !== null)) situations.push('current');
+
+  openInvoices.sort((a, b) => b.daysPastDue - a.daysPastDue || (a.invoiceId < b.invoiceId ? -1 : 1));
+  return {
+    customerId: facts.customer.customerId,
+    asOf,
+    status: situations[0] as Situation,
+    situations,
+    balances: [...balances.values()]
+      .filter((balance) => balance.outstandingMinor > 0 || balance.creditMinor > 0)
+      .sort((a, b) => (a.currency < b.currency ? -1 : 1)),
+    oldestDaysPastDue,
+    overdueInvoiceCount,
+    lastFailure,
+    churnSignals,
+    openDisputes,
+    nextRenewalOn,
+    daysToRenewal,
+    inRenewalWindow: daysToRenewal !== null && daysToRenewal <= windowDays,
+    averageDaysLate: paidInvoicesLastYear === 0 ? null : lateDaysTotal / paidInvoicesLastYear,
+    paidInvoicesLastYear,
+    paused,
+    openInvoices,
+  };
+}

@@ -1,0 +1,154 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runCollections } from './support/processes';
+
+/** A hand-made book whose collections picture on 2026-03-01 is known exactly. */
+const BOOK: Record<string, string> = {
+  'customers.csv': [
+    'customer_id,name,segment,owner,payment_terms,country,crm_company_id,created_on',
+    'C-1,"Acme, Inc.",mid_market,dana,net_30,US,101,2024-01-10',
+    'C-2,Globex,smb,eli,due_on_receipt,DE,102,2025-05-01',
+  ].join('\n'),
+  'subscriptions.csv': [
+    'subscription_id,customer_id,plan,currency,amount,interval,started_on,renews_on,status,canceled_on',
+    'S-1,C-1,enterprise,USD,12000.00,year,2025-04-15,2026-04-15,active,',
+  ].join('\n'),
+  'invoices.csv': [
+    'invoice_id,customer_id,currency,amount,issued_on,due_on,paid_on,voided_on,subscription_id',
+    'INV-1,C-1,USD,1000.00,2025-12-01,2025-12-31,,,S-1',
+    'INV-2,C-1,USD,500.00,2026-02-01,2026-03-03,,,S-1',
+    'INV-3,C-1,USD,300.00,2025-11-01,2025-12-01,2025-12-20,,S-1',
+    'INV-4,C-2,EUR,99.00,2026-02-10,2026-02-10,,,',
+    'INV-5,C-2,EUR,99.00,2026-01-10,2026-01-10,,,',
+  ].join('\n'),
+  'payments.csv': [
+    'payment_id,invoice_id,currency,amount,attempted_on,status,decline_code,method',
+    'P-1,INV-1,USD,400.00,2026-01-15,succeeded,,ach',
+    'P-2,INV-4,EUR,99.00,2026-02-10,failed,expired_card,card',
+    'P-3,INV-5,EUR,99.00,2026-01-10,failed,insufficient_funds,card',
+    'P-4,INV-5,EUR,99.00,2026-01-14,succeeded,,card',
+  ].join('\n'),
+  'disputes.csv': [
+    'dispute_id,invoice_id,opened_on,resolved_on,reason,amount,outcome',
+    'D-1,INV-1,2026-02-20,,billing_error,200.00,',
+  ].join('\n'),
+};
+
+describe('collections status, report, pause and resume (CLI, end to end)', () => {
+  let work: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'collections-status-'));
+    env = { COLLECTIONS_DATA_DIR: path.join(work, 'store'), LOG_LEVEL: 'warn', DEFAULT_TENANT: 'acme' };
+    const book = path.join(work, 'book');
+    await mkdir(book);
+    for (const [file, text] of Object.entries(BOOK)) await writeFile(path.join(book, file), `${text}\n`);
+    const imported = await runCollections(['import', book, '--json'], env);
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+  });
+
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('prints the account status contract as JSON', async () => {
+    const result = await runCollections(['status', 'C-1', '--as-of', '2026-03-01', '--json'], env);
+    expect(result.code).toBe(0);
+    const status = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(status).toMatchObject({
+      customerId: 'C-1',
+      asOf: '2026-03-01',
+      status: 'disputed',
+      situations: ['disputed'],
+      balances: [
+        {
+          currency: 'USD',
+          outstandingMinor: 110000,
+          overdueMinor: 60000,
+          disputedMinor: 20000,
+          aging: { current: 50000, d1_30: 0, d31_60: 60000, d61_90: 0, d90Plus: 0 },
+        },
+      ],
+      oldestDaysPastDue: 60,
+      overdueInvoiceCount: 1,
+      lastFailure: null,
+      churnSignals: [],
+      openDisputes: [expect.objectContaining({ disputeId: 'D-1', invoiceId: 'INV-1', amountMinor: 20000 })],
+      nextRenewalOn: '2026-04-15',
+      daysToRenewal: 45,
+      inRenewalWindow: true,
+      averageDaysLate: 19,
+    });
+
+    const card = await runCollections(['status', 'C-2', '--as-of', '2026-03-01', '--json'], env);
+    expect(JSON.parse(card.stdout)).toMatchObject({
+      status: 'failed_payment',
+      situations: ['failed_payment', 'overdue'],
+      lastFailure: { invoiceId: 'INV-4', code: 'expired_card', class: 'hard_new_data', on: '2026-02-10' },
+      balances: [{ currency: 'EUR', outstandingMinor: 9900, overdueMinor: 9900 }],
+    });
+
+    const human = await runCollections(['status', 'C-2', '--as-of', '2026-03-01'], env);
+    expect(human.stdout).toContain('FAILED_PAYMENT');
+    expect(human.stdout).toContain('EUR 99.00 outstanding');
+    expect(human.stdout).toContain('card-update link');
+  });
+
+  it('exits 2 for an unknown customer', async () => {
+    const result = await runCollections(['status', 'C-404', '--as-of', '2026-03-01', '--json'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown customer C-404');
+  });
+
+  it('pauses and resumes automation, which the status shows first', async () => {
+    const paused = await runCollections(
+      ['pause', 'C-2', '--reason', 'CFO on leave', '--until', '2099-01-01', '--json'],
+      env,
+    );
+    expect(paused.code).toBe(0);
+    const status = JSON.parse(
+      (await runCollections(['status', 'C-2', '--as-of', '2026-03-01', '--json'], env)).stdout,
+    ) as { status: string; situations: string[]; paused: unknown };
+    expect(status.status).toBe('paused');
+    expect(status.situations).toEqual(['paused', 'failed_payment', 'overdue']);
+    expect(status.paused).toEqual({ reason: 'CFO on leave', until: '2099-01-01' });
+    const resumed = await runCollections(['resume', 'C-2', '--json'], env);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ resumed: true });
+    const unknown = await runCollections(['pause', 'C-404', '--reason', 'x', '--until', '2099-01-01'], env);
+    expect(unknown.code).toBe(2);
+  });
+
+  it('reports the portfolio per slice and currency and draws the chart', async () => {
+    const chart = path.join(work, 'report.svg');
+    const result = await runCollections(
+      ['report', '--as-of', '2026-03-01', '--by', 'owner', '--chart', chart, '--json'],
+      env,
+    );
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      total: {
+        accounts: number;
+        currencies: { currency: string; arMinor: number; aging: { d90Plus: number } }[];
+      };
+      slices: { key: string; currencies: { currency: string; arMinor: number }[] }[];
+    };
+    expect(report.total.accounts).toBe(2);
+    expect(report.total.currencies.map((c) => [c.currency, c.arMinor])).toEqual([
+      ['EUR', 9900],
+      ['USD', 110000],
+    ]);
+    expect(report.slices.map((slice) => slice.key)).toEqual(['dana', 'eli']);
+    const svg = await readFile(chart, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('Aging of accounts receivable (USD)');
+    expect(svg).toContain('Countback DSO (EUR)');
+
+    const table = await runCollections(['report', '--as-of', '2026-03-01', '--by', 'segment'], env);
+    expect(table.stdout).toMatch(/mid_market\s+USD\s+1\s+USD 1,100.00/);
+    const bad = await runCollections(['report', '--by', 'planet'], env);
+    expect(bad.code).toBe(2);
+  });
+});
