@@ -3,7 +3,7 @@
  * Prints one JSON line: rows per file, seconds, peak RSS.
  */
 import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
-import { createPgliteStore, createPostgresStore } from '../src/adapters/postgres';
+import { openBenchStore } from './open-store';
 import type { TenantId } from '../src/domain/model';
 import { importDataset } from '../src/use-cases/import-dataset';
 
@@ -11,10 +11,7 @@ async function main(): Promise<void> {
   const [datasetDir, dataDir, tenant = 'bench'] = process.argv.slice(2);
   if (datasetDir === undefined || dataDir === undefined)
     throw new Error('usage: import-child <dataset> <dataDir> [tenant]');
-  const databaseUrl = process.env.BENCH_DATABASE_URL;
-  const store = databaseUrl
-    ? await createPostgresStore({ connectionString: databaseUrl })
-    : await createPgliteStore({ dataDir });
+  const store = await openBenchStore(dataDir);
   await store.migrate();
   let lastReport = 0;
   const started = process.hrtime.bigint();

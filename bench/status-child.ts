@@ -2,7 +2,7 @@
  * The status of every account of an imported store, end to end from the store, in its own process.
  * Prints one JSON line: accounts, invoices, seconds, peak RSS, and the status distribution.
  */
-import { createPgliteStore, createPostgresStore } from '../src/adapters/postgres';
+import { openBenchStore } from './open-store';
 import type { CalendarDate } from '../src/domain/dates';
 import type { TenantId } from '../src/domain/model';
 import { forEachAccountStatus } from '../src/use-cases/collections-picture';
@@ -11,10 +11,7 @@ async function main(): Promise<void> {
   const [dataDir, asOf, tenant = 'bench'] = process.argv.slice(2);
   if (dataDir === undefined || asOf === undefined)
     throw new Error('usage: status-child <dataDir> <asOf> [tenant]');
-  const databaseUrl = process.env.BENCH_DATABASE_URL;
-  const store = databaseUrl
-    ? await createPostgresStore({ connectionString: databaseUrl })
-    : await createPgliteStore({ dataDir });
+  const store = await openBenchStore(dataDir);
   const byStatus: Record<string, number> = {};
   let lastReport = Date.now();
   const started = process.hrtime.bigint();

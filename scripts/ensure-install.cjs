@@ -12,7 +12,8 @@ const stamp = path.join(root, 'node_modules', '.collections-install');
 
 function manifestHash() {
   const hash = crypto.createHash('sha256');
-  for (const file of ['package.json', 'package-lock.json']) hash.update(fs.readFileSync(path.join(root, file)));
+  for (const file of ['package.json', 'package-lock.json'])
+    hash.update(fs.readFileSync(path.join(root, file)));
   return hash.digest('hex');
 }
 

@@ -20,8 +20,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const role = parseRole(process.argv.slice(2));
   const logger = createLogger({ level: config.logLevel });
-  if (role !== 'all' && config.redisUrl === undefined) {
-    throw new Error('separate server and worker processes share their jobs through Redis: set REDIS_URL');
+  if (role !== 'all') {
+    // Separate processes need a queue they share; this version has only the in-process one.
+    throw new Error(
+      `--role ${role} needs the Redis job queue shared by server and worker processes, which this version does not have yet; run without --role`,
+    );
   }
   if (config.redisUrl !== undefined) {
     logger.warn(
@@ -43,42 +46,37 @@ async function main(): Promise<void> {
   const tenant = parseTenantId(config.defaultTenant) as TenantId;
   const state: AppState = { startedAt: Date.now(), demo: { state: 'off', tenant }, shuttingDown: false };
 
-  if (role !== 'server') {
-    const handler = createLoadDemoDataHandler(store, {
-      openFolder: demoDatasetFolders(),
-      onLoaded: (request, invoices) => {
-        state.demo = { state: 'loaded', tenant: request.tenant, invoices };
-        logger.info({ tenant: request.tenant, customers: request.customers, invoices }, 'demo data loaded');
-      },
-    });
-    await queue.startWorker({
-      [LOAD_DEMO_DATA]: async (payload, context) => {
-        state.demo = { state: 'loading', tenant };
-        try {
-          await handler(payload, context);
-        } catch (error) {
-          state.demo = {
-            state: 'failed',
-            tenant,
-            error: error instanceof Error ? error.message : String(error),
-          };
-          logger.error({ err: error, attempt: context.attempt }, 'demo data load failed');
-          throw error;
-        }
-      },
-    });
-  }
+  const handler = createLoadDemoDataHandler(store, {
+    openFolder: demoDatasetFolders(),
+    onLoaded: (request, invoices) => {
+      state.demo = { state: 'loaded', tenant: request.tenant, invoices };
+      logger.info({ tenant: request.tenant, customers: request.customers, invoices }, 'demo data loaded');
+    },
+  });
+  await queue.startWorker({
+    [LOAD_DEMO_DATA]: async (payload, context) => {
+      state.demo = { state: 'loading', tenant };
+      try {
+        await handler(payload, context);
+      } catch (error) {
+        state.demo = {
+          state: 'failed',
+          tenant,
+          error: error instanceof Error ? error.message : String(error),
+        };
+        logger.error({ err: error, attempt: context.attempt }, 'demo data load failed');
+        throw error;
+      }
+    },
+  });
 
-  let server: Server | undefined;
-  if (role !== 'worker') {
-    const app = createHttpApp({ store, state, logger });
-    server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(config.http.port, config.http.host, (error?: Error) =>
-        error ? reject(error) : resolve(listening),
-      );
-    });
-    logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'http server listening');
-  }
+  const app = createHttpApp({ store, state, logger });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.http.port, config.http.host, (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
+  });
+  logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'http server listening');
 
   if (await shouldLoadDemoData(store, tenant, config.demo.mode, hasBillingCredentials(config))) {
     const request = { tenant, customers: config.demo.customers, seed: config.demo.seed, asOf: todayUtc() };
@@ -101,10 +99,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     deadline.unref();
-    if (server !== undefined) {
-      const closing = server;
-      await new Promise<void>((resolve) => closing.close(() => resolve()));
-    }
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     await queue.close();
     await store.close();
     logger.info('stopped');

@@ -185,6 +185,18 @@ describe('computeAccountStatus: situations', () => {
     expect(computeAccountStatus(resolved, day('2026-02-15')).situations).toEqual(['overdue']);
   });
 
+  it('keeps a dispute on a paid card invoice open business without inventing a balance', () => {
+    const account = facts({
+      invoices: [invoice()],
+      payments: [payment({ attemptedOn: day('2026-01-31') })],
+      disputes: [dispute({ openedOn: day('2026-02-20'), reason: 'fraudulent' })],
+    });
+    const status = computeAccountStatus(account, day('2026-03-01'));
+    expect(status.situations).toEqual(['disputed']);
+    expect(status.balances).toEqual([]);
+    expect(status.openDisputes).toEqual([expect.objectContaining({ disputeId: 'D-1', amountMinor: 100000 })]);
+  });
+
   it('puts paused first while the pause lasts', () => {
     const account = facts({ invoices: [invoice()], disputes: [dispute()] });
     const pause = { reason: 'renewal negotiation', until: day('2026-02-20') };

@@ -183,33 +183,34 @@ export function computeAccountStatus(
     const position = positionOn(ledger, day);
     const balance = balanceOf(invoice.currency);
     balance.creditMinor += position.credit;
+    const disputes = openDisputeByInvoice.get(invoice.invoiceId);
+    // A dispute on a paid card invoice is still open business (a chargeback may take the money back),
+    // so it is listed and makes the account disputed; only its unpaid part counts in the balances.
+    let disputedOutstanding = 0;
+    for (const dispute of disputes ?? []) {
+      const stake =
+        dispute.amountMinor ?? (position.outstanding > 0 ? position.outstanding : invoice.amountMinor);
+      disputedOutstanding = Math.max(disputedOutstanding, Math.min(stake, position.outstanding));
+      openDisputes.push({
+        disputeId: dispute.disputeId,
+        invoiceId: invoice.invoiceId,
+        currency: invoice.currency,
+        openedOn: dispute.openedOn,
+        daysOpen: day - toDayNumber(dispute.openedOn),
+        reason: dispute.reason,
+        amountMinor: stake,
+      });
+    }
     if (position.outstanding === 0) continue;
 
-    const disputes = openDisputeByInvoice.get(invoice.invoiceId);
     balance.outstandingMinor += position.outstanding;
+    balance.disputedMinor += disputedOutstanding;
     balance.aging[agingBucketOf(position.daysPastDue)] += position.outstanding;
     if (position.daysPastDue > 0) {
       balance.overdueMinor += position.outstanding;
       overdueInvoiceCount += 1;
       if (position.daysPastDue > oldestDaysPastDue) oldestDaysPastDue = position.daysPastDue;
       if (disputes === undefined) undisputedOverdue = true;
-    }
-    if (disputes !== undefined) {
-      let disputed = 0;
-      for (const dispute of disputes) {
-        const amount = Math.min(dispute.amountMinor ?? position.outstanding, position.outstanding);
-        disputed = Math.max(disputed, amount);
-        openDisputes.push({
-          disputeId: dispute.disputeId,
-          invoiceId: invoice.invoiceId,
-          currency: invoice.currency,
-          openedOn: dispute.openedOn,
-          daysOpen: day - toDayNumber(dispute.openedOn),
-          reason: dispute.reason,
-          amountMinor: amount,
-        });
-      }
-      balance.disputedMinor += disputed;
     }
 
     let failuresSinceSuccess = 0;
