@@ -14,11 +14,25 @@ import type { SqlSession, SqlValue } from './sql-client';
 const CUSTOMER_COLUMNS = `customer_id AS "customerId", name, segment, owner, payment_terms AS "paymentTerms",
   country, crm_company_id AS "crmCompanyId", created_on AS "createdOn"`;
 
-const FIRST_CUSTOMERS = `SELECT ${CUSTOMER_COLUMNS} FROM customers
-  WHERE tenant_id = $1 ORDER BY customer_id LIMIT $2`;
+/** A page of customers, in id order, as one JSON array of positional rows (see jsonArraySql). */
+const customerPageSql = (where: string): string =>
+  `SELECT coalesce(json_agg(json_build_array(customer_id, name, segment, owner, payment_terms, country,
+     crm_company_id, created_on) ORDER BY customer_id), '[]')::text AS rows
+   FROM (SELECT * FROM customers WHERE ${where} ORDER BY customer_id LIMIT $2) c`;
 
-const NEXT_CUSTOMERS = `SELECT ${CUSTOMER_COLUMNS} FROM customers
-  WHERE tenant_id = $1 AND customer_id > $3 ORDER BY customer_id LIMIT $2`;
+const FIRST_CUSTOMERS = customerPageSql('tenant_id = $1');
+const NEXT_CUSTOMERS = customerPageSql('tenant_id = $1 AND customer_id > $3');
+
+type CustomerTuple = [
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  Customer['createdOn'],
+];
 
 const ONE_CUSTOMER = `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = $1 AND customer_id = $2`;
 
@@ -54,9 +68,8 @@ const SUBSCRIPTIONS = jsonArraySql(
 );
 
 const DISPUTES = jsonArraySql(
-  'd.dispute_id, d.invoice_id, d.opened_on, d.resolved_on, d.reason, d.amount_minor, d.outcome',
-  `FROM invoices i JOIN disputes d ON d.tenant_id = i.tenant_id AND d.invoice_id = i.invoice_id
-   WHERE i.tenant_id = $1 AND i.customer_id >= $2 AND i.customer_id <= $3`,
+  'dispute_id, invoice_id, opened_on, resolved_on, reason, amount_minor, outcome',
+  'FROM disputes WHERE tenant_id = $1 AND customer_id >= $2 AND customer_id <= $3',
 );
 
 type InvoiceTuple = [
@@ -232,10 +245,22 @@ async function loadPage(
   pageSize: number,
   after: string | undefined,
 ): Promise<Page> {
-  const customers =
+  const rows =
     after === undefined
-      ? await db.query<Customer>(FIRST_CUSTOMERS, [tenant, pageSize])
-      : await db.query<Customer>(NEXT_CUSTOMERS, [tenant, pageSize, after]);
+      ? await queryJsonArray<CustomerTuple>(db, FIRST_CUSTOMERS, [tenant, pageSize])
+      : await queryJsonArray<CustomerTuple>(db, NEXT_CUSTOMERS, [tenant, pageSize, after]);
+  const customers = rows.map(
+    ([customerId, name, segment, owner, paymentTerms, country, crmCompanyId, createdOn]): Customer => ({
+      customerId,
+      name,
+      segment,
+      owner,
+      paymentTerms,
+      country,
+      crmCompanyId,
+      createdOn,
+    }),
+  );
   return {
     facts: await loadFacts(db, tenant, customers),
     last: customers[customers.length - 1]?.customerId,

@@ -142,24 +142,32 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    name: 'payment attempts carry their customer',
-    // Reading an account's payments by customer range is one index range scan instead of one probe
-    // per invoice; an invoice never changes customer (the import rejects it), so the copy stays true.
+    name: 'payment attempts and disputes carry their customer',
+    // Reading a page of accounts' payments and disputes by customer range is one index range scan
+    // instead of one probe per invoice; an invoice never changes customer (the import rejects it),
+    // so the copy stays true. The trigger fills it from the invoice on every insert.
     sql: `
-      ALTER TABLE payment_attempts ADD COLUMN customer_id text COLLATE "C";
-      UPDATE payment_attempts p SET customer_id = i.customer_id
-        FROM invoices i WHERE i.tenant_id = p.tenant_id AND i.invoice_id = p.invoice_id;
-      CREATE INDEX payment_attempts_by_customer ON payment_attempts (tenant_id, customer_id);
-
-      CREATE FUNCTION payment_attempt_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION customer_of_invoice() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         NEW.customer_id := (SELECT customer_id FROM invoices
                              WHERE tenant_id = NEW.tenant_id AND invoice_id = NEW.invoice_id);
         RETURN NEW;
       END
       $$;
+
+      ALTER TABLE payment_attempts ADD COLUMN customer_id text COLLATE "C";
+      UPDATE payment_attempts p SET customer_id = i.customer_id
+        FROM invoices i WHERE i.tenant_id = p.tenant_id AND i.invoice_id = p.invoice_id;
+      CREATE INDEX payment_attempts_by_customer ON payment_attempts (tenant_id, customer_id);
       CREATE TRIGGER payment_attempt_customer BEFORE INSERT OR UPDATE OF invoice_id ON payment_attempts
-        FOR EACH ROW EXECUTE FUNCTION payment_attempt_customer();
+        FOR EACH ROW EXECUTE FUNCTION customer_of_invoice();
+
+      ALTER TABLE disputes ADD COLUMN customer_id text COLLATE "C";
+      UPDATE disputes d SET customer_id = i.customer_id
+        FROM invoices i WHERE i.tenant_id = d.tenant_id AND i.invoice_id = d.invoice_id;
+      CREATE INDEX disputes_by_customer ON disputes (tenant_id, customer_id);
+      CREATE TRIGGER dispute_customer BEFORE INSERT OR UPDATE OF invoice_id ON disputes
+        FOR EACH ROW EXECUTE FUNCTION customer_of_invoice();
     `,
   },
 ];
