@@ -229,9 +229,14 @@ export function buildProgram(): Command {
       }) => {
         const tenant = options.tenant ?? defaultTenant();
         const asOf = options.asOf ?? todayUtc();
-        const report = await withStore((store) =>
-          buildPortfolioReportFromStore(store, tenant, asOf, options.by ? { by: options.by } : {}),
-        );
+        const progress = createProgress(!options.json, 'rows');
+        const report = await withStore(async (store) => {
+          const { customers } = await store.counts(tenant);
+          return buildPortfolioReportFromStore(store, tenant, asOf, {
+            ...(options.by ? { by: options.by } : {}),
+            onProgress: (accounts) => progress.update(accounts, customers, 'accounts'),
+          });
+        }).finally(() => progress.stop());
         if (options.chart !== undefined)
           await writeFile(path.resolve(options.chart), renderPortfolioChart(report));
         print(options, { tenant, ...report }, () =>

@@ -68,9 +68,15 @@ export async function buildPortfolioReportFromStore(
   store: CollectionsStore,
   tenant: TenantId,
   asOf: CalendarDate,
-  options: { by?: SliceDimension } = {},
+  options: { by?: SliceDimension; onProgress?: (accounts: number) => void } = {},
 ): Promise<PortfolioReport> {
-  const accumulator = createPortfolioAccumulator(asOf, options);
-  for await (const facts of store.streamAccountFacts(tenant)) accumulator.add(facts);
+  const accumulator = createPortfolioAccumulator(asOf, options.by ? { by: options.by } : {});
+  let accounts = 0;
+  for await (const facts of store.streamAccountFacts(tenant)) {
+    accumulator.add(facts);
+    accounts += 1;
+    if (accounts % 1000 === 0) options.onProgress?.(accounts);
+  }
+  options.onProgress?.(accounts);
   return accumulator.result();
 }
