@@ -111,7 +111,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else process.stderr.write(`collections: ${error instanceof Error ? error.stack : String(error)}\n`);
+  else if (code === 'EADDRINUSE' || code === 'EACCES') {
+    process.stderr.write(`collections: cannot listen: ${(error as Error).message} (set PORT or HOST)\n`);
+  } else process.stderr.write(`collections: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });
