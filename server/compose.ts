@@ -31,6 +31,13 @@ export async function openStore(config: Config): Promise<CollectionsStore> {
   return store;
 }
 
+/** A throwaway embedded store in `dir` (backtests), migrated and ready. */
+export async function openScratchStore(dir: string): Promise<CollectionsStore> {
+  const store = await createPgliteStore({ dataDir: dir });
+  await store.migrate();
+  return store;
+}
+
 export function openQueue(): JobQueue {
   return createInProcessJobQueue();
 }

@@ -12,8 +12,11 @@ import { formatProblem, importDataset } from '../../src/use-cases/import-dataset
 import { buildPortfolioReportFromStore, getAccountStatus } from '../../src/use-cases/collections-picture';
 import type { SliceDimension } from '../../src/domain/ar-metrics';
 import { renderPortfolioChart } from '../reports/portfolio-chart';
-import { renderAccountStatus, renderPortfolioReport } from './render';
-import { openStore, todayUtc } from '../compose';
+import { backtestPaymentRisk } from '../../src/use-cases/payment-risk';
+import { renderAccountStatus, renderBacktest, renderPortfolioReport } from './render';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { openScratchStore, openStore, todayUtc } from '../compose';
 import { createProgress } from './progress';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input (arguments, rows, unknown ids). */
@@ -292,6 +295,51 @@ export function buildProgram(): Command {
       print(options, { ok: true, customerId, resumed }, () =>
         resumed ? `Automation resumed for ${customerId}.` : `${customerId} was not paused.`,
       );
+    });
+
+  program
+    .command('backtest')
+    .description(
+      'fit the payment-risk model before a date and score every later invoice, against two baselines',
+    )
+    .argument('<dir>', 'dataset folder (imported into a throwaway store)')
+    .requiredOption(
+      '--split <date>',
+      'fit on what was known before this day, score invoices issued on or after it',
+      dateOption,
+    )
+    .option('--with-disputes', 'also use disputes opened before each prediction date', false)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (dir: string, options: { split: CalendarDate; withDisputes: boolean; json: boolean }) => {
+      const folder = await stat(path.resolve(dir)).catch(() => undefined);
+      if (!folder?.isDirectory())
+        throw new UsageError(`${dir} is not a folder (expected a folder with invoices.csv)`);
+      const scratch = await mkdtemp(path.join(os.tmpdir(), 'collections-backtest-'));
+      const tenant = 'backtest' as TenantId;
+      try {
+        const store = await openScratchStore(scratch);
+        try {
+          const progress = createProgress(!options.json, 'bytes');
+          const imported = await importDataset(store, createCsvDatasetReader(path.resolve(dir)), {
+            tenant,
+            onProgress: (event) => progress.update(event.bytesRead, event.bytesTotal, event.file),
+          }).finally(() => progress.stop());
+          if (!imported.ok) {
+            throw new UsageError(
+              `the dataset has ${imported.problemCount} problem(s):\n${imported.problems.map(formatProblem).join('\n')}`,
+              imported,
+            );
+          }
+          const report = await backtestPaymentRisk(store, tenant, options.split, {
+            withDisputes: options.withDisputes,
+          });
+          print(options, report, () => renderBacktest(report));
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
     });
 
   program

@@ -1,6 +1,7 @@
 import type { AccountStatus } from '../../src/domain/account-status';
 import type { CurrencyMetrics, PortfolioReport } from '../../src/domain/ar-metrics';
 import { formatMoney } from '../../src/domain/money';
+import type { BacktestReport } from '../../src/use-cases/payment-risk';
 
 const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
 const days = (value: number | null): string => (value === null ? 'n/a' : value.toFixed(1));
@@ -97,4 +98,41 @@ export function renderPortfolioReport(report: PortfolioReport): string {
     header,
     ...rows,
   ].join('\n');
+}
+
+const fixed = (value: number | null, digits = 3): string => (value === null ? 'n/a' : value.toFixed(digits));
+
+export function renderBacktest(report: BacktestReport): string {
+  const rows = [
+    ['model', report.model],
+    ['baseline: base rate', report.baselines.baseRate],
+    ['baseline: customer history', report.baselines.customerHistory],
+  ] as const;
+  const lines = [
+    `Backtest: fitted on outcomes known before ${report.split} (${report.training.n} invoices, ${percent(report.training.lateRate)} late); scored ${report.model.n} invoices issued since, judged as of ${report.outcomesAsOf ?? 'n/a'}${report.withDisputes ? ', with disputes' : ''}`,
+    `${'predictor'.padEnd(28)} ${'n'.padStart(8)} ${'late'.padStart(7)} ${'AUC'.padStart(7)} ${'Brier'.padStart(7)} ${'logLoss'.padStart(8)}`,
+    ...rows.map(
+      ([label, e]) =>
+        `${label.padEnd(28)} ${String(e.n).padStart(8)} ${percent(e.lateRate).padStart(7)} ${fixed(e.auc).padStart(7)} ${fixed(e.brier).padStart(7)} ${fixed(e.logLoss).padStart(8)}`,
+    ),
+    '',
+    'Calibration of the model (predicted vs observed late share):',
+    ...report.model.calibration
+      .filter((bin) => bin.n > 0)
+      .map(
+        (bin) =>
+          `  ${bin.from.toFixed(1)}–${bin.to.toFixed(1)}  n=${String(bin.n).padStart(7)}  predicted ${percent(bin.meanPredicted).padStart(6)}  observed ${percent(bin.observedRate).padStart(6)}`,
+      ),
+    '',
+    `Weights (log-odds per standard deviation): ${Object.entries(report.training.weights)
+      .sort(([, a], [, b]) => Math.abs(b) - Math.abs(a))
+      .map(([name, weight]) => `${name} ${weight >= 0 ? '+' : ''}${weight.toFixed(2)}`)
+      .join(', ')}`,
+  ];
+  if (report.training.dropped.length > 0) lines.push(`Left out: ${report.training.dropped.join(', ')}`);
+  if (report.skippedUndecided > 0)
+    lines.push(
+      `${report.skippedUndecided} invoices were not yet due at the end of the data and are not judged.`,
+    );
+  return lines.join('\n');
 }
