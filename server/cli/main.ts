@@ -12,7 +12,7 @@ import { formatProblem, importDataset } from '../../src/use-cases/import-dataset
 import { buildPortfolioReportFromStore, getAccountStatus } from '../../src/use-cases/collections-picture';
 import type { SliceDimension } from '../../src/domain/ar-metrics';
 import { renderPortfolioChart } from '../reports/portfolio-chart';
-import { backtestPaymentRisk } from '../../src/use-cases/payment-risk';
+import { backtestPaymentRisk, refitTenantRiskModel } from '../../src/use-cases/payment-risk';
 import { renderAccountStatus, renderBacktest, renderPortfolioReport } from './render';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -109,12 +109,15 @@ export function buildProgram(): Command {
       if (!folder?.isDirectory())
         throw new UsageError(`${dir} is not a folder (expected a folder with invoices.csv)`);
       const progress = createProgress(!options.json, 'bytes');
-      const result = await withStore((store) =>
-        importDataset(store, createCsvDatasetReader(path.resolve(dir)), {
+      const result = await withStore(async (store) => {
+        const imported = await importDataset(store, createCsvDatasetReader(path.resolve(dir)), {
           tenant,
           onProgress: (event) => progress.update(event.bytesRead, event.bytesTotal, event.file),
-        }),
-      ).finally(() => progress.stop());
+        });
+        // New facts, new model: the risk model is refitted on the tenant's own history.
+        if (imported.ok) await refitTenantRiskModel(store, tenant, todayUtc());
+        return imported;
+      }).finally(() => progress.stop());
       if (!result.ok) {
         const more = result.problemCount - result.problems.length;
         throw new UsageError(
@@ -205,7 +208,10 @@ export function buildProgram(): Command {
         const tenant = options.tenant ?? defaultTenant();
         const asOf = options.asOf ?? todayUtc();
         const status = await withStore((store) =>
-          getAccountStatus(store, tenant, customerId, asOf, { renewalWindowDays: config.renewalWindowDays }),
+          getAccountStatus(store, tenant, customerId, asOf, {
+            renewalWindowDays: config.renewalWindowDays,
+            riskTiers: config.riskTiers,
+          }),
         );
         if (status === undefined) throw new UsageError(`unknown customer ${customerId} in tenant ${tenant}`);
         print(options, status, () => renderAccountStatus(status));
@@ -341,6 +347,40 @@ export function buildProgram(): Command {
         await rm(scratch, { recursive: true, force: true });
       }
     });
+
+  program
+    .command('risk-fit')
+    .description("refit the tenant's payment-risk model on its own history (import does this too)")
+    .option('--before <date>', 'fit on outcomes known before this day (default: today)', dateOption)
+    .option('--with-disputes', 'also use open disputes as a feature', false)
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(
+      async (options: { before?: CalendarDate; withDisputes: boolean; tenant?: TenantId; json: boolean }) => {
+        const tenant = options.tenant ?? defaultTenant();
+        const model = await withStore((store) =>
+          refitTenantRiskModel(store, tenant, options.before ?? todayUtc(), {
+            withDisputes: options.withDisputes,
+          }),
+        );
+        const summary = {
+          tenant,
+          fittedBefore: model.fittedBefore,
+          trainingSize: model.trainingSize,
+          trainingLateRate: model.trainingLateRate,
+          weights: Object.fromEntries(
+            model.logistic.featureNames.map((name, j) => [name, model.logistic.weights[j]]),
+          ),
+          dropped: model.dropped,
+        };
+        print(
+          options,
+          summary,
+          () =>
+            `Fitted the payment-risk model of ${tenant} on ${model.trainingSize} invoices known before ${model.fittedBefore} (${(model.trainingLateRate * 100).toFixed(1)}% late).`,
+        );
+      },
+    );
 
   program
     .command('migrate')

@@ -2,12 +2,13 @@ import type { AccountStatus } from '../../src/domain/account-status';
 import type { CurrencyMetrics, PortfolioReport } from '../../src/domain/ar-metrics';
 import { formatMoney } from '../../src/domain/money';
 import type { BacktestReport } from '../../src/use-cases/payment-risk';
+import type { AccountRisk } from '../../src/domain/risk/risk-model';
 
 const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
 const days = (value: number | null): string => (value === null ? 'n/a' : value.toFixed(1));
 
 export function renderAccountStatus(
-  status: AccountStatus & { name: string | null; owner: string | null },
+  status: AccountStatus & { name: string | null; owner: string | null; risk: AccountRisk | null },
 ): string {
   const lines = [
     `${status.customerId}${status.name ? ` ${status.name}` : ''} as of ${status.asOf}: ${status.status.toUpperCase()}` +
@@ -55,6 +56,14 @@ export function renderAccountStatus(
       ? '  no invoices paid in the last 12 months'
       : `  average days late over the last 12 months: ${status.averageDaysLate.toFixed(1)} (${status.paidInvoicesLastYear} invoices)`,
   );
+  if (status.risk === null) lines.push('  payment risk: no model yet (run `collections risk-fit`)');
+  else {
+    lines.push(
+      `  payment risk ${status.risk.score}/100 (${status.risk.tier}): ${Math.round(status.risk.probabilityLate * 100)}% chance the next invoice is paid late`,
+      ...status.risk.reasons.slice(0, 5).map((reason) => `    + ${reason.text}`),
+      ...status.risk.mitigating.slice(0, 2).map((reason) => `    − ${reason.text}`),
+    );
+  }
   return lines.join('\n');
 }
 

@@ -45,6 +45,8 @@ export const environmentSchema = z.object({
   DEMO_CUSTOMERS: integer(400, 1, 200000),
   DEMO_SEED: integer(42, 0, 2 ** 31 - 1),
   RENEWAL_WINDOW_DAYS: integer(90, 0, 730),
+  RISK_TIER_MEDIUM: z.coerce.number().min(0).max(1).default(0.3),
+  RISK_TIER_HIGH: z.coerce.number().min(0).max(1).default(0.6),
   SHUTDOWN_TIMEOUT_MS: integer(10000, 100, 120000),
   STRIPE_SECRET_KEY: optionalSecret,
   STRIPE_WEBHOOK_SECRET: optionalSecret,
@@ -65,6 +67,7 @@ export type Config = {
   defaultTenant: string;
   demo: { mode: Environment['DEMO_DATA']; customers: number; seed: number };
   renewalWindowDays: number;
+  riskTiers: { medium: number; high: number };
   shutdownTimeoutMs: number;
   billing: { stripeSecretKey: string | undefined; stripeWebhookSecret: string | undefined };
   crm: {
@@ -105,6 +108,9 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     );
   }
   const env = result.data;
+  if (env.RISK_TIER_MEDIUM >= env.RISK_TIER_HIGH) {
+    throw new ConfigError([{ variable: 'RISK_TIER_MEDIUM', message: 'must be below RISK_TIER_HIGH' }]);
+  }
   return {
     nodeEnv: env.NODE_ENV,
     http: { host: env.HOST, port: env.PORT },
@@ -116,6 +122,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     defaultTenant: env.DEFAULT_TENANT,
     demo: { mode: env.DEMO_DATA, customers: env.DEMO_CUSTOMERS, seed: env.DEMO_SEED },
     renewalWindowDays: env.RENEWAL_WINDOW_DAYS,
+    riskTiers: { medium: env.RISK_TIER_MEDIUM, high: env.RISK_TIER_HIGH },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     billing: { stripeSecretKey: env.STRIPE_SECRET_KEY, stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET },
     crm: {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isCalendarDate, type CalendarDate } from '../domain/dates';
 import { parseTenantId, type TenantId } from '../domain/model';
 import type { JobHandler } from '../ports/queue';
+import { refitTenantRiskModel } from '../use-cases/payment-risk';
 import {
   loadDemoDataset,
   type DemoDatasetDeps,
@@ -43,6 +44,7 @@ export function createLoadDemoDataHandler(
     const folder = await events.openFolder();
     try {
       const result = await loadDemoDataset({ store, writer: folder.writer, reader: folder.reader }, request);
+      await refitTenantRiskModel(store, request.tenant, request.asOf);
       events.onLoaded(request, result.rows['invoices.csv']);
     } finally {
       await folder.dispose();

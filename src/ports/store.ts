@@ -1,4 +1,5 @@
 import type { AutomationPause } from '../domain/account-status';
+import type { StoredRiskModel } from '../domain/risk/risk-model';
 import type {
   AccountFacts,
   Customer,
@@ -72,4 +73,8 @@ export interface CollectionsStore {
   getAutomationPause(tenant: TenantId, customerId: string): Promise<AutomationPause | null>;
   /** Every pause of the tenant, expired ones included (the engine decides what is active on a day). */
   listAutomationPauses(tenant: TenantId): Promise<Map<string, AutomationPause>>;
+
+  /** The tenant's current payment-risk model (one per tenant, replaced on every refit). */
+  saveRiskModel(tenant: TenantId, model: StoredRiskModel): Promise<void>;
+  loadRiskModel(tenant: TenantId): Promise<StoredRiskModel | undefined>;
 }

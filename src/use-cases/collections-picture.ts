@@ -7,8 +7,16 @@ import { createPortfolioAccumulator, type PortfolioReport, type SliceDimension }
 import type { CalendarDate } from '../domain/dates';
 import type { AccountFacts, TenantId } from '../domain/model';
 import type { CollectionsStore } from '../ports/store';
+import { prepareHistory } from '../domain/risk/features';
+import {
+  accountRisk,
+  DEFAULT_TIERS,
+  fromStoredRiskModel,
+  type AccountRisk,
+  type RiskTiers,
+} from '../domain/risk/risk-model';
 
-export type PictureOptions = { renewalWindowDays?: number };
+export type PictureOptions = { renewalWindowDays?: number; riskTiers?: RiskTiers };
 
 /** One account's collections picture on a day; undefined for an unknown customer. */
 export async function getAccountStatus(
@@ -18,22 +26,39 @@ export async function getAccountStatus(
   asOf: CalendarDate,
   options: PictureOptions = {},
 ): Promise<
-  (AccountStatus & { name: string | null; owner: string | null; segment: string | null }) | undefined
+  | (AccountStatus & {
+      name: string | null;
+      owner: string | null;
+      segment: string | null;
+      risk: AccountRisk | null;
+    })
+  | undefined
 > {
-  const [facts, pause] = await Promise.all([
+  const [facts, pause, stored] = await Promise.all([
     store.getAccountFacts(tenant, customerId),
     store.getAutomationPause(tenant, customerId),
+    store.loadRiskModel(tenant),
   ]);
   if (facts === undefined) return undefined;
   const status = computeAccountStatus(facts, asOf, {
     renewalWindowDays: options.renewalWindowDays ?? DEFAULT_RENEWAL_WINDOW_DAYS,
     pause,
   });
+  const risk =
+    stored === undefined
+      ? null
+      : accountRisk(
+          fromStoredRiskModel(stored),
+          prepareHistory(facts),
+          asOf,
+          options.riskTiers ?? DEFAULT_TIERS,
+        );
   return {
     ...status,
     name: facts.customer.name,
     owner: facts.customer.owner,
     segment: facts.customer.segment,
+    risk,
   };
 }
 

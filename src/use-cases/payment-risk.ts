@@ -5,6 +5,7 @@ import {
   createPriorsAccumulator,
   createTrainingSet,
   scoreInvoice,
+  toStoredRiskModel,
   type RiskModel,
   type RiskOptions,
 } from '../domain/risk/risk-model';
@@ -25,17 +26,40 @@ export async function fitTenantRiskModel(
   before: CalendarDate,
   options: RiskOptions = {},
 ): Promise<RiskModel> {
-  const day = toDayNumber(before);
-  const priors = createPriorsAccumulator(day);
+  // Outcomes are only known up to the last day the data speaks of: an invoice falling due after
+  // that day is undecided, not late, however far `before` lies beyond it.
+  const lastDay = await lastFactDay(store, tenant);
+  const fitBefore = Number.isFinite(lastDay)
+    ? Math.min(toDayNumber(before), lastDay + 1)
+    : toDayNumber(before);
+  const priors = createPriorsAccumulator(fitBefore);
   let eligible = 0;
   for await (const history of histories(store, tenant)) {
     priors.add(history);
-    for (const ledger of history.ledgers)
-      if (ledger.issuedDay < day && lateOutcome(ledger, day - 1) !== undefined) eligible += 1;
+    for (const ledger of history.ledgers) {
+      if (ledger.issuedDay < fitBefore && lateOutcome(ledger, fitBefore - 1) !== undefined) eligible += 1;
+    }
   }
-  const training = createTrainingSet(before, priors.result(), { ...options, eligibleEstimate: eligible });
+  const training = createTrainingSet(fromDayNumber(fitBefore), priors.result(), {
+    ...options,
+    eligibleEstimate: eligible,
+  });
   for await (const history of histories(store, tenant)) training.add(history);
   return training.fit();
+}
+
+/** The latest day any fact of the tenant is dated (issue, payment, failure, dispute). */
+async function lastFactDay(store: CollectionsStore, tenant: TenantId): Promise<number> {
+  let lastDay = -Infinity;
+  for await (const history of histories(store, tenant)) {
+    for (const ledger of history.ledgers) {
+      lastDay = Math.max(lastDay, ledger.issuedDay);
+      for (const entry of ledger.entries) lastDay = Math.max(lastDay, entry.day);
+      for (const failure of ledger.failures) lastDay = Math.max(lastDay, toDayNumber(failure.attemptedOn));
+    }
+    for (const dispute of history.facts.disputes) lastDay = Math.max(lastDay, toDayNumber(dispute.openedOn));
+  }
+  return lastDay;
 }
 
 export type BacktestReport = {
@@ -61,13 +85,7 @@ export async function backtestPaymentRisk(
   split: CalendarDate,
   options: RiskOptions = {},
 ): Promise<BacktestReport> {
-  let lastDay = -Infinity;
-  for await (const history of histories(store, tenant)) {
-    for (const ledger of history.ledgers) {
-      lastDay = Math.max(lastDay, ledger.issuedDay, ledger.paidInFullDay ?? -Infinity);
-      for (const entry of ledger.entries) lastDay = Math.max(lastDay, entry.day);
-    }
-  }
+  const lastDay = await lastFactDay(store, tenant);
   const model = await fitTenantRiskModel(store, tenant, split, options);
   const splitDay = toDayNumber(split);
   const predictions: Prediction[] = [];
@@ -109,4 +127,16 @@ export async function backtestPaymentRisk(
     },
     skippedUndecided,
   };
+}
+
+/** Refits the tenant's model on everything known before `today` and stores it (after imports, daily). */
+export async function refitTenantRiskModel(
+  store: CollectionsStore,
+  tenant: TenantId,
+  today: CalendarDate,
+  options: RiskOptions = {},
+): Promise<RiskModel> {
+  const model = await fitTenantRiskModel(store, tenant, today, options);
+  await store.saveRiskModel(tenant, toStoredRiskModel(model));
+  return model;
 }

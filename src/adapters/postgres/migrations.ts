@@ -170,6 +170,18 @@ export const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION customer_of_invoice();
     `,
   },
+  {
+    version: 4,
+    name: 'risk models',
+    sql: `
+      CREATE TABLE risk_models (
+        tenant_id text COLLATE "C" NOT NULL,
+        fitted_at timestamptz NOT NULL DEFAULT now(),
+        body jsonb NOT NULL,
+        PRIMARY KEY (tenant_id)
+      );
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

@@ -1,4 +1,5 @@
 import type { TenantId } from '../../domain/model';
+import type { StoredRiskModel } from '../../domain/risk/risk-model';
 import type { CollectionsStore, EntityCounts } from '../../ports/store';
 import { getAccountFacts, streamAccountFacts } from './account-facts';
 import { automationPauses } from './automation-pauses';
@@ -44,5 +45,21 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     streamAccountFacts: (tenant, options) =>
       streamAccountFacts(client, tenant, options?.pageSize ?? DEFAULT_PAGE_SIZE),
     ...automationPauses(client),
+
+    async saveRiskModel(tenant, model) {
+      await client.query(
+        `INSERT INTO risk_models (tenant_id, body) VALUES ($1, $2::jsonb)
+         ON CONFLICT (tenant_id) DO UPDATE SET body = EXCLUDED.body, fitted_at = now()`,
+        [tenant, JSON.stringify(model)],
+      );
+    },
+
+    async loadRiskModel(tenant) {
+      const [row] = await client.query<{ body: string }>(
+        'SELECT body::text AS body FROM risk_models WHERE tenant_id = $1',
+        [tenant],
+      );
+      return row === undefined ? undefined : (JSON.parse(row.body) as StoredRiskModel);
+    },
   };
 }

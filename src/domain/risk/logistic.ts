@@ -43,6 +43,29 @@ function solve(matrix: number[][], vector: number[]): number[] {
   });
 }
 
+function penalisedLogLikelihood(
+  samples: readonly Sample[],
+  beta: readonly number[],
+  means: readonly number[],
+  scales: readonly number[],
+  lambda: number,
+): number {
+  let total = 0;
+  for (const sample of samples) {
+    let eta = beta[0] as number;
+    for (let j = 0; j < means.length; j += 1) {
+      eta +=
+        (beta[j + 1] as number) * (((sample.x[j] as number) - (means[j] as number)) / (scales[j] as number));
+    }
+    // log(1 + e^eta) computed without overflow.
+    const softplus = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
+    total += sample.y * eta - softplus;
+  }
+  let penalty = 0;
+  for (let j = 1; j < beta.length; j += 1) penalty += (beta[j] as number) ** 2;
+  return total - (lambda / 2) * penalty;
+}
+
 export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
@@ -102,8 +125,17 @@ export function fitLogistic(
       }
     }
     const step = solve(hessian, gradient);
-    beta = beta.map((value, j) => value + (step[j] as number));
-    if (Math.max(...step.map(Math.abs)) < 1e-7) {
+    // Damped Newton: halve the step until the penalised likelihood does not fall, so a separable
+    // feature cannot send the weights to infinity.
+    const current = penalisedLogLikelihood(samples, beta, means, scales, lambda);
+    let scale = 1;
+    let next = beta.map((value, j) => value + (step[j] as number));
+    while (scale > 1e-4 && penalisedLogLikelihood(samples, next, means, scales, lambda) < current - 1e-9) {
+      scale /= 2;
+      next = beta.map((value, j) => value + scale * (step[j] as number));
+    }
+    beta = next;
+    if (Math.max(...step.map(Math.abs)) * scale < 1e-7) {
       iterations += 1;
       break;
     }

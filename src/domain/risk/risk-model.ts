@@ -200,21 +200,26 @@ function reasonText(code: FeatureName, facts: FeatureFacts, invoice: Invoice, mo
         : `the last invoices were paid on average ${(facts.recentDaysLate ?? 0).toFixed(1)} days late`;
     case 'open_overdue_invoices':
     case 'oldest_days_past_due':
+      if (facts.openOverdue === 0) return 'nothing is overdue';
       return `${facts.openOverdue} invoice${facts.openOverdue === 1 ? ' is' : 's are'} overdue, the oldest by ${facts.oldestDaysPastDue} days`;
     case 'overdue_vs_amount':
+      if (facts.overdueMinor === 0) return 'nothing is overdue';
       return `${money(facts.overdueMinor)} is already overdue`;
     case 'recent_soft_declines':
     case 'recent_hard_declines': {
       const advice = classifyDecline(facts.lastDeclineCode);
       const count = facts.recentSoftDeclines + facts.recentHardDeclines;
+      if (count === 0) return 'no card declines in the last 90 days';
       return `card declined ${count} time${count === 1 ? '' : 's'} in the last 90 days, last: ${(facts.lastDeclineCode ?? 'no code').replace(/_/g, ' ')} (${advice.retry === 'never' ? 'needs a new card or action, not a retry' : 'a retry may work'})`;
     }
     case 'authorization_revoked':
-      return 'the customer revoked the payment authorisation (churn signal)';
+      return facts.revoked
+        ? 'the customer revoked the payment authorisation (churn signal)'
+        : 'no revoked payment authorisation';
     case 'open_disputes': {
       const first = facts.openDisputes[0];
       return first === undefined
-        ? 'open dispute'
+        ? 'no open disputes'
         : `open dispute on ${first.invoiceId} (${money(first.amountMinor)})${facts.openDisputes.length > 1 ? ` and ${facts.openDisputes.length - 1} more` : ''}`;
     }
     case 'amount_vs_typical':
@@ -255,21 +260,23 @@ export function scoreInvoice(
   const all = names
     .map((code, j) => ({ code, weight: scored.contributions[j] as number }))
     .filter((entry) => Math.abs(entry.weight) >= MIN_REASON_WEIGHT);
-  const toReason = (entry: { code: FeatureName; weight: number }): Reason => ({
-    code: entry.code,
-    weight: Number(entry.weight.toFixed(3)),
-    text: reasonText(entry.code, features.facts, invoice, model),
-  });
+  // Features that share a sentence (overdue count and age, say) become one reason with their summed weight.
+  const merged = new Map<string, Reason>();
+  for (const entry of all) {
+    const text = reasonText(entry.code, features.facts, invoice, model);
+    const key = `${entry.weight > 0 ? '+' : '-'}${text}`;
+    const existing = merged.get(key);
+    if (existing === undefined) merged.set(key, { code: entry.code, text, weight: entry.weight });
+    else existing.weight += entry.weight;
+  }
+  const reasons = [...merged.values()].map((reason) => ({
+    ...reason,
+    weight: Number(reason.weight.toFixed(3)),
+  }));
   return {
     probabilityLate: scored.probability,
-    reasons: all
-      .filter((entry) => entry.weight > 0)
-      .sort((a, b) => b.weight - a.weight)
-      .map(toReason),
-    mitigating: all
-      .filter((entry) => entry.weight < 0)
-      .sort((a, b) => a.weight - b.weight)
-      .map(toReason),
+    reasons: reasons.filter((reason) => reason.weight > 0).sort((a, b) => b.weight - a.weight),
+    mitigating: reasons.filter((reason) => reason.weight < 0).sort((a, b) => a.weight - b.weight),
     facts: features.facts,
   };
 }
