@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: for a generated book (default 100,000 customers, about 1,000,000 invoices): import
- * throughput and peak memory, then the status of every account from the store. Each step runs in a
- * child process with its own memory figure.
+ * throughput and peak memory, the status of every account from the store, and the payment-risk
+ * model (fit, then score every invoice). Each step runs in a child process with its own memory figure.
  * BENCH_CUSTOMERS sets the size; BENCH_DATABASE_URL imports into PostgreSQL instead of PGlite.
  */
 import { execFile } from 'node:child_process';
@@ -57,6 +57,8 @@ async function main(): Promise<void> {
   const second = await runChild('import-child.ts', [dataset, dataDir], 60 * 60000);
   process.stderr.write('Account status of every customer, from the store\n');
   const status = await runChild('status-child.ts', [dataDir, asOf], 30 * 60000);
+  process.stderr.write('Payment-risk model: fit, then score every invoice at its issue date\n');
+  const risk = await runChild('risk-child.ts', [dataDir, asOf], 60 * 60000);
   await rm(dataDir, { recursive: true, force: true });
 
   const report = (label: string, result: ChildResult): Record<string, unknown> => {
@@ -90,12 +92,23 @@ async function main(): Promise<void> {
     asOf,
     imports: [report('first import', first), report('re-import', second)],
     accountStatus: statusReport,
+    risk: {
+      store: risk.store,
+      trainingSize: risk.trainingSize,
+      fitSeconds: Number(Number(risk.fitSeconds).toFixed(2)),
+      invoicesScored: risk.invoices,
+      scoreSeconds: Number(Number(risk.scoreSeconds).toFixed(2)),
+      invoicesPerSecond: Math.round(Number(risk.invoices) / Number(risk.scoreSeconds)),
+      peakRssMb: Math.round(Number(risk.peakRssMb)),
+    },
   };
   await writeFile(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('Import (all-or-nothing, one transaction):');
   console.table(results.imports);
   console.log('Account status of every customer, end to end from the store:');
   console.table([{ ...statusReport, byStatus: JSON.stringify(statusReport.byStatus) }]);
+  console.log('Payment-risk model (fit on the history, then score every invoice):');
+  console.table([results.risk]);
 }
 
 main().catch((error: unknown) => {

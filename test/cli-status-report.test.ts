@@ -82,6 +82,12 @@ describe('collections status, report, pause and resume (CLI, end to end)', () =>
       inRenewalWindow: true,
       averageDaysLate: 19,
     });
+    const risk = (
+      status as { risk: { score: number; tier: string; probabilityLate: number; reasons: unknown[] } }
+    ).risk;
+    expect(risk.score).toBe(Math.round(risk.probabilityLate * 100));
+    expect(['low', 'medium', 'high']).toContain(risk.tier);
+    expect(Array.isArray(risk.reasons)).toBe(true);
 
     const card = await runCollections(['status', 'C-2', '--as-of', '2026-03-01', '--json'], env);
     expect(JSON.parse(card.stdout)).toMatchObject({

@@ -1,0 +1,259 @@
+import fc from 'fast-check';
+import { addDays, toDayNumber } from '../dates';
+import type { AccountFacts, Invoice } from '../model';
+import { cur, customer, day, dispute, facts, invoice, payment } from '../test-facts';
+import { areaUnderCurve, evaluate } from './evaluation';
+import { computeInvoiceFeatures, prepareHistory, type RiskPriors } from './features';
+import { fitLogistic, scoreLogistic } from './logistic';
+import { accountRisk, fitRiskModel, scoreInvoice, toStoredRiskModel } from './risk-model';
+
+const priors: RiskPriors = { lateRate: 0.2, meanDaysLate: 5, lateRateBySegment: new Map([['smb', 0.25]]) };
+
+/** A customer with monthly invoices; `lateness[i]` days late for invoice i (null = never paid). */
+function monthlyCustomer(id: string, lateness: (number | null)[], segment = 'smb'): AccountFacts {
+  const invoices: Invoice[] = lateness.map((late, i) => {
+    const issuedOn = addDays(day('2024-01-01'), i * 30);
+    const dueOn = addDays(issuedOn, 30);
+    return invoice({
+      invoiceId: `${id}-INV-${i}`,
+      customerId: id,
+      issuedOn,
+      dueOn,
+      paidOn: late === null ? null : addDays(dueOn, late),
+    });
+  });
+  return facts({ customer: customer({ customerId: id, segment }), invoices });
+}
+
+/** A deterministic portfolio: chronic late payers, punctual ones, and customers who turn late. */
+function portfolio(): AccountFacts[] {
+  const accounts: AccountFacts[] = [];
+  for (let c = 0; c < 60; c += 1) {
+    const kind = c % 3;
+    const lateness = Array.from({ length: 18 }, (_, i) => {
+      if (kind === 0) return (c + i) % 4 === 0 ? 25 : 12;
+      if (kind === 1) return (c + i) % 9 === 0 ? 3 : 0;
+      return i < 9 ? 0 : 20 + ((c + i) % 5);
+    });
+    accounts.push(
+      monthlyCustomer(`C${String(c).padStart(2, '0')}`, lateness, c % 2 === 0 ? 'smb' : 'enterprise'),
+    );
+  }
+  return accounts;
+}
+
+describe('features: no leakage', () => {
+  const base = monthlyCustomer('C1', [0, 12, null, 40, 3, null]);
+  const target = base.invoices[5] as Invoice;
+  const predictionDay = toDayNumber(target.issuedOn);
+  const features = (account: AccountFacts) =>
+    computeInvoiceFeatures(prepareHistory(account), target, predictionDay, { withDisputes: true, priors })
+      .values;
+
+  it('ignores every fact dated on or after the prediction day', () => {
+    const before = features(base);
+    const later = target.issuedOn;
+    const changed: AccountFacts = {
+      ...base,
+      invoices: [
+        // An unpaid invoice gets paid on the prediction day, another one later.
+        ...base.invoices.map((inv, i) => (i === 2 ? { ...inv, paidOn: later } : inv)),
+        invoice({
+          invoiceId: 'FUTURE',
+          customerId: 'C1',
+          issuedOn: later,
+          dueOn: addDays(later, 1),
+          amountMinor: 9_999_999,
+        }),
+      ],
+      payments: [
+        payment({
+          paymentId: 'PF',
+          invoiceId: 'C1-INV-4',
+          status: 'failed',
+          declineCode: 'stolen_card',
+          attemptedOn: later,
+        }),
+        payment({
+          paymentId: 'PR',
+          invoiceId: 'C1-INV-4',
+          status: 'failed',
+          declineCode: 'revocation_of_authorization',
+          attemptedOn: addDays(later, 3),
+        }),
+      ],
+      disputes: [dispute({ disputeId: 'DF', invoiceId: 'C1-INV-3', openedOn: later })],
+    };
+    expect(features(changed)).toEqual(before);
+  });
+
+  it('does see facts from the day before', () => {
+    const dayBefore = addDays(target.issuedOn, -1);
+    const changed: AccountFacts = {
+      ...base,
+      payments: [
+        payment({
+          paymentId: 'PF',
+          invoiceId: 'C1-INV-4',
+          status: 'failed',
+          declineCode: 'expired_card',
+          attemptedOn: dayBefore,
+        }),
+      ],
+      disputes: [dispute({ disputeId: 'D', invoiceId: 'C1-INV-3', openedOn: dayBefore })],
+    };
+    const after = features(changed);
+    expect(after.recent_hard_declines).toBeGreaterThan(0);
+    expect(after.open_disputes).toBeGreaterThan(0);
+  });
+});
+
+describe('logistic regression and evaluation', () => {
+  it('recovers the direction and size of a known effect, deterministically', () => {
+    const samples = Array.from({ length: 4000 }, (_, i) => {
+      const x = ((i * 7919) % 1000) / 1000;
+      const p = 1 / (1 + Math.exp(-(-2 + 4 * x)));
+      const y: 0 | 1 = ((i * 104729) % 1000) / 1000 < p ? 1 : 0;
+      return { x: [x, ((i * 31) % 17) / 17], y };
+    });
+    const model = fitLogistic(samples, ['signal', 'noise'], { lambda: 0.01 });
+    const again = fitLogistic(samples, ['signal', 'noise'], { lambda: 0.01 });
+    expect(again).toEqual(model);
+    const signalPerUnit = (model.weights[0] as number) / (model.scales[0] as number);
+    expect(signalPerUnit).toBeGreaterThan(3);
+    expect(signalPerUnit).toBeLessThan(5);
+    expect(Math.abs(model.weights[1] as number)).toBeLessThan(0.2);
+    expect(scoreLogistic(model, [0.9, 0.5]).probability).toBeGreaterThan(
+      scoreLogistic(model, [0.1, 0.5]).probability,
+    );
+  });
+
+  it('stays finite on perfectly separable data', () => {
+    const samples = Array.from({ length: 200 }, (_, i) => ({
+      x: [i < 100 ? 0 : 1],
+      y: (i < 100 ? 0 : 1) as 0 | 1,
+    }));
+    const model = fitLogistic(samples, ['x'], { lambda: 1 });
+    expect(Number.isFinite(model.weights[0] as number)).toBe(true);
+    expect(scoreLogistic(model, [1]).probability).toBeGreaterThan(0.9);
+  });
+
+  it('computes AUC, Brier, log loss and calibration', () => {
+    expect(
+      areaUnderCurve([
+        { probability: 0.9, late: true },
+        { probability: 0.1, late: false },
+      ]),
+    ).toBe(1);
+    expect(
+      areaUnderCurve([
+        { probability: 0.1, late: true },
+        { probability: 0.9, late: false },
+      ]),
+    ).toBe(0);
+    expect(
+      areaUnderCurve([
+        { probability: 0.5, late: true },
+        { probability: 0.5, late: false },
+      ]),
+    ).toBe(0.5);
+    const result = evaluate([
+      { probability: 0.8, late: true },
+      { probability: 0.2, late: false },
+      { probability: 0.6, late: false },
+      { probability: 0.4, late: true },
+    ]);
+    expect(result.n).toBe(4);
+    expect(result.lateRate).toBe(0.5);
+    expect(result.auc).toBe(0.75);
+    expect(result.brier).toBeCloseTo((0.04 + 0.04 + 0.36 + 0.36) / 4, 10);
+    expect(result.logLoss).toBeCloseTo(
+      -(Math.log(0.8) + Math.log(0.8) + Math.log(0.4) + Math.log(0.4)) / 4,
+      10,
+    );
+    expect(result.calibration.filter((bin) => bin.n > 0).map((bin) => [bin.n, bin.observedRate])).toEqual([
+      [1, 0],
+      [1, 1],
+      [1, 0],
+      [1, 1],
+    ]);
+  });
+});
+
+describe('the risk model', () => {
+  const accounts = portfolio();
+  const histories = accounts.map(prepareHistory);
+  const model = fitRiskModel(histories, day('2025-06-01'));
+
+  it('is deterministic', () => {
+    expect(toStoredRiskModel(fitRiskModel(accounts.map(prepareHistory), day('2025-06-01')))).toEqual(
+      toStoredRiskModel(model),
+    );
+  });
+
+  it('ranks chronic late payers above punctual ones, with reasons that match their contributions', () => {
+    const asOf = day('2025-06-01');
+    const chronic = accountRisk(model, histories[0]!, asOf);
+    const punctual = accountRisk(model, histories[1]!, asOf);
+    expect(chronic.probabilityLate).toBeGreaterThan(punctual.probabilityLate);
+    expect(chronic.tier).not.toBe('low');
+    expect(chronic.reasons.length).toBeGreaterThan(0);
+    for (const list of [chronic.reasons, chronic.mitigating, punctual.reasons, punctual.mitigating]) {
+      const weights = list.map((reason) => Math.abs(reason.weight));
+      expect(weights).toEqual([...weights].sort((a, b) => b - a));
+    }
+    expect(chronic.reasons.every((reason) => reason.weight > 0)).toBe(true);
+    expect(chronic.mitigating.every((reason) => reason.weight < 0)).toBe(true);
+    expect(chronic.reasons.map((reason) => reason.text).join(' | ')).toMatch(/late/);
+  });
+
+  it('never lowers the risk when a past invoice was paid later (monotone)', () => {
+    const target = invoice({
+      invoiceId: 'NEXT',
+      customerId: 'X',
+      issuedOn: day('2025-07-01'),
+      dueOn: day('2025-07-31'),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 12 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 60 }),
+        (lateness, pick, extra) => {
+          const index = pick % lateness.length;
+          const later = lateness.map((days, i) => (i === index ? days + extra : days));
+          const score = (values: number[]) =>
+            scoreInvoice(
+              model,
+              prepareHistory(monthlyCustomer('X', values)),
+              target,
+              toDayNumber(target.issuedOn),
+            ).probabilityLate;
+          expect(score(later)).toBeGreaterThanOrEqual(score(lateness) - 1e-12);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('falls back to segment evidence for a customer without history', () => {
+    const newcomer = prepareHistory(facts({ customer: customer({ customerId: 'NEW', segment: 'smb' }) }));
+    const risk = scoreInvoice(
+      model,
+      newcomer,
+      invoice({ customerId: 'NEW', currency: cur('USD') }),
+      toDayNumber(day('2025-07-01')),
+    );
+    expect(risk.facts.resolved).toBe(0);
+    expect(risk.probabilityLate).toBeGreaterThan(0.02);
+    expect(risk.probabilityLate).toBeLessThan(0.98);
+  });
+
+  it('uses disputes only when asked to', () => {
+    expect(model.dropped).toContain('open_disputes');
+    expect(model.logistic.featureNames).not.toContain('open_disputes');
+    const withDisputes = fitRiskModel(histories, day('2025-06-01'), { withDisputes: true });
+    expect(withDisputes.withDisputes).toBe(true);
+    expect(withDisputes.dropped).not.toContain('open_disputes');
+  });
+});
