@@ -157,4 +157,41 @@ describe('collections status, report, pause and resume (CLI, end to end)', () =>
     const bad = await runCollections(['report', '--by', 'planet'], env);
     expect(bad.code).toBe(2);
   });
+
+  it('validates rule sets by path and plans the default rule set as a dry run', async () => {
+    const bad = path.join(work, 'bad-rules.yaml');
+    await writeFile(
+      bad,
+      'name: broken\nrules:\n  - id: tier-1\n    when:\n      daysPastDue:\n        min: -3\n    then:\n      tone: shouty\n',
+    );
+    const invalid = await runCollections(['rules', 'validate', bad], env);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain('rules[0].when.daysPastDue.min');
+    expect(invalid.stderr).toContain('rules[0].then.tone');
+
+    const printed = await runCollections(['rules', 'default'], env);
+    const good = path.join(work, 'rules.yaml');
+    await writeFile(good, printed.stdout);
+    const valid = await runCollections(['rules', 'validate', good, '--json'], env);
+    expect(valid.code).toBe(0);
+    expect(JSON.parse(valid.stdout)).toMatchObject({ ok: true, name: 'Default collections playbook' });
+
+    const planned = await runCollections(
+      ['rules', 'plan', '--file', good, '--as-of', '2026-03-01', '--json'],
+      env,
+    );
+    expect(planned.code).toBe(0);
+    const plan = JSON.parse(planned.stdout) as {
+      accounts: number;
+      evaluation: {
+        tasks: { customerId: string; ruleId: string; invoiceId: string | null; assignee: string }[];
+      };
+    };
+    expect(plan.accounts).toBe(2);
+    expect(plan.evaluation.tasks.map((t) => [t.customerId, t.ruleId, t.invoiceId, t.assignee])).toEqual([
+      // C-1 renews in 45 days: inside the renewal window its tasks go to the relationship owner.
+      ['C-1', 'dispute-review', 'INV-1', 'account_owner'],
+      ['C-2', 'hard-decline-card-update', null, 'finance_queue'],
+    ]);
+  });
 });

@@ -18,6 +18,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { openScratchStore, openStore, todayUtc } from '../compose';
 import { createProgress } from './progress';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { DEFAULT_RULE_SET } from '../../src/domain/rules/default-rule-set';
+import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
+import { planCollectionsActions } from '../../src/use-cases/collections-rules';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input (arguments, rows, unknown ids). */
 export class UsageError extends Error {
@@ -84,6 +89,30 @@ async function withStore<T>(work: (store: CollectionsStore) => Promise<T>): Prom
 
 function defaultTenant(): TenantId {
   return parseTenantId(loadConfig().defaultTenant) as TenantId;
+}
+
+/** Reads a rule set file (YAML or JSON) and validates it; every problem is named by its path. */
+async function readRuleSet(file: string): Promise<RuleSet> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(file), 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not valid YAML or JSON: ${(error as Error).message}`);
+  }
+  const result = validateRuleSet(document);
+  if (!result.ok) {
+    throw new UsageError(
+      `${file}: ${result.problems.length} problem(s)\n${result.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
+      { problems: result.problems },
+    );
+  }
+  return result.ruleSet;
 }
 
 export function buildProgram(): Command {
@@ -381,6 +410,60 @@ export function buildProgram(): Command {
         );
       },
     );
+
+  const rules = program.command('rules').description('escalation rule sets: validate, plan');
+
+  rules
+    .command('validate')
+    .description('check a rule set file (YAML or JSON); exit 2 with every problem named by its path')
+    .argument('<file>', 'rule set file')
+    .option('--json', 'print the result as JSON', false)
+    .action(async (file: string, options: Output) => {
+      const ruleSet = await readRuleSet(file);
+      print(
+        options,
+        { ok: true, name: ruleSet.name, rules: ruleSet.rules.map((rule) => rule.id) },
+        () =>
+          `${file}: valid (${ruleSet.rules.length} rules: ${ruleSet.rules.map((rule) => rule.id).join(', ')})`,
+      );
+    });
+
+  rules
+    .command('default')
+    .description('print the default rule set (a starting point to edit)')
+    .option('--json', 'print it as JSON instead of YAML', false)
+    .action(async (options: Output) => {
+      process.stdout.write(
+        options.json ? `${JSON.stringify(DEFAULT_RULE_SET, null, 2)}\n` : stringifyYaml(DEFAULT_RULE_SET),
+      );
+    });
+
+  rules
+    .command('plan')
+    .description('dry run: the tasks the rule set would create today for every account (nothing is written)')
+    .option('--file <file>', 'rule set file (default: the built-in default rule set)')
+    .option('--as-of <date>', 'the day to evaluate (default: today)', dateOption)
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { file?: string; asOf?: CalendarDate; tenant?: TenantId; json: boolean }) => {
+      const ruleSet =
+        options.file === undefined
+          ? (validateRuleSet(DEFAULT_RULE_SET) as { ok: true; ruleSet: RuleSet }).ruleSet
+          : await readRuleSet(options.file);
+      const tenant = options.tenant ?? defaultTenant();
+      const asOf = options.asOf ?? todayUtc();
+      const plan = await withStore((store) =>
+        planCollectionsActions(store, tenant, ruleSet, asOf, { riskTiers: loadConfig().riskTiers }),
+      );
+      print(options, plan, () =>
+        [
+          `${plan.ruleSet} on ${plan.accounts} accounts as of ${plan.asOf}: ${plan.evaluation.tasks.length} tasks, ${plan.skipped} held back by the safety rails`,
+          ...Object.entries(plan.tasksByRule).map(([rule, n]) => `  ${rule.padEnd(30)} ${n}`),
+          'By assignee:',
+          ...Object.entries(plan.tasksByAssignee).map(([who, n]) => `  ${who.padEnd(30)} ${n}`),
+        ].join('\n'),
+      );
+    });
 
   program
     .command('migrate')

@@ -1,0 +1,327 @@
+import type { AccountStatus, Situation } from '../account-status';
+import { addDays, toDayNumber, type CalendarDate } from '../dates';
+import { formatMoney, parseMajorAmount, type CurrencyCode } from '../money';
+import type { Actions, Conditions, Rule, RuleSet } from './rule-set';
+
+export type Tone = 'gentle' | 'helpful' | 'firm';
+
+/** What the evaluator needs to know about one account on one day. */
+export type AccountContext = {
+  status: AccountStatus;
+  name: string | null;
+  segment: string | null;
+  owner: string | null;
+  paymentTerms: string | null;
+  riskTier: 'low' | 'medium' | 'high' | null;
+  /** Collections tasks still open, by the rule that made them. */
+  openTasks: readonly { ruleId: string; invoiceId: string | null }[];
+  /** Days of earlier automated contacts (most recent last or in any order). */
+  contacts: readonly CalendarDate[];
+  /** An earlier rule's hold: no automated action up to and including this day. */
+  holdUntil: CalendarDate | null;
+};
+
+export type PlannedTask = {
+  actionId: string;
+  customerId: string;
+  ruleId: string;
+  invoiceId: string | null;
+  assignee: string;
+  title: string;
+  body: string;
+  dueOn: CalendarDate;
+  priority: 'low' | 'medium' | 'high';
+  tone: Tone | null;
+  dunningStage: string | null;
+  requireReview: boolean;
+  /** Why: the facts the rule matched on, for the audit log and the task body. */
+  reason: string;
+};
+
+export type Skipped = { customerId: string; ruleId: string | null; why: string };
+
+export type Evaluation = {
+  tasks: PlannedTask[];
+  holds: { customerId: string; ruleId: string; until: CalendarDate }[];
+  skipped: Skipped[];
+};
+
+type Undisputed = { oldestDaysPastDue: number; overdueByCurrency: Map<string, number>; anyOverdue: boolean };
+
+/** Disputed invoices are held: overdue-based conditions only look at undisputed ones. */
+function undisputedOverdue(status: AccountStatus): Undisputed {
+  let oldest = 0;
+  const byCurrency = new Map<string, number>();
+  for (const open of status.openInvoices) {
+    if (open.disputed || open.daysPastDue <= 0) continue;
+    oldest = Math.max(oldest, open.daysPastDue);
+    byCurrency.set(open.currency, (byCurrency.get(open.currency) ?? 0) + open.outstandingMinor);
+  }
+  return { oldestDaysPastDue: oldest, overdueByCurrency: byCurrency, anyOverdue: byCurrency.size > 0 };
+}
+
+function inRange(
+  value: number,
+  range: { min?: number | undefined; max?: number | undefined } | undefined,
+): boolean {
+  if (range === undefined) return true;
+  return (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max);
+}
+
+function contactsWithin(contacts: readonly CalendarDate[], day: number, days: number): number {
+  return contacts.filter((contact) => {
+    const contactDay = toDayNumber(contact);
+    return contactDay <= day && contactDay > day - days;
+  }).length;
+}
+
+export function conditionsHold(when: Conditions, account: AccountContext, asOf: CalendarDate): boolean {
+  const { status } = account;
+  const day = toDayNumber(asOf);
+  const overdue = undisputedOverdue(status);
+  if (
+    when.daysPastDue !== undefined &&
+    (!overdue.anyOverdue || !inRange(overdue.oldestDaysPastDue, when.daysPastDue))
+  ) {
+    return false;
+  }
+  if (when.overdueAtLeast !== undefined) {
+    const met = Object.entries(when.overdueAtLeast).some(([currency, amount]) => {
+      const threshold = parseMajorAmount(amount, currency as CurrencyCode);
+      return (
+        threshold.ok &&
+        (overdue.overdueByCurrency.get(currency) ?? 0) >= threshold.minor &&
+        threshold.minor >= 0
+      );
+    });
+    if (!met) return false;
+  }
+  const situations = new Set<Situation>(status.situations);
+  if (
+    when.situationsInclude !== undefined &&
+    !when.situationsInclude.some((s) => situations.has(s as Situation))
+  )
+    return false;
+  if (
+    when.situationsExclude !== undefined &&
+    when.situationsExclude.some((s) => situations.has(s as Situation))
+  )
+    return false;
+  // A failure on a disputed invoice is held with the invoice: no card chasing while it is disputed.
+  const disputedInvoices = new Set(status.openDisputes.map((dispute) => dispute.invoiceId));
+  const failure =
+    status.lastFailure !== null && !disputedInvoices.has(status.lastFailure.invoiceId)
+      ? status.lastFailure
+      : null;
+  if (
+    when.declineClassIn !== undefined &&
+    (failure === null || !when.declineClassIn.includes(failure.class))
+  ) {
+    return false;
+  }
+  if (when.failuresAtLeast !== undefined && (failure?.failuresSinceSuccess ?? 0) < when.failuresAtLeast) {
+    return false;
+  }
+  if (when.churnSignal !== undefined && status.churnSignals.length > 0 !== when.churnSignal) return false;
+  if (
+    when.churnSignalIn !== undefined &&
+    !status.churnSignals.some((signal) => when.churnSignalIn?.includes(signal))
+  ) {
+    return false;
+  }
+  if (
+    when.riskTierIn !== undefined &&
+    (account.riskTier === null || !when.riskTierIn.includes(account.riskTier))
+  )
+    return false;
+  if (when.inRenewalWindow !== undefined && status.inRenewalWindow !== when.inRenewalWindow) return false;
+  if (
+    when.daysToRenewal !== undefined &&
+    (status.daysToRenewal === null || !inRange(status.daysToRenewal, when.daysToRenewal))
+  ) {
+    return false;
+  }
+  if (when.segmentIn !== undefined && (account.segment === null || !when.segmentIn.includes(account.segment)))
+    return false;
+  if (when.ownerIn !== undefined && (account.owner === null || !when.ownerIn.includes(account.owner)))
+    return false;
+  if (
+    when.paymentTermsIn !== undefined &&
+    (account.paymentTerms === null || !when.paymentTermsIn.includes(account.paymentTerms))
+  ) {
+    return false;
+  }
+  if (
+    when.earlierContacts !== undefined &&
+    !inRange(contactsWithin(account.contacts, day - 1, 90), when.earlierContacts)
+  )
+    return false;
+  return true;
+}
+
+function describeFacts(account: AccountContext): string {
+  const { status } = account;
+  const parts = [`status ${status.status}`];
+  const overdue = undisputedOverdue(status);
+  for (const [currency, minor] of overdue.overdueByCurrency)
+    parts.push(`${formatMoney(minor, currency as CurrencyCode)} overdue`);
+  if (overdue.anyOverdue) parts.push(`oldest ${overdue.oldestDaysPastDue} days past due`);
+  if (status.lastFailure !== null)
+    parts.push(`last decline ${status.lastFailure.code ?? 'unknown'} (${status.lastFailure.class})`);
+  if (status.churnSignals.length > 0) parts.push(`churn signals: ${status.churnSignals.join(', ')}`);
+  if (status.inRenewalWindow) parts.push(`renews in ${status.daysToRenewal} days`);
+  if (account.riskTier !== null) parts.push(`risk ${account.riskTier}`);
+  return parts.join('; ');
+}
+
+function fill(template: string, account: AccountContext): string {
+  const { status } = account;
+  const overdue = undisputedOverdue(status);
+  const values: Record<string, string> = {
+    name: account.name ?? status.customerId,
+    customerId: status.customerId,
+    owner: account.owner ?? 'the account owner',
+    daysPastDue: String(overdue.oldestDaysPastDue),
+    overdue:
+      [...overdue.overdueByCurrency]
+        .map(([currency, minor]) => formatMoney(minor, currency as CurrencyCode))
+        .join(', ') || 'nothing',
+    declineCode: status.lastFailure?.code ?? 'none',
+    declineAction: status.lastFailure?.action ?? '',
+    renewalDate: status.nextRenewalOn ?? 'none',
+    daysToRenewal: status.daysToRenewal === null ? 'n/a' : String(status.daysToRenewal),
+  };
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (match, key: string) => values[key] ?? match);
+}
+
+const TONE_RANK: Record<Tone, number> = { gentle: 0, helpful: 1, firm: 2 };
+
+/**
+ * Turns account states into planned actions. Safety rails that no rule can override:
+ * a paused or held account gets nothing automated; disputed invoices are never dunned (a dispute
+ * review task instead); at most `caps.maxContactsPerWeek` automated contacts a week, at least
+ * `caps.minHoursBetweenContacts` apart; never two open tasks for the same rule and account (or
+ * invoice); inside the renewal window never a firm tone, and the task goes to the account owner.
+ * Pure and deterministic: the same input gives the same actions with the same ids.
+ */
+export function evaluateRuleSet(
+  ruleSet: RuleSet,
+  accounts: Iterable<AccountContext>,
+  asOf: CalendarDate,
+): Evaluation {
+  const day = toDayNumber(asOf);
+  const evaluation: Evaluation = { tasks: [], holds: [], skipped: [] };
+  const cooldownDays = Math.ceil(ruleSet.caps.minHoursBetweenContacts / 24);
+
+  for (const account of accounts) {
+    const customerId = account.status.customerId;
+    if (account.status.paused !== null) {
+      evaluation.skipped.push({
+        customerId,
+        ruleId: null,
+        why: `automation paused until ${account.status.paused.until}: ${account.status.paused.reason}`,
+      });
+      continue;
+    }
+    if (account.holdUntil !== null && account.holdUntil >= asOf) {
+      evaluation.skipped.push({ customerId, ruleId: null, why: `held until ${account.holdUntil}` });
+      continue;
+    }
+    const open = new Set(account.openTasks.map((task) => `${task.ruleId}\u0000${task.invoiceId ?? ''}`));
+    const contacts = [...account.contacts];
+    const reason = describeFacts(account);
+    const hasUndisputedBalance = account.status.openInvoices.some((open) => !open.disputed);
+
+    const plan = (
+      ruleId: string,
+      invoiceId: string | null,
+      task: NonNullable<Actions['createTask']>,
+      actions: Actions,
+    ): void => {
+      if (open.has(`${ruleId}\u0000${invoiceId ?? ''}`)) {
+        evaluation.skipped.push({ customerId, ruleId, why: 'a task from this rule is still open' });
+        return;
+      }
+      // A task with a tone is an outreach to the customer: only those count against the caps.
+      const isContact = actions.tone !== undefined;
+      if (isContact && !hasUndisputedBalance) {
+        evaluation.skipped.push({ customerId, ruleId, why: 'everything outstanding is disputed: held' });
+        return;
+      }
+      if (isContact && contactsWithin(contacts, day, 7) >= ruleSet.caps.maxContactsPerWeek) {
+        evaluation.skipped.push({
+          customerId,
+          ruleId,
+          why: `contact cap reached (${ruleSet.caps.maxContactsPerWeek} a week)`,
+        });
+        return;
+      }
+      if (isContact && contactsWithin(contacts, day, cooldownDays) > 0) {
+        evaluation.skipped.push({
+          customerId,
+          ruleId,
+          why: `cooldown (${ruleSet.caps.minHoursBetweenContacts} h between contacts)`,
+        });
+        return;
+      }
+      let tone: Tone | null = actions.tone ?? null;
+      let assignee = typeof task.assignee === 'string' ? task.assignee : `user:${task.assignee.user}`;
+      if (account.status.inRenewalWindow) {
+        if (tone !== null && TONE_RANK[tone] > TONE_RANK.helpful) tone = 'helpful';
+        assignee = 'account_owner';
+      }
+      if (isContact) contacts.push(asOf);
+      open.add(`${ruleId}\u0000${invoiceId ?? ''}`);
+      evaluation.tasks.push({
+        actionId: `${customerId}:${ruleId}:${invoiceId ?? '-'}:${asOf}`,
+        customerId,
+        ruleId,
+        invoiceId,
+        assignee,
+        title: fill(task.title, account),
+        body: fill(task.body ?? '', account),
+        dueOn: addDays(asOf, task.dueInDays),
+        priority: task.priority,
+        tone,
+        dunningStage: actions.dunningStage ?? null,
+        requireReview: actions.requireReview ?? false,
+        reason,
+      });
+    };
+
+    // Rail: each open dispute gets a review task; the disputed invoice itself is never dunned.
+    for (const dispute of account.status.openDisputes) {
+      plan(
+        'dispute-review',
+        dispute.invoiceId,
+        {
+          assignee: 'finance_queue',
+          title: `Review dispute ${dispute.disputeId} on ${dispute.invoiceId} ({{name}})`,
+          body: `Open for ${dispute.daysOpen} days, ${formatMoney(dispute.amountMinor, dispute.currency)}, reason: ${dispute.reason ?? 'not given'}. Collections on this invoice are held.`,
+          dueInDays: 2,
+          priority: 'high',
+          perInvoice: true,
+        },
+        {},
+      );
+    }
+
+    for (const rule of ruleSet.rules as Rule[]) {
+      if (!conditionsHold(rule.when, account, asOf)) continue;
+      if (rule.then.createTask !== undefined) {
+        const task = rule.then.createTask;
+        if (task.perInvoice) {
+          for (const invoice of account.status.openInvoices) {
+            if (invoice.disputed || invoice.daysPastDue <= 0) continue;
+            plan(rule.id, invoice.invoiceId, task, rule.then);
+          }
+        } else plan(rule.id, null, task, rule.then);
+      }
+      if (rule.then.holdDays !== undefined) {
+        evaluation.holds.push({ customerId, ruleId: rule.id, until: addDays(asOf, rule.then.holdDays) });
+        break;
+      }
+    }
+  }
+  return evaluation;
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { SITUATION_PRECEDENCE } from '../account-status';
+import { DECLINE_CLASSES } from '../decline-classes';
+import { isCurrencyCode, parseMajorAmount, type CurrencyCode } from '../money';
+
+/**
+ * A rule set as RevOps writes it (YAML or JSON): an ordered list of rules, each with conditions that
+ * must all hold and the actions to take. Validated with zod; every problem is reported by its path
+ * in the document (`rules[2].when.daysPastDue.min: …`).
+ */
+const range = z
+  .object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
+  .strict()
+  .refine((value) => value.min === undefined || value.max === undefined || value.min <= value.max, {
+    message: 'min must not exceed max',
+  });
+
+const money = z.record(
+  z.string().refine(isCurrencyCode, 'unknown currency code'),
+  z.string().regex(/^\d+(\.\d+)?$/, 'an amount in major units, like "1000.00"'),
+);
+
+const situation = z.enum(SITUATION_PRECEDENCE as unknown as [string, ...string[]]);
+const declineClass = z.enum(DECLINE_CLASSES as unknown as [string, ...string[]]);
+const tier = z.enum(['low', 'medium', 'high']);
+const nonEmpty = z.array(z.string().min(1)).min(1);
+
+export const conditionsSchema = z
+  .object({
+    daysPastDue: range.optional(),
+    overdueAtLeast: money.optional(),
+    situationsInclude: z.array(situation).min(1).optional(),
+    situationsExclude: z.array(situation).min(1).optional(),
+    declineClassIn: z.array(declineClass).min(1).optional(),
+    failuresAtLeast: z.number().int().min(1).optional(),
+    churnSignal: z.boolean().optional(),
+    churnSignalIn: z
+      .array(z.enum(['payment_authorization_revoked', 'stop_payment_order', 'all_subscriptions_canceled']))
+      .min(1)
+      .optional(),
+    riskTierIn: z.array(tier).min(1).optional(),
+    inRenewalWindow: z.boolean().optional(),
+    daysToRenewal: range.optional(),
+    segmentIn: nonEmpty.optional(),
+    ownerIn: nonEmpty.optional(),
+    paymentTermsIn: nonEmpty.optional(),
+    earlierContacts: range.optional(),
+  })
+  .strict();
+
+export const assigneeSchema = z.union([
+  z.enum(['account_owner', 'csm', 'ae', 'finance_queue']),
+  z.object({ user: z.string().min(1) }).strict(),
+]);
+
+export const actionsSchema = z
+  .object({
+    createTask: z
+      .object({
+        assignee: assigneeSchema,
+        title: z.string().min(1).max(200),
+        body: z.string().max(4000).optional(),
+        dueInDays: z.number().int().min(0).max(365).default(2),
+        priority: z.enum(['low', 'medium', 'high']).default('medium'),
+        perInvoice: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    dunningStage: z.string().min(1).max(50).optional(),
+    tone: z.enum(['gentle', 'helpful', 'firm']).optional(),
+    requireReview: z.boolean().optional(),
+    holdDays: z.number().int().min(1).max(365).optional(),
+  })
+  .strict()
+  .refine((value) => Object.keys(value).length > 0, { message: 'a rule needs at least one action' });
+
+export const ruleSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, _ and -'),
+    description: z.string().max(500).optional(),
+    when: conditionsSchema.default({}),
+    then: actionsSchema,
+  })
+  .strict();
+
+export const ruleSetSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    description: z.string().max(2000).optional(),
+    renewalWindowDays: z.number().int().min(0).max(730).default(90),
+    caps: z
+      .object({
+        maxContactsPerWeek: z.number().int().min(0).max(50).default(2),
+        minHoursBetweenContacts: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 30)
+          .default(48),
+      })
+      .strict()
+      .default({ maxContactsPerWeek: 2, minHoursBetweenContacts: 48 }),
+    rules: z.array(ruleSchema).min(1),
+  })
+  .strict()
+  .superRefine((value, context) => {
+    const seen = new Map<string, number>();
+    value.rules.forEach((rule, index) => {
+      const first = seen.get(rule.id);
+      if (first !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'id'],
+          message: `duplicate rule id "${rule.id}" (first used by rules[${first}])`,
+        });
+      } else seen.set(rule.id, index);
+      for (const [currency, amount] of Object.entries(rule.when.overdueAtLeast ?? {})) {
+        const parsed = parseMajorAmount(amount, currency as CurrencyCode);
+        if (!parsed.ok) {
+          context.addIssue({
+            code: 'custom',
+            path: ['rules', index, 'when', 'overdueAtLeast', currency],
+            message: parsed.message,
+          });
+        }
+      }
+    });
+  });
+
+export type RuleSet = z.infer<typeof ruleSetSchema>;
+export type Rule = z.infer<typeof ruleSchema>;
+export type Conditions = z.infer<typeof conditionsSchema>;
+export type Actions = z.infer<typeof actionsSchema>;
+
+export type RuleSetProblem = { path: string; message: string };
+
+/** `rules[2].when.daysPastDue.min` from zod's path array. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const key of path) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text === '' ? String(key) : `.${String(key)}`;
+  }
+  return text === '' ? '(document)' : text;
+}
+
+export function validateRuleSet(
+  input: unknown,
+): { ok: true; ruleSet: RuleSet } | { ok: false; problems: RuleSetProblem[] } {
+  const result = ruleSetSchema.safeParse(input);
+  if (result.success) return { ok: true, ruleSet: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+  };
+}

@@ -1,0 +1,74 @@
+import { computeAccountStatus } from '../domain/account-status';
+import type { CalendarDate } from '../domain/dates';
+import type { TenantId } from '../domain/model';
+import { prepareHistory } from '../domain/risk/features';
+import { accountRisk, DEFAULT_TIERS, fromStoredRiskModel, type RiskTiers } from '../domain/risk/risk-model';
+import { evaluateRuleSet, type AccountContext, type Evaluation } from '../domain/rules/evaluate';
+import type { RuleSet } from '../domain/rules/rule-set';
+import type { CollectionsStore } from '../ports/store';
+
+export type PlanSummary = {
+  asOf: CalendarDate;
+  ruleSet: string;
+  accounts: number;
+  tasksByRule: Record<string, number>;
+  tasksByAssignee: Record<string, number>;
+  skipped: number;
+  evaluation: Evaluation;
+};
+
+/**
+ * What the rule set would do today for every account of the tenant (a dry run: nothing is written).
+ * Accounts are evaluated one page at a time with their status, risk tier and pause.
+ */
+export async function planCollectionsActions(
+  store: CollectionsStore,
+  tenant: TenantId,
+  ruleSet: RuleSet,
+  asOf: CalendarDate,
+  options: { riskTiers?: RiskTiers } = {},
+): Promise<PlanSummary> {
+  const [pauses, stored] = await Promise.all([
+    store.listAutomationPauses(tenant),
+    store.loadRiskModel(tenant),
+  ]);
+  const model = stored === undefined ? undefined : fromStoredRiskModel(stored);
+  const evaluation: Evaluation = { tasks: [], holds: [], skipped: [] };
+  let accounts = 0;
+  for await (const facts of store.streamAccountFacts(tenant)) {
+    accounts += 1;
+    const status = computeAccountStatus(facts, asOf, {
+      renewalWindowDays: ruleSet.renewalWindowDays,
+      pause: pauses.get(facts.customer.customerId) ?? null,
+    });
+    const context: AccountContext = {
+      status,
+      name: facts.customer.name,
+      segment: facts.customer.segment,
+      owner: facts.customer.owner,
+      paymentTerms: facts.customer.paymentTerms,
+      riskTier:
+        model === undefined
+          ? null
+          : accountRisk(model, prepareHistory(facts), asOf, options.riskTiers ?? DEFAULT_TIERS).tier,
+      openTasks: [],
+      contacts: [],
+      holdUntil: null,
+    };
+    const result = evaluateRuleSet(ruleSet, [context], asOf);
+    evaluation.tasks.push(...result.tasks);
+    evaluation.holds.push(...result.holds);
+    evaluation.skipped.push(...result.skipped);
+  }
+  const count = (keys: string[]): Record<string, number> =>
+    keys.reduce<Record<string, number>>((acc, key) => ({ ...acc, [key]: (acc[key] ?? 0) + 1 }), {});
+  return {
+    asOf,
+    ruleSet: ruleSet.name,
+    accounts,
+    tasksByRule: count(evaluation.tasks.map((task) => task.ruleId)),
+    tasksByAssignee: count(evaluation.tasks.map((task) => task.assignee)),
+    skipped: evaluation.skipped.length,
+    evaluation,
+  };
+}
