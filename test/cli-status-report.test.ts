@@ -194,4 +194,50 @@ describe('collections status, report, pause and resume (CLI, end to end)', () =>
       ['C-2', 'hard-decline-card-update', null, 'finance_queue'],
     ]);
   });
+
+  it('versions rule sets: activate, list, diff, roll back, all in the audit log', async () => {
+    const printed = await runCollections(['rules', 'default'], env);
+    const v1 = path.join(work, 'v1.yaml');
+    const v2 = path.join(work, 'v2.yaml');
+    await writeFile(v1, printed.stdout);
+    await writeFile(v2, printed.stdout.replace('maxContactsPerWeek: 2', 'maxContactsPerWeek: 1'));
+    expect(
+      (await runCollections(['rules', 'activate', v1, '--by', 'ana', '--note', 'start'], env)).code,
+    ).toBe(0);
+    const second = await runCollections(
+      ['rules', 'activate', v2, '--by', 'ana', '--note', 'calmer', '--json'],
+      env,
+    );
+    expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, version: 2 });
+    const diff = await runCollections(['rules', 'diff', '1', '2', '--json'], env);
+    expect(JSON.parse(diff.stdout).changes).toEqual([
+      { kind: 'changed', path: 'caps.maxContactsPerWeek', before: 2, after: 1 },
+    ]);
+    expect(
+      (await runCollections(['rules', 'rollback', '--to', '1', '--by', 'ben', '--note', 'too quiet'], env))
+        .code,
+    ).toBe(0);
+    const listed = JSON.parse((await runCollections(['rules', 'list', '--json'], env)).stdout) as {
+      versions: { version: number; active: boolean }[];
+    };
+    expect(listed.versions.map((v) => [v.version, v.active])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+    expect((await runCollections(['rules', 'rollback', '--to', '7', '--by', 'ben'], env)).code).toBe(2);
+    const audit = JSON.parse((await runCollections(['audit', '--limit', '3', '--json'], env)).stdout) as {
+      events: { kind: string; actor: string }[];
+    };
+    expect(audit.events.map((e) => [e.kind, e.actor])).toEqual([
+      ['rule_set_rolled_back', 'ben'],
+      ['rule_set_activated', 'ana'],
+      ['rule_set_activated', 'ana'],
+    ]);
+    const pauses = JSON.parse(
+      (await runCollections(['audit', '--account', 'C-2', '--json'], env)).stdout,
+    ) as {
+      events: { kind: string }[];
+    };
+    expect(pauses.events.map((e) => e.kind)).toEqual(['automation_resumed', 'automation_paused']);
+  });
 });

@@ -530,6 +530,46 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
     expect(await store.getAutomationPause(tenant, 'C-1')).toBeNull();
   });
 
+  it('keeps rule sets as immutable, audited versions with one active, and rolls back', async () => {
+    const tenant = newTenant();
+    expect(await store.getActiveRuleSet(tenant)).toBeUndefined();
+    const first = await store.activateNewRuleSet(
+      tenant,
+      { name: 'v1', rules: [] },
+      'revops@example.com',
+      'first',
+    );
+    const second = await store.activateNewRuleSet(
+      tenant,
+      { name: 'v2', rules: [] },
+      'revops@example.com',
+      'tighter',
+    );
+    expect([first.version, second.version]).toEqual([1, 2]);
+    expect((await store.getActiveRuleSet(tenant))?.version).toBe(2);
+    expect(await store.reactivateRuleSet(tenant, 9, 'revops@example.com', 'nope')).toBeUndefined();
+    const rolledBack = await store.reactivateRuleSet(tenant, 1, 'revops@example.com', 'too many tasks');
+    expect(rolledBack).toMatchObject({
+      version: 1,
+      active: true,
+      body: { name: 'v1', rules: [] },
+      note: 'first',
+    });
+    expect((await store.listRuleSetVersions(tenant)).map((v) => [v.version, v.active, v.createdBy])).toEqual([
+      [1, true, 'revops@example.com'],
+      [2, false, 'revops@example.com'],
+    ]);
+    expect((await store.getRuleSetVersion(tenant, 2))?.body).toEqual({ name: 'v2', rules: [] });
+    expect(await store.listRuleSetVersions(newTenant())).toEqual([]);
+    const events = await store.listEvents(tenant);
+    expect(events.map((event) => [event.kind, event.subject, event.payload])).toEqual([
+      ['rule_set_rolled_back', 'rule-set:1', { version: 1, note: 'too many tasks' }],
+      ['rule_set_activated', 'rule-set:2', { version: 2, note: 'tighter' }],
+      ['rule_set_activated', 'rule-set:1', { version: 1, note: 'first' }],
+    ]);
+    expect(await store.listEvents(tenant, { subject: 'rule-set:2' })).toHaveLength(1);
+  });
+
   it('streams across page boundaries in customer id order', async () => {
     const tenant = newTenant();
     const ids = ['C-5', 'C-1', 'C-4', 'C-2', 'C-3'];

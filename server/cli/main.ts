@@ -23,6 +23,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_RULE_SET } from '../../src/domain/rules/default-rule-set';
 import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
 import { planCollectionsActions } from '../../src/use-cases/collections-rules';
+import { diffRuleSets } from '../../src/domain/rules/diff';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input (arguments, rows, unknown ids). */
 export class UsageError extends Error {
@@ -113,6 +114,24 @@ async function readRuleSet(file: string): Promise<RuleSet> {
     );
   }
   return result.ruleSet;
+}
+
+function storedRuleSet(body: unknown, version: number): RuleSet {
+  const result = validateRuleSet(body);
+  if (!result.ok) throw new Error(`stored rule set version ${version} no longer validates`);
+  return result.ruleSet;
+}
+
+async function activeOrDefault(store: CollectionsStore, tenant: TenantId): Promise<RuleSet> {
+  const active = await store.getActiveRuleSet(tenant);
+  if (active !== undefined) return storedRuleSet(active.body, active.version);
+  return storedRuleSet(DEFAULT_RULE_SET, 0);
+}
+
+function versionArgument(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a version number ≥ 1');
+  return Number(value);
 }
 
 export function buildProgram(): Command {
@@ -439,22 +458,117 @@ export function buildProgram(): Command {
     });
 
   rules
+    .command('activate')
+    .description('store a rule set file as the next immutable version and make it active (audited)')
+    .argument('<file>', 'rule set file (YAML or JSON)')
+    .requiredOption('--by <user>', 'who activates (for the audit log)')
+    .requiredOption('--note <text>', 'why (for the audit log)')
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (file: string, options: { by: string; note: string; tenant?: TenantId; json: boolean }) => {
+      const ruleSet = await readRuleSet(file);
+      const tenant = options.tenant ?? defaultTenant();
+      const stored = await withStore((store) =>
+        store.activateNewRuleSet(tenant, ruleSet, options.by, options.note),
+      );
+      print(
+        options,
+        { ok: true, tenant, version: stored.version },
+        () => `Activated ${ruleSet.name} as version ${stored.version}.`,
+      );
+    });
+
+  rules
+    .command('list')
+    .description('the stored rule set versions, the active one marked')
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { tenant?: TenantId; json: boolean }) => {
+      const tenant = options.tenant ?? defaultTenant();
+      const versions = await withStore((store) => store.listRuleSetVersions(tenant));
+      const listed = versions.map(({ body, ...rest }) => ({
+        ...rest,
+        name: (body as { name?: string }).name ?? null,
+      }));
+      print(options, { tenant, versions: listed }, () =>
+        listed.length === 0
+          ? 'No rule set stored yet: the built-in default applies (`collections rules default`).'
+          : listed
+              .map(
+                (v) =>
+                  `${v.active ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.name ?? ''}  ${v.note ?? ''}`,
+              )
+              .join('\n'),
+      );
+    });
+
+  rules
+    .command('diff')
+    .description('what changed between two stored versions')
+    .argument('<v1>', 'earlier version', versionArgument)
+    .argument('<v2>', 'later version', versionArgument)
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (v1: number, v2: number, options: { tenant?: TenantId; json: boolean }) => {
+      const tenant = options.tenant ?? defaultTenant();
+      const [before, after] = await withStore((store) =>
+        Promise.all([store.getRuleSetVersion(tenant, v1), store.getRuleSetVersion(tenant, v2)]),
+      );
+      if (before === undefined || after === undefined) {
+        throw new UsageError(`no version ${before === undefined ? v1 : v2} in tenant ${tenant}`);
+      }
+      const changes = diffRuleSets(storedRuleSet(before.body, v1), storedRuleSet(after.body, v2));
+      print(options, { tenant, from: v1, to: v2, changes }, () =>
+        changes.length === 0
+          ? `v${v1} and v${v2} are the same.`
+          : changes
+              .map((change) =>
+                change.kind === 'changed'
+                  ? `~ ${change.path}: ${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}`
+                  : change.kind === 'moved'
+                    ? `↕ ${change.ruleId}: position ${change.from} → ${change.to}`
+                    : `${change.kind === 'added' ? '+' : '-'} ${change.path} ${change.ruleId}`,
+              )
+              .join('\n'),
+      );
+    });
+
+  rules
+    .command('rollback')
+    .description('make an earlier version active again (audited)')
+    .requiredOption('--to <version>', 'version to return to', versionArgument)
+    .requiredOption('--by <user>', 'who rolls back (for the audit log)')
+    .option('--note <text>', 'why', 'rollback')
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { to: number; by: string; note: string; tenant?: TenantId; json: boolean }) => {
+      const tenant = options.tenant ?? defaultTenant();
+      const version = await withStore((store) =>
+        store.reactivateRuleSet(tenant, options.to, options.by, options.note),
+      );
+      if (version === undefined) throw new UsageError(`no version ${options.to} in tenant ${tenant}`);
+      print(
+        options,
+        { ok: true, tenant, version: version.version },
+        () => `Version ${version.version} is active again.`,
+      );
+    });
+
+  rules
     .command('plan')
     .description('dry run: the tasks the rule set would create today for every account (nothing is written)')
-    .option('--file <file>', 'rule set file (default: the built-in default rule set)')
+    .option('--file <file>', 'rule set file (default: the active version, else the built-in default)')
     .option('--as-of <date>', 'the day to evaluate (default: today)', dateOption)
     .option('--tenant <tenant>', 'tenant', tenantOption)
     .option('--json', 'print the result as JSON', false)
     .action(async (options: { file?: string; asOf?: CalendarDate; tenant?: TenantId; json: boolean }) => {
-      const ruleSet =
-        options.file === undefined
-          ? (validateRuleSet(DEFAULT_RULE_SET) as { ok: true; ruleSet: RuleSet }).ruleSet
-          : await readRuleSet(options.file);
       const tenant = options.tenant ?? defaultTenant();
       const asOf = options.asOf ?? todayUtc();
-      const plan = await withStore((store) =>
-        planCollectionsActions(store, tenant, ruleSet, asOf, { riskTiers: loadConfig().riskTiers }),
-      );
+      const plan = await withStore(async (store) => {
+        const ruleSet =
+          options.file === undefined ? await activeOrDefault(store, tenant) : await readRuleSet(options.file);
+        return planCollectionsActions(store, tenant, ruleSet, asOf, { riskTiers: loadConfig().riskTiers });
+      });
       print(options, plan, () =>
         [
           `${plan.ruleSet} on ${plan.accounts} accounts as of ${plan.asOf}: ${plan.evaluation.tasks.length} tasks, ${plan.skipped} held back by the safety rails`,
@@ -462,6 +576,33 @@ export function buildProgram(): Command {
           'By assignee:',
           ...Object.entries(plan.tasksByAssignee).map(([who, n]) => `  ${who.padEnd(30)} ${n}`),
         ].join('\n'),
+      );
+    });
+
+  program
+    .command('audit')
+    .description('the append-only audit log: rule-set changes, pauses, imports; newest first')
+    .option('--account <customer_id>', 'only events about this account')
+    .option('--limit <n>', 'at most this many events', positiveInteger(10000), 100)
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { account?: string; limit: number; tenant?: TenantId; json: boolean }) => {
+      const tenant = options.tenant ?? defaultTenant();
+      const events = await withStore((store) =>
+        store.listEvents(tenant, {
+          ...(options.account ? { subject: options.account } : {}),
+          limit: options.limit,
+        }),
+      );
+      print(options, { tenant, events }, () =>
+        events.length === 0
+          ? 'No events.'
+          : events
+              .map(
+                (e) =>
+                  `${e.occurredAt}  ${e.kind.padEnd(22)} ${(e.subject ?? '').padEnd(16)} ${e.actor}  ${JSON.stringify(e.payload)}`,
+              )
+              .join('\n'),
       );
     });
 

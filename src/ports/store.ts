@@ -77,4 +77,38 @@ export interface CollectionsStore {
   /** The tenant's current payment-risk model (one per tenant, replaced on every refit). */
   saveRiskModel(tenant: TenantId, model: StoredRiskModel): Promise<void>;
   loadRiskModel(tenant: TenantId): Promise<StoredRiskModel | undefined>;
+
+  /** Stores a validated rule set as the next immutable version and makes it active. Audited. */
+  activateNewRuleSet(tenant: TenantId, body: unknown, actor: string, note: string): Promise<RuleSetVersion>;
+  /** Makes an earlier version active again (a rollback). Audited. undefined for an unknown version. */
+  reactivateRuleSet(
+    tenant: TenantId,
+    version: number,
+    actor: string,
+    note: string,
+  ): Promise<RuleSetVersion | undefined>;
+  listRuleSetVersions(tenant: TenantId): Promise<RuleSetVersion[]>;
+  getRuleSetVersion(tenant: TenantId, version: number): Promise<RuleSetVersion | undefined>;
+  getActiveRuleSet(tenant: TenantId): Promise<RuleSetVersion | undefined>;
+
+  /** The append-only audit log, newest first. */
+  listEvents(tenant: TenantId, filter?: { subject?: string; limit?: number }): Promise<AuditEvent[]>;
 }
+
+export type RuleSetVersion = {
+  version: number;
+  body: unknown;
+  createdAt: string;
+  createdBy: string;
+  note: string | null;
+  active: boolean;
+};
+
+export type AuditEvent = {
+  id: number;
+  occurredAt: string;
+  kind: string;
+  subject: string | null;
+  actor: string;
+  payload: unknown;
+};

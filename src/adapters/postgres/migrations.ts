@@ -182,6 +182,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'rule set version notes',
+    sql: `ALTER TABLE rule_set_versions ADD COLUMN note text;`,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

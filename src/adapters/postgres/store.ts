@@ -3,6 +3,7 @@ import type { StoredRiskModel } from '../../domain/risk/risk-model';
 import type { CollectionsStore, EntityCounts } from '../../ports/store';
 import { getAccountFacts, streamAccountFacts } from './account-facts';
 import { automationPauses } from './automation-pauses';
+import { ruleSets } from './rule-sets';
 import { beginImportSession } from './import-session';
 import { applyMigrations } from './migrations';
 import type { SqlClient } from './sql-client';
@@ -45,6 +46,7 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     streamAccountFacts: (tenant, options) =>
       streamAccountFacts(client, tenant, options?.pageSize ?? DEFAULT_PAGE_SIZE),
     ...automationPauses(client),
+    ...ruleSets(client),
 
     async saveRiskModel(tenant, model) {
       await client.query(

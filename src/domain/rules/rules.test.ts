@@ -4,6 +4,7 @@ import { addDays, type CalendarDate } from '../dates';
 import { day, dispute, facts, invoice, payment, subscription } from '../test-facts';
 import { DEFAULT_RULE_SET } from './default-rule-set';
 import { conditionsHold, evaluateRuleSet, type AccountContext } from './evaluate';
+import { diffRuleSets } from './diff';
 import { validateRuleSet, type RuleSet } from './rule-set';
 
 const asOf = day('2026-03-01');
@@ -306,5 +307,35 @@ describe('safety rails (properties)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('diffRuleSets', () => {
+  it('reports added, removed, moved and changed rules by path', () => {
+    const before = ruleSet();
+    const after: RuleSet = {
+      ...before,
+      caps: { ...before.caps, maxContactsPerWeek: 1 },
+      rules: [
+        ...before.rules.filter((rule) => rule.id !== 'overdue-7').reverse(),
+        { id: 'new-rule', when: {}, then: { tone: 'gentle' } },
+      ],
+    };
+    const overdue15 = after.rules.findIndex((rule) => rule.id === 'overdue-15');
+    after.rules[overdue15] = {
+      ...after.rules[overdue15]!,
+      then: { ...after.rules[overdue15]!.then, tone: 'firm' },
+    };
+    const changes = diffRuleSets(before, after);
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        { kind: 'changed', path: 'caps.maxContactsPerWeek', before: 2, after: 1 },
+        { kind: 'removed', path: 'rules[4]', ruleId: 'overdue-7' },
+        { kind: 'added', path: `rules[${after.rules.length - 1}]`, ruleId: 'new-rule' },
+        { kind: 'changed', path: `rules[${overdue15}].then.tone`, before: 'helpful', after: 'firm' },
+        expect.objectContaining({ kind: 'moved', ruleId: 'overdue-90' }),
+      ]),
+    );
+    expect(diffRuleSets(before, before)).toEqual([]);
   });
 });
