@@ -13,7 +13,7 @@ import { buildPortfolioReportFromStore, getAccountStatus } from '../../src/use-c
 import type { SliceDimension } from '../../src/domain/ar-metrics';
 import { renderPortfolioChart } from '../reports/portfolio-chart';
 import { backtestPaymentRisk, refitTenantRiskModel } from '../../src/use-cases/payment-risk';
-import { renderAccountStatus, renderBacktest, renderPortfolioReport } from './render';
+import { renderAccountStatus, renderBacktest, renderPortfolioReport, renderSimulation } from './render';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { openScratchStore, openStore, todayUtc } from '../compose';
@@ -22,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_RULE_SET } from '../../src/domain/rules/default-rule-set';
 import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
-import { planCollectionsActions } from '../../src/use-cases/collections-rules';
+import { planCollectionsActions, simulateRuleSets } from '../../src/use-cases/collections-rules';
 import { diffRuleSets } from '../../src/domain/rules/diff';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input (arguments, rows, unknown ids). */
@@ -553,6 +553,51 @@ export function buildProgram(): Command {
         () => `Version ${version.version} is active again.`,
       );
     });
+
+  rules
+    .command('simulate')
+    .description(
+      'replay the imported history day by day: what the rule set would have done (side by side with --against)',
+    )
+    .argument('<file>', 'rule set file (YAML or JSON)')
+    .requiredOption('--from <date>', 'first day to replay', dateOption)
+    .requiredOption('--to <date>', 'last day to replay', dateOption)
+    .option('--against <file>', 'a second rule set to compare with (e.g. the active one, exported)')
+    .option('--details', 'list every action', false)
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(
+      async (
+        file: string,
+        options: {
+          from: CalendarDate;
+          to: CalendarDate;
+          against?: string;
+          details: boolean;
+          tenant?: TenantId;
+          json: boolean;
+        },
+      ) => {
+        if (options.to < options.from) throw new UsageError('--to must not be before --from');
+        const ruleSets = [await readRuleSet(file)];
+        if (options.against !== undefined) ruleSets.push(await readRuleSet(options.against));
+        const tenant = options.tenant ?? defaultTenant();
+        const progress = createProgress(!options.json, 'rows');
+        const report = await withStore(async (store) => {
+          const { customers } = await store.counts(tenant);
+          return simulateRuleSets(store, tenant, ruleSets, options.from, options.to, {
+            details: options.details,
+            riskTiers: loadConfig().riskTiers,
+            onProgress: (accounts) => progress.update(accounts, customers, 'accounts'),
+          });
+        }).finally(() => progress.stop());
+        const labelled = report.summaries.map((summary, index) => ({
+          ruleSet: ruleSets[index]?.name,
+          ...summary,
+        }));
+        print(options, { tenant, ...report, summaries: labelled }, () => renderSimulation(labelled));
+      },
+    );
 
   rules
     .command('plan')

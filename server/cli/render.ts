@@ -2,6 +2,7 @@ import type { AccountStatus } from '../../src/domain/account-status';
 import type { CurrencyMetrics, PortfolioReport } from '../../src/domain/ar-metrics';
 import { formatMoney } from '../../src/domain/money';
 import type { BacktestReport } from '../../src/use-cases/payment-risk';
+import type { SimulationSummary } from '../../src/domain/rules/simulate';
 import type { AccountRisk } from '../../src/domain/risk/risk-model';
 
 const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
@@ -144,4 +145,41 @@ export function renderBacktest(report: BacktestReport): string {
       `${report.skippedUndecided} invoices were not yet due at the end of the data and are not judged.`,
     );
   return lines.join('\n');
+}
+
+export function renderSimulation(
+  summaries: readonly (SimulationSummary & { ruleSet?: string | undefined })[],
+): string {
+  const width = 34;
+  const column = (values: (string | number)[]) =>
+    values.map((value) => String(value).padStart(width)).join('');
+  const first = summaries[0];
+  if (first === undefined) return 'Nothing simulated.';
+  const rules = [...new Set(summaries.flatMap((summary) => Object.keys(summary.tasksByRule)))].sort();
+  const assignees = [
+    ...new Set(summaries.flatMap((summary) => Object.keys(summary.peakTasksPerAssigneePerWeek))),
+  ].sort();
+  return [
+    `Simulated ${first.days} days (${first.from} to ${first.to}) over ${first.accounts} accounts`,
+    `${''.padEnd(34)}${column(summaries.map((summary) => summary.ruleSet ?? ''))}`,
+    `${'tasks'.padEnd(34)}${column(summaries.map((summary) => summary.tasks))}`,
+    `${'accounts contacted'.padEnd(34)}${column(summaries.map((summary) => summary.accountsContacted))}`,
+    `${'contacts'.padEnd(34)}${column(summaries.map((summary) => summary.contacts))}`,
+    `${'contacts in the renewal window'.padEnd(34)}${column(summaries.map((summary) => summary.contactsInRenewalWindow))}`,
+    `${'accounts held for disputes'.padEnd(34)}${column(summaries.map((summary) => summary.accountsHeldForDisputes))}`,
+    'Tasks per rule:',
+    ...rules.map(
+      (rule) => `  ${rule.padEnd(32)}${column(summaries.map((summary) => summary.tasksByRule[rule] ?? 0))}`,
+    ),
+    'Peak tasks per assignee in one week:',
+    ...assignees.map(
+      (who) =>
+        `  ${who.padEnd(32)}${column(
+          summaries.map((summary) => {
+            const peak = summary.peakTasksPerAssigneePerWeek[who];
+            return peak === undefined ? 0 : `${peak.tasks} (week of ${peak.week})`;
+          }),
+        )}`,
+    ),
+  ].join('\n');
 }

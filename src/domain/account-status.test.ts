@@ -165,6 +165,10 @@ describe('computeAccountStatus: situations', () => {
     expect(status.churnSignals).toEqual(['payment_authorization_revoked']);
     expect(status.lastFailure?.class).toBe('hard_revoked');
     expect(status.situations).toEqual(['overdue']);
+    expect(computeAccountStatus(account, day('2026-05-01')).churnSignals).toEqual([
+      'payment_authorization_revoked',
+    ]);
+    expect(computeAccountStatus(account, day('2026-05-02')).churnSignals).toEqual([]);
   });
 
   it('holds disputed invoices apart from overdue ones', () => {

@@ -100,6 +100,9 @@ export type AccountStatusOptions = {
 
 export const DEFAULT_RENEWAL_WINDOW_DAYS = 90;
 
+/** How long a revoked authorisation counts as a churn signal when nothing was paid since. */
+export const REVOCATION_SIGNAL_DAYS = 90;
+
 function isOpenOn(dispute: Dispute, asOf: CalendarDate): boolean {
   return dispute.openedOn <= asOf && (dispute.resolvedOn === null || dispute.resolvedOn > asOf);
 }
@@ -258,8 +261,14 @@ export function computeAccountStatus(
   }
 
   const churnSignals: ChurnSignal[] = [];
-  if (latestRevocation !== null && latestRevocation.day > latestSuccessDay)
+  // A revocation stays a signal until a later payment succeeds, for at most REVOCATION_SIGNAL_DAYS.
+  if (
+    latestRevocation !== null &&
+    latestRevocation.day > latestSuccessDay &&
+    day - latestRevocation.day <= REVOCATION_SIGNAL_DAYS
+  ) {
     churnSignals.push(latestRevocation.signal);
+  }
 
   let nextRenewalOn: CalendarDate | null = null;
   let liveSubscriptions = 0;

@@ -3,7 +3,13 @@ import type { CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
 import { prepareHistory } from '../domain/risk/features';
 import { accountRisk, DEFAULT_TIERS, fromStoredRiskModel, type RiskTiers } from '../domain/risk/risk-model';
-import { evaluateRuleSet, type AccountContext, type Evaluation } from '../domain/rules/evaluate';
+import {
+  evaluateRuleSet,
+  type AccountContext,
+  type Evaluation,
+  type PlannedTask,
+} from '../domain/rules/evaluate';
+import { createSimulator, type SimulationSummary } from '../domain/rules/simulate';
 import type { RuleSet } from '../domain/rules/rule-set';
 import type { CollectionsStore } from '../ports/store';
 
@@ -70,5 +76,46 @@ export async function planCollectionsActions(
     tasksByAssignee: count(evaluation.tasks.map((task) => task.assignee)),
     skipped: evaluation.skipped.length,
     evaluation,
+  };
+}
+
+export type SimulationReport = {
+  summaries: SimulationSummary[];
+  actions?: PlannedTask[][];
+};
+
+/**
+ * Replays the tenant's history day by day under one or more rule sets (side by side), streaming the
+ * accounts so memory holds one page. The risk tier comes from the tenant's current model, refreshed
+ * every 30 simulated days.
+ */
+export async function simulateRuleSets(
+  store: CollectionsStore,
+  tenant: TenantId,
+  ruleSets: readonly RuleSet[],
+  from: CalendarDate,
+  to: CalendarDate,
+  options: { details?: boolean; riskTiers?: RiskTiers; onProgress?: (accounts: number) => void } = {},
+): Promise<SimulationReport> {
+  const stored = await store.loadRiskModel(tenant);
+  const model = stored === undefined ? undefined : fromStoredRiskModel(stored);
+  const simulators = ruleSets.map((ruleSet) =>
+    createSimulator(ruleSet, from, to, { keepActions: options.details ?? false }),
+  );
+  let accounts = 0;
+  for await (const facts of store.streamAccountFacts(tenant)) {
+    const history = model === undefined ? undefined : prepareHistory(facts);
+    const tierOn = (day: CalendarDate) =>
+      model === undefined || history === undefined
+        ? null
+        : accountRisk(model, history, day, options.riskTiers ?? DEFAULT_TIERS).tier;
+    for (const simulator of simulators) simulator.add(facts, tierOn);
+    accounts += 1;
+    if (accounts % 500 === 0) options.onProgress?.(accounts);
+  }
+  options.onProgress?.(accounts);
+  return {
+    summaries: simulators.map((simulator) => simulator.result()),
+    ...(options.details ? { actions: simulators.map((simulator) => simulator.actions) } : {}),
   };
 }

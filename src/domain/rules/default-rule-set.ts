@@ -40,7 +40,7 @@ export const DEFAULT_RULE_SET = {
           dueInDays: 1,
           priority: 'high',
         },
-        holdDays: 14,
+        holdDays: 30,
       },
     },
     {

@@ -5,6 +5,7 @@ import { day, dispute, facts, invoice, payment, subscription } from '../test-fac
 import { DEFAULT_RULE_SET } from './default-rule-set';
 import { conditionsHold, evaluateRuleSet, type AccountContext } from './evaluate';
 import { diffRuleSets } from './diff';
+import { createSimulator } from './simulate';
 import { validateRuleSet, type RuleSet } from './rule-set';
 
 const asOf = day('2026-03-01');
@@ -193,7 +194,7 @@ describe('evaluateRuleSet with the default rule set', () => {
       ['churn-revoked-authorization', 'account_owner'],
     ]);
     expect(churn.holds).toEqual([
-      { customerId: 'C-1', ruleId: 'churn-revoked-authorization', until: '2026-03-15' },
+      { customerId: 'C-1', ruleId: 'churn-revoked-authorization', until: '2026-03-31' },
     ]);
     const disputed = overdue(40, {
       disputes: [dispute({ invoiceId: 'INV-1', openedOn: day('2026-02-20') })],
@@ -337,5 +338,59 @@ describe('diffRuleSets', () => {
       ]),
     );
     expect(diffRuleSets(before, before)).toEqual([]);
+  });
+});
+
+describe('createSimulator (replay of a hand-built history)', () => {
+  it('creates exactly the tier tasks the playbook describes, once per tier, and stops when paid', () => {
+    const simulator = createSimulator(ruleSet(), day('2026-02-01'), day('2026-05-15'), { keepActions: true });
+    const unpaid = facts({ invoices: [invoice({ issuedOn: day('2026-01-01'), dueOn: day('2026-01-31') })] });
+    const paidLate = facts({
+      customer: { ...unpaid.customer, customerId: 'C-2' },
+      invoices: [
+        invoice({
+          invoiceId: 'INV-2',
+          customerId: 'C-2',
+          issuedOn: day('2026-01-01'),
+          dueOn: day('2026-01-31'),
+          paidOn: day('2026-02-20'),
+        }),
+      ],
+    });
+    simulator.add(unpaid, () => 'low');
+    simulator.add(paidLate, () => 'low');
+    const actions = simulator.actions.map((task) => [
+      task.customerId,
+      task.actionId.split(':').pop(),
+      task.ruleId,
+      task.tone,
+    ]);
+    expect(actions).toEqual([
+      ['C-1', '2026-02-07', 'overdue-7', 'gentle'],
+      ['C-1', '2026-02-15', 'overdue-15', 'helpful'],
+      ['C-1', '2026-03-02', 'overdue-30-low-risk', 'helpful'],
+      ['C-1', '2026-04-01', 'overdue-60', 'firm'],
+      ['C-1', '2026-05-01', 'overdue-90', null],
+      ['C-2', '2026-02-07', 'overdue-7', 'gentle'],
+      ['C-2', '2026-02-15', 'overdue-15', 'helpful'],
+    ]);
+    const summary = simulator.result();
+    expect(summary).toMatchObject({
+      days: 104,
+      accounts: 2,
+      tasks: 7,
+      contacts: 6,
+      accountsContacted: 2,
+      contactsInRenewalWindow: 0,
+      accountsHeldForDisputes: 0,
+      tasksByRule: {
+        'overdue-7': 2,
+        'overdue-15': 2,
+        'overdue-30-low-risk': 1,
+        'overdue-60': 1,
+        'overdue-90': 1,
+      },
+    });
+    expect(summary.peakTasksPerAssigneePerWeek['finance_queue']).toEqual({ week: '2026-02-02', tasks: 2 });
   });
 });

@@ -1,0 +1,157 @@
+import { computeAccountStatus } from '../account-status';
+import { fromDayNumber, toDayNumber, type CalendarDate } from '../dates';
+import { buildLedgers } from '../invoice-ledger';
+import type { AccountFacts } from '../model';
+import { conditionsHold, evaluateRuleSet, type AccountContext, type PlannedTask } from './evaluate';
+import type { RuleSet } from './rule-set';
+
+export type SimulationSummary = {
+  from: CalendarDate;
+  to: CalendarDate;
+  days: number;
+  accounts: number;
+  tasks: number;
+  tasksByRule: Record<string, number>;
+  accountsContacted: number;
+  contacts: number;
+  contactsInRenewalWindow: number;
+  accountsHeldForDisputes: number;
+  accountsSkippedByRails: number;
+  /** The busiest week for each assignee: tasks created in one ISO-style week (Monday start). */
+  peakTasksPerAssigneePerWeek: Record<string, { week: CalendarDate; tasks: number }>;
+};
+
+export type Simulator = {
+  add(facts: AccountFacts, riskTierOn: (day: CalendarDate) => AccountContext['riskTier']): void;
+  result(): SimulationSummary;
+  actions: PlannedTask[];
+};
+
+/**
+ * Replays history day by day and records what the rule set would have done. Each account is replayed
+ * on its own (caps and cooldowns are per account), so accounts can be fed one at a time from a stream.
+ * Assumptions: a task is worked by its due day, and its rule does not fire again for the same account
+ * (or invoice) while the rule's conditions keep holding (the same situation is not re-dunned every
+ * few days); a dispute review lasts while the dispute is open. No account was paused in the past.
+ */
+export function createSimulator(
+  ruleSet: RuleSet,
+  from: CalendarDate,
+  to: CalendarDate,
+  options: { keepActions?: boolean } = {},
+): Simulator {
+  const firstDay = toDayNumber(from);
+  const lastDay = toDayNumber(to);
+  const tasksByRule: Record<string, number> = {};
+  const perAssigneeWeek = new Map<string, number>();
+  const actions: PlannedTask[] = [];
+  let accounts = 0;
+  let tasks = 0;
+  let contacts = 0;
+  let contactsInRenewalWindow = 0;
+  let accountsContacted = 0;
+  let accountsHeldForDisputes = 0;
+  let accountsSkippedByRails = 0;
+
+  return {
+    actions,
+    add(facts, riskTierOn) {
+      accounts += 1;
+      const ledgers = buildLedgers(facts.invoices, facts.payments);
+      let openTasks: { ruleId: string; invoiceId: string | null; closesOn: number }[] = [];
+      const rulesById = new Map(ruleSet.rules.map((rule) => [rule.id, rule]));
+      const contactDays: CalendarDate[] = [];
+      let holdUntil: CalendarDate | null = null;
+      let contacted = false;
+      let heldForDispute = false;
+      let skippedByRails = false;
+      let tier: AccountContext['riskTier'] = null;
+      for (let day = firstDay; day <= lastDay; day += 1) {
+        const asOf = fromDayNumber(day);
+        if ((day - firstDay) % 30 === 0) tier = riskTierOn(asOf);
+        const status = computeAccountStatus(
+          facts,
+          asOf,
+          { renewalWindowDays: ruleSet.renewalWindowDays },
+          ledgers,
+        );
+        const context: AccountContext = {
+          status,
+          name: facts.customer.name,
+          segment: facts.customer.segment,
+          owner: facts.customer.owner,
+          paymentTerms: facts.customer.paymentTerms,
+          riskTier: tier,
+          openTasks,
+          contacts: contactDays,
+          holdUntil,
+        };
+        openTasks = openTasks.filter((task) => {
+          if (task.closesOn >= day) return true;
+          if (task.ruleId === 'dispute-review') {
+            return status.openDisputes.some((dispute) => dispute.invoiceId === task.invoiceId);
+          }
+          const rule = rulesById.get(task.ruleId);
+          return rule !== undefined && conditionsHold(rule.when, context, asOf);
+        });
+        context.openTasks = openTasks;
+        if (status.balances.length === 0 && status.churnSignals.length === 0) continue;
+        const evaluation = evaluateRuleSet(ruleSet, [context], asOf);
+        if (evaluation.skipped.length > 0) skippedByRails = true;
+        for (const hold of evaluation.holds) holdUntil = hold.until;
+        for (const task of evaluation.tasks) {
+          tasks += 1;
+          tasksByRule[task.ruleId] = (tasksByRule[task.ruleId] ?? 0) + 1;
+          openTasks.push({
+            ruleId: task.ruleId,
+            invoiceId: task.invoiceId,
+            closesOn: toDayNumber(task.dueOn),
+          });
+          if (task.ruleId === 'dispute-review') heldForDispute = true;
+          if (task.tone !== null) {
+            contacts += 1;
+            contacted = true;
+            contactDays.push(asOf);
+            if (status.inRenewalWindow) contactsInRenewalWindow += 1;
+          }
+          // Weeks start on Monday; day 0 (1970-01-01) was a Thursday.
+          const weekStart = fromDayNumber(day - ((day + 3) % 7));
+          const key = `${task.assignee}\u0000${weekStart}`;
+          perAssigneeWeek.set(key, (perAssigneeWeek.get(key) ?? 0) + 1);
+          if (options.keepActions) actions.push(task);
+        }
+      }
+      if (contacted) accountsContacted += 1;
+      if (heldForDispute) accountsHeldForDisputes += 1;
+      if (skippedByRails) accountsSkippedByRails += 1;
+    },
+    result() {
+      const peak: SimulationSummary['peakTasksPerAssigneePerWeek'] = {};
+      for (const [key, count] of perAssigneeWeek) {
+        const [assignee = '', week = ''] = key.split('\u0000');
+        const current = peak[assignee];
+        if (
+          current === undefined ||
+          count > current.tasks ||
+          (count === current.tasks && week < current.week)
+        ) {
+          peak[assignee] = { week: week as CalendarDate, tasks: count };
+        }
+      }
+      return {
+        from,
+        to,
+        days: lastDay - firstDay + 1,
+        accounts,
+        tasks,
+        tasksByRule,
+        accountsContacted,
+        contacts,
+        contactsInRenewalWindow,
+        accountsHeldForDisputes,
+        accountsSkippedByRails,
+        peakTasksPerAssigneePerWeek: peak,
+      };
+    },
+  };
+}
