@@ -30,11 +30,7 @@ function runChild(script: string, args: string[], timeoutMs: number): Promise<Ch
   });
 }
 
-async function main(): Promise<void> {
-  const customers = Number(process.env.BENCH_CUSTOMERS ?? 100000);
-  const seed = 20261122;
-  const asOf = '2026-11-22';
-  await mkdir(out, { recursive: true });
+async function ensureDataset(customers: number, seed: number, asOf: string): Promise<string> {
   const dataset = path.join(out, `dataset-${customers}-${seed}`);
   if (!existsSync(path.join(dataset, '.complete'))) {
     process.stderr.write(`Generating ${customers} customers into ${path.relative(root, dataset)}\n`);
@@ -49,6 +45,15 @@ async function main(): Promise<void> {
       `  generated ${String(generated.rows)} rows in ${Number(generated.seconds).toFixed(1)} s\n`,
     );
   }
+  return dataset;
+}
+
+async function main(): Promise<void> {
+  const customers = Number(process.env.BENCH_CUSTOMERS ?? 100000);
+  const seed = 20261122;
+  const asOf = '2026-11-22';
+  await mkdir(out, { recursive: true });
+  const dataset = await ensureDataset(customers, seed, asOf);
   const dataDir = path.join(out, 'pglite-import');
   await rm(dataDir, { recursive: true, force: true });
   process.stderr.write('Importing (fresh store)\n');
@@ -60,6 +65,15 @@ async function main(): Promise<void> {
   process.stderr.write('Payment-risk model: fit, then score every invoice at its issue date\n');
   const risk = await runChild('risk-child.ts', [dataDir, asOf], 60 * 60000);
   await rm(dataDir, { recursive: true, force: true });
+
+  const simulationCustomers = Number(process.env.BENCH_SIMULATION_CUSTOMERS ?? 10000);
+  process.stderr.write(`Rule simulation: one year, daily, ${simulationCustomers} accounts\n`);
+  const simulationDataset = await ensureDataset(simulationCustomers, seed, asOf);
+  const simulationDir = path.join(out, 'pglite-simulation');
+  await rm(simulationDir, { recursive: true, force: true });
+  await runChild('import-child.ts', [simulationDataset, simulationDir], 30 * 60000);
+  const simulation = await runChild('simulate-child.ts', [simulationDir, '2025-11-23', asOf], 30 * 60000);
+  await rm(simulationDir, { recursive: true, force: true });
 
   const report = (label: string, result: ChildResult): Record<string, unknown> => {
     const rows = result.rows as Record<string, number>;
@@ -92,6 +106,17 @@ async function main(): Promise<void> {
     asOf,
     imports: [report('first import', first), report('re-import', second)],
     accountStatus: statusReport,
+    simulation: {
+      store: simulation.store,
+      accounts: simulation.accounts,
+      days: simulation.days,
+      tasks: simulation.tasks,
+      seconds: Number(Number(simulation.seconds).toFixed(2)),
+      accountDaysPerSecond: Math.round(
+        (Number(simulation.accounts) * Number(simulation.days)) / Number(simulation.seconds),
+      ),
+      peakRssMb: Math.round(Number(simulation.peakRssMb)),
+    },
     risk: {
       store: risk.store,
       trainingSize: risk.trainingSize,
@@ -107,6 +132,8 @@ async function main(): Promise<void> {
   console.table(results.imports);
   console.log('Account status of every customer, end to end from the store:');
   console.table([{ ...statusReport, byStatus: JSON.stringify(statusReport.byStatus) }]);
+  console.log('Rule simulation (default rule set, one year of daily evaluation):');
+  console.table([results.simulation]);
   console.log('Payment-risk model (fit on the history, then score every invoice):');
   console.table([results.risk]);
 }
