@@ -240,4 +240,26 @@ describe('collections status, report, pause and resume (CLI, end to end)', () =>
     };
     expect(pauses.events.map((e) => e.kind)).toEqual(['automation_resumed', 'automation_paused']);
   });
+
+  it('runs the active rules once per day and lists the recorded tasks', async () => {
+    const first = JSON.parse(
+      (await runCollections(['rules', 'run', '--as-of', '2026-03-01', '--json'], env)).stdout,
+    ) as {
+      tasksCreated: number;
+    };
+    expect(first.tasksCreated).toBe(2);
+    const again = JSON.parse(
+      (await runCollections(['rules', 'run', '--as-of', '2026-03-01', '--json'], env)).stdout,
+    ) as {
+      tasksCreated: number;
+    };
+    expect(again.tasksCreated).toBe(0);
+    const listed = JSON.parse((await runCollections(['tasks', '--json'], env)).stdout) as {
+      tasks: { customerId: string; ruleId: string; ruleVersion: number; state: string }[];
+    };
+    expect(listed.tasks.map((t) => [t.customerId, t.ruleId, t.ruleVersion, t.state])).toEqual([
+      ['C-1', 'dispute-review', 1, 'open'],
+      ['C-2', 'hard-decline-card-update', 1, 'open'],
+    ]);
+  });
 });

@@ -570,6 +570,50 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
     expect(await store.listEvents(tenant, { subject: 'rule-set:2' })).toHaveLength(1);
   });
 
+  it('records planned tasks and holds once, and remembers them for the next run', async () => {
+    const tenant = newTenant();
+    const task = {
+      actionId: 'C-1:overdue-7:-:2026-03-01',
+      customerId: 'C-1',
+      ruleId: 'overdue-7',
+      invoiceId: null,
+      plannedOn: date('2026-03-01'),
+      assignee: 'finance_queue',
+      title: 'Friendly reminder',
+      body: '',
+      dueOn: date('2026-03-03'),
+      priority: 'low' as const,
+      tone: 'gentle' as const,
+      dunningStage: 'reminder_1',
+      requireReview: false,
+      reason: 'status overdue',
+    };
+    const planned = {
+      tasks: [task],
+      holds: [{ customerId: 'C-2', ruleId: 'churn', until: date('2026-03-31') }],
+    };
+    expect(await store.recordPlannedActions(tenant, planned, 3)).toEqual({ tasksCreated: 1, holdsSet: 1 });
+    expect(await store.recordPlannedActions(tenant, { tasks: [task], holds: [] }, 3)).toEqual({
+      tasksCreated: 0,
+      holdsSet: 0,
+    });
+    const tasks = await store.listTasks(tenant, { state: 'open' });
+    expect(tasks).toEqual([{ ...task, state: 'open', ruleVersion: 3 }]);
+    const memory = await store.getAutomationMemory(tenant, date('2026-02-01'));
+    expect(memory.get('C-1')).toEqual({
+      openTasks: [{ ruleId: 'overdue-7', invoiceId: null }],
+      contacts: ['2026-03-01'],
+      holdUntil: null,
+    });
+    expect(memory.get('C-2')).toEqual({ openTasks: [], contacts: [], holdUntil: '2026-03-31' });
+    expect((await store.getAutomationMemory(tenant, date('2026-03-02'))).get('C-1')?.contacts).toEqual([]);
+    expect(await store.listTasks(newTenant())).toEqual([]);
+    expect((await store.listEvents(tenant)).map((event) => event.kind)).toEqual([
+      'automation_held',
+      'task_created',
+    ]);
+  });
+
   it('streams across page boundaries in customer id order', async () => {
     const tenant = newTenant();
     const ids = ['C-5', 'C-1', 'C-4', 'C-2', 'C-3'];

@@ -22,7 +22,11 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_RULE_SET } from '../../src/domain/rules/default-rule-set';
 import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
-import { planCollectionsActions, simulateRuleSets } from '../../src/use-cases/collections-rules';
+import {
+  planCollectionsActions,
+  runCollectionsRules,
+  simulateRuleSets,
+} from '../../src/use-cases/collections-rules';
 import { diffRuleSets } from '../../src/domain/rules/diff';
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input (arguments, rows, unknown ids). */
@@ -600,6 +604,36 @@ export function buildProgram(): Command {
     );
 
   rules
+    .command('run')
+    .description(
+      'evaluate the active rule set (or the default) for every account and record the tasks; idempotent per day',
+    )
+    .option('--as-of <date>', 'the day to evaluate (default: today)', dateOption)
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { asOf?: CalendarDate; tenant?: TenantId; json: boolean }) => {
+      const tenant = options.tenant ?? defaultTenant();
+      const asOf = options.asOf ?? todayUtc();
+      const result = await withStore(async (store) => {
+        const active = await store.getActiveRuleSet(tenant);
+        const ruleSet =
+          active === undefined
+            ? storedRuleSet(DEFAULT_RULE_SET, 0)
+            : storedRuleSet(active.body, active.version);
+        return runCollectionsRules(store, tenant, ruleSet, active?.version ?? null, asOf, {
+          riskTiers: loadConfig().riskTiers,
+        });
+      });
+      const { evaluation: _evaluation, ...summary } = result;
+      print(
+        options,
+        summary,
+        () =>
+          `${result.ruleSet} as of ${asOf}: ${result.tasksCreated} new task(s), ${result.holdsSet} hold(s), ${result.skipped} held back by the safety rails.`,
+      );
+    });
+
+  rules
     .command('plan')
     .description('dry run: the tasks the rule set would create today for every account (nothing is written)')
     .option('--file <file>', 'rule set file (default: the active version, else the built-in default)')
@@ -621,6 +655,37 @@ export function buildProgram(): Command {
           'By assignee:',
           ...Object.entries(plan.tasksByAssignee).map(([who, n]) => `  ${who.padEnd(30)} ${n}`),
         ].join('\n'),
+      );
+    });
+
+  program
+    .command('tasks')
+    .description(
+      'collections tasks recorded by the rules (until a CRM is connected, this is where they live)',
+    )
+    .option('--state <state>', 'open, completed or canceled', 'open')
+    .option('--account <customer_id>', 'only this account')
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { state: string; account?: string; tenant?: TenantId; json: boolean }) => {
+      if (!['open', 'completed', 'canceled'].includes(options.state))
+        throw new UsageError('--state must be open, completed or canceled');
+      const tenant = options.tenant ?? defaultTenant();
+      const tasks = await withStore((store) =>
+        store.listTasks(tenant, {
+          state: options.state as 'open' | 'completed' | 'canceled',
+          ...(options.account ? { customerId: options.account } : {}),
+        }),
+      );
+      print(options, { tenant, tasks }, () =>
+        tasks.length === 0
+          ? 'No tasks.'
+          : tasks
+              .map(
+                (t) =>
+                  `${t.dueOn}  ${t.priority.padEnd(6)} ${t.assignee.padEnd(14)} ${t.customerId.padEnd(14)} ${t.title}${t.tone ? ` [${t.tone}]` : ''}`,
+              )
+              .join('\n'),
       );
     });
 
@@ -713,6 +778,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 1;
   }
 }
+
+// `collections tasks | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 if (require.main === module) {
   runCli(process.argv.slice(2)).then((code) => {

@@ -1,5 +1,7 @@
 import type { AutomationPause } from '../domain/account-status';
 import type { StoredRiskModel } from '../domain/risk/risk-model';
+import type { PlannedTask } from '../domain/rules/evaluate';
+import type { CalendarDate } from '../domain/dates';
 import type {
   AccountFacts,
   Customer,
@@ -91,9 +93,33 @@ export interface CollectionsStore {
   getRuleSetVersion(tenant: TenantId, version: number): Promise<RuleSetVersion | undefined>;
   getActiveRuleSet(tenant: TenantId): Promise<RuleSetVersion | undefined>;
 
+  /**
+   * Records planned actions once: a task whose action id is already stored is left alone (running the
+   * same day twice changes nothing). Each new task and hold is audited with its rule, version and facts.
+   */
+  recordPlannedActions(
+    tenant: TenantId,
+    planned: { tasks: PlannedTask[]; holds: { customerId: string; ruleId: string; until: CalendarDate }[] },
+    ruleSetVersion: number | null,
+  ): Promise<{ tasksCreated: number; holdsSet: number }>;
+  /** What the evaluator needs from earlier runs, per customer. */
+  getAutomationMemory(tenant: TenantId, since: CalendarDate): Promise<Map<string, AutomationMemory>>;
+  listTasks(
+    tenant: TenantId,
+    filter?: { state?: 'open' | 'completed' | 'canceled'; customerId?: string },
+  ): Promise<StoredTask[]>;
+
   /** The append-only audit log, newest first. */
   listEvents(tenant: TenantId, filter?: { subject?: string; limit?: number }): Promise<AuditEvent[]>;
 }
+
+export type AutomationMemory = {
+  openTasks: { ruleId: string; invoiceId: string | null }[];
+  contacts: CalendarDate[];
+  holdUntil: CalendarDate | null;
+};
+
+export type StoredTask = PlannedTask & { state: string; ruleVersion: number | null };
 
 export type RuleSetVersion = {
   version: number;

@@ -11,7 +11,8 @@ import {
 } from '../domain/rules/evaluate';
 import { createSimulator, type SimulationSummary } from '../domain/rules/simulate';
 import type { RuleSet } from '../domain/rules/rule-set';
-import type { CollectionsStore } from '../ports/store';
+import type { AutomationMemory, CollectionsStore } from '../ports/store';
+import { addDays } from '../domain/dates';
 
 export type PlanSummary = {
   asOf: CalendarDate;
@@ -32,7 +33,7 @@ export async function planCollectionsActions(
   tenant: TenantId,
   ruleSet: RuleSet,
   asOf: CalendarDate,
-  options: { riskTiers?: RiskTiers } = {},
+  options: { riskTiers?: RiskTiers; memory?: ReadonlyMap<string, AutomationMemory> } = {},
 ): Promise<PlanSummary> {
   const [pauses, stored] = await Promise.all([
     store.listAutomationPauses(tenant),
@@ -57,9 +58,9 @@ export async function planCollectionsActions(
         model === undefined
           ? null
           : accountRisk(model, prepareHistory(facts), asOf, options.riskTiers ?? DEFAULT_TIERS).tier,
-      openTasks: [],
-      contacts: [],
-      holdUntil: null,
+      openTasks: options.memory?.get(facts.customer.customerId)?.openTasks ?? [],
+      contacts: options.memory?.get(facts.customer.customerId)?.contacts ?? [],
+      holdUntil: options.memory?.get(facts.customer.customerId)?.holdUntil ?? null,
     };
     const result = evaluateRuleSet(ruleSet, [context], asOf);
     evaluation.tasks.push(...result.tasks);
@@ -118,4 +119,23 @@ export async function simulateRuleSets(
     summaries: simulators.map((simulator) => simulator.result()),
     ...(options.details ? { actions: simulators.map((simulator) => simulator.actions) } : {}),
   };
+}
+
+/**
+ * Evaluates the rule set for every account on `asOf`, remembering earlier runs (open tasks, contacts
+ * of the last 30 days, holds), and records the new tasks and holds. Idempotent: a task's id is derived
+ * from account, rule, invoice and day, so a second run on the same day creates nothing.
+ */
+export async function runCollectionsRules(
+  store: CollectionsStore,
+  tenant: TenantId,
+  ruleSet: RuleSet,
+  ruleSetVersion: number | null,
+  asOf: CalendarDate,
+  options: { riskTiers?: RiskTiers } = {},
+): Promise<PlanSummary & { tasksCreated: number; holdsSet: number }> {
+  const memory = await store.getAutomationMemory(tenant, addDays(asOf, -30));
+  const plan = await planCollectionsActions(store, tenant, ruleSet, asOf, { ...options, memory });
+  const recorded = await store.recordPlannedActions(tenant, plan.evaluation, ruleSetVersion);
+  return { ...plan, ...recorded };
 }

@@ -187,6 +187,32 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'rule set version notes',
     sql: `ALTER TABLE rule_set_versions ADD COLUMN note text;`,
   },
+  {
+    version: 6,
+    name: 'collections tasks carry what the rule planned',
+    sql: `
+      ALTER TABLE tasks
+        ADD COLUMN rule_version integer,
+        ADD COLUMN assignee text,
+        ADD COLUMN title text,
+        ADD COLUMN body text,
+        ADD COLUMN due_on date,
+        ADD COLUMN priority text,
+        ADD COLUMN tone text,
+        ADD COLUMN dunning_stage text,
+        ADD COLUMN require_review boolean NOT NULL DEFAULT false,
+        ADD COLUMN reason text,
+        ADD COLUMN planned_on date;
+      CREATE INDEX tasks_open ON tasks (tenant_id, state);
+      CREATE TABLE automation_holds (
+        tenant_id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        held_until date NOT NULL,
+        rule_id text NOT NULL,
+        PRIMARY KEY (tenant_id, customer_id)
+      );
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

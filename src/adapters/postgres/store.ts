@@ -4,6 +4,7 @@ import type { CollectionsStore, EntityCounts } from '../../ports/store';
 import { getAccountFacts, streamAccountFacts } from './account-facts';
 import { automationPauses } from './automation-pauses';
 import { ruleSets } from './rule-sets';
+import { collectionsTasks } from './tasks';
 import { beginImportSession } from './import-session';
 import { applyMigrations } from './migrations';
 import type { SqlClient } from './sql-client';
@@ -47,6 +48,7 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
       streamAccountFacts(client, tenant, options?.pageSize ?? DEFAULT_PAGE_SIZE),
     ...automationPauses(client),
     ...ruleSets(client),
+    ...collectionsTasks(client),
 
     async saveRiskModel(tenant, model) {
       await client.query(

@@ -26,6 +26,7 @@ export type PlannedTask = {
   customerId: string;
   ruleId: string;
   invoiceId: string | null;
+  plannedOn: CalendarDate;
   assignee: string;
   title: string;
   body: string;
@@ -277,6 +278,7 @@ export function evaluateRuleSet(
         customerId,
         ruleId,
         invoiceId,
+        plannedOn: asOf,
         assignee,
         title: fill(task.title, account),
         body: fill(task.body ?? '', account),
