@@ -70,7 +70,18 @@ async function main(): Promise<void> {
     },
   });
 
-  const app = createHttpApp({ store, state, logger });
+  const app = createHttpApp({
+    store,
+    state,
+    logger,
+    api: {
+      signingSecret: config.crm.hubspotClientSecret,
+      publicBaseUrl: config.publicBaseUrl,
+      revopsUsers: config.revopsUsers,
+      demoTenant: tenant,
+      today: () => todayUtc(),
+    },
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.http.port, config.http.host, (error?: Error) =>
       error ? reject(error) : resolve(listening),

@@ -1,6 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { CollectionsStore } from '../../src/ports/store';
+import { createRulesApi, type RulesApiOptions } from './rules-api';
 
 export type DemoState = 'off' | 'queued' | 'loading' | 'loaded' | 'failed';
 
@@ -10,9 +11,15 @@ export type AppState = {
   shuttingDown: boolean;
 };
 
-export function createHttpApp(deps: { store: CollectionsStore; state: AppState; logger: Logger }): Express {
+export function createHttpApp(deps: {
+  store: CollectionsStore;
+  state: AppState;
+  logger: Logger;
+  api?: Omit<RulesApiOptions, 'store'>;
+}): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.api !== undefined) app.use('/api/v1', createRulesApi({ ...deps.api, store: deps.store }));
 
   /** Liveness: the process answers. No I/O, so a slow database never gets the process restarted. */
   app.get('/healthz', (_request, response) => {

@@ -48,6 +48,16 @@ export const environmentSchema = z.object({
   RISK_TIER_MEDIUM: z.coerce.number().min(0).max(1).default(0.3),
   RISK_TIER_HIGH: z.coerce.number().min(0).max(1).default(0.6),
   SHUTDOWN_TIMEOUT_MS: integer(10000, 100, 120000),
+  PUBLIC_BASE_URL: optionalUrl(['https:', 'http:']),
+  REVOPS_USERS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((entry) => entry.trim().toLowerCase())
+        .filter((entry) => entry !== ''),
+    ),
   STRIPE_SECRET_KEY: optionalSecret,
   STRIPE_WEBHOOK_SECRET: optionalSecret,
   HUBSPOT_CLIENT_ID: optionalSecret,
@@ -69,6 +79,10 @@ export type Config = {
   renewalWindowDays: number;
   riskTiers: { medium: number; high: number };
   shutdownTimeoutMs: number;
+  /** The URL HubSpot calls us on (signatures cover the full URI); defaults to http://HOST:PORT. */
+  publicBaseUrl: string;
+  /** User ids or e-mails allowed to activate and roll back rule sets. */
+  revopsUsers: string[];
   billing: { stripeSecretKey: string | undefined; stripeWebhookSecret: string | undefined };
   crm: {
     hubspotClientId: string | undefined;
@@ -124,6 +138,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     renewalWindowDays: env.RENEWAL_WINDOW_DAYS,
     riskTiers: { medium: env.RISK_TIER_MEDIUM, high: env.RISK_TIER_HIGH },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, ''),
+    revopsUsers: env.REVOPS_USERS,
     billing: { stripeSecretKey: env.STRIPE_SECRET_KEY, stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET },
     crm: {
       hubspotClientId: env.HUBSPOT_CLIENT_ID,

@@ -1,0 +1,244 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
+import { parseTenantId, type TenantId } from '../../src/domain/model';
+import { DEFAULT_RULE_SET } from '../../src/domain/rules/default-rule-set';
+import { diffRuleSets } from '../../src/domain/rules/diff';
+import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
+import type { CollectionsStore } from '../../src/ports/store';
+import { simulateRuleSets } from '../../src/use-cases/collections-rules';
+import { verifyHubspotSignatureV3 } from './signed-request';
+
+export type RequestContext = { tenant: TenantId; user: string; revops: boolean };
+
+export type RulesApiOptions = {
+  store: CollectionsStore;
+  /** HubSpot app client secret; without it the API runs in local demo mode (loopback only). */
+  signingSecret: string | undefined;
+  publicBaseUrl: string;
+  revopsUsers: readonly string[];
+  demoTenant: TenantId;
+  now?: () => number;
+  today: () => CalendarDate;
+};
+
+type Locals = { context: RequestContext };
+
+/** The exact bytes that were signed, kept beside the parsed JSON. */
+const rawBodies = new WeakMap<object, string>();
+
+/** Business errors answer 2xx with a typed body: hubspot.fetch turns any non-2xx into a generic error. */
+function fail(
+  response: Response,
+  error: { path?: string; message: string },
+  status = 200,
+  extra: object = {},
+): void {
+  response.status(status).json({ ok: false, error, ...extra });
+}
+
+function signedContext(options: RulesApiOptions) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const locals = response.locals as Partial<Locals>;
+    if (options.signingSecret === undefined) {
+      locals.context = { tenant: options.demoTenant, user: 'local-demo', revops: true };
+      next();
+      return;
+    }
+    const check = verifyHubspotSignatureV3({
+      secret: options.signingSecret,
+      method: request.method,
+      uri: `${options.publicBaseUrl}${request.originalUrl}`,
+      body: rawBodies.get(request) ?? '',
+      signature: request.header('x-hubspot-signature-v3'),
+      timestamp: request.header('x-hubspot-request-timestamp'),
+      now: (options.now ?? Date.now)(),
+    });
+    if (!check.ok) {
+      response.status(401).json({ ok: false, error: { message: check.reason } });
+      return;
+    }
+    // The portal and user come from the signed URI only, never from the body.
+    const portal =
+      typeof request.query['portalId'] === 'string' ? parseTenantId(request.query['portalId']) : undefined;
+    const user = String(request.query['userEmail'] ?? request.query['userId'] ?? '').toLowerCase();
+    if (portal === undefined || user === '') {
+      response
+        .status(401)
+        .json({ ok: false, error: { message: 'signed request without portalId and user' } });
+      return;
+    }
+    const userId = String(request.query['userId'] ?? '').toLowerCase();
+    locals.context = {
+      tenant: portal,
+      user,
+      revops: options.revopsUsers.includes(user) || (userId !== '' && options.revopsUsers.includes(userId)),
+    };
+    next();
+  };
+}
+
+const proposal = z.object({ ruleSet: z.unknown(), note: z.string().trim().min(1).max(500).optional() });
+const simulation = z.object({
+  ruleSet: z.unknown(),
+  against: z.unknown().optional(),
+  from: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
+  to: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
+});
+const rollback = z.object({ version: z.number().int().min(1), note: z.string().trim().min(1).max(500) });
+const pause = z.object({
+  reason: z.string().trim().min(1).max(500),
+  until: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
+});
+
+function badInput(response: Response, error: z.ZodError): void {
+  const issue = error.issues[0];
+  fail(response, { path: issue?.path.join('.') ?? '', message: issue?.message ?? 'invalid request' });
+}
+
+function ruleSetOrFail(response: Response, input: unknown, path: string): RuleSet | undefined {
+  const result = validateRuleSet(input);
+  if (result.ok) return result.ruleSet;
+  const first = result.problems[0];
+  fail(
+    response,
+    { path: `${path}.${first?.path ?? ''}`, message: first?.message ?? 'invalid rule set' },
+    200,
+    {
+      problems: result.problems,
+    },
+  );
+  return undefined;
+}
+
+/** The settings page's API: rule sets (read, validate, simulate, diff, activate, roll back) and pauses. */
+export function createRulesApi(options: RulesApiOptions): Router {
+  const router = express.Router();
+  router.use(
+    express.json({
+      limit: '1mb',
+      verify: (incoming, _response, buffer) => {
+        rawBodies.set(incoming, buffer.toString('utf8'));
+      },
+    }),
+  );
+  router.use(signedContext(options));
+  const context = (response: Response): RequestContext => (response.locals as Locals).context;
+  const requireRevops = (request: Request, response: Response, next: NextFunction): void => {
+    if (!context(response).revops) {
+      response
+        .status(403)
+        .json({ ok: false, error: { message: 'only RevOps may activate or roll back rule sets' } });
+      return;
+    }
+    next();
+  };
+
+  router.get('/rules', async (_request, response) => {
+    const { tenant } = context(response);
+    const [active, versions] = await Promise.all([
+      options.store.getActiveRuleSet(tenant),
+      options.store.listRuleSetVersions(tenant),
+    ]);
+    response.json({
+      ok: true,
+      active:
+        active === undefined
+          ? null
+          : { version: active.version, ruleSet: active.body, createdBy: active.createdBy },
+      default: DEFAULT_RULE_SET,
+      versions: versions.map(({ body: _body, ...rest }) => rest),
+    });
+  });
+
+  router.post('/rules/validate', (request, response) => {
+    const parsed = proposal.safeParse(request.body);
+    if (!parsed.success) return badInput(response, parsed.error);
+    const ruleSet = ruleSetOrFail(response, parsed.data.ruleSet, 'ruleSet');
+    if (ruleSet !== undefined) response.json({ ok: true, rules: ruleSet.rules.map((rule) => rule.id) });
+  });
+
+  router.post('/rules/simulate', async (request, response) => {
+    const parsed = simulation.safeParse(request.body);
+    if (!parsed.success) return badInput(response, parsed.error);
+    const ruleSet = ruleSetOrFail(response, parsed.data.ruleSet, 'ruleSet');
+    if (ruleSet === undefined) return;
+    const against =
+      parsed.data.against === undefined ? undefined : ruleSetOrFail(response, parsed.data.against, 'against');
+    if (parsed.data.against !== undefined && against === undefined) return;
+    const report = await simulateRuleSets(
+      options.store,
+      context(response).tenant,
+      against === undefined ? [ruleSet] : [ruleSet, against],
+      parsed.data.from as CalendarDate,
+      parsed.data.to as CalendarDate,
+    );
+    response.json({ ok: true, summaries: report.summaries });
+  });
+
+  router.get('/rules/diff', async (request, response) => {
+    const from = Number(request.query['from']);
+    const to = Number(request.query['to']);
+    const { tenant } = context(response);
+    const [before, after] = await Promise.all([
+      options.store.getRuleSetVersion(tenant, from),
+      options.store.getRuleSetVersion(tenant, to),
+    ]);
+    if (before === undefined || after === undefined)
+      return fail(response, { message: `unknown version ${before === undefined ? from : to}` });
+    const parsedBefore = validateRuleSet(before.body);
+    const parsedAfter = validateRuleSet(after.body);
+    if (!parsedBefore.ok || !parsedAfter.ok)
+      return fail(response, { message: 'a stored version no longer validates' });
+    response.json({ ok: true, from, to, changes: diffRuleSets(parsedBefore.ruleSet, parsedAfter.ruleSet) });
+  });
+
+  router.post('/rules/activate', requireRevops, async (request, response) => {
+    const parsed = proposal.safeParse(request.body);
+    if (!parsed.success) return badInput(response, parsed.error);
+    const ruleSet = ruleSetOrFail(response, parsed.data.ruleSet, 'ruleSet');
+    if (ruleSet === undefined) return;
+    const { tenant, user } = context(response);
+    const stored = await options.store.activateNewRuleSet(tenant, ruleSet, user, parsed.data.note ?? '');
+    response.json({ ok: true, version: stored.version });
+  });
+
+  router.post('/rules/rollback', requireRevops, async (request, response) => {
+    const parsed = rollback.safeParse(request.body);
+    if (!parsed.success) return badInput(response, parsed.error);
+    const { tenant, user } = context(response);
+    const version = await options.store.reactivateRuleSet(
+      tenant,
+      parsed.data.version,
+      user,
+      parsed.data.note,
+    );
+    if (version === undefined)
+      return fail(response, { path: 'version', message: `unknown version ${parsed.data.version}` });
+    response.json({ ok: true, version: version.version });
+  });
+
+  router.post('/accounts/:customerId/pause', async (request, response) => {
+    const parsed = pause.safeParse(request.body);
+    if (!parsed.success) return badInput(response, parsed.error);
+    if (parsed.data.until < options.today())
+      return fail(response, { path: 'until', message: 'must not be in the past' });
+    const { tenant, user } = context(response);
+    const customerId = String(request.params['customerId']);
+    const outcome = await options.store.pauseAutomation(tenant, customerId, {
+      reason: parsed.data.reason,
+      until: parsed.data.until as CalendarDate,
+      actor: user,
+    });
+    if (outcome === 'unknown_customer') return fail(response, { message: `unknown customer ${customerId}` });
+    response.json({ ok: true, paused: { reason: parsed.data.reason, until: parsed.data.until } });
+  });
+
+  router.delete('/accounts/:customerId/pause', async (request, response) => {
+    const { tenant, user } = context(response);
+    const resumed = await options.store.resumeAutomation(tenant, String(request.params['customerId']), user);
+    response.json({ ok: true, resumed });
+  });
+
+  return router;
+}

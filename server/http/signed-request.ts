@@ -1,0 +1,44 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** HubSpot request signature v3: base64(HMAC-SHA256(client secret, method + URI + body + timestamp)). */
+export function hubspotSignatureV3(
+  secret: string,
+  method: string,
+  uri: string,
+  body: string,
+  timestamp: string,
+): string {
+  return createHmac('sha256', secret).update(`${method}${uri}${body}${timestamp}`).digest('base64');
+}
+
+export const MAX_SIGNATURE_AGE_MS = 5 * 60 * 1000;
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Checks a signed request in constant time and refuses stale timestamps (replays). The URI is the
+ * full URL as HubSpot called it, so it is rebuilt from the configured public base URL.
+ */
+export function verifyHubspotSignatureV3(input: {
+  secret: string;
+  method: string;
+  uri: string;
+  body: string;
+  signature: string | undefined;
+  timestamp: string | undefined;
+  now: number;
+}): SignatureCheck {
+  if (input.signature === undefined || input.timestamp === undefined)
+    return { ok: false, reason: 'missing signature' };
+  const sentAt = Number(input.timestamp);
+  if (!Number.isFinite(sentAt) || Math.abs(input.now - sentAt) > MAX_SIGNATURE_AGE_MS) {
+    return { ok: false, reason: 'stale or invalid timestamp' };
+  }
+  const expected = Buffer.from(
+    hubspotSignatureV3(input.secret, input.method, input.uri, input.body, input.timestamp),
+  );
+  const given = Buffer.from(input.signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    return { ok: false, reason: 'bad signature' };
+  return { ok: true };
+}

@@ -1,0 +1,185 @@
+import request from 'supertest';
+import pino from 'pino';
+import { createPgliteStore } from '../src/adapters/postgres';
+import type { CalendarDate } from '../src/domain/dates';
+import type { TenantId } from '../src/domain/model';
+import { DEFAULT_RULE_SET } from '../src/domain/rules/default-rule-set';
+import type { CollectionsStore } from '../src/ports/store';
+import { createHttpApp, type AppState } from '../server/http/app';
+import { hubspotSignatureV3 } from '../server/http/signed-request';
+
+const SECRET = 'test-client-secret';
+const BASE = 'https://collections.example.com';
+const PORTAL = '4242';
+
+describe('rules and pause API (signed like hubspot.fetch)', () => {
+  let store: CollectionsStore;
+  let app: ReturnType<typeof createHttpApp>;
+  let now = Date.now();
+
+  beforeAll(async () => {
+    store = await createPgliteStore();
+    await store.migrate();
+    const session = await store.beginImport(PORTAL as TenantId);
+    await session.stageCustomers([
+      {
+        line: 2,
+        row: {
+          customerId: 'C-1',
+          name: 'Acme',
+          segment: 'smb',
+          owner: 'dana',
+          paymentTerms: 'net_30',
+          country: 'US',
+          crmCompanyId: null,
+          createdOn: null,
+        },
+      },
+    ]);
+    await session.commit();
+    const state: AppState = { startedAt: now, demo: { state: 'off', tenant: PORTAL }, shuttingDown: false };
+    app = createHttpApp({
+      store,
+      state,
+      logger: pino({ level: 'silent' }),
+      api: {
+        signingSecret: SECRET,
+        publicBaseUrl: BASE,
+        revopsUsers: ['ana@example.com'],
+        demoTenant: 'demo' as TenantId,
+        now: () => now,
+        today: () => '2026-03-01' as CalendarDate,
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  function signed(method: 'GET' | 'POST' | 'DELETE', path: string, user: string, body?: unknown) {
+    const url = `/api/v1${path}${path.includes('?') ? '&' : '?'}portalId=${PORTAL}&userEmail=${encodeURIComponent(user)}`;
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const timestamp = String(now);
+    const signature = hubspotSignatureV3(SECRET, method, `${BASE}${url}`, text, timestamp);
+    const pending =
+      method === 'GET'
+        ? request(app).get(url)
+        : method === 'POST'
+          ? request(app).post(url)
+          : request(app).delete(url);
+    const withHeaders = pending
+      .set('X-HubSpot-Signature-v3', signature)
+      .set('X-HubSpot-Request-Timestamp', timestamp);
+    return body === undefined ? withHeaders : withHeaders.set('Content-Type', 'application/json').send(text);
+  }
+
+  it('refuses unsigned, tampered and stale requests', async () => {
+    expect(
+      (await request(app).get(`/api/v1/rules?portalId=${PORTAL}&userEmail=ana@example.com`)).status,
+    ).toBe(401);
+    const tampered = await signed('GET', '/rules', 'ana@example.com').set('X-HubSpot-Signature-v3', 'AAAA');
+    expect(tampered.status).toBe(401);
+    const stale = signed('GET', '/rules', 'ana@example.com');
+    now += 6 * 60 * 1000;
+    expect((await stale).status).toBe(401);
+    now -= 6 * 60 * 1000;
+  });
+
+  it('validates a proposal with errors at their paths, answering 200 with ok:false', async () => {
+    const response = await signed('POST', '/rules/validate', 'ben@example.com', {
+      ruleSet: {
+        name: 'x',
+        rules: [{ id: 'r', when: { daysPastDue: { min: -1 } }, then: { tone: 'gentle' } }],
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      ok: false,
+      error: { path: 'ruleSet.rules[0].when.daysPastDue.min' },
+    });
+    const good = await signed('POST', '/rules/validate', 'ben@example.com', { ruleSet: DEFAULT_RULE_SET });
+    expect(good.body).toMatchObject({ ok: true });
+  });
+
+  it('lets only RevOps activate and roll back, and reads the active version', async () => {
+    const denied = await signed('POST', '/rules/activate', 'ben@example.com', {
+      ruleSet: DEFAULT_RULE_SET,
+      note: 'try',
+    });
+    expect(denied.status).toBe(403);
+    const first = await signed('POST', '/rules/activate', 'ana@example.com', {
+      ruleSet: DEFAULT_RULE_SET,
+      note: 'start',
+    });
+    expect(first.body).toEqual({ ok: true, version: 1 });
+    const calmer = { ...DEFAULT_RULE_SET, caps: { maxContactsPerWeek: 1, minHoursBetweenContacts: 72 } };
+    expect(
+      (await signed('POST', '/rules/activate', 'ana@example.com', { ruleSet: calmer, note: 'calmer' })).body,
+    ).toEqual({
+      ok: true,
+      version: 2,
+    });
+    const diff = await signed('GET', '/rules/diff?from=1&to=2', 'ben@example.com');
+    expect(diff.body.changes).toEqual([
+      { kind: 'changed', path: 'caps.maxContactsPerWeek', before: 2, after: 1 },
+      { kind: 'changed', path: 'caps.minHoursBetweenContacts', before: 48, after: 72 },
+    ]);
+    expect(
+      (await signed('POST', '/rules/rollback', 'ben@example.com', { version: 1, note: 'no' })).status,
+    ).toBe(403);
+    expect(
+      (await signed('POST', '/rules/rollback', 'ana@example.com', { version: 1, note: 'too quiet' })).body,
+    ).toEqual({
+      ok: true,
+      version: 1,
+    });
+    const read = await signed('GET', '/rules', 'ben@example.com');
+    expect(read.body.active).toMatchObject({ version: 1, createdBy: 'ana@example.com' });
+    expect(read.body.versions).toHaveLength(2);
+    const events = await store.listEvents(PORTAL as TenantId);
+    expect(events.slice(0, 3).map((event) => [event.kind, event.actor])).toEqual([
+      ['rule_set_rolled_back', 'ana@example.com'],
+      ['rule_set_activated', 'ana@example.com'],
+      ['rule_set_activated', 'ana@example.com'],
+    ]);
+  });
+
+  it('simulates a proposal over the history', async () => {
+    const response = await signed('POST', '/rules/simulate', 'ben@example.com', {
+      ruleSet: DEFAULT_RULE_SET,
+      from: '2026-01-01',
+      to: '2026-01-31',
+    });
+    expect(response.body).toMatchObject({ ok: true, summaries: [{ days: 31, accounts: 1, tasks: 0 }] });
+  });
+
+  it('pauses and resumes one account with reason, expiry and who did it', async () => {
+    const paused = await signed('POST', '/accounts/C-1/pause', 'dana@example.com', {
+      reason: 'renewal call',
+      until: '2026-03-20',
+    });
+    expect(paused.body).toEqual({ ok: true, paused: { reason: 'renewal call', until: '2026-03-20' } });
+    expect(await store.getAutomationPause(PORTAL as TenantId, 'C-1')).toEqual({
+      reason: 'renewal call',
+      until: '2026-03-20',
+    });
+    const past = await signed('POST', '/accounts/C-1/pause', 'dana@example.com', {
+      reason: 'x',
+      until: '2026-02-01',
+    });
+    expect(past.body).toMatchObject({ ok: false, error: { path: 'until' } });
+    const unknown = await signed('POST', '/accounts/C-9/pause', 'dana@example.com', {
+      reason: 'x',
+      until: '2026-04-01',
+    });
+    expect(unknown.body).toMatchObject({ ok: false });
+    const resumed = await signed('DELETE', '/accounts/C-1/pause', 'dana@example.com');
+    expect(resumed.body).toEqual({ ok: true, resumed: true });
+    const events = await store.listEvents(PORTAL as TenantId, { subject: 'C-1' });
+    expect(events.map((event) => [event.kind, event.actor])).toEqual([
+      ['automation_resumed', 'dana@example.com'],
+      ['automation_paused', 'dana@example.com'],
+    ]);
+  });
+});
