@@ -1,18 +1,12 @@
 import { computeAccountStatus } from '../domain/account-status';
-import type { CalendarDate } from '../domain/dates';
+import { addDays, type CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
 import { prepareHistory } from '../domain/risk/features';
 import { accountRisk, DEFAULT_TIERS, fromStoredRiskModel, type RiskTiers } from '../domain/risk/risk-model';
-import {
-  evaluateRuleSet,
-  type AccountContext,
-  type Evaluation,
-  type PlannedTask,
-} from '../domain/rules/evaluate';
+import { accountContext, evaluateRuleSet, type Evaluation, type PlannedTask } from '../domain/rules/evaluate';
 import { createSimulator, type SimulationSummary } from '../domain/rules/simulate';
 import type { RuleSet } from '../domain/rules/rule-set';
 import type { AutomationMemory, CollectionsStore } from '../ports/store';
-import { addDays } from '../domain/dates';
 
 export type PlanSummary = {
   asOf: CalendarDate;
@@ -48,20 +42,16 @@ export async function planCollectionsActions(
       renewalWindowDays: ruleSet.renewalWindowDays,
       pause: pauses.get(facts.customer.customerId) ?? null,
     });
-    const context: AccountContext = {
-      status,
-      name: facts.customer.name,
-      segment: facts.customer.segment,
-      owner: facts.customer.owner,
-      paymentTerms: facts.customer.paymentTerms,
+    const memory = options.memory?.get(facts.customer.customerId);
+    const context = accountContext(facts, status, {
       riskTier:
         model === undefined
           ? null
           : accountRisk(model, prepareHistory(facts), asOf, options.riskTiers ?? DEFAULT_TIERS).tier,
-      openTasks: options.memory?.get(facts.customer.customerId)?.openTasks ?? [],
-      contacts: options.memory?.get(facts.customer.customerId)?.contacts ?? [],
-      holdUntil: options.memory?.get(facts.customer.customerId)?.holdUntil ?? null,
-    };
+      openTasks: memory?.openTasks ?? [],
+      contacts: memory?.contacts ?? [],
+      holdUntil: memory?.holdUntil ?? null,
+    });
     const result = evaluateRuleSet(ruleSet, [context], asOf);
     evaluation.tasks.push(...result.tasks);
     evaluation.holds.push(...result.holds);

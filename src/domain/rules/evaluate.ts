@@ -1,4 +1,5 @@
 import type { AccountStatus, Situation } from '../account-status';
+import type { AccountFacts } from '../model';
 import { addDays, toDayNumber, type CalendarDate } from '../dates';
 import { formatMoney, parseMajorAmount, type CurrencyCode } from '../money';
 import type { Actions, Conditions, Rule, RuleSet } from './rule-set';
@@ -20,6 +21,16 @@ export type AccountContext = {
   /** An earlier rule's hold: no automated action up to and including this day. */
   holdUntil: CalendarDate | null;
 };
+
+/** An account's context from its facts, its status on the day and what earlier runs left behind. */
+export function accountContext(
+  facts: AccountFacts,
+  status: AccountStatus,
+  memory: Pick<AccountContext, 'riskTier' | 'openTasks' | 'contacts' | 'holdUntil'>,
+): AccountContext {
+  const { name, segment, owner, paymentTerms } = facts.customer;
+  return { status, name, segment, owner, paymentTerms, ...memory };
+}
 
 export type PlannedTask = {
   actionId: string;

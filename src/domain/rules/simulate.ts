@@ -2,7 +2,13 @@ import { computeAccountStatus } from '../account-status';
 import { fromDayNumber, toDayNumber, type CalendarDate } from '../dates';
 import { buildLedgers } from '../invoice-ledger';
 import type { AccountFacts } from '../model';
-import { conditionsHold, evaluateRuleSet, type AccountContext, type PlannedTask } from './evaluate';
+import {
+  accountContext,
+  conditionsHold,
+  evaluateRuleSet,
+  type AccountContext,
+  type PlannedTask,
+} from './evaluate';
 import type { RuleSet } from './rule-set';
 
 export type SimulationSummary = {
@@ -75,17 +81,12 @@ export function createSimulator(
           { renewalWindowDays: ruleSet.renewalWindowDays },
           ledgers,
         );
-        const context: AccountContext = {
-          status,
-          name: facts.customer.name,
-          segment: facts.customer.segment,
-          owner: facts.customer.owner,
-          paymentTerms: facts.customer.paymentTerms,
+        const context = accountContext(facts, status, {
           riskTier: tier,
           openTasks,
           contacts: contactDays,
           holdUntil,
-        };
+        });
         openTasks = openTasks.filter((task) => {
           if (task.closesOn >= day) return true;
           if (task.ruleId === 'dispute-review') {
