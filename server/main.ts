@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       revopsUsers: config.revopsUsers,
       demoTenant: tenant,
       today: () => todayUtc(),
+      riskTiers: config.riskTiers,
     },
   });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -11,6 +11,8 @@ type Counts = {
   disputes: number;
 };
 
+jest.setTimeout(180000);
+
 describe('collections import (the CLI, end to end on an embedded store)', () => {
   let work: string;
   let env: Record<string, string>;

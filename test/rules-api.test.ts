@@ -33,6 +33,8 @@ describe('rules and pause API (signed like hubspot.fetch)', () => {
           country: 'US',
           crmCompanyId: null,
           createdOn: null,
+          employees: null,
+          fundingStage: null,
         },
       },
     ]);

@@ -44,6 +44,8 @@ function customer(customerId: string, overrides: Partial<Customer> = {}): Custom
     country: 'DE',
     crmCompanyId: `hs-${customerId}`,
     createdOn: date('2023-01-15'),
+    employees: 240,
+    fundingStage: 'series_b',
     ...overrides,
   };
 }
@@ -58,6 +60,8 @@ function bareCustomer(customerId: string): Customer {
     country: null,
     crmCompanyId: null,
     createdOn: null,
+    employees: null,
+    fundingStage: null,
   };
 }
 
@@ -568,6 +572,56 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
       ['rule_set_activated', 'rule-set:1', { version: 1, note: 'first' }],
     ]);
     expect(await store.listEvents(tenant, { subject: 'rule-set:2' })).toHaveLength(1);
+  });
+
+  it('versions term guardrails apart from rule sets, stores evidence and records acceptances once', async () => {
+    const tenant = newTenant();
+    await store.activateNewRuleSet(tenant, { name: 'rules', rules: [] }, 'revops@example.com', 'rules');
+    const first = await store.activateNewTermGuardrails(tenant, { g: 1 }, 'revops@example.com', 'start');
+    const second = await store.activateNewTermGuardrails(tenant, { g: 2 }, 'revops@example.com', 'tighter');
+    expect([first.version, second.version]).toEqual([1, 2]);
+    expect((await store.getActiveTermGuardrails(tenant))?.body).toEqual({ g: 2 });
+    expect((await store.reactivateTermGuardrails(tenant, 1, 'revops@example.com', 'back'))?.active).toBe(
+      true,
+    );
+    expect((await store.getActiveTermGuardrails(tenant))?.version).toBe(1);
+    expect((await store.getActiveRuleSet(tenant))?.body).toEqual({ name: 'rules', rules: [] });
+    expect(await store.listTermGuardrailVersions(newTenant())).toEqual([]);
+    expect(
+      (await store.listEvents(tenant, { subject: 'term-guardrails:1' })).map((event) => event.kind),
+    ).toEqual(['term_guardrails_rolled_back', 'term_guardrails_activated']);
+
+    expect(await store.loadTermEvidence(tenant)).toBeUndefined();
+    const evidence = {
+      asOf: date('2026-01-01'),
+      cohorts: {},
+      autopay: { invoices: 3, late: 1, daysLateWhenLate: 4 },
+    };
+    await store.saveTermEvidence(tenant, evidence);
+    await store.saveTermEvidence(tenant, { ...evidence, asOf: date('2026-02-01') });
+    expect(await store.loadTermEvidence(tenant)).toEqual({ ...evidence, asOf: '2026-02-01' });
+
+    const acceptance = {
+      recommendationId: 'rec_1:net_30',
+      dealId: 'D-1',
+      customerId: 'C-1',
+      optionId: 'net_30',
+      recommendedOptionId: 'net_45',
+      guardrailVersion: 1,
+      body: { option: 'net_30' },
+      actor: 'ae@example.com',
+    };
+    expect(await store.acceptTermRecommendation(tenant, acceptance)).toBe('accepted');
+    expect(await store.acceptTermRecommendation(tenant, acceptance)).toBe('already_accepted');
+    const listed = await store.listTermAcceptances(tenant, { dealId: 'D-1', unsynced: true });
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({ ...acceptance, syncedAt: null });
+    expect(await store.listTermAcceptances(newTenant())).toEqual([]);
+    const [event] = await store.listEvents(tenant, { subject: 'deal:D-1' });
+    expect(event).toMatchObject({
+      kind: 'payment_terms_accepted',
+      payload: { overridden: true, optionId: 'net_30' },
+    });
   });
 
   it('records planned tasks and holds once, and remembers them for the next run', async () => {

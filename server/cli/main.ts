@@ -4,8 +4,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createCsvDatasetReader } from '../../src/adapters/csv/dataset-reader';
 import { createCsvDatasetWriter } from '../../src/adapters/csv/dataset-writer';
 import { ConfigError, loadConfig } from '../../src/config/config';
-import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
-import { parseTenantId, type TenantId } from '../../src/domain/model';
+import type { CalendarDate } from '../../src/domain/dates';
+import type { TenantId } from '../../src/domain/model';
 import type { CollectionsStore } from '../../src/ports/store';
 import { generateDemoDataset } from '../../src/use-cases/generate-demo-dataset';
 import { formatProblem, importDataset } from '../../src/use-cases/import-dataset';
@@ -14,9 +14,7 @@ import type { SliceDimension } from '../../src/domain/ar-metrics';
 import { renderPortfolioChart } from '../reports/portfolio-chart';
 import { backtestPaymentRisk, refitTenantRiskModel } from '../../src/use-cases/payment-risk';
 import { renderAccountStatus, renderBacktest, renderPortfolioReport, renderSimulation } from './render';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import { openScratchStore, openStore, todayUtc } from '../compose';
+import { todayUtc } from '../compose';
 import { createProgress } from './progress';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -28,45 +26,20 @@ import {
   simulateRuleSets,
 } from '../../src/use-cases/collections-rules';
 import { diffRuleSets } from '../../src/domain/rules/diff';
+import {
+  dateOption,
+  defaultTenant,
+  positiveInteger,
+  print,
+  tenantOption,
+  UsageError,
+  withScratchDataset,
+  withStore,
+  type Output,
+} from './shared';
+import { registerTermsCommands } from './terms-commands';
 
-/** Exit codes: 0 done, 1 unexpected failure, 2 bad input (arguments, rows, unknown ids). */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-type Output = { json: boolean };
-
-function print(output: Output, value: unknown, human: () => string): void {
-  process.stdout.write(output.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
-}
-
-function tenantOption(value: string): TenantId {
-  const tenant = parseTenantId(value);
-  if (tenant === undefined)
-    throw new InvalidArgumentError('letters, digits and _ . : - (at most 64 characters)');
-  return tenant;
-}
-
-function dateOption(value: string): CalendarDate {
-  if (!isCalendarDate(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
-  return value;
-}
-
-function positiveInteger(max: number) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!/^\d+$/.test(value) || number < 1 || number > max) {
-      throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
-    }
-    return number;
-  };
-}
+export { UsageError } from './shared';
 
 const SLICES: readonly SliceDimension[] = ['owner', 'segment', 'payment_terms', 'currency'];
 
@@ -81,19 +54,6 @@ function seedOption(value: string): number {
   if (!/^\d+$/.test(value) || number > 2 ** 31 - 1)
     throw new InvalidArgumentError('expected a whole number ≥ 0');
   return number;
-}
-
-async function withStore<T>(work: (store: CollectionsStore) => Promise<T>): Promise<T> {
-  const store = await openStore(loadConfig());
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
-
-function defaultTenant(): TenantId {
-  return parseTenantId(loadConfig().defaultTenant) as TenantId;
 }
 
 /** Reads a rule set file (YAML or JSON) and validates it; every problem is named by its path. */
@@ -369,35 +329,10 @@ export function buildProgram(): Command {
     .option('--with-disputes', 'also use disputes opened before each prediction date', false)
     .option('--json', 'print the result as JSON', false)
     .action(async (dir: string, options: { split: CalendarDate; withDisputes: boolean; json: boolean }) => {
-      const folder = await stat(path.resolve(dir)).catch(() => undefined);
-      if (!folder?.isDirectory())
-        throw new UsageError(`${dir} is not a folder (expected a folder with invoices.csv)`);
-      const scratch = await mkdtemp(path.join(os.tmpdir(), 'collections-backtest-'));
-      const tenant = 'backtest' as TenantId;
-      try {
-        const store = await openScratchStore(scratch);
-        try {
-          const progress = createProgress(!options.json, 'bytes');
-          const imported = await importDataset(store, createCsvDatasetReader(path.resolve(dir)), {
-            tenant,
-            onProgress: (event) => progress.update(event.bytesRead, event.bytesTotal, event.file),
-          }).finally(() => progress.stop());
-          if (!imported.ok) {
-            throw new UsageError(
-              `the dataset has ${imported.problemCount} problem(s):\n${imported.problems.map(formatProblem).join('\n')}`,
-              imported,
-            );
-          }
-          const report = await backtestPaymentRisk(store, tenant, options.split, {
-            withDisputes: options.withDisputes,
-          });
-          print(options, report, () => renderBacktest(report));
-        } finally {
-          await store.close();
-        }
-      } finally {
-        await rm(scratch, { recursive: true, force: true });
-      }
+      const report = await withScratchDataset(dir, !options.json, (store, tenant) =>
+        backtestPaymentRisk(store, tenant, options.split, { withDisputes: options.withDisputes }),
+      );
+      print(options, report, () => renderBacktest(report));
     });
 
   program
@@ -691,30 +626,42 @@ export function buildProgram(): Command {
 
   program
     .command('audit')
-    .description('the append-only audit log: rule-set changes, pauses, imports; newest first')
+    .description(
+      'the append-only audit log: rule sets, guardrails, pauses, tasks, accepted terms; newest first',
+    )
     .option('--account <customer_id>', 'only events about this account')
+    .option('--subject <subject>', 'only events about this subject, e.g. deal:D-77 or term-guardrails:2')
     .option('--limit <n>', 'at most this many events', positiveInteger(10000), 100)
     .option('--tenant <tenant>', 'tenant', tenantOption)
     .option('--json', 'print the result as JSON', false)
-    .action(async (options: { account?: string; limit: number; tenant?: TenantId; json: boolean }) => {
-      const tenant = options.tenant ?? defaultTenant();
-      const events = await withStore((store) =>
-        store.listEvents(tenant, {
-          ...(options.account ? { subject: options.account } : {}),
-          limit: options.limit,
-        }),
-      );
-      print(options, { tenant, events }, () =>
-        events.length === 0
-          ? 'No events.'
-          : events
-              .map(
-                (e) =>
-                  `${e.occurredAt}  ${e.kind.padEnd(22)} ${(e.subject ?? '').padEnd(16)} ${e.actor}  ${JSON.stringify(e.payload)}`,
-              )
-              .join('\n'),
-      );
-    });
+    .action(
+      async (options: {
+        account?: string;
+        subject?: string;
+        limit: number;
+        tenant?: TenantId;
+        json: boolean;
+      }) => {
+        const tenant = options.tenant ?? defaultTenant();
+        const subject = options.subject ?? options.account;
+        const events = await withStore((store) =>
+          store.listEvents(tenant, {
+            ...(subject ? { subject } : {}),
+            limit: options.limit,
+          }),
+        );
+        print(options, { tenant, events }, () =>
+          events.length === 0
+            ? 'No events.'
+            : events
+                .map(
+                  (e) =>
+                    `${e.occurredAt}  ${e.kind.padEnd(22)} ${(e.subject ?? '').padEnd(16)} ${e.actor}  ${JSON.stringify(e.payload)}`,
+                )
+                .join('\n'),
+        );
+      },
+    );
 
   program
     .command('migrate')
@@ -748,6 +695,7 @@ export function buildProgram(): Command {
       );
     });
 
+  registerTermsCommands(program);
   return program;
 }
 

@@ -8,6 +8,8 @@ import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
 import type { CollectionsStore } from '../../src/ports/store';
 import { simulateRuleSets } from '../../src/use-cases/collections-rules';
 import { verifyHubspotSignatureV3 } from './signed-request';
+import { mountTermsRoutes } from './terms-api';
+import type { RiskTiers } from '../../src/domain/risk/risk-model';
 
 export type RequestContext = { tenant: TenantId; user: string; revops: boolean };
 
@@ -20,6 +22,7 @@ export type RulesApiOptions = {
   demoTenant: TenantId;
   now?: () => number;
   today: () => CalendarDate;
+  riskTiers?: RiskTiers;
 };
 
 type Locals = { context: RequestContext };
@@ -126,13 +129,22 @@ export function createRulesApi(options: RulesApiOptions): Router {
   const context = (response: Response): RequestContext => (response.locals as Locals).context;
   const requireRevops = (request: Request, response: Response, next: NextFunction): void => {
     if (!context(response).revops) {
-      response
-        .status(403)
-        .json({ ok: false, error: { message: 'only RevOps may activate or roll back rule sets' } });
+      response.status(403).json({
+        ok: false,
+        error: { message: 'only RevOps may activate or roll back rule sets and guardrails' },
+      });
       return;
     }
     next();
   };
+
+  mountTermsRoutes(router, {
+    store: options.store,
+    today: options.today,
+    ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
+    context,
+    requireRevops,
+  });
 
   router.get('/rules', async (_request, response) => {
     const { tenant } = context(response);

@@ -19,7 +19,23 @@ export type Customer = {
   country: string | null;
   crmCompanyId: string | null;
   createdOn: CalendarDate | null;
+  /** Head count, for payment-term guardrails and cohort evidence. */
+  employees: number | null;
+  /** Lower-case, e.g. bootstrapped, seed, series_a, series_b, growth, public. */
+  fundingStage: string | null;
 };
+
+/** Funding stages the demo data uses; imports accept any lower-case word (a-z, 0-9, _). */
+export const FUNDING_STAGES = [
+  'bootstrapped',
+  'seed',
+  'series_a',
+  'series_b',
+  'series_c',
+  'growth',
+  'private_equity',
+  'public',
+] as const;
 
 export type SubscriptionInterval = 'month' | 'quarter' | 'year';
 export const SUBSCRIPTION_INTERVALS: readonly SubscriptionInterval[] = ['month', 'quarter', 'year'];

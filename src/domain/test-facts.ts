@@ -16,6 +16,8 @@ export function customer(overrides: Partial<Customer> = {}): Customer {
     country: 'US',
     crmCompanyId: null,
     createdOn: null,
+    employees: null,
+    fundingStage: null,
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import type { AutomationPause } from '../domain/account-status';
 import type { StoredRiskModel } from '../domain/risk/risk-model';
 import type { PlannedTask } from '../domain/rules/evaluate';
+import type { TermEvidence } from '../domain/terms/evidence';
 import type { CalendarDate } from '../domain/dates';
 import type {
   AccountFacts,
@@ -93,6 +94,39 @@ export interface CollectionsStore {
   getRuleSetVersion(tenant: TenantId, version: number): Promise<RuleSetVersion | undefined>;
   getActiveRuleSet(tenant: TenantId): Promise<RuleSetVersion | undefined>;
 
+  /** Payment-term guardrails: versioned and audited exactly like rule sets. */
+  activateNewTermGuardrails(
+    tenant: TenantId,
+    body: unknown,
+    actor: string,
+    note: string,
+  ): Promise<RuleSetVersion>;
+  reactivateTermGuardrails(
+    tenant: TenantId,
+    version: number,
+    actor: string,
+    note: string,
+  ): Promise<RuleSetVersion | undefined>;
+  listTermGuardrailVersions(tenant: TenantId): Promise<RuleSetVersion[]>;
+  getTermGuardrailVersion(tenant: TenantId, version: number): Promise<RuleSetVersion | undefined>;
+  getActiveTermGuardrails(tenant: TenantId): Promise<RuleSetVersion | undefined>;
+
+  /** Portfolio evidence for payment terms, replaced whenever it is recomputed. */
+  saveTermEvidence(tenant: TenantId, evidence: TermEvidence): Promise<void>;
+  loadTermEvidence(tenant: TenantId): Promise<TermEvidence | undefined>;
+  /**
+   * Records that an AE accepted a recommendation for a deal, so the CRM sync can write it to the deal.
+   * Accepting the same recommendation again changes nothing. Audited.
+   */
+  acceptTermRecommendation(
+    tenant: TenantId,
+    acceptance: TermAcceptance,
+  ): Promise<'accepted' | 'already_accepted'>;
+  listTermAcceptances(
+    tenant: TenantId,
+    filter?: { dealId?: string; unsynced?: boolean },
+  ): Promise<StoredTermAcceptance[]>;
+
   /**
    * Records planned actions once: a task whose action id is already stored is left alone (running the
    * same day twice changes nothing). Each new task and hold is audited with its rule, version and facts.
@@ -120,6 +154,20 @@ export type AutomationMemory = {
 };
 
 export type StoredTask = PlannedTask & { state: string; ruleVersion: number | null };
+
+export type TermAcceptance = {
+  recommendationId: string;
+  dealId: string | null;
+  customerId: string | null;
+  optionId: string;
+  recommendedOptionId: string | null;
+  guardrailVersion: number | null;
+  /** The recommendation as shown to the AE. */
+  body: unknown;
+  actor: string;
+};
+
+export type StoredTermAcceptance = TermAcceptance & { acceptedAt: string; syncedAt: string | null };
 
 export type RuleSetVersion = {
   version: number;

@@ -17,7 +17,17 @@ import type { DatasetFile } from '../ports/store';
 export const DATASET_COLUMNS: Readonly<Record<DatasetFile, { required: string[]; optional: string[] }>> = {
   'customers.csv': {
     required: ['customer_id'],
-    optional: ['name', 'segment', 'owner', 'payment_terms', 'country', 'crm_company_id', 'created_on'],
+    optional: [
+      'name',
+      'segment',
+      'owner',
+      'payment_terms',
+      'country',
+      'crm_company_id',
+      'created_on',
+      'employees',
+      'funding_stage',
+    ],
   },
   'subscriptions.csv': {
     required: ['subscription_id', 'customer_id', 'currency', 'amount', 'interval', 'started_on'],
@@ -77,6 +87,31 @@ class RowReader {
     const value = this.raw(column);
     if (value.length > MAX_TEXT_LENGTH) this.fail(column, `is longer than ${MAX_TEXT_LENGTH} characters`);
     return value === '' ? null : value;
+  }
+
+  /** A whole number ≥ 0 (thousands separators are not accepted), or null when empty. */
+  optionalCount(column: string): number | null {
+    const value = this.raw(column);
+    if (value === '') return null;
+    if (!/^\d{1,9}$/.test(value)) {
+      this.fail(column, `expected a whole number, got "${value}"`);
+      return null;
+    }
+    return Number(value);
+  }
+
+  /** A lower-case word such as series_a; case and spaces are normalised. */
+  optionalWord(column: string): string | null {
+    const value = this.raw(column)
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_');
+    if (value === '') return null;
+    if (!/^[a-z][a-z0-9_]{0,39}$/.test(value)) {
+      this.fail(column, `expected a word of letters, digits and _, got "${this.raw(column)}"`);
+      return null;
+    }
+    return value;
   }
 
   date(column: string): CalendarDate {
@@ -175,6 +210,8 @@ export function parseCustomerRow(values: Values): ParsedRow<Customer> {
     country: country === null ? null : country.toUpperCase(),
     crmCompanyId: r.optionalId('crm_company_id'),
     createdOn: r.optionalDate('created_on'),
+    employees: r.optionalCount('employees'),
+    fundingStage: r.optionalWord('funding_stage'),
   });
 }
 

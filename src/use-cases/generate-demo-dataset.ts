@@ -243,6 +243,80 @@ const PAYERS: Readonly<Record<Segment, Weighted<PayerProfile>>> = {
     ['very_slow', 6],
   ]),
 };
+/** Young companies pay less reliably whatever their size. */
+const EARLY_STAGE_PAYERS = weighted<PayerProfile>([
+  ['prompt', 22],
+  ['typical', 33],
+  ['slow', 30],
+  ['very_slow', 15],
+]);
+
+type Firmographics = { employees: number | null; fundingStage: string | null; apCycleDays: number };
+
+const FUNDING_BY_SIZE: readonly (readonly [number, Weighted<string>])[] = [
+  [
+    200,
+    weighted([
+      ['bootstrapped', 30],
+      ['seed', 28],
+      ['series_a', 30],
+      ['series_b', 12],
+    ]),
+  ],
+  [
+    1000,
+    weighted([
+      ['bootstrapped', 12],
+      ['series_a', 15],
+      ['series_b', 30],
+      ['series_c', 23],
+      ['growth', 12],
+      ['private_equity', 8],
+    ]),
+  ],
+  [
+    Infinity,
+    weighted([
+      ['series_c', 10],
+      ['growth', 20],
+      ['private_equity', 25],
+      ['public', 45],
+    ]),
+  ],
+];
+
+/**
+ * Head count, funding stage and the payables cycle (days from receiving an invoice until it can be
+ * paid: approvals, purchase orders, payment runs), which grows with company size. Drawn from a
+ * stream of their own so the rest of a customer's history does not depend on them.
+ */
+function firmographics(seed: number, index: number, segment: Segment, selfServe: boolean): Firmographics {
+  const r = createRandom(seed, 2 ** 32 + index + 1);
+  const [low, high] = selfServe
+    ? [2, 60]
+    : segment === 'smb'
+      ? [10, 150]
+      : segment === 'mid_market'
+        ? [80, 1500]
+        : [500, 40000];
+  const employees = Math.round(Math.exp(Math.log(low) + r.next() * (Math.log(high) - Math.log(low))));
+  const funding = FUNDING_BY_SIZE.find(([below]) => employees < below)?.[1] ?? FUNDING_BY_SIZE[0]![1];
+  const fundingStage = r.pick(funding);
+  const apCycleDays =
+    employees < 200
+      ? r.int(5, 25)
+      : employees < 1000
+        ? r.int(15, 40)
+        : employees < 5000
+          ? r.int(30, 55)
+          : r.int(40, 70);
+  return {
+    employees: r.chance(0.9) ? employees : null,
+    fundingStage: r.chance(0.85) ? fundingStage : null,
+    apCycleDays,
+  };
+}
+
 const NEVER_PAID: Readonly<Record<PayerProfile, number>> = {
   prompt: 0.002,
   typical: 0.005,
@@ -688,11 +762,14 @@ function settleTransfer(
   payer: PayerProfile,
   ramp: Ramp | null,
   method: string,
+  apCycleDays: number,
 ): boolean {
   const isLastOfRamp = ramp !== null && ramp.step === ramp.length - 1;
   const neverPaid = r.chance(NEVER_PAID[payer]) || (isLastOfRamp && r.chance(0.5));
   const extraDays = ramp === null ? 0 : 10 + 15 * ramp.step + r.int(0, 10);
-  const paidDay = Math.max(issued + 1, due + payerLateness(r, payer) + extraDays);
+  // Nothing is paid before the payables cycle is through, however long the terms (±3 days by run).
+  const cycleDone = issued + apCycleDays + (issued % 7) - 3;
+  const paidDay = Math.max(issued + 1, due + payerLateness(r, payer) + extraDays, cycleDone);
   const amount = invoice.amountMinor;
 
   if (r.chance(payer === 'prompt' ? 0.02 : 0.08)) {
@@ -727,7 +804,14 @@ function isOpenPastDue(invoice: Invoice, asOf: CalendarDate): boolean {
   return invoice.voidedOn === null && invoice.paidOn === null && invoice.dueOn < asOf;
 }
 
-function billSalesLed(ctx: Context, r: Random, profile: Profile, book: Book, paymentTermsDays: number): void {
+function billSalesLed(
+  ctx: Context,
+  r: Random,
+  profile: Profile,
+  book: Book,
+  paymentTermsDays: number,
+  firm: Firmographics,
+): void {
   const { currency, segment } = profile;
   const started = profile.createdDay + r.int(0, 45);
   if (started > ctx.asOf) return;
@@ -743,7 +827,8 @@ function billSalesLed(ctx: Context, r: Random, profile: Profile, book: Book, pay
         ? r.int(15, 80) * 1000
         : r.int(80, 450) * 1000;
   let annualMajor = roundTo(usdValue * currency.usdRate, currency.contractRounding);
-  const payer = r.pick(PAYERS[segment]);
+  const earlyStage = firm.fundingStage === 'seed' || firm.fundingStage === 'series_a';
+  const payer = r.pick(earlyStage ? EARLY_STAGE_PAYERS : PAYERS[segment]);
   const method = profile.country === 'US' ? 'ach' : 'bank_transfer';
   const tier =
     segment === 'enterprise' ? 'enterprise' : segment === 'mid_market' ? 'business_plus' : 'professional';
@@ -766,7 +851,18 @@ function billSalesLed(ctx: Context, r: Random, profile: Profile, book: Book, pay
     const fee =
       roundTo((annualMajor * r.int(10, 25)) / 100, currency.contractRounding) * currency.minorPerMajor;
     const invoice = addInvoice(ctx, book, currency, fee, started, started + paymentTermsDays, null);
-    settleTransfer(ctx, r, book, invoice, started, started + paymentTermsDays, payer, null, method);
+    settleTransfer(
+      ctx,
+      r,
+      book,
+      invoice,
+      started,
+      started + paymentTermsDays,
+      payer,
+      null,
+      method,
+      firm.apCycleDays,
+    );
   }
 
   const anchor = ctx.date(started);
@@ -828,6 +924,7 @@ function billSalesLed(ctx: Context, r: Random, profile: Profile, book: Book, pay
       payer,
       rampAt(churn, period),
       method,
+      firm.apCycleDays,
     );
     if (!willBePaid) {
       // Collections gave up: the contract is terminated, some balances written off (voided).
@@ -861,6 +958,7 @@ function generateCustomer(ctx: Context, index: number): Book {
   const owners = OWNERS[segment];
   const owner = selfServe && segment === 'smb' && r.chance(0.7) ? null : r.choose(owners);
   const customerId = ctx.nextId('cus_');
+  const firm = firmographics(ctx.seed, index, segment, selfServe);
   const book: Book = {
     customer: {
       customerId,
@@ -872,6 +970,8 @@ function generateCustomer(ctx: Context, index: number): Book {
       // HubSpot-like numeric ids, unique because each customer owns a block of ten.
       crmCompanyId: r.chance(0.88) ? String(18_400_000_000 + index * 10 + r.int(0, 9)) : null,
       createdOn: ctx.date(createdDay),
+      employees: firm.employees,
+      fundingStage: firm.fundingStage,
     },
     subscriptions: [],
     invoices: [],
@@ -880,7 +980,7 @@ function generateCustomer(ctx: Context, index: number): Book {
   };
   const profile: Profile = { customerId, currency, country, segment, createdDay };
   if (selfServe) billSelfServe(ctx, r, profile, book);
-  else billSalesLed(ctx, r, profile, book, paymentTermsDays);
+  else billSalesLed(ctx, r, profile, book, paymentTermsDays, firm);
   return book;
 }
 

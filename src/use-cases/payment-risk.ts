@@ -11,6 +11,7 @@ import {
 } from '../domain/risk/risk-model';
 import type { TenantId } from '../domain/model';
 import type { CollectionsStore } from '../ports/store';
+import { refreshTermEvidence } from './term-evidence';
 
 async function* histories(store: CollectionsStore, tenant: TenantId): AsyncIterable<CustomerHistory> {
   for await (const facts of store.streamAccountFacts(tenant)) yield prepareHistory(facts);
@@ -49,7 +50,7 @@ export async function fitTenantRiskModel(
 }
 
 /** The latest day any fact of the tenant is dated (issue, payment, failure, dispute). */
-async function lastFactDay(store: CollectionsStore, tenant: TenantId): Promise<number> {
+export async function lastFactDay(store: CollectionsStore, tenant: TenantId): Promise<number> {
   let lastDay = -Infinity;
   for await (const history of histories(store, tenant)) {
     for (const ledger of history.ledgers) {
@@ -129,7 +130,10 @@ export async function backtestPaymentRisk(
   };
 }
 
-/** Refits the tenant's model on everything known before `today` and stores it (after imports, daily). */
+/**
+ * Refits the tenant's model on everything known before `today` and stores it with fresh payment-term
+ * evidence (after imports, daily).
+ */
 export async function refitTenantRiskModel(
   store: CollectionsStore,
   tenant: TenantId,
@@ -138,5 +142,6 @@ export async function refitTenantRiskModel(
 ): Promise<RiskModel> {
   const model = await fitTenantRiskModel(store, tenant, today, options);
   await store.saveRiskModel(tenant, toStoredRiskModel(model));
+  await refreshTermEvidence(store, tenant, today);
   return model;
 }

@@ -63,6 +63,8 @@ const CUSTOMER: Customer = {
   country: 'GB',
   crmCompanyId: null,
   createdOn: '2026-01-02' as CalendarDate,
+  employees: 1200,
+  fundingStage: 'series_b',
 };
 
 function invoice(invoiceId: string, currency: string, amountMinor: number): Invoice {
@@ -118,6 +120,8 @@ describe('createCsvDatasetWriter', () => {
       country: 'GB',
       crm_company_id: '',
       created_on: '2026-01-02',
+      employees: '1200',
+      funding_stage: 'series_b',
     });
   });
 

@@ -17,6 +17,8 @@ export const DATASET_HEADERS: Readonly<Record<DatasetFile, readonly string[]>> =
     'country',
     'crm_company_id',
     'created_on',
+    'employees',
+    'funding_stage',
   ],
   'subscriptions.csv': [
     'subscription_id',
@@ -84,6 +86,8 @@ function customerLine(row: Customer): string {
     cell(row.country),
     cell(row.crmCompanyId),
     cell(row.createdOn),
+    cell(row.employees === null ? null : String(row.employees)),
+    cell(row.fundingStage),
   ].join(',');
 }
 

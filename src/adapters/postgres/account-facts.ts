@@ -12,12 +12,13 @@ import type { SqlSession, SqlValue } from './sql-client';
 // Columns are aliased to the domain's property names so rows need no mapping; both engines turn
 // BIGINT into number and DATE into 'YYYY-MM-DD'.
 const CUSTOMER_COLUMNS = `customer_id AS "customerId", name, segment, owner, payment_terms AS "paymentTerms",
-  country, crm_company_id AS "crmCompanyId", created_on AS "createdOn"`;
+  country, crm_company_id AS "crmCompanyId", created_on AS "createdOn", employees,
+  funding_stage AS "fundingStage"`;
 
 /** A page of customers, in id order, as one JSON array of positional rows (see jsonArraySql). */
 const customerPageSql = (where: string): string =>
   `SELECT coalesce(json_agg(json_build_array(customer_id, name, segment, owner, payment_terms, country,
-     crm_company_id, created_on) ORDER BY customer_id), '[]')::text AS rows
+     crm_company_id, created_on, employees, funding_stage) ORDER BY customer_id), '[]')::text AS rows
    FROM (SELECT * FROM customers WHERE ${where} ORDER BY customer_id LIMIT $2) c`;
 
 const FIRST_CUSTOMERS = customerPageSql('tenant_id = $1');
@@ -32,6 +33,8 @@ type CustomerTuple = [
   string | null,
   string | null,
   Customer['createdOn'],
+  number | null,
+  string | null,
 ];
 
 const ONE_CUSTOMER = `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = $1 AND customer_id = $2`;
@@ -250,7 +253,7 @@ async function loadPage(
       ? await queryJsonArray<CustomerTuple>(db, FIRST_CUSTOMERS, [tenant, pageSize])
       : await queryJsonArray<CustomerTuple>(db, NEXT_CUSTOMERS, [tenant, pageSize, after]);
   const customers = rows.map(
-    ([customerId, name, segment, owner, paymentTerms, country, crmCompanyId, createdOn]): Customer => ({
+    ([
       customerId,
       name,
       segment,
@@ -259,6 +262,19 @@ async function loadPage(
       country,
       crmCompanyId,
       createdOn,
+      employees,
+      fundingStage,
+    ]): Customer => ({
+      customerId,
+      name,
+      segment,
+      owner,
+      paymentTerms,
+      country,
+      crmCompanyId,
+      createdOn,
+      employees,
+      fundingStage,
     }),
   );
   return {

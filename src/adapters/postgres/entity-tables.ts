@@ -28,6 +28,8 @@ export const CUSTOMERS: EntityTable<Customer> = {
     { name: 'country', type: 'text', value: (row) => row.country },
     { name: 'crm_company_id', type: 'text', value: (row) => row.crmCompanyId },
     { name: 'created_on', type: 'date', value: (row) => row.createdOn },
+    { name: 'employees', type: 'bigint', value: (row) => row.employees },
+    { name: 'funding_stage', type: 'text', value: (row) => row.fundingStage },
   ],
 };
 

@@ -213,6 +213,43 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'firmographics and payment-term recommendations',
+    sql: `
+      ALTER TABLE customers ADD COLUMN employees bigint, ADD COLUMN funding_stage text;
+      CREATE TABLE term_guardrail_versions (
+        tenant_id text COLLATE "C" NOT NULL,
+        version integer NOT NULL CHECK (version > 0),
+        body jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        created_by text NOT NULL,
+        activated_at timestamptz,
+        note text,
+        PRIMARY KEY (tenant_id, version)
+      );
+      CREATE TABLE term_recommendations (
+        tenant_id text COLLATE "C" NOT NULL,
+        recommendation_id text COLLATE "C" NOT NULL,
+        deal_id text,
+        customer_id text,
+        option_id text NOT NULL,
+        recommended_option_id text NOT NULL,
+        guardrail_version integer,
+        body jsonb NOT NULL,
+        accepted_by text NOT NULL,
+        accepted_at timestamptz NOT NULL DEFAULT now(),
+        synced_at timestamptz,
+        PRIMARY KEY (tenant_id, recommendation_id)
+      );
+      CREATE INDEX term_recommendations_deal ON term_recommendations (tenant_id, deal_id);
+      CREATE TABLE term_evidence (
+        tenant_id text COLLATE "C" PRIMARY KEY,
+        computed_at timestamptz NOT NULL DEFAULT now(),
+        body jsonb NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

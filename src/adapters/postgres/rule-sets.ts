@@ -10,12 +10,35 @@ type VersionRow = {
   active: boolean;
 };
 
-const SELECT_VERSIONS = `
+/** A kind of versioned, audited configuration: escalation rule sets and payment-term guardrails. */
+type PolicyTable = {
+  table: 'rule_set_versions' | 'term_guardrail_versions';
+  /** Audit subjects are `${subject}:${version}`. */
+  subject: string;
+  activatedEvent: string;
+  rolledBackEvent: string;
+};
+
+const RULE_SETS: PolicyTable = {
+  table: 'rule_set_versions',
+  subject: 'rule-set',
+  activatedEvent: 'rule_set_activated',
+  rolledBackEvent: 'rule_set_rolled_back',
+};
+
+const TERM_GUARDRAILS: PolicyTable = {
+  table: 'term_guardrail_versions',
+  subject: 'term-guardrails',
+  activatedEvent: 'term_guardrails_activated',
+  rolledBackEvent: 'term_guardrails_rolled_back',
+};
+
+const selectVersions = (table: PolicyTable['table']): string => `
   SELECT v.version, v.body::text AS body, to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
          v.created_by, v.note,
-         v.version = (SELECT version FROM rule_set_versions a WHERE a.tenant_id = v.tenant_id AND a.activated_at IS NOT NULL
+         v.version = (SELECT version FROM ${table} a WHERE a.tenant_id = v.tenant_id AND a.activated_at IS NOT NULL
                       ORDER BY a.activated_at DESC, a.version DESC LIMIT 1) AS active
-    FROM rule_set_versions v WHERE v.tenant_id = $1`;
+    FROM ${table} v WHERE v.tenant_id = $1`;
 
 function toVersion(row: VersionRow): RuleSetVersion {
   return {
@@ -42,6 +65,83 @@ async function audit(
   );
 }
 
+type PolicyMethods = {
+  activateNew(tenant: string, body: unknown, actor: string, note: string): Promise<RuleSetVersion>;
+  reactivate(
+    tenant: string,
+    version: number,
+    actor: string,
+    note: string,
+  ): Promise<RuleSetVersion | undefined>;
+  list(tenant: string): Promise<RuleSetVersion[]>;
+  get(tenant: string, version: number): Promise<RuleSetVersion | undefined>;
+  getActive(tenant: string): Promise<RuleSetVersion | undefined>;
+};
+
+/** Versions are immutable: activation only stamps activated_at, and every change is audited. */
+function versionedPolicy(client: SqlClient, policy: PolicyTable): PolicyMethods {
+  const select = selectVersions(policy.table);
+  const getVersion = async (db: SqlSession, tenant: string, version: number) => {
+    const [row] = await db.query<VersionRow>(`${select} AND v.version = $2`, [tenant, version]);
+    return row === undefined ? undefined : toVersion(row);
+  };
+  const lockKey = (tenant: string) => `${policy.table}:${tenant}`;
+  return {
+    async activateNew(tenant, body, actor, note) {
+      return client.transaction(async (tx) => {
+        // One writer at a time per tenant, so two activations cannot take the same version number.
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(tenant)]);
+        const [next] = await tx.query<{ version: number }>(
+          `SELECT coalesce(max(version), 0) + 1 AS version FROM ${policy.table} WHERE tenant_id = $1`,
+          [tenant],
+        );
+        const version = next?.version ?? 1;
+        await tx.query(
+          `INSERT INTO ${policy.table} (tenant_id, version, body, created_by, note, activated_at)
+           VALUES ($1, $2, $3::jsonb, $4, $5, clock_timestamp())`,
+          [tenant, version, JSON.stringify(body), actor, note],
+        );
+        await audit(tx, tenant, policy.activatedEvent, `${policy.subject}:${version}`, actor, {
+          version,
+          note,
+        });
+        const stored = await getVersion(tx, tenant, version);
+        if (stored === undefined) throw new Error(`activated ${policy.subject} version vanished`);
+        return stored;
+      });
+    },
+
+    async reactivate(tenant, version, actor, note) {
+      return client.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey(tenant)]);
+        const updated = await tx.query(
+          `UPDATE ${policy.table} SET activated_at = clock_timestamp() WHERE tenant_id = $1 AND version = $2 RETURNING version`,
+          [tenant, version],
+        );
+        if (updated.length === 0) return undefined;
+        await audit(tx, tenant, policy.rolledBackEvent, `${policy.subject}:${version}`, actor, {
+          version,
+          note,
+        });
+        return getVersion(tx, tenant, version);
+      });
+    },
+
+    async list(tenant) {
+      const rows = await client.query<VersionRow>(`${select} ORDER BY v.version`, [tenant]);
+      return rows.map(toVersion);
+    },
+
+    get: (tenant, version) => getVersion(client, tenant, version),
+
+    async getActive(tenant) {
+      const rows = await client.query<VersionRow>(`${select} ORDER BY v.version`, [tenant]);
+      const active = rows.find((row) => row.active === true);
+      return active === undefined ? undefined : toVersion(active);
+    },
+  };
+}
+
 type RuleSetMethods = Pick<
   CollectionsStore,
   | 'activateNewRuleSet'
@@ -49,62 +149,28 @@ type RuleSetMethods = Pick<
   | 'listRuleSetVersions'
   | 'getRuleSetVersion'
   | 'getActiveRuleSet'
+  | 'activateNewTermGuardrails'
+  | 'reactivateTermGuardrails'
+  | 'listTermGuardrailVersions'
+  | 'getTermGuardrailVersion'
+  | 'getActiveTermGuardrails'
   | 'listEvents'
 >;
 
-/** Versions are immutable: activation only stamps activated_at, and every change is audited. */
 export function ruleSets(client: SqlClient): RuleSetMethods {
-  const getVersion = async (db: SqlSession, tenant: string, version: number) => {
-    const [row] = await db.query<VersionRow>(`${SELECT_VERSIONS} AND v.version = $2`, [tenant, version]);
-    return row === undefined ? undefined : toVersion(row);
-  };
+  const rules = versionedPolicy(client, RULE_SETS);
+  const guardrails = versionedPolicy(client, TERM_GUARDRAILS);
   return {
-    async activateNewRuleSet(tenant, body, actor, note) {
-      return client.transaction(async (tx) => {
-        // One writer at a time per tenant, so two activations cannot take the same version number.
-        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rule-sets:${tenant}`]);
-        const [next] = await tx.query<{ version: number }>(
-          'SELECT coalesce(max(version), 0) + 1 AS version FROM rule_set_versions WHERE tenant_id = $1',
-          [tenant],
-        );
-        const version = next?.version ?? 1;
-        await tx.query(
-          `INSERT INTO rule_set_versions (tenant_id, version, body, created_by, note, activated_at)
-           VALUES ($1, $2, $3::jsonb, $4, $5, clock_timestamp())`,
-          [tenant, version, JSON.stringify(body), actor, note],
-        );
-        await audit(tx, tenant, 'rule_set_activated', `rule-set:${version}`, actor, { version, note });
-        const stored = await getVersion(tx, tenant, version);
-        if (stored === undefined) throw new Error('activated rule set version vanished');
-        return stored;
-      });
-    },
-
-    async reactivateRuleSet(tenant, version, actor, note) {
-      return client.transaction(async (tx) => {
-        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`rule-sets:${tenant}`]);
-        const updated = await tx.query(
-          `UPDATE rule_set_versions SET activated_at = clock_timestamp() WHERE tenant_id = $1 AND version = $2 RETURNING version`,
-          [tenant, version],
-        );
-        if (updated.length === 0) return undefined;
-        await audit(tx, tenant, 'rule_set_rolled_back', `rule-set:${version}`, actor, { version, note });
-        return getVersion(tx, tenant, version);
-      });
-    },
-
-    async listRuleSetVersions(tenant) {
-      const rows = await client.query<VersionRow>(`${SELECT_VERSIONS} ORDER BY v.version`, [tenant]);
-      return rows.map(toVersion);
-    },
-
-    getRuleSetVersion: (tenant, version) => getVersion(client, tenant, version),
-
-    async getActiveRuleSet(tenant) {
-      const rows = await client.query<VersionRow>(`${SELECT_VERSIONS} ORDER BY v.version`, [tenant]);
-      const active = rows.find((row) => row.active === true);
-      return active === undefined ? undefined : toVersion(active);
-    },
+    activateNewRuleSet: rules.activateNew,
+    reactivateRuleSet: rules.reactivate,
+    listRuleSetVersions: rules.list,
+    getRuleSetVersion: rules.get,
+    getActiveRuleSet: rules.getActive,
+    activateNewTermGuardrails: guardrails.activateNew,
+    reactivateTermGuardrails: guardrails.reactivate,
+    listTermGuardrailVersions: guardrails.list,
+    getTermGuardrailVersion: guardrails.get,
+    getActiveTermGuardrails: guardrails.getActive,
 
     async listEvents(tenant, filter = {}) {
       const rows = await client.query<{

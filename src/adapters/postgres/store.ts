@@ -5,6 +5,7 @@ import { getAccountFacts, streamAccountFacts } from './account-facts';
 import { automationPauses } from './automation-pauses';
 import { ruleSets } from './rule-sets';
 import { collectionsTasks } from './tasks';
+import { termRecommendations } from './term-recommendations';
 import { beginImportSession } from './import-session';
 import { applyMigrations } from './migrations';
 import type { SqlClient } from './sql-client';
@@ -49,6 +50,7 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     ...automationPauses(client),
     ...ruleSets(client),
     ...collectionsTasks(client),
+    ...termRecommendations(client),
 
     async saveRiskModel(tenant, model) {
       await client.query(

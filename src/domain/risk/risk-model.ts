@@ -303,6 +303,16 @@ export function accountRisk(
   asOf: CalendarDate,
   tiers: RiskTiers = DEFAULT_TIERS,
 ): AccountRisk {
+  return accountRiskDetail(model, history, asOf, tiers).risk;
+}
+
+/** The account's risk and the facts behind it (revoked authorisation, lateness, declines). */
+export function accountRiskDetail(
+  model: RiskModel,
+  history: CustomerHistory,
+  asOf: CalendarDate,
+  tiers: RiskTiers = DEFAULT_TIERS,
+): { risk: AccountRisk; facts: FeatureFacts } {
   const day = toDayNumber(asOf);
   const known = history.ledgers.filter((ledger) => ledger.issuedDay < day);
   const last = known.reduce<(typeof known)[number] | undefined>(
@@ -328,11 +338,14 @@ export function accountRisk(
   const risk = scoreInvoice(model, history, next, day);
   const reasons = risk.reasons.filter((reason) => reason.code !== 'amount_vs_typical');
   return {
-    score: Math.round(risk.probabilityLate * 100),
-    tier: tierOf(risk.probabilityLate, tiers),
-    probabilityLate: risk.probabilityLate,
-    reasons,
-    mitigating: risk.mitigating.filter((reason) => reason.code !== 'amount_vs_typical'),
+    risk: {
+      score: Math.round(risk.probabilityLate * 100),
+      tier: tierOf(risk.probabilityLate, tiers),
+      probabilityLate: risk.probabilityLate,
+      reasons,
+      mitigating: risk.mitigating.filter((reason) => reason.code !== 'amount_vs_typical'),
+    },
+    facts: risk.facts,
   };
 }
 

@@ -1,0 +1,102 @@
+import { stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import { createCsvDatasetReader } from '../../src/adapters/csv/dataset-reader';
+import { loadConfig } from '../../src/config/config';
+import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
+import { parseTenantId, type TenantId } from '../../src/domain/model';
+import type { CollectionsStore } from '../../src/ports/store';
+import { formatProblem, importDataset } from '../../src/use-cases/import-dataset';
+import { openScratchStore, openStore } from '../compose';
+import { createProgress } from './progress';
+
+/** Exit codes: 0 done, 1 unexpected failure, 2 bad input (arguments, rows, unknown ids). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type Output = { json: boolean };
+
+export function print(output: Output, value: unknown, human: () => string): void {
+  process.stdout.write(output.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+}
+
+export function tenantOption(value: string): TenantId {
+  const tenant = parseTenantId(value);
+  if (tenant === undefined)
+    throw new InvalidArgumentError('letters, digits and _ . : - (at most 64 characters)');
+  return tenant;
+}
+
+export function dateOption(value: string): CalendarDate {
+  if (!isCalendarDate(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
+  return value;
+}
+
+export function positiveInteger(max: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value) || number < 1 || number > max) {
+      throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+    }
+    return number;
+  };
+}
+
+export async function withStore<T>(work: (store: CollectionsStore) => Promise<T>): Promise<T> {
+  const store = await openStore(loadConfig());
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export function defaultTenant(): TenantId {
+  return parseTenantId(loadConfig().defaultTenant) as TenantId;
+}
+
+/**
+ * Imports a dataset folder into a throwaway PGlite store (tenant "backtest") and runs `work` on it;
+ * the store is deleted afterwards. Bad rows are a UsageError naming them.
+ */
+export async function withScratchDataset<T>(
+  dir: string,
+  showProgress: boolean,
+  work: (store: CollectionsStore, tenant: TenantId) => Promise<T>,
+): Promise<T> {
+  const folder = await stat(path.resolve(dir)).catch(() => undefined);
+  if (!folder?.isDirectory())
+    throw new UsageError(`${dir} is not a folder (expected a folder with invoices.csv)`);
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'collections-backtest-'));
+  const tenant = 'backtest' as TenantId;
+  try {
+    const store = await openScratchStore(scratch);
+    try {
+      const progress = createProgress(showProgress, 'bytes');
+      const imported = await importDataset(store, createCsvDatasetReader(path.resolve(dir)), {
+        tenant,
+        onProgress: (event) => progress.update(event.bytesRead, event.bytesTotal, event.file),
+      }).finally(() => progress.stop());
+      if (!imported.ok) {
+        throw new UsageError(
+          `the dataset has ${imported.problemCount} problem(s):\n${imported.problems.map(formatProblem).join('\n')}`,
+          imported,
+        );
+      }
+      return await work(store, tenant);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

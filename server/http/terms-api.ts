@@ -1,0 +1,230 @@
+import type { Request, Response, Router, NextFunction } from 'express';
+import { z } from 'zod';
+import type { TenantId } from '../../src/domain/model';
+import { isCurrencyCode, parseMajorAmount, type CurrencyCode } from '../../src/domain/money';
+import { DEFAULT_TIERS, type RiskTiers } from '../../src/domain/risk/risk-model';
+import { DEFAULT_GUARDRAILS } from '../../src/domain/terms/default-guardrails';
+import { validateGuardrails } from '../../src/domain/terms/guardrails';
+import type { Deal } from '../../src/domain/terms/recommend';
+import type { CalendarDate } from '../../src/domain/dates';
+import type { CollectionsStore } from '../../src/ports/store';
+import {
+  acceptPaymentTerms,
+  recommendPaymentTerms,
+  UnknownCustomerError,
+  type BuyerQuery,
+} from '../../src/use-cases/payment-terms';
+
+export type TermsRouteOptions = {
+  store: CollectionsStore;
+  today: () => CalendarDate;
+  riskTiers?: RiskTiers;
+  context: (response: Response) => { tenant: TenantId; user: string; revops: boolean };
+  requireRevops: (request: Request, response: Response, next: NextFunction) => void;
+};
+
+const word = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((value) => value.replace(/[\s-]+/g, '_'))
+  .pipe(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a word such as series_a'));
+
+const dealRequest = z
+  .object({
+    customerId: z.string().min(1).max(255).optional(),
+    prospect: z
+      .object({
+        name: z.string().max(200).optional(),
+        segment: word.optional(),
+        employees: z.number().int().min(1).max(10_000_000).optional(),
+        fundingStage: word.optional(),
+        country: z
+          .string()
+          .regex(/^[A-Za-z]{2}$/, 'a two-letter country code')
+          .transform((value) => value.toUpperCase())
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    amount: z.string().regex(/^\d+(\.\d+)?$/, 'an amount in major units, like "120000.00"'),
+    currency: z
+      .string()
+      .transform((value) => value.toUpperCase())
+      .refine(isCurrencyCode, 'unknown currency code'),
+    months: z.number().int().min(1).max(120).default(12),
+    billing: z.enum(['upfront', 'annual', 'quarterly', 'monthly']).optional(),
+    optionId: z.string().min(1).max(40).optional(),
+  })
+  .strict()
+  .superRefine((value, context) => {
+    if ((value.customerId === undefined) === (value.prospect === undefined))
+      context.addIssue({
+        code: 'custom',
+        path: ['customerId'],
+        message: 'give either customerId or prospect',
+      });
+  });
+
+const guardrailsProposal = z.object({
+  guardrails: z.unknown(),
+  note: z.string().trim().min(1).max(500).optional(),
+});
+const rollback = z.object({ version: z.number().int().min(1), note: z.string().trim().min(1).max(500) });
+
+/** Bad input to the deal card's endpoints: 422 naming the field. */
+function unprocessable(response: Response, path: string, message: string, extra: object = {}): void {
+  response.status(422).json({ ok: false, error: { path, message }, ...extra });
+}
+
+function parseDealRequest(
+  body: unknown,
+  response: Response,
+): { query: BuyerQuery; deal: Deal; optionId?: string } | undefined {
+  const parsed = dealRequest.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    unprocessable(response, issue?.path.join('.') ?? '', issue?.message ?? 'invalid request');
+    return undefined;
+  }
+  const input = parsed.data;
+  const currency = input.currency as CurrencyCode;
+  const amount = parseMajorAmount(input.amount, currency);
+  if (!amount.ok) return void unprocessable(response, 'amount', amount.message);
+  if (amount.minor <= 0) return void unprocessable(response, 'amount', 'must be greater than 0');
+  const query: BuyerQuery =
+    input.customerId !== undefined
+      ? { kind: 'customer', customerId: input.customerId }
+      : {
+          kind: 'prospect',
+          name: input.prospect?.name ?? null,
+          segment: input.prospect?.segment ?? null,
+          employees: input.prospect?.employees ?? null,
+          fundingStage: input.prospect?.fundingStage ?? null,
+          country: input.prospect?.country ?? null,
+        };
+  return {
+    query,
+    deal: { amountMinor: amount.minor, currency, months: input.months, billing: input.billing ?? null },
+    ...(input.optionId === undefined ? {} : { optionId: input.optionId }),
+  };
+}
+
+/** The deal card's payment-term endpoints and the settings page's guardrail endpoints. */
+export function mountTermsRoutes(router: Router, options: TermsRouteOptions): void {
+  const tiers = options.riskTiers ?? DEFAULT_TIERS;
+
+  router.post('/deals/:dealId/payment-terms', async (request, response) => {
+    const input = parseDealRequest(request.body, response);
+    if (input === undefined) return;
+    try {
+      const recommendation = await recommendPaymentTerms(
+        options.store,
+        options.context(response).tenant,
+        input.query,
+        input.deal,
+        options.today(),
+        tiers,
+      );
+      response.json({ ok: true, dealId: String(request.params['dealId']), recommendation });
+    } catch (error) {
+      if (error instanceof UnknownCustomerError)
+        return unprocessable(response, 'customerId', `unknown customer ${error.customerId}`);
+      throw error;
+    }
+  });
+
+  router.post('/deals/:dealId/payment-terms/accept', async (request, response) => {
+    const input = parseDealRequest(request.body, response);
+    if (input === undefined) return;
+    const { tenant, user } = options.context(response);
+    try {
+      const outcome = await acceptPaymentTerms(options.store, tenant, {
+        dealId: String(request.params['dealId']),
+        query: input.query,
+        deal: input.deal,
+        ...(input.optionId === undefined ? {} : { optionId: input.optionId }),
+        actor: user,
+        asOf: options.today(),
+        tiers,
+      });
+      if (!outcome.ok) return unprocessable(response, outcome.field, outcome.message);
+      response.json(outcome);
+    } catch (error) {
+      if (error instanceof UnknownCustomerError)
+        return unprocessable(response, 'customerId', `unknown customer ${error.customerId}`);
+      throw error;
+    }
+  });
+
+  router.get('/deals/:dealId/payment-terms/accepted', async (request, response) => {
+    const accepted = await options.store.listTermAcceptances(options.context(response).tenant, {
+      dealId: String(request.params['dealId']),
+    });
+    response.json({ ok: true, accepted });
+  });
+
+  router.get('/terms/guardrails', async (_request, response) => {
+    const { tenant } = options.context(response);
+    const [active, versions] = await Promise.all([
+      options.store.getActiveTermGuardrails(tenant),
+      options.store.listTermGuardrailVersions(tenant),
+    ]);
+    response.json({
+      ok: true,
+      active:
+        active === undefined
+          ? null
+          : { version: active.version, guardrails: active.body, createdBy: active.createdBy },
+      default: DEFAULT_GUARDRAILS,
+      versions: versions.map(({ body: _body, ...rest }) => rest),
+    });
+  });
+
+  const validated = (request: Request, response: Response) => {
+    const parsed = guardrailsProposal.safeParse(request.body);
+    if (!parsed.success) return void unprocessable(response, 'guardrails', 'expected { guardrails, note? }');
+    const result = validateGuardrails(parsed.data.guardrails);
+    if (!result.ok) {
+      const first = result.problems[0];
+      return void unprocessable(response, `guardrails.${first?.path ?? ''}`, first?.message ?? 'invalid', {
+        problems: result.problems,
+      });
+    }
+    return { guardrails: result.guardrails, note: parsed.data.note ?? '' };
+  };
+
+  router.post('/terms/guardrails/validate', (request, response) => {
+    const input = validated(request, response);
+    if (input !== undefined)
+      response.json({ ok: true, policies: input.guardrails.policies.map((policy) => policy.id) });
+  });
+
+  router.post('/terms/guardrails/activate', options.requireRevops, async (request, response) => {
+    const input = validated(request, response);
+    if (input === undefined) return;
+    const { tenant, user } = options.context(response);
+    const stored = await options.store.activateNewTermGuardrails(tenant, input.guardrails, user, input.note);
+    response.json({ ok: true, version: stored.version });
+  });
+
+  router.post('/terms/guardrails/rollback', options.requireRevops, async (request, response) => {
+    const parsed = rollback.safeParse(request.body);
+    if (!parsed.success)
+      return unprocessable(
+        response,
+        parsed.error.issues[0]?.path.join('.') ?? '',
+        parsed.error.issues[0]?.message ?? 'invalid',
+      );
+    const { tenant, user } = options.context(response);
+    const version = await options.store.reactivateTermGuardrails(
+      tenant,
+      parsed.data.version,
+      user,
+      parsed.data.note,
+    );
+    if (version === undefined)
+      return unprocessable(response, 'version', `unknown version ${parsed.data.version}`);
+    response.json({ ok: true, version: version.version });
+  });
+}

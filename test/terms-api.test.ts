@@ -1,0 +1,157 @@
+import request from 'supertest';
+import pino from 'pino';
+import { createPgliteStore } from '../src/adapters/postgres';
+import type { CalendarDate } from '../src/domain/dates';
+import type { TenantId } from '../src/domain/model';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
+import { createCsvDatasetWriter } from '../src/adapters/csv/dataset-writer';
+import { loadDemoDataset } from '../src/use-cases/load-demo-dataset';
+import { DEFAULT_GUARDRAILS } from '../src/domain/terms/default-guardrails';
+import type { CollectionsStore } from '../src/ports/store';
+import { createHttpApp, type AppState } from '../server/http/app';
+import { hubspotSignatureV3 } from '../server/http/signed-request';
+
+const SECRET = 'test-client-secret';
+const BASE = 'https://collections.example.com';
+const PORTAL = '5151';
+const TODAY = '2026-09-01' as CalendarDate;
+
+describe('payment-terms API for the deal card (signed like hubspot.fetch)', () => {
+  let store: CollectionsStore;
+  let app: ReturnType<typeof createHttpApp>;
+  let customerId: string;
+  const now = Date.now();
+
+  beforeAll(async () => {
+    store = await createPgliteStore();
+    await store.migrate();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'collections-terms-api-'));
+    await loadDemoDataset(
+      { store, writer: await createCsvDatasetWriter(dir), reader: createCsvDatasetReader(dir) },
+      { tenant: PORTAL as TenantId, customers: 150, seed: 8, asOf: TODAY },
+    );
+    await rm(dir, { recursive: true, force: true });
+    for await (const facts of store.streamAccountFacts(PORTAL as TenantId)) {
+      if (facts.customer.segment === 'enterprise' && facts.invoices.length > 0) {
+        customerId = facts.customer.customerId;
+        break;
+      }
+    }
+    const state: AppState = { startedAt: now, demo: { state: 'off', tenant: PORTAL }, shuttingDown: false };
+    app = createHttpApp({
+      store,
+      state,
+      logger: pino({ level: 'silent' }),
+      api: {
+        signingSecret: SECRET,
+        publicBaseUrl: BASE,
+        revopsUsers: ['ana@example.com'],
+        demoTenant: 'demo' as TenantId,
+        now: () => now,
+        today: () => TODAY,
+      },
+    });
+  }, 60000);
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  function post(path: string, user: string, body: unknown) {
+    const url = `/api/v1${path}?portalId=${PORTAL}&userEmail=${encodeURIComponent(user)}`;
+    const text = JSON.stringify(body);
+    const timestamp = String(now);
+    return request(app)
+      .post(url)
+      .set('X-HubSpot-Signature-v3', hubspotSignatureV3(SECRET, 'POST', `${BASE}${url}`, text, timestamp))
+      .set('X-HubSpot-Request-Timestamp', timestamp)
+      .set('Content-Type', 'application/json')
+      .send(text);
+  }
+
+  function get(path: string, user: string) {
+    const url = `/api/v1${path}?portalId=${PORTAL}&userEmail=${encodeURIComponent(user)}`;
+    const timestamp = String(now);
+    return request(app)
+      .get(url)
+      .set('X-HubSpot-Signature-v3', hubspotSignatureV3(SECRET, 'GET', `${BASE}${url}`, '', timestamp))
+      .set('X-HubSpot-Request-Timestamp', timestamp);
+  }
+
+  it('recommends terms for a deal with a customer or a prospect', async () => {
+    const response = await post('/deals/D-1/payment-terms', 'ae@example.com', {
+      customerId,
+      amount: '90000',
+      currency: 'usd',
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.recommendation.recommended).toEqual(expect.any(String));
+    expect(response.body.recommendation.options[0].recommended).toBe(true);
+    const prospect = await post('/deals/D-2/payment-terms', 'ae@example.com', {
+      prospect: { segment: 'enterprise', employees: 2000, fundingStage: 'public', country: 'us' },
+      amount: '250000.00',
+      currency: 'USD',
+      months: 36,
+      billing: 'annual',
+    });
+    expect(prospect.status).toBe(200);
+    expect(prospect.body.recommendation.buyer).toMatchObject({ kind: 'prospect', country: 'US' });
+  });
+
+  it('answers 422 naming the field for bad input and unknown customers', async () => {
+    const cases: [unknown, string][] = [
+      [{ customerId, amount: '12.345', currency: 'USD' }, 'amount'],
+      [{ customerId, amount: '100', currency: 'ABC' }, 'currency'],
+      [{ customerId: 'nobody', amount: '100', currency: 'USD' }, 'customerId'],
+      [{ amount: '100', currency: 'USD' }, 'customerId'],
+      [{ customerId, amount: '100', currency: 'USD', months: 0 }, 'months'],
+      [{ prospect: { employees: -3 }, amount: '100', currency: 'USD' }, 'prospect.employees'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await post('/deals/D-3/payment-terms', 'ae@example.com', body);
+      expect({ field, status: response.status }).toEqual({ field, status: 422 });
+      expect(response.body.error.path).toBe(field);
+    }
+  });
+
+  it('records an accepted recommendation (audited) and refuses options the guardrails block', async () => {
+    const body = { customerId, amount: '90000', currency: 'USD' };
+    const accepted = await post('/deals/D-9/payment-terms/accept', 'ae@example.com', body);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toMatchObject({ ok: true, state: 'accepted', overridden: false });
+    const blocked = await post('/deals/D-9/payment-terms/accept', 'ae@example.com', {
+      ...body,
+      optionId: 'card_autopay',
+    });
+    expect(blocked.status).toBe(422);
+    expect(blocked.body.error.path).toBe('optionId');
+    const listed = await get('/deals/D-9/payment-terms/accepted', 'ae@example.com');
+    expect(listed.body.accepted).toHaveLength(1);
+    expect(listed.body.accepted[0]).toMatchObject({ dealId: 'D-9', actor: 'ae@example.com', syncedAt: null });
+    const events = await store.listEvents(PORTAL as TenantId, { subject: 'deal:D-9' });
+    expect(events.map((event) => event.kind)).toEqual(['payment_terms_accepted']);
+  });
+
+  it('lets only RevOps change guardrails, validating them first', async () => {
+    const denied = await post('/terms/guardrails/activate', 'ben@example.com', {
+      guardrails: DEFAULT_GUARDRAILS,
+      note: 'x',
+    });
+    expect(denied.status).toBe(403);
+    const invalid = await post('/terms/guardrails/validate', 'ben@example.com', {
+      guardrails: { ...DEFAULT_GUARDRAILS, defaults: { ...DEFAULT_GUARDRAILS.defaults, maxNetDays: -1 } },
+    });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.error.path).toBe('guardrails.defaults.maxNetDays');
+    const activated = await post('/terms/guardrails/activate', 'ana@example.com', {
+      guardrails: DEFAULT_GUARDRAILS,
+      note: 'start',
+    });
+    expect(activated.body).toMatchObject({ ok: true, version: 1 });
+    const read = await get('/terms/guardrails', 'ben@example.com');
+    expect(read.body.active.version).toBe(1);
+  });
+});
