@@ -105,8 +105,13 @@ export async function backtestPaymentTerms(
       }
       const issuedOn = fromDayNumber(ledger.issuedDay);
       const buyer = buyerFromHistory(model, history, issuedOn, 'customer', tiers);
+      // The deal is the year of the contract the invoice bills (a quarterly invoice is a quarter of it).
+      const interval = facts.subscriptions.find(
+        (subscription) => subscription.subscriptionId === ledger.invoice.subscriptionId,
+      )?.interval;
+      const periodsPerYear = interval === 'month' ? 12 : interval === 'quarter' ? 4 : 1;
       const deal: Deal = {
-        amountMinor: ledger.invoice.amountMinor,
+        amountMinor: ledger.invoice.amountMinor * periodsPerYear,
         currency: ledger.invoice.currency,
         months: 12,
         billing: null,

@@ -35,7 +35,7 @@ export type TermInsights = {
 
 /** The payment term an invoice was actually issued on. */
 export function termOf(ledger: InvoiceLedger): string {
-  if (paidByCard(ledger)) return 'card';
+  if (paidByCard(ledger) || ledger.failures.some((attempt) => attempt.method === 'card')) return 'card';
   const days = ledger.dueDay - ledger.issuedDay;
   return days <= 0 ? 'due_on_receipt' : `net_${days}`;
 }

@@ -136,7 +136,7 @@ describe('payment-term guardrails', () => {
       amountMinor: 1,
     });
     expect([netDaysCap(policy, 'low'), netDaysCap(policy, 'medium'), netDaysCap(policy, 'high')]).toEqual([
-      60, 45, 0,
+      60, 45, 30,
     ]);
     expect(termsRiskTier(policy, oddsRatio(0.3, 0.3))).toBe('low');
     expect(termsRiskTier(policy, oddsRatio(0.6, 0.3))).toBe('medium');
@@ -188,7 +188,7 @@ describe('recommendTerms', () => {
   });
 
   it('caps a riskier buyer and requires upfront or autopay when the policy says so', () => {
-    const medium = recommendTerms(DEFAULT_GUARDRAILS, EVIDENCE, buyer({}, { probabilityLate: 0.5 }), DEAL);
+    const medium = recommendTerms(DEFAULT_GUARDRAILS, EVIDENCE, buyer({}, { probabilityLate: 0.6 }), DEAL);
     expect(medium.policy.riskTier).toBe('medium');
     expect(medium.recommended).toBe('net_45');
     const revoked = recommendTerms(DEFAULT_GUARDRAILS, EVIDENCE, buyer({ authorizationRevoked: true }), DEAL);
@@ -196,7 +196,8 @@ describe('recommendTerms', () => {
     expect(revoked.recommended).toBe('upfront_net_30');
     expect(revoked.explanation).toMatch(/is required for/);
     const high = recommendTerms(DEFAULT_GUARDRAILS, EVIDENCE, buyer({}, { probabilityLate: 0.9 }), DEAL);
-    expect(high.recommended).toBe('upfront');
+    expect(high.policy.riskTier).toBe('high');
+    expect(high.recommended).toBe('upfront_net_30');
   });
 
   it('never lengthens terms to meet a requirement for upfront or autopay', () => {
