@@ -10,6 +10,26 @@ import type { CalendarDate } from '../src/domain/dates';
 import type { JobQueue } from '../src/ports/queue';
 import type { CollectionsStore } from '../src/ports/store';
 import type { LoadDemoDataEvents } from '../src/jobs/load-demo-data';
+import { createStripeSource } from '../src/adapters/stripe/stripe-source';
+import type { BillingSource } from '../src/ports/billing-source';
+
+/** Stripe when STRIPE_SECRET_KEY is set; undefined otherwise. */
+export function openBillingSource(
+  config: Config,
+  hooks: { onThrottled?: (waitMs: number) => void } = {},
+): BillingSource | undefined {
+  const billing = config.billing;
+  if (billing.stripeSecretKey === undefined) return undefined;
+  return createStripeSource({
+    secretKey: billing.stripeSecretKey,
+    ...(billing.stripeWebhookSecret === undefined ? {} : { webhookSecret: billing.stripeWebhookSecret }),
+    ...(billing.stripeApiBase === undefined ? {} : { apiBase: billing.stripeApiBase }),
+    maxRequestsPerSecond: billing.stripeMaxRequestsPerSecond,
+    timeZone: billing.timeZone,
+    crm: billing.crm,
+    ...(hooks.onThrottled === undefined ? {} : { onThrottled: hooks.onThrottled }),
+  });
+}
 
 /** Today's calendar date in UTC: the one place the wall clock becomes a domain value. */
 export function todayUtc(now: Date = new Date()): CalendarDate {

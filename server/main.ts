@@ -3,7 +3,12 @@ import { ConfigError, hasBillingCredentials, loadConfig } from '../src/config/co
 import { parseTenantId, type TenantId } from '../src/domain/model';
 import { createLoadDemoDataHandler, LOAD_DEMO_DATA, loadDemoDataJobId } from '../src/jobs/load-demo-data';
 import { shouldLoadDemoData } from '../src/use-cases/load-demo-dataset';
-import { demoDatasetFolders, openQueue, openStore, todayUtc } from './compose';
+import { demoDatasetFolders, openBillingSource, openQueue, openStore, todayUtc } from './compose';
+import {
+  BILLING_EVENT,
+  createBillingEventHandler,
+  requeuePendingBillingEvents,
+} from '../src/jobs/billing-events';
 import { createHttpApp, type AppState } from './http/app';
 import { createLogger, redactUrl } from './logger';
 
@@ -53,7 +58,17 @@ async function main(): Promise<void> {
       logger.info({ tenant: request.tenant, customers: request.customers, invoices }, 'demo data loaded');
     },
   });
+  const billing = openBillingSource(config, {
+    onThrottled: (waitMs) => logger.warn({ waitMs }, 'stripe rate limit: backing off'),
+  });
+  const sources = new Map(billing === undefined ? [] : [[billing.name, billing]]);
   await queue.startWorker({
+    [BILLING_EVENT]: createBillingEventHandler(store, sources, (event) =>
+      logger.debug(
+        { tenant: event.tenant, eventId: event.eventId, outcome: event.outcome },
+        'billing event applied',
+      ),
+    ),
     [LOAD_DEMO_DATA]: async (payload, context) => {
       state.demo = { state: 'loading', tenant };
       try {
@@ -82,7 +97,12 @@ async function main(): Promise<void> {
       today: () => todayUtc(),
       riskTiers: config.riskTiers,
     },
+    billingWebhooks: billing === undefined ? [] : [{ source: billing, tenant, queue }],
   });
+  if (billing !== undefined) {
+    const requeued = await requeuePendingBillingEvents(store, queue, tenant, billing.name);
+    if (requeued > 0) logger.info({ requeued }, 'billing events received before a restart queued again');
+  }
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.http.port, config.http.host, (error?: Error) =>
       error ? reject(error) : resolve(listening),

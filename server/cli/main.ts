@@ -38,6 +38,7 @@ import {
   type Output,
 } from './shared';
 import { registerTermsCommands } from './terms-commands';
+import { registerSyncCommands } from './sync-commands';
 
 export { UsageError } from './shared';
 
@@ -696,6 +697,7 @@ export function buildProgram(): Command {
     });
 
   registerTermsCommands(program);
+  registerSyncCommands(program);
   return program;
 }
 

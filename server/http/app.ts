@@ -2,6 +2,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Logger } from 'pino';
 import type { CollectionsStore } from '../../src/ports/store';
 import { createRulesApi, type RulesApiOptions } from './rules-api';
+import { createBillingWebhookRouter, type BillingWebhookOptions } from './webhooks';
 
 export type DemoState = 'off' | 'queued' | 'loading' | 'loaded' | 'failed';
 
@@ -16,9 +17,13 @@ export function createHttpApp(deps: {
   state: AppState;
   logger: Logger;
   api?: Omit<RulesApiOptions, 'store'>;
+  billingWebhooks?: Omit<BillingWebhookOptions, 'store' | 'logger'>[];
 }): Express {
   const app = express();
   app.disable('x-powered-by');
+  for (const webhook of deps.billingWebhooks ?? []) {
+    app.use(createBillingWebhookRouter({ ...webhook, store: deps.store, logger: deps.logger }));
+  }
   if (deps.api !== undefined) app.use('/api/v1', createRulesApi({ ...deps.api, store: deps.store }));
 
   /** Liveness: the process answers. No I/O, so a slow database never gets the process restarted. */

@@ -60,6 +60,21 @@ export const environmentSchema = z.object({
     ),
   STRIPE_SECRET_KEY: optionalSecret,
   STRIPE_WEBHOOK_SECRET: optionalSecret,
+  STRIPE_API_BASE: optionalUrl(['https:', 'http:']),
+  STRIPE_MAX_RPS: integer(20, 1, 100),
+  BILLING_TIME_ZONE: z
+    .string()
+    .trim()
+    .default('UTC')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as Europe/Berlin'),
+  CRM: z.enum(['hubspot', 'salesforce']).default('hubspot'),
   HUBSPOT_CLIENT_ID: optionalSecret,
   HUBSPOT_CLIENT_SECRET: optionalSecret,
   SALESFORCE_CLIENT_ID: optionalSecret,
@@ -83,7 +98,17 @@ export type Config = {
   publicBaseUrl: string;
   /** User ids or e-mails allowed to activate and roll back rule sets. */
   revopsUsers: string[];
-  billing: { stripeSecretKey: string | undefined; stripeWebhookSecret: string | undefined };
+  billing: {
+    stripeSecretKey: string | undefined;
+    stripeWebhookSecret: string | undefined;
+    /** A local Stripe emulator, for tests and benchmarks. */
+    stripeApiBase: string | undefined;
+    stripeMaxRequestsPerSecond: number;
+    /** Calendar dates of billing events are taken in this zone. */
+    timeZone: string;
+    /** Which CRM's id customer metadata is read for first. */
+    crm: 'hubspot' | 'salesforce';
+  };
   crm: {
     hubspotClientId: string | undefined;
     hubspotClientSecret: string | undefined;
@@ -140,7 +165,14 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, ''),
     revopsUsers: env.REVOPS_USERS,
-    billing: { stripeSecretKey: env.STRIPE_SECRET_KEY, stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET },
+    billing: {
+      stripeSecretKey: env.STRIPE_SECRET_KEY,
+      stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET,
+      stripeApiBase: env.STRIPE_API_BASE,
+      stripeMaxRequestsPerSecond: env.STRIPE_MAX_RPS,
+      timeZone: env.BILLING_TIME_ZONE,
+      crm: env.CRM,
+    },
     crm: {
       hubspotClientId: env.HUBSPOT_CLIENT_ID,
       hubspotClientSecret: env.HUBSPOT_CLIENT_SECRET,

@@ -45,8 +45,25 @@ export interface ImportSession {
   invoiceCurrencies(invoiceIds: readonly string[]): Promise<Map<string, string>>;
   /** Duplicate ids within a file, references to unknown invoices, currency mismatches. */
   findReferenceProblems(limit: number): Promise<RowProblem[]>;
-  /** Merges the staged rows; customers referenced but never described are created bare. */
-  commit(): Promise<ImportOutcome>;
+  /**
+   * For syncs from a billing source: claims each object's version and returns the ids whose version is
+   * newer than the stored one (only those should be staged). Equal or older versions are not claimed.
+   */
+  claimVersions(
+    source: string,
+    versions: readonly { objectId: string; version: number }[],
+  ): Promise<Set<string>>;
+  /** Which invoice each of the source's payment objects (payment intents, charges) belongs to. */
+  saveLinks(source: string, links: readonly { sourceId: string; invoiceId: string }[]): Promise<void>;
+  saveSourceCustomers(
+    source: string,
+    customers: readonly { customerId: string; email: string | null }[],
+  ): Promise<void>;
+  /**
+   * Merges the staged rows; customers referenced but never described are created bare. Audited as
+   * `dataset_imported` unless `audit` is false (syncs record their events elsewhere).
+   */
+  commit(options?: { audit?: boolean }): Promise<ImportOutcome>;
   rollback(): Promise<void>;
 }
 
@@ -143,6 +160,46 @@ export interface CollectionsStore {
     filter?: { state?: 'open' | 'completed' | 'canceled'; customerId?: string },
   ): Promise<StoredTask[]>;
 
+  /** Billing-source sync state. */
+  getSourceVersions(
+    tenant: TenantId,
+    source: string,
+    objectIds: readonly string[],
+  ): Promise<Map<string, number>>;
+  resolveSourceLinks(
+    tenant: TenantId,
+    source: string,
+    sourceIds: readonly string[],
+  ): Promise<Map<string, string>>;
+  knownInvoiceIds(tenant: TenantId, invoiceIds: readonly string[]): Promise<Set<string>>;
+  getSyncCursors(tenant: TenantId, source: string): Promise<SyncCursor[]>;
+  saveSyncCursor(tenant: TenantId, source: string, cursor: SyncCursor): Promise<void>;
+  resetSyncCursors(tenant: TenantId, source: string): Promise<void>;
+  /** Customers with no CRM record, with the e-mail the billing source knows. */
+  listUnmappedCustomers(tenant: TenantId): Promise<UnmappedCustomer[]>;
+
+  /** Verified webhook events: stored once by id ('duplicate' for a repeat), then processed by a job. */
+  recordWebhookEvent(
+    tenant: TenantId,
+    source: string,
+    event: StoredWebhookEvent,
+  ): Promise<'new' | 'duplicate'>;
+  getWebhookEvent(
+    tenant: TenantId,
+    source: string,
+    eventId: string,
+  ): Promise<(StoredWebhookEvent & { state: string }) | undefined>;
+  finishWebhookEvent(
+    tenant: TenantId,
+    source: string,
+    eventId: string,
+    state: 'processed' | 'ignored' | 'failed',
+    error?: string,
+  ): Promise<void>;
+  /** Events received but not yet processed (to resume after a restart), oldest first. */
+  listPendingWebhookEvents(tenant: TenantId, source: string, limit: number): Promise<string[]>;
+  countWebhookEvents(tenant: TenantId, source: string): Promise<Record<string, number>>;
+
   /** The append-only audit log, newest first. */
   listEvents(tenant: TenantId, filter?: { subject?: string; limit?: number }): Promise<AuditEvent[]>;
 }
@@ -154,6 +211,24 @@ export type AutomationMemory = {
 };
 
 export type StoredTask = PlannedTask & { state: string; ruleVersion: number | null };
+
+export type SyncCursor = {
+  kind: string;
+  cursor: string | null;
+  done: boolean;
+  version: number;
+  records: number;
+};
+
+export type UnmappedCustomer = {
+  customerId: string;
+  name: string | null;
+  email: string | null;
+  country: string | null;
+  invoices: number;
+};
+
+export type StoredWebhookEvent = { eventId: string; type: string; createdMs: number; body: string };
 
 export type TermAcceptance = {
   recommendationId: string;

@@ -251,7 +251,7 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
     return row ?? { inserted: 0, updated: 0 };
   };
 
-  const commit = async (): Promise<ImportOutcome> => {
+  const commit = async (options: { audit?: boolean } = {}): Promise<ImportOutcome> => {
     await analyzeStaged();
     await tx.query('INSERT INTO tenants (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO NOTHING', [
       tenant,
@@ -275,11 +275,13 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
     );
     if (changed.length > 0) await tx.exec(`ANALYZE ${changed.map((table) => table.table).join(', ')}`);
     const outcome: ImportOutcome = { inserted, updated, createdCustomers };
-    await tx.query(
-      `INSERT INTO collection_events (tenant_id, kind, subject, actor, payload)
-       VALUES ($1, 'dataset_imported', NULL, 'import', $2::jsonb)`,
-      [tenant, JSON.stringify(outcome)],
-    );
+    if (options.audit !== false) {
+      await tx.query(
+        `INSERT INTO collection_events (tenant_id, kind, subject, actor, payload)
+         VALUES ($1, 'dataset_imported', NULL, 'import', $2::jsonb)`,
+        [tenant, JSON.stringify(outcome)],
+      );
+    }
     ended = true;
     await tx.commit();
     return outcome;
@@ -307,7 +309,43 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
 
     findReferenceProblems: (limit) => guard(() => findReferenceProblems(limit)),
 
-    commit: () => guard(commit),
+    commit: (options) => guard(() => commit(options)),
+
+    claimVersions: (source, versions) =>
+      guard(async () => {
+        if (versions.length === 0) return new Set<string>();
+        const rows = await tx.query<{ object_id: string }>(
+          `INSERT INTO source_versions (tenant_id, source, object_id, version)
+           SELECT $1, $2, o, v FROM unnest($3::text[], $4::bigint[]) AS t(o, v)
+           ON CONFLICT (tenant_id, source, object_id) DO UPDATE SET version = EXCLUDED.version
+             WHERE source_versions.version < EXCLUDED.version
+           RETURNING object_id`,
+          [tenant, source, versions.map((entry) => entry.objectId), versions.map((entry) => entry.version)],
+        );
+        return new Set(rows.map((row) => row.object_id));
+      }),
+
+    saveLinks: (source, links) =>
+      guard(async () => {
+        if (links.length === 0) return;
+        await tx.query(
+          `INSERT INTO source_links (tenant_id, source, source_id, invoice_id)
+           SELECT $1, $2, s, i FROM unnest($3::text[], $4::text[]) AS t(s, i)
+           ON CONFLICT (tenant_id, source, source_id) DO UPDATE SET invoice_id = EXCLUDED.invoice_id`,
+          [tenant, source, links.map((link) => link.sourceId), links.map((link) => link.invoiceId)],
+        );
+      }),
+
+    saveSourceCustomers: (source, customers) =>
+      guard(async () => {
+        if (customers.length === 0) return;
+        await tx.query(
+          `INSERT INTO source_customers (tenant_id, source, customer_id, email)
+           SELECT $1, $2, c, e FROM unnest($3::text[], $4::text[]) AS t(c, e)
+           ON CONFLICT (tenant_id, source, customer_id) DO UPDATE SET email = EXCLUDED.email`,
+          [tenant, source, customers.map((entry) => entry.customerId), customers.map((entry) => entry.email)],
+        );
+      }),
 
     async rollback(): Promise<void> {
       if (ended) return;

@@ -250,6 +250,58 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'billing-source sync: object versions, payment links, cursors, webhook events',
+    sql: `
+      CREATE TABLE source_versions (
+        tenant_id text COLLATE "C" NOT NULL,
+        source text NOT NULL,
+        object_id text COLLATE "C" NOT NULL,
+        version bigint NOT NULL,
+        PRIMARY KEY (tenant_id, source, object_id)
+      );
+      CREATE TABLE source_links (
+        tenant_id text COLLATE "C" NOT NULL,
+        source text NOT NULL,
+        source_id text COLLATE "C" NOT NULL,
+        invoice_id text COLLATE "C" NOT NULL,
+        PRIMARY KEY (tenant_id, source, source_id)
+      );
+      CREATE TABLE source_customers (
+        tenant_id text COLLATE "C" NOT NULL,
+        source text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        email text,
+        PRIMARY KEY (tenant_id, source, customer_id)
+      );
+      CREATE TABLE sync_cursors (
+        tenant_id text COLLATE "C" NOT NULL,
+        source text NOT NULL,
+        kind text NOT NULL,
+        cursor text,
+        done boolean NOT NULL DEFAULT false,
+        version bigint NOT NULL,
+        records bigint NOT NULL DEFAULT 0,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, source, kind)
+      );
+      CREATE TABLE webhook_events (
+        tenant_id text COLLATE "C" NOT NULL,
+        source text NOT NULL,
+        event_id text COLLATE "C" NOT NULL,
+        type text NOT NULL,
+        created_ms bigint NOT NULL,
+        body text NOT NULL,
+        state text NOT NULL DEFAULT 'received',
+        error text,
+        received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        processed_at timestamptz,
+        PRIMARY KEY (tenant_id, source, event_id)
+      );
+      CREATE INDEX webhook_events_pending ON webhook_events (tenant_id, source, state);
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

@@ -6,6 +6,7 @@ import { automationPauses } from './automation-pauses';
 import { ruleSets } from './rule-sets';
 import { collectionsTasks } from './tasks';
 import { termRecommendations } from './term-recommendations';
+import { billingSync } from './billing-sync';
 import { beginImportSession } from './import-session';
 import { applyMigrations } from './migrations';
 import type { SqlClient } from './sql-client';
@@ -51,6 +52,7 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     ...ruleSets(client),
     ...collectionsTasks(client),
     ...termRecommendations(client),
+    ...billingSync(client),
 
     async saveRiskModel(tenant, model) {
       await client.query(

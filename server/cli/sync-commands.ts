@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../src/config/config';
+import type { TenantId } from '../../src/domain/model';
+import { BACKFILL_ORDER } from '../../src/ports/billing-source';
+import { backfillBillingSource } from '../../src/use-cases/billing-sync';
+import { refitTenantRiskModel } from '../../src/use-cases/payment-risk';
+import { openBillingSource, todayUtc } from '../compose';
+import { createProgress } from './progress';
+import { defaultTenant, print, tenantOption, UsageError, withStore } from './shared';
+
+export function registerSyncCommands(program: Command): void {
+  const sync = program.command('sync').description('bring billing data in from a billing system');
+
+  sync
+    .command('stripe')
+    .description('read every customer, subscription, invoice, payment, refund and dispute from Stripe')
+    .option('--backfill', 'read everything (continues an interrupted backfill where it stopped)', false)
+    .option('--restart', 'forget the saved cursors and read everything again', false)
+    .option('--tenant <tenant>', 'tenant the Stripe account belongs to', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { backfill: boolean; restart: boolean; tenant?: TenantId; json: boolean }) => {
+      if (!options.backfill && !options.restart)
+        throw new UsageError(
+          '--backfill: say what to do (webhooks keep Stripe data current after a backfill)',
+        );
+      let throttled = 0;
+      const source = openBillingSource(loadConfig(), { onThrottled: () => (throttled += 1) });
+      if (source === undefined)
+        throw new UsageError('STRIPE_SECRET_KEY: not set, so there is no Stripe account to read');
+      const tenant = options.tenant ?? defaultTenant();
+      const progress = createProgress(!options.json, 'rows');
+      const started = Date.now();
+      const report = await withStore(async (store) => {
+        const result = await backfillBillingSource(store, source, tenant, {
+          restart: options.restart,
+          onPage: ({ kind, records }) =>
+            progress.update(
+              BACKFILL_ORDER.indexOf(kind) + 1,
+              BACKFILL_ORDER.length,
+              `${kind}: ${records} records`,
+            ),
+        });
+        // New facts, new model: refit as an import does.
+        if (result.written > 0) await refitTenantRiskModel(store, tenant, todayUtc());
+        return result;
+      }).finally(() => progress.stop());
+      const seconds = (Date.now() - started) / 1000;
+      print(options, { ...report, tenant, seconds, throttled }, () =>
+        [
+          report.alreadyComplete
+            ? `The Stripe backfill of ${tenant} was already complete (--restart reads everything again).`
+            : `${report.resumed ? 'Continued' : 'Ran'} the Stripe backfill of ${tenant} in ${seconds.toFixed(1)} s:`,
+          ...report.kinds.map(
+            (k) =>
+              `  ${k.kind.padEnd(14)} ${String(k.records).padStart(9)} records${k.done ? '' : ' (not finished)'}`,
+          ),
+          `  ${report.written} objects written, ${report.stale} already newer in the store, ${report.unlinked} payments not for an invoice`,
+          ...(throttled > 0
+            ? [`  Stripe rate-limited ${throttled} requests; they were retried after backing off`]
+            : []),
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('unmapped')
+    .description('billing customers not mapped to a CRM company or account (no CRM id in their metadata)')
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { tenant?: TenantId; json: boolean }) => {
+      const tenant = options.tenant ?? defaultTenant();
+      const customers = await withStore((store) => store.listUnmappedCustomers(tenant));
+      print(options, { tenant, count: customers.length, customers }, () =>
+        customers.length === 0
+          ? 'Every customer is mapped to a CRM record.'
+          : [
+              `${customers.length} customers have no CRM record (set hubspot_company_id or salesforce_account_id in their Stripe metadata):`,
+              ...customers
+                .slice(0, 50)
+                .map(
+                  (c) =>
+                    `  ${c.customerId.padEnd(20)} ${(c.name ?? '').slice(0, 30).padEnd(30)} ${(c.email ?? '').padEnd(30)} ${c.invoices} invoices`,
+                ),
+              ...(customers.length > 50 ? [`  … and ${customers.length - 50} more (--json for all)`] : []),
+            ].join('\n'),
+      );
+    });
+}

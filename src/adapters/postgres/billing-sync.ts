@@ -1,0 +1,158 @@
+import type { CollectionsStore, SyncCursor, UnmappedCustomer } from '../../ports/store';
+import type { SqlClient } from './sql-client';
+
+type SyncMethods = Pick<
+  CollectionsStore,
+  | 'getSourceVersions'
+  | 'resolveSourceLinks'
+  | 'knownInvoiceIds'
+  | 'getSyncCursors'
+  | 'saveSyncCursor'
+  | 'resetSyncCursors'
+  | 'listUnmappedCustomers'
+  | 'recordWebhookEvent'
+  | 'getWebhookEvent'
+  | 'finishWebhookEvent'
+  | 'listPendingWebhookEvents'
+  | 'countWebhookEvents'
+>;
+
+/** What a billing-source sync keeps between runs: versions, links, cursors and received webhooks. */
+export function billingSync(client: SqlClient): SyncMethods {
+  return {
+    async getSourceVersions(tenant, source, objectIds) {
+      if (objectIds.length === 0) return new Map();
+      const rows = await client.query<{ object_id: string; version: string | number }>(
+        `SELECT object_id, version FROM source_versions WHERE tenant_id = $1 AND source = $2 AND object_id = ANY($3::text[])`,
+        [tenant, source, [...objectIds]],
+      );
+      return new Map(rows.map((row) => [row.object_id, Number(row.version)]));
+    },
+
+    async resolveSourceLinks(tenant, source, sourceIds) {
+      if (sourceIds.length === 0) return new Map();
+      const rows = await client.query<{ source_id: string; invoice_id: string }>(
+        `SELECT source_id, invoice_id FROM source_links WHERE tenant_id = $1 AND source = $2 AND source_id = ANY($3::text[])`,
+        [tenant, source, [...sourceIds]],
+      );
+      return new Map(rows.map((row) => [row.source_id, row.invoice_id]));
+    },
+
+    async knownInvoiceIds(tenant, invoiceIds) {
+      if (invoiceIds.length === 0) return new Set();
+      const rows = await client.query<{ invoice_id: string }>(
+        `SELECT invoice_id FROM invoices WHERE tenant_id = $1 AND invoice_id = ANY($2::text[])`,
+        [tenant, [...invoiceIds]],
+      );
+      return new Set(rows.map((row) => row.invoice_id));
+    },
+
+    async getSyncCursors(tenant, source) {
+      const rows = await client.query<{
+        kind: string;
+        cursor: string | null;
+        done: boolean;
+        version: string | number;
+        records: string | number;
+      }>(
+        `SELECT kind, cursor, done, version, records FROM sync_cursors WHERE tenant_id = $1 AND source = $2 ORDER BY kind`,
+        [tenant, source],
+      );
+      return rows.map((row): SyncCursor => ({
+        kind: row.kind,
+        cursor: row.cursor,
+        done: row.done,
+        version: Number(row.version),
+        records: Number(row.records),
+      }));
+    },
+
+    async saveSyncCursor(tenant, source, cursor) {
+      await client.query(
+        `INSERT INTO sync_cursors (tenant_id, source, kind, cursor, done, version, records, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+         ON CONFLICT (tenant_id, source, kind) DO UPDATE SET cursor = EXCLUDED.cursor, done = EXCLUDED.done,
+           version = EXCLUDED.version, records = EXCLUDED.records, updated_at = now()`,
+        [tenant, source, cursor.kind, cursor.cursor, cursor.done, cursor.version, cursor.records],
+      );
+    },
+
+    async resetSyncCursors(tenant, source) {
+      await client.query('DELETE FROM sync_cursors WHERE tenant_id = $1 AND source = $2', [tenant, source]);
+    },
+
+    async listUnmappedCustomers(tenant) {
+      const rows = await client.query<{
+        customer_id: string;
+        name: string | null;
+        email: string | null;
+        country: string | null;
+        invoices: string | number;
+      }>(
+        `SELECT c.customer_id, c.name, s.email, c.country,
+                (SELECT count(*) FROM invoices i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.customer_id) AS invoices
+           FROM customers c
+           LEFT JOIN source_customers s ON s.tenant_id = c.tenant_id AND s.customer_id = c.customer_id
+          WHERE c.tenant_id = $1 AND c.crm_company_id IS NULL
+          ORDER BY c.customer_id`,
+        [tenant],
+      );
+      return rows.map((row): UnmappedCustomer => ({
+        customerId: row.customer_id,
+        name: row.name,
+        email: row.email,
+        country: row.country,
+        invoices: Number(row.invoices),
+      }));
+    },
+
+    async recordWebhookEvent(tenant, source, event) {
+      const rows = await client.query(
+        `INSERT INTO webhook_events (tenant_id, source, event_id, type, created_ms, body)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, source, event_id) DO NOTHING RETURNING event_id`,
+        [tenant, source, event.eventId, event.type, event.createdMs, event.body],
+      );
+      return rows.length === 0 ? 'duplicate' : 'new';
+    },
+
+    async getWebhookEvent(tenant, source, eventId) {
+      const [row] = await client.query<{
+        type: string;
+        created_ms: string | number;
+        body: string;
+        state: string;
+      }>(
+        `SELECT type, created_ms, body, state FROM webhook_events WHERE tenant_id = $1 AND source = $2 AND event_id = $3`,
+        [tenant, source, eventId],
+      );
+      return row === undefined
+        ? undefined
+        : { eventId, type: row.type, createdMs: Number(row.created_ms), body: row.body, state: row.state };
+    },
+
+    async finishWebhookEvent(tenant, source, eventId, state, error) {
+      await client.query(
+        `UPDATE webhook_events SET state = $4, error = $5, processed_at = clock_timestamp()
+          WHERE tenant_id = $1 AND source = $2 AND event_id = $3`,
+        [tenant, source, eventId, state, error ?? null],
+      );
+    },
+
+    async listPendingWebhookEvents(tenant, source, limit) {
+      const rows = await client.query<{ event_id: string }>(
+        `SELECT event_id FROM webhook_events WHERE tenant_id = $1 AND source = $2 AND state = 'received'
+          ORDER BY created_ms, event_id LIMIT $3`,
+        [tenant, source, limit],
+      );
+      return rows.map((row) => row.event_id);
+    },
+
+    async countWebhookEvents(tenant, source) {
+      const rows = await client.query<{ state: string; n: string | number }>(
+        `SELECT state, count(*) AS n FROM webhook_events WHERE tenant_id = $1 AND source = $2 GROUP BY state`,
+        [tenant, source],
+      );
+      return Object.fromEntries(rows.map((row) => [row.state, Number(row.n)]));
+    },
+  };
+}

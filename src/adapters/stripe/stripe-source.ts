@@ -1,0 +1,240 @@
+import Stripe from 'stripe';
+import {
+  WebhookSignatureError,
+  type BillingEvent,
+  type BillingKind,
+  type BillingPage,
+  type BillingRecord,
+  type BillingSource,
+} from '../../ports/billing-source';
+import {
+  calendarDate,
+  mapCharge,
+  mapCustomer,
+  mapDispute,
+  mapInvoice,
+  mapInvoicePayment,
+  mapRefund,
+  mapSubscription,
+  type MappingOptions,
+} from './mapping';
+
+export type StripeSourceOptions = MappingOptions & {
+  secretKey: string;
+  webhookSecret?: string;
+  /** For a local emulator: `http://127.0.0.1:12111`. Unset: api.stripe.com. */
+  apiBase?: string;
+  /** Client-side ceiling on requests per second (Stripe allows 100 live, 25 in test mode). */
+  maxRequestsPerSecond?: number;
+  /** Back-off schedule for 429 rate_limit answers, which the SDK does not retry itself. */
+  rateLimitRetries?: number;
+  rateLimitBaseDelayMs?: number;
+  /** For tests: how the source waits (defaults to setTimeout). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called whenever a 429 made the source wait. */
+  onThrottled?: (waitMs: number) => void;
+};
+
+const PAGE_SIZE = 100;
+const TOLERANCE_SECONDS = 300;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function isRateLimited(error: unknown): boolean {
+  const e = error as { type?: string; statusCode?: number; code?: string } | null;
+  return e?.type === 'StripeRateLimitError' || e?.statusCode === 429 || e?.code === 'lock_timeout';
+}
+
+/**
+ * Stripe through its official SDK. Pages are read newest first with `starting_after` cursors, so a
+ * backfill can stop and continue. The SDK retries network errors, 5xx and lock timeouts
+ * (`maxNetworkRetries`); plain 429 rate limits are backed off here, exponentially with jitter, and a
+ * client-side pacer keeps requests under the configured rate.
+ */
+export function createStripeSource(options: StripeSourceOptions): BillingSource {
+  const base = options.apiBase === undefined ? undefined : new URL(options.apiBase);
+  const stripe = new Stripe(options.secretKey, {
+    maxNetworkRetries: 3,
+    timeout: 30000,
+    ...(base === undefined
+      ? {}
+      : {
+          host: base.hostname,
+          port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+          protocol: base.protocol === 'https:' ? 'https' : 'http',
+        }),
+  });
+  const sleep = options.sleep ?? defaultSleep;
+  const minGapMs = 1000 / (options.maxRequestsPerSecond ?? 20);
+  let nextSlot = 0;
+
+  const call = async <T>(request: () => Promise<T>): Promise<T> => {
+    const retries = options.rateLimitRetries ?? 8;
+    for (let attempt = 0; ; attempt += 1) {
+      const now = Date.now();
+      const wait = Math.max(0, nextSlot - now);
+      nextSlot = Math.max(now, nextSlot) + minGapMs;
+      if (wait > 0) await sleep(wait);
+      try {
+        return await request();
+      } catch (error) {
+        if (!isRateLimited(error) || attempt >= retries) throw error;
+        const delay =
+          Math.min(30000, (options.rateLimitBaseDelayMs ?? 250) * 2 ** attempt) * (0.5 + Math.random() / 2);
+        options.onThrottled?.(delay);
+        await sleep(delay);
+      }
+    }
+  };
+
+  const dayOf = (ms: number) => calendarDate(Math.floor(ms / 1000), options.timeZone);
+  const page = <T extends { id?: string }>(
+    list: { data: T[]; has_more: boolean },
+    map: (item: T) => BillingRecord[],
+  ): BillingPage => ({
+    records: list.data.flatMap(map),
+    nextCursor: list.has_more ? (list.data[list.data.length - 1]?.id ?? null) : null,
+  });
+  const after = (cursor: string | null) => ({
+    limit: PAGE_SIZE,
+    ...(cursor === null ? {} : { starting_after: cursor }),
+  });
+
+  const listPage = async (
+    kind: BillingKind,
+    cursor: string | null,
+    observedMs: number,
+  ): Promise<BillingPage> => {
+    switch (kind) {
+      case 'customers':
+        return page(await call(() => stripe.customers.list(after(cursor))), (c) => [mapCustomer(c, options)]);
+      case 'subscriptions':
+        return page(await call(() => stripe.subscriptions.list({ ...after(cursor), status: 'all' })), (s) => [
+          mapSubscription(s, options),
+        ]);
+      case 'invoices':
+        return page(await call(() => stripe.invoices.list(after(cursor))), (i) => mapInvoice(i, options));
+      case 'links':
+        return page(await call(() => stripe.invoicePayments.list(after(cursor))), mapInvoicePayment);
+      case 'charges':
+        return page(await call(() => stripe.charges.list(after(cursor))), (c) => mapCharge(c, options));
+      case 'refunds':
+        return page(await call(() => stripe.refunds.list(after(cursor))), (r) => mapRefund(r, options));
+      case 'disputes':
+        return page(await call(() => stripe.disputes.list(after(cursor))), (d) => [
+          mapDispute(d, options, dayOf(observedMs)),
+        ]);
+    }
+  };
+
+  const missing = (error: unknown) => (error as { code?: string } | null)?.code === 'resource_missing';
+
+  const fetch: BillingSource['fetch'] = async (kind, id, observedMs) => {
+    try {
+      switch (kind) {
+        case 'customer':
+          return [mapCustomer(await call(() => stripe.customers.retrieve(id)), options)];
+        case 'subscription':
+          return [mapSubscription(await call(() => stripe.subscriptions.retrieve(id)), options)];
+        case 'invoice':
+          return mapInvoice(await call(() => stripe.invoices.retrieve(id)), options);
+        case 'charge': {
+          const charge = await call(() => stripe.charges.retrieve(id));
+          const refunds = await call(() => stripe.refunds.list({ charge: id, limit: PAGE_SIZE }));
+          return [
+            ...mapCharge(charge, options),
+            ...refunds.data.flatMap((refund) => mapRefund(refund, options)),
+          ];
+        }
+        case 'dispute':
+          return [mapDispute(await call(() => stripe.disputes.retrieve(id)), options, dayOf(observedMs))];
+      }
+    } catch (error) {
+      if (missing(error)) return [];
+      throw error;
+    }
+  };
+
+  const mapEvent = (rawBody: string): BillingEvent => {
+    const event = JSON.parse(rawBody) as Stripe.Event;
+    const object = event.data.object as unknown;
+    const createdMs = event.created * 1000;
+    const eventDay = calendarDate(event.created, options.timeZone);
+    const base = { id: event.id, type: event.type, createdMs };
+    const type = event.type as string;
+    if (type.startsWith('customer.subscription.'))
+      return { ...base, records: [mapSubscription(object as Stripe.Subscription, options)], refetch: [] };
+    if (type === 'customer.created' || type === 'customer.updated')
+      return { ...base, records: [mapCustomer(object as Stripe.Customer, options)], refetch: [] };
+    if (type.startsWith('invoice.') && !type.startsWith('invoice_payment.'))
+      return { ...base, records: mapInvoice(object as Stripe.Invoice, options), refetch: [] };
+    if (type.startsWith('invoice_payment.'))
+      return { ...base, records: mapInvoicePayment(object as Stripe.InvoicePayment), refetch: [] };
+    if (type === 'charge.refunded' || type === 'charge.refund.updated') {
+      const chargeId =
+        type === 'charge.refunded' ? (object as Stripe.Charge).id : String((object as Stripe.Refund).charge);
+      return { ...base, records: [], refetch: [{ kind: 'charge', id: chargeId }] };
+    }
+    if (type.startsWith('charge.dispute.'))
+      return { ...base, records: [mapDispute(object as Stripe.Dispute, options, eventDay)], refetch: [] };
+    if (type.startsWith('charge.'))
+      return { ...base, records: mapCharge(object as Stripe.Charge, options), refetch: [] };
+    if (type === 'payment_intent.payment_failed' || type === 'payment_intent.succeeded') {
+      const latest = (object as Stripe.PaymentIntent).latest_charge;
+      const chargeId = typeof latest === 'string' ? latest : (latest?.id ?? null);
+      return { ...base, records: [], refetch: chargeId === null ? [] : [{ kind: 'charge', id: chargeId }] };
+    }
+    if (type.startsWith('credit_note.')) {
+      const invoice = (object as Stripe.CreditNote).invoice;
+      return {
+        ...base,
+        records: [],
+        refetch: [{ kind: 'invoice', id: typeof invoice === 'string' ? invoice : invoice.id }],
+      };
+    }
+    return { ...base, records: [], refetch: [] };
+  };
+
+  return {
+    name: 'stripe',
+    listPage,
+    fetch,
+    async findInvoiceOfPaymentIntent(paymentIntentId) {
+      const found = await call(() =>
+        stripe.invoicePayments.list({
+          payment: { type: 'payment_intent', payment_intent: paymentIntentId },
+          limit: 1,
+        }),
+      );
+      const first = found.data[0];
+      return first === undefined
+        ? null
+        : typeof first.invoice === 'string'
+          ? first.invoice
+          : (first.invoice?.id ?? null);
+    },
+    async latestEventMs() {
+      const events = await call(() => stripe.events.list({ limit: 1 }));
+      const newest = events.data[0];
+      return newest === undefined ? 0 : newest.created * 1000;
+    },
+    verifyWebhook(rawBody, signatureHeader) {
+      if (options.webhookSecret === undefined)
+        throw new WebhookSignatureError('no webhook secret is configured');
+      if (signatureHeader === undefined || signatureHeader === '')
+        throw new WebhookSignatureError('missing Stripe-Signature header');
+      try {
+        const event = stripe.webhooks.constructEvent(
+          rawBody,
+          signatureHeader,
+          options.webhookSecret,
+          TOLERANCE_SECONDS,
+        );
+        return { id: event.id, type: event.type, createdMs: event.created * 1000 };
+      } catch (error) {
+        throw new WebhookSignatureError(error instanceof Error ? error.message : 'invalid signature');
+      }
+    },
+    mapEvent,
+  };
+}

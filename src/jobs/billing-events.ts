@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { parseTenantId, type TenantId } from '../domain/model';
+import type { BillingSource } from '../ports/billing-source';
+import type { JobHandler, JobQueue } from '../ports/queue';
+import type { CollectionsStore } from '../ports/store';
+import { processBillingEvent } from '../use-cases/billing-sync';
+
+export const BILLING_EVENT = 'billing-event';
+export const BILLING_EVENT_ATTEMPTS = 5;
+
+const payload = z.object({
+  tenant: z.string().refine((value) => parseTenantId(value) !== undefined, 'invalid tenant id'),
+  source: z.string().min(1),
+  eventId: z.string().min(1),
+});
+
+/** One job per event id: a duplicate delivery that slipped past the store is still one job. */
+export function billingEventJobId(tenant: TenantId, source: string, eventId: string): string {
+  return `${BILLING_EVENT}:${tenant}:${source}:${eventId}`;
+}
+
+export async function enqueueBillingEvent(
+  queue: JobQueue,
+  tenant: TenantId,
+  source: string,
+  eventId: string,
+): Promise<void> {
+  await queue.enqueue(
+    BILLING_EVENT,
+    { tenant, source, eventId },
+    {
+      jobId: billingEventJobId(tenant, source, eventId),
+      attempts: BILLING_EVENT_ATTEMPTS,
+    },
+  );
+}
+
+/** Events received but never processed (the process stopped first) are queued again at start-up. */
+export async function requeuePendingBillingEvents(
+  store: CollectionsStore,
+  queue: JobQueue,
+  tenant: TenantId,
+  source: string,
+): Promise<number> {
+  const pending = await store.listPendingWebhookEvents(tenant, source, 100000);
+  for (const eventId of pending) await enqueueBillingEvent(queue, tenant, source, eventId);
+  return pending.length;
+}
+
+export function createBillingEventHandler(
+  store: CollectionsStore,
+  sources: ReadonlyMap<string, BillingSource>,
+  onDone?: (event: { tenant: TenantId; eventId: string; outcome: string }) => void,
+): JobHandler {
+  return async (raw, context) => {
+    const job = payload.parse(raw);
+    const tenant = job.tenant as TenantId;
+    const source = sources.get(job.source);
+    if (source === undefined) throw new Error(`no billing source ${job.source} is configured`);
+    try {
+      const outcome = await processBillingEvent(store, source, tenant, job.eventId);
+      onDone?.({ tenant, eventId: job.eventId, outcome });
+    } catch (error) {
+      if (context.attempt >= BILLING_EVENT_ATTEMPTS) {
+        await store.finishWebhookEvent(
+          tenant,
+          job.source,
+          job.eventId,
+          'failed',
+          error instanceof Error ? error.message : String(error),
+        );
+      }
+      throw error;
+    }
+  };
+}

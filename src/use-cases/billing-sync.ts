@@ -1,0 +1,304 @@
+import type { Customer, Dispute, Invoice, PaymentAttempt, Subscription, TenantId } from '../domain/model';
+import {
+  BACKFILL_ORDER,
+  type BillingEvent,
+  type BillingKind,
+  type BillingRecord,
+  type BillingSource,
+} from '../ports/billing-source';
+import type { CollectionsStore, Lined, SyncCursor } from '../ports/store';
+
+/**
+ * Keeps the store in step with a billing source. Every object carries a version: a backfill's is the
+ * newest event time when it started; an event's is its creation time (ms, source clock); a refetched
+ * object's is the event time + 999 ms. Only a newer version is ever written, so events that arrive twice
+ * or out of order cannot undo newer state, and an event in the same second as the stored state (which
+ * the event alone cannot order) makes the sync read the object again.
+ */
+type Versioned = { record: BillingRecord; version: number };
+
+export type ApplyOutcome = { written: number; stale: number; unlinked: number };
+
+const SECOND = 1000;
+
+/** The kind to fetch to read a record's object again. */
+function refetchOf(record: BillingRecord): BillingEvent['refetch'][number] | undefined {
+  switch (record.kind) {
+    case 'customer':
+      return { kind: 'customer', id: record.id };
+    case 'subscription':
+      return { kind: 'subscription', id: record.id };
+    case 'invoice':
+      return { kind: 'invoice', id: record.id };
+    case 'payment':
+      return record.row.chargeId === null ? undefined : { kind: 'charge', id: record.row.chargeId };
+    case 'dispute':
+      return { kind: 'dispute', id: record.id };
+    case 'link':
+      return undefined;
+  }
+}
+
+/** Writes records in one transaction: links resolved, missing invoices read, only newer versions staged. */
+export async function applyBillingRecords(
+  store: CollectionsStore,
+  source: BillingSource,
+  tenant: TenantId,
+  items: readonly Versioned[],
+): Promise<ApplyOutcome> {
+  // The newest version of each object wins within the batch too.
+  const latest = new Map<string, Versioned>();
+  for (const item of items) {
+    const key = `${item.record.kind}:${item.record.id}`;
+    const seen = latest.get(key);
+    if (seen === undefined || item.version > seen.version) latest.set(key, item);
+  }
+  const batch = [...latest.values()];
+
+  // Which invoice each payment and dispute belongs to.
+  const links = new Map<string, string>();
+  for (const { record } of batch)
+    if (record.kind === 'link') links.set(record.paymentIntentId, record.invoiceId);
+  const payers = batch.flatMap(({ record }) =>
+    record.kind === 'payment' || record.kind === 'dispute' ? [record] : [],
+  );
+  const wanted = new Set<string>();
+  for (const record of payers) {
+    if (record.row.paymentIntentId !== null && !links.has(record.row.paymentIntentId))
+      wanted.add(record.row.paymentIntentId);
+    if (record.row.chargeId !== null) wanted.add(record.row.chargeId);
+  }
+  for (const [id, invoiceId] of await store.resolveSourceLinks(tenant, source.name, [...wanted]))
+    if (!links.has(id)) links.set(id, invoiceId);
+  for (const record of payers) {
+    const pi = record.row.paymentIntentId;
+    if (pi === null || links.has(pi) || (record.row.chargeId !== null && links.has(record.row.chargeId)))
+      continue;
+    const invoiceId = await source.findInvoiceOfPaymentIntent(pi);
+    if (invoiceId !== null) links.set(pi, invoiceId);
+  }
+  const invoiceOf = (row: { paymentIntentId: string | null; chargeId: string | null }) =>
+    (row.paymentIntentId === null ? undefined : links.get(row.paymentIntentId)) ??
+    (row.chargeId === null ? undefined : links.get(row.chargeId));
+
+  let unlinked = 0;
+  const payments: { item: Versioned; row: PaymentAttempt }[] = [];
+  const disputes: { item: Versioned; row: Dispute }[] = [];
+  const newLinks = new Map<string, string>();
+  for (const item of batch) {
+    const { record } = item;
+    if (record.kind === 'link') newLinks.set(record.paymentIntentId, record.invoiceId);
+    if (record.kind !== 'payment' && record.kind !== 'dispute') continue;
+    const invoiceId = invoiceOf(record.row);
+    if (invoiceId === undefined) {
+      // Not an invoice's payment (a one-off charge, say): nothing to collect on.
+      unlinked += 1;
+      continue;
+    }
+    if (record.row.paymentIntentId !== null) newLinks.set(record.row.paymentIntentId, invoiceId);
+    if (record.row.chargeId !== null) newLinks.set(record.row.chargeId, invoiceId);
+    const { paymentIntentId: _pi, chargeId: _charge, ...rest } = record.row;
+    if (record.kind === 'payment')
+      payments.push({ item, row: { ...(rest as Omit<PaymentAttempt, 'invoiceId'>), invoiceId } });
+    else disputes.push({ item, row: { ...(rest as Omit<Dispute, 'invoiceId'>), invoiceId } });
+  }
+
+  // Payments and disputes need their invoice stored: read the ones that are not.
+  const invoices = new Map<string, Versioned>();
+  for (const item of batch) if (item.record.kind === 'invoice') invoices.set(item.record.id, item);
+  const referenced = [...new Set([...payments, ...disputes].map((entry) => entry.row.invoiceId))].filter(
+    (id) => !invoices.has(id),
+  );
+  const known = await store.knownInvoiceIds(tenant, referenced);
+  for (const id of referenced) {
+    if (known.has(id)) continue;
+    const version = Math.max(...[...payments, ...disputes].map((entry) => entry.item.version));
+    for (const record of await source.fetch('invoice', id, version))
+      invoices.set(record.id, { record, version });
+  }
+
+  const customers = batch.filter((item) => item.record.kind === 'customer' && !item.record.deleted);
+  const subscriptions = batch.filter((item) => item.record.kind === 'subscription');
+  const versioned = [
+    ...customers,
+    ...subscriptions,
+    ...invoices.values(),
+    ...payments.map((p) => p.item),
+    ...disputes.map((d) => d.item),
+  ];
+
+  const session = await store.beginImport(tenant);
+  try {
+    const claimed = await session.claimVersions(
+      source.name,
+      versioned.map((item) => ({ objectId: item.record.id, version: item.version })),
+    );
+    const lined = <T>(rows: T[]): Lined<T>[] => rows.map((row, index) => ({ line: index + 1, row }));
+    const rowsOf = <T>(list: readonly Versioned[]) =>
+      list
+        .filter((item) => claimed.has(item.record.id))
+        .map((item) => (item.record as unknown as { row: T }).row);
+    await session.stageCustomers(lined(rowsOf<Customer>(customers)));
+    await session.stageSubscriptions(lined(rowsOf<Subscription>(subscriptions)));
+    await session.stageInvoices(lined(rowsOf<Invoice>([...invoices.values()])));
+    await session.stagePayments(
+      lined(payments.filter((p) => claimed.has(p.item.record.id)).map((p) => p.row)),
+    );
+    await session.stageDisputes(
+      lined(disputes.filter((d) => claimed.has(d.item.record.id)).map((d) => d.row)),
+    );
+    await session.saveLinks(
+      source.name,
+      [...newLinks].map(([sourceId, invoiceId]) => ({ sourceId, invoiceId })),
+    );
+    await session.saveSourceCustomers(
+      source.name,
+      customers.flatMap(({ record }) =>
+        record.kind === 'customer' ? [{ customerId: record.id, email: record.email }] : [],
+      ),
+    );
+    const problems = await session.findReferenceProblems(5);
+    if (problems.length > 0) {
+      throw new Error(
+        `${source.name} data does not fit the stored books: ${problems.map((p) => `${p.file} ${p.column}: ${p.message}`).join('; ')}`,
+      );
+    }
+    await session.commit({ audit: false });
+    return { written: claimed.size, stale: versioned.length - claimed.size, unlinked };
+  } catch (error) {
+    await session.rollback();
+    throw error;
+  }
+}
+
+export type BackfillProgress = { kind: BillingKind; records: number };
+
+export type BackfillReport = {
+  source: string;
+  version: number;
+  resumed: boolean;
+  alreadyComplete: boolean;
+  kinds: { kind: string; records: number; done: boolean }[];
+  written: number;
+  stale: number;
+  unlinked: number;
+};
+
+/**
+ * Reads every object of the source, page by page in BACKFILL_ORDER, saving the cursor after each page:
+ * a rerun after a crash continues where it stopped; `restart` reads everything again.
+ */
+export async function backfillBillingSource(
+  store: CollectionsStore,
+  source: BillingSource,
+  tenant: TenantId,
+  options: { restart?: boolean; onPage?: (progress: BackfillProgress) => void; maxPages?: number } = {},
+): Promise<BackfillReport> {
+  if (options.restart === true) await store.resetSyncCursors(tenant, source.name);
+  const stored = await store.getSyncCursors(tenant, source.name);
+  const resumed = stored.length > 0;
+  const alreadyComplete =
+    resumed && BACKFILL_ORDER.every((kind) => stored.find((c) => c.kind === kind)?.done);
+  const version = stored[0]?.version ?? (await source.latestEventMs()) + SECOND - 1;
+  const totals = { written: 0, stale: 0, unlinked: 0 };
+  let pages = 0;
+  const cursors: SyncCursor[] = [];
+  for (const kind of BACKFILL_ORDER) {
+    const cursor: SyncCursor = stored.find((c) => c.kind === kind) ?? {
+      kind,
+      cursor: null,
+      done: false,
+      version,
+      records: 0,
+    };
+    cursors.push(cursor);
+    while (!cursor.done) {
+      if (options.maxPages !== undefined && pages >= options.maxPages) break;
+      const page = await source.listPage(kind, cursor.cursor, version);
+      const outcome = await applyBillingRecords(
+        store,
+        source,
+        tenant,
+        page.records.map((record) => ({ record, version })),
+      );
+      totals.written += outcome.written;
+      totals.stale += outcome.stale;
+      totals.unlinked += outcome.unlinked;
+      cursor.records += page.records.length;
+      cursor.cursor = page.nextCursor;
+      cursor.done = page.nextCursor === null;
+      await store.saveSyncCursor(tenant, source.name, cursor);
+      pages += 1;
+      options.onPage?.({ kind, records: cursor.records });
+    }
+  }
+  return {
+    source: source.name,
+    version,
+    resumed,
+    alreadyComplete,
+    kinds: cursors.map(({ kind, records, done }) => ({ kind, records, done })),
+    ...totals,
+  };
+}
+
+export type ReceiveOutcome = { eventId: string; type: string; duplicate: boolean };
+
+/** A verified webhook is stored once by id; the caller enqueues its processing when it is new. */
+export async function receiveBillingWebhook(
+  store: CollectionsStore,
+  source: BillingSource,
+  tenant: TenantId,
+  rawBody: string,
+  signature: string | undefined,
+): Promise<ReceiveOutcome> {
+  const event = source.verifyWebhook(rawBody, signature);
+  const state = await store.recordWebhookEvent(tenant, source.name, {
+    eventId: event.id,
+    type: event.type,
+    createdMs: event.createdMs,
+    body: rawBody,
+  });
+  return { eventId: event.id, type: event.type, duplicate: state === 'duplicate' };
+}
+
+/** Applies one stored event: newer state from the event, stale state ignored, ties read again. */
+export async function processBillingEvent(
+  store: CollectionsStore,
+  source: BillingSource,
+  tenant: TenantId,
+  eventId: string,
+): Promise<'processed' | 'ignored' | 'missing' | 'done_before'> {
+  const stored = await store.getWebhookEvent(tenant, source.name, eventId);
+  if (stored === undefined) return 'missing';
+  if (stored.state !== 'received') return 'done_before';
+  const event = source.mapEvent(stored.body);
+  if (event.records.length === 0 && event.refetch.length === 0) {
+    await store.finishWebhookEvent(tenant, source.name, eventId, 'ignored');
+    return 'ignored';
+  }
+  const versions = await store.getSourceVersions(
+    tenant,
+    source.name,
+    event.records.map((record) => record.id),
+  );
+  const items: Versioned[] = [];
+  const refetch = [...event.refetch];
+  for (const record of event.records) {
+    const current = versions.get(record.id);
+    if (record.kind === 'link' || current === undefined || current < event.createdMs) {
+      items.push({ record, version: event.createdMs });
+    } else if (current < event.createdMs + SECOND - 1) {
+      const again = refetchOf(record);
+      if (again !== undefined) refetch.push(again);
+    }
+    // Otherwise the stored state is newer than the event: nothing to do.
+  }
+  for (const target of refetch) {
+    for (const record of await source.fetch(target.kind, target.id, event.createdMs))
+      items.push({ record, version: event.createdMs + SECOND - 1 });
+  }
+  if (items.length > 0) await applyBillingRecords(store, source, tenant, items);
+  await store.finishWebhookEvent(tenant, source.name, eventId, 'processed');
+  return 'processed';
+}
