@@ -3,6 +3,8 @@
  * throughput and peak memory, the status of every account from the store, and the payment-risk
  * model (fit, then score every invoice). Each step runs in a child process with its own memory figure.
  * BENCH_CUSTOMERS sets the size; BENCH_DATABASE_URL imports into PostgreSQL instead of PGlite.
+ * Then Stripe against the local emulator: a backfill of BENCH_STRIPE_INVOICES (100,000) invoices and
+ * webhook intake paced at BENCH_WEBHOOK_RATE events/s. BENCH_ONLY=stripe runs only that part.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -48,7 +50,52 @@ async function ensureDataset(customers: number, seed: number, asOf: string): Pro
   return dataset;
 }
 
+async function stripeBench(): Promise<Record<string, unknown>> {
+  const invoices = process.env.BENCH_STRIPE_INVOICES ?? '100000';
+  const events = process.env.BENCH_WEBHOOK_EVENTS ?? '3000';
+  const dir = path.join(out, 'pglite-stripe');
+  await rm(dir, { recursive: true, force: true });
+  process.stderr.write(
+    `Stripe (emulator): backfill of ${invoices} invoices, then ${events} webhook events\n`,
+  );
+  const result = await runChild('stripe-child.ts', [dir, invoices, events], 60 * 60000);
+  await rm(dir, { recursive: true, force: true });
+  const backfill = result.backfill as Record<string, number>;
+  const webhooks = result.webhooks as Record<string, unknown> & { delayMs: Record<string, number> };
+  const summary = {
+    store: result.store,
+    backfill: {
+      invoices: backfill.invoices,
+      objects: backfill.objects,
+      seconds: Number(Number(backfill.seconds).toFixed(1)),
+      objectsPerSecond: Math.round(Number(backfill.objectsPerSecond)),
+      invoicesPerSecond: Math.round(Number(backfill.invoicesPerSecond)),
+      apiRequests: backfill.apiRequests,
+    },
+    webhooks: {
+      offeredPerSecond: webhooks.offeredPerSecond,
+      events: webhooks.events,
+      processed: webhooks.processed,
+      eventsPerSecond: Math.round(Number(webhooks.eventsPerSecond)),
+      p50DelayMs: webhooks.delayMs.p50,
+      p95DelayMs: webhooks.delayMs.p95,
+      maxDelayMs: webhooks.delayMs.max,
+    },
+    peakRssMb: Math.round(Number(result.peakRssMb)),
+  };
+  console.log('Stripe through the SDK against the local emulator:');
+  console.table([{ ...summary.backfill, store: summary.store }]);
+  console.table([summary.webhooks]);
+  return summary;
+}
+
 async function main(): Promise<void> {
+  await mkdir(out, { recursive: true });
+  if (process.env.BENCH_ONLY === 'stripe') {
+    const stripe = await stripeBench();
+    await writeFile(path.join(out, 'results-stripe.json'), `${JSON.stringify(stripe, null, 2)}\n`);
+    return;
+  }
   const customers = Number(process.env.BENCH_CUSTOMERS ?? 100000);
   const seed = 20261122;
   const asOf = '2026-11-22';
@@ -127,7 +174,8 @@ async function main(): Promise<void> {
       peakRssMb: Math.round(Number(risk.peakRssMb)),
     },
   };
-  await writeFile(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const stripe = await stripeBench();
+  await writeFile(path.join(out, 'results.json'), `${JSON.stringify({ ...results, stripe }, null, 2)}\n`);
   console.log('Import (all-or-nothing, one transaction):');
   console.table(results.imports);
   console.log('Account status of every customer, end to end from the store:');

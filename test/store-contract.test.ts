@@ -624,6 +624,76 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
     });
   });
 
+  it('keeps billing-source versions, links, cursors and webhook events, only newer versions claimed', async () => {
+    const tenant = newTenant();
+    const session = await store.beginImport(tenant);
+    expect(
+      [
+        ...(await session.claimVersions('stripe', [
+          { objectId: 'in_1', version: 2000 },
+          { objectId: 'in_2', version: 2000 },
+        ])),
+      ].sort(),
+    ).toEqual(['in_1', 'in_2']);
+    await session.saveLinks('stripe', [{ sourceId: 'pi_1', invoiceId: 'in_1' }]);
+    await session.saveSourceCustomers('stripe', [{ customerId: 'C-9', email: 'ap@nine.example' }]);
+    await session.stageCustomers([{ line: 1, row: bareCustomer('C-9') }]);
+    await session.commit({ audit: false });
+    expect(await store.listEvents(tenant)).toEqual([]);
+
+    const again = await store.beginImport(tenant);
+    const claimed = await again.claimVersions('stripe', [
+      { objectId: 'in_1', version: 1000 },
+      { objectId: 'in_2', version: 2000 },
+      { objectId: 'in_3', version: 1 },
+    ]);
+    expect([...claimed]).toEqual(['in_3']);
+    await again.rollback();
+    // A rolled-back claim leaves the stored versions as they were.
+    expect(await store.getSourceVersions(tenant, 'stripe', ['in_1', 'in_3'])).toEqual(
+      new Map([['in_1', 2000]]),
+    );
+    expect(await store.resolveSourceLinks(tenant, 'stripe', ['pi_1', 'pi_2'])).toEqual(
+      new Map([['pi_1', 'in_1']]),
+    );
+    expect(await store.listUnmappedCustomers(tenant)).toEqual([
+      { customerId: 'C-9', name: null, email: 'ap@nine.example', country: null, invoices: 0 },
+    ]);
+
+    await store.saveSyncCursor(tenant, 'stripe', {
+      kind: 'invoices',
+      cursor: 'in_5',
+      done: false,
+      version: 9_999_999_999_999,
+      records: 100,
+    });
+    expect(await store.getSyncCursors(tenant, 'stripe')).toEqual([
+      { kind: 'invoices', cursor: 'in_5', done: false, version: 9_999_999_999_999, records: 100 },
+    ]);
+    await store.resetSyncCursors(tenant, 'stripe');
+    expect(await store.getSyncCursors(tenant, 'stripe')).toEqual([]);
+
+    const event = {
+      eventId: 'evt_1',
+      type: 'invoice.paid',
+      createdMs: 1_772_000_000_000,
+      body: '{"id":"evt_1"}',
+    };
+    expect(await store.recordWebhookEvent(tenant, 'stripe', event)).toBe('new');
+    expect(await store.recordWebhookEvent(tenant, 'stripe', event)).toBe('duplicate');
+    expect(await store.listPendingWebhookEvents(tenant, 'stripe', 10)).toEqual(['evt_1']);
+    expect(await store.getWebhookEvent(tenant, 'stripe', 'evt_1')).toEqual({
+      ...event,
+      state: 'received',
+      receivedAtMs: expect.any(Number),
+      processedAtMs: null,
+    });
+    await store.finishWebhookEvent(tenant, 'stripe', 'evt_1', 'processed');
+    expect(await store.listPendingWebhookEvents(tenant, 'stripe', 10)).toEqual([]);
+    expect(await store.countWebhookEvents(tenant, 'stripe')).toEqual({ processed: 1 });
+    expect(await store.countWebhookEvents(newTenant(), 'stripe')).toEqual({});
+  });
+
   it('records planned tasks and holds once, and remembers them for the next run', async () => {
     const tenant = newTenant();
     const task = {

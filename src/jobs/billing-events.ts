@@ -7,6 +7,8 @@ import { processBillingEvent } from '../use-cases/billing-sync';
 
 export const BILLING_EVENT = 'billing-event';
 export const BILLING_EVENT_ATTEMPTS = 5;
+/** Events waiting when a job runs are applied with it, in one transaction. */
+const EVENT_BATCH = 200;
 
 const payload = z.object({
   tenant: z.string().refine((value) => parseTenantId(value) !== undefined, 'invalid tenant id'),
@@ -58,7 +60,7 @@ export function createBillingEventHandler(
     const source = sources.get(job.source);
     if (source === undefined) throw new Error(`no billing source ${job.source} is configured`);
     try {
-      const outcome = await processBillingEvent(store, source, tenant, job.eventId);
+      const outcome = await processBillingEvent(store, source, tenant, job.eventId, { batch: EVENT_BATCH });
       onDone?.({ tenant, eventId: job.eventId, outcome });
     } catch (error) {
       if (context.attempt >= BILLING_EVENT_ATTEMPTS) {

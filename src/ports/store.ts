@@ -188,7 +188,9 @@ export interface CollectionsStore {
     tenant: TenantId,
     source: string,
     eventId: string,
-  ): Promise<(StoredWebhookEvent & { state: string }) | undefined>;
+  ): Promise<
+    (StoredWebhookEvent & { state: string; receivedAtMs: number; processedAtMs: number | null }) | undefined
+  >;
   finishWebhookEvent(
     tenant: TenantId,
     source: string,

@@ -262,43 +262,79 @@ export async function receiveBillingWebhook(
   return { eventId: event.id, type: event.type, duplicate: state === 'duplicate' };
 }
 
-/** Applies one stored event: newer state from the event, stale state ignored, ties read again. */
+/**
+ * Applies a stored event, together with up to `batch` − 1 other events waiting (oldest first), in one
+ * transaction: for each object the newest event's state is written when it is newer than the stored
+ * state; stale state is ignored; an event in the same second as the stored state, or two events for one
+ * object in the same second, cannot be ordered, so the object is read again.
+ */
 export async function processBillingEvent(
   store: CollectionsStore,
   source: BillingSource,
   tenant: TenantId,
   eventId: string,
+  options: { batch?: number } = {},
 ): Promise<'processed' | 'ignored' | 'missing' | 'done_before'> {
-  const stored = await store.getWebhookEvent(tenant, source.name, eventId);
-  if (stored === undefined) return 'missing';
-  if (stored.state !== 'received') return 'done_before';
-  const event = source.mapEvent(stored.body);
-  if (event.records.length === 0 && event.refetch.length === 0) {
-    await store.finishWebhookEvent(tenant, source.name, eventId, 'ignored');
-    return 'ignored';
+  const first = await store.getWebhookEvent(tenant, source.name, eventId);
+  if (first === undefined) return 'missing';
+  if (first.state !== 'received') return 'done_before';
+  const batch = Math.max(1, options.batch ?? 1);
+  const others =
+    batch > 1
+      ? (await store.listPendingWebhookEvents(tenant, source.name, batch)).filter((id) => id !== eventId)
+      : [];
+  const stored = [first];
+  for (const id of others.slice(0, batch - 1)) {
+    const event = await store.getWebhookEvent(tenant, source.name, id);
+    if (event !== undefined && event.state === 'received') stored.push(event);
   }
+  const events = stored.map((event) => source.mapEvent(event.body));
+  const relevant = events.filter((event) => event.records.length > 0 || event.refetch.length > 0);
+
   const versions = await store.getSourceVersions(
     tenant,
     source.name,
-    event.records.map((record) => record.id),
+    relevant.flatMap((event) => event.records.map((record) => record.id)),
   );
   const items: Versioned[] = [];
-  const refetch = [...event.refetch];
-  for (const record of event.records) {
-    const current = versions.get(record.id);
-    if (record.kind === 'link' || current === undefined || current < event.createdMs) {
-      items.push({ record, version: event.createdMs });
-    } else if (current < event.createdMs + SECOND - 1) {
-      const again = refetchOf(record);
-      if (again !== undefined) refetch.push(again);
+  const refetch = new Map<string, { target: BillingEvent['refetch'][number]; observedMs: number }>();
+  const readAgain = (target: BillingEvent['refetch'][number], observedMs: number) => {
+    const key = `${target.kind}:${target.id}`;
+    const seen = refetch.get(key);
+    if (seen === undefined || observedMs > seen.observedMs) refetch.set(key, { target, observedMs });
+  };
+  const byObject = new Map<string, Versioned[]>();
+  for (const event of relevant) {
+    for (const target of event.refetch) readAgain(target, event.createdMs);
+    for (const record of event.records) {
+      if (record.kind === 'link') {
+        items.push({ record, version: event.createdMs });
+        continue;
+      }
+      const key = `${record.kind}:${record.id}`;
+      byObject.set(key, [...(byObject.get(key) ?? []), { record, version: event.createdMs }]);
     }
-    // Otherwise the stored state is newer than the event: nothing to do.
   }
-  for (const target of refetch) {
-    for (const record of await source.fetch(target.kind, target.id, event.createdMs))
-      items.push({ record, version: event.createdMs + SECOND - 1 });
+  for (const candidates of byObject.values()) {
+    const newest = Math.max(...candidates.map((candidate) => candidate.version));
+    const atNewest = candidates.filter((candidate) => candidate.version === newest);
+    const chosen = atNewest[0] as Versioned;
+    const current = versions.get(chosen.record.id);
+    // The stored state is newer than every event: nothing to do.
+    if (current !== undefined && current >= newest + SECOND - 1) continue;
+    if (atNewest.length > 1 || (current !== undefined && current >= newest)) {
+      const again = refetchOf(chosen.record);
+      if (again !== undefined) readAgain(again, newest);
+    } else items.push(chosen);
+  }
+  for (const { target, observedMs } of refetch.values()) {
+    for (const record of await source.fetch(target.kind, target.id, observedMs))
+      items.push({ record, version: observedMs + SECOND - 1 });
   }
   if (items.length > 0) await applyBillingRecords(store, source, tenant, items);
-  await store.finishWebhookEvent(tenant, source.name, eventId, 'processed');
-  return 'processed';
+  for (const event of events) {
+    const state = event.records.length > 0 || event.refetch.length > 0 ? 'processed' : 'ignored';
+    await store.finishWebhookEvent(tenant, source.name, event.id, state);
+  }
+  return relevant.some((event) => event.id === eventId) ? 'processed' : 'ignored';
 }

@@ -121,13 +121,26 @@ export function billingSync(client: SqlClient): SyncMethods {
         created_ms: string | number;
         body: string;
         state: string;
+        received_ms: string | number;
+        processed_ms: string | number | null;
       }>(
-        `SELECT type, created_ms, body, state FROM webhook_events WHERE tenant_id = $1 AND source = $2 AND event_id = $3`,
+        `SELECT type, created_ms, body, state,
+                floor(extract(epoch FROM received_at) * 1000) AS received_ms,
+                floor(extract(epoch FROM processed_at) * 1000) AS processed_ms
+           FROM webhook_events WHERE tenant_id = $1 AND source = $2 AND event_id = $3`,
         [tenant, source, eventId],
       );
       return row === undefined
         ? undefined
-        : { eventId, type: row.type, createdMs: Number(row.created_ms), body: row.body, state: row.state };
+        : {
+            eventId,
+            type: row.type,
+            createdMs: Number(row.created_ms),
+            body: row.body,
+            state: row.state,
+            receivedAtMs: Number(row.received_ms),
+            processedAtMs: row.processed_ms === null ? null : Number(row.processed_ms),
+          };
     },
 
     async finishWebhookEvent(tenant, source, eventId, state, error) {

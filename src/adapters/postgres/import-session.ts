@@ -25,6 +25,9 @@ import type { SqlClient } from './sql-client';
  */
 const ANALYZE_AFTER_CHANGED_ROWS = 1000;
 
+/** Below this many staged rows a session builds no index or statistics on its staging tables. */
+const SMALL_SESSION_ROWS = 500;
+
 const FILE_ORDER = new Map(ENTITY_TABLES.map((table, index) => [table.file, index]));
 
 const STAGED_INVOICES = `
@@ -117,6 +120,10 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
   let ended = false;
   let statisticsCurrent = true;
   let invoiceIndexed = false;
+  // Small sessions (a webhook's few rows) skip the index and statistics: a scan of a handful of
+  // staged rows is cheaper than building either.
+  let stagedRows = 0;
+  let stagedInvoices = 0;
 
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     if (ended) throw new Error('the import session has already ended');
@@ -133,14 +140,14 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
   // disputes): cheaper than maintaining it row by row while staging. Without statistics the planner
   // would scan the whole staging table for every batch of lookups.
   const indexStagedInvoices = async (): Promise<void> => {
-    if (invoiceIndexed) return;
+    if (invoiceIndexed || stagedInvoices < SMALL_SESSION_ROWS) return;
     await tx.exec('CREATE INDEX ON stage_invoices (invoice_id); ANALYZE stage_invoices');
     invoiceIndexed = true;
   };
 
   // Autovacuum never analyzes temporary tables: without statistics large imports get poor join plans.
   const analyzeStaged = async (): Promise<void> => {
-    if (statisticsCurrent) return;
+    if (statisticsCurrent || stagedRows < SMALL_SESSION_ROWS) return;
     await tx.exec(`ANALYZE ${ENTITY_TABLES.map((table) => table.stage).join(', ')}`);
     statisticsCurrent = true;
   };
@@ -152,6 +159,8 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
         if (rows.length === 0) return;
         await tx.query(stageInsertSql(table), columnArrays(table, rows));
         statisticsCurrent = false;
+        stagedRows += rows.length;
+        if (table === INVOICES) stagedInvoices += rows.length;
       });
 
   const findReferenceProblems = async (limit: number): Promise<RowProblem[]> => {
