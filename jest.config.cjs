@@ -7,5 +7,6 @@ module.exports = {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }],
   },
   maxWorkers: 2,
-  testTimeout: 60000,
+  // End-to-end tests start real processes; on 2 busy cores one can take minutes.
+  testTimeout: 180000,
 };

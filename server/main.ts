@@ -63,11 +63,15 @@ async function main(): Promise<void> {
   });
   const sources = new Map(billing === undefined ? [] : [[billing.name, billing]]);
   await queue.startWorker({
-    [BILLING_EVENT]: createBillingEventHandler(store, sources, (event) =>
-      logger.debug(
-        { tenant: event.tenant, eventId: event.eventId, outcome: event.outcome },
-        'billing event applied',
-      ),
+    [BILLING_EVENT]: createBillingEventHandler(
+      store,
+      sources,
+      (event) =>
+        logger.debug(
+          { tenant: event.tenant, eventId: event.eventId, outcome: event.outcome },
+          'billing event applied',
+        ),
+      { byEmailDomain: config.billing.matchByEmailDomain },
     ),
     [LOAD_DEMO_DATA]: async (payload, context) => {
       state.demo = { state: 'loading', tenant };

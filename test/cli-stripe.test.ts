@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startStripeEmulator, type StripeEmulator } from './emulators/stripe/emulator';
@@ -12,6 +12,7 @@ describe('collections sync stripe and unmapped (CLI against the Stripe emulator)
   let env: Record<string, string>;
   let mappedId: string;
   let unmappedId: string;
+  let byDomainId: string;
 
   beforeAll(async () => {
     emu = await startStripeEmulator({ apiKey: 'sk_test_cli' });
@@ -21,9 +22,11 @@ describe('collections sync stripe and unmapped (CLI against the Stripe emulator)
       metadata: { hubspot_company_id: '7001', segment: 'Mid Market' },
     });
     const unmapped = emu.scenario.createCustomer({ name: 'Loose Ltd', email: 'billing@loose.example' });
+    const byDomain = emu.scenario.createCustomer({ name: 'Domain Inc', email: 'ap@domain-inc.example' });
     mappedId = String(mapped.id);
     unmappedId = String(unmapped.id);
-    for (const customer of [mappedId, unmappedId]) {
+    byDomainId = String(byDomain.id);
+    for (const customer of [mappedId, unmappedId, byDomainId]) {
       const subscription = emu.scenario.createSubscription({ customer, unitAmount: 120_00, currency: 'usd' });
       const invoice = emu.scenario.createInvoice({
         customer,
@@ -49,7 +52,16 @@ describe('collections sync stripe and unmapped (CLI against the Stripe emulator)
     await rm(work, { recursive: true, force: true });
   });
 
-  it('backfills, says so when run again, and lists customers without a CRM record', async () => {
+  it('backfills, matches by e-mail domain, says so when run again, and lists customers without a CRM record', async () => {
+    const badCsv = path.join(work, 'bad.csv');
+    await writeFile(badCsv, 'crm_company_id,domain\n8003,domain-inc.example\n8004,not a domain\n');
+    const bad = await runCollections(['crm-companies', badCsv], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('bad.csv:3: domain: expected a domain, got "not a domain"');
+    const csv = path.join(work, 'crm.csv');
+    await writeFile(csv, 'crm_company_id,domain,name\n8003,www.Domain-Inc.example,Domain Inc\n');
+    expect((await runCollections(['crm-companies', csv], env)).code).toBe(0);
+
     const first = await runCollections(['sync', 'stripe', '--backfill', '--json'], env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -58,8 +70,8 @@ describe('collections sync stripe and unmapped (CLI against the Stripe emulator)
       kinds: { kind: string; records: number; done: boolean }[];
     };
     expect(report.resumed).toBe(false);
-    expect(report.kinds.find((kind) => kind.kind === 'invoices')).toMatchObject({ records: 2, done: true });
-    expect(report.kinds.find((kind) => kind.kind === 'charges')).toMatchObject({ records: 2, done: true });
+    expect(report.kinds.find((kind) => kind.kind === 'invoices')).toMatchObject({ records: 3, done: true });
+    expect(report.kinds.find((kind) => kind.kind === 'charges')).toMatchObject({ records: 3, done: true });
 
     const second = await runCollections(['sync', 'stripe', '--backfill'], env);
     expect(second.code).toBe(0);
@@ -71,6 +83,8 @@ describe('collections sync stripe and unmapped (CLI against the Stripe emulator)
       customers: [{ customerId: unmappedId, name: 'Loose Ltd', email: 'billing@loose.example', invoices: 1 }],
     });
 
+    const matched = await runCollections(['status', byDomainId, '--as-of', '2026-05-04', '--json'], env);
+    expect(matched.code).toBe(0);
     const status = await runCollections(['status', mappedId, '--as-of', '2026-05-04', '--json'], env);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ status: 'failed_payment', segment: 'mid_market' });

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { readCrmCompaniesCsv } from '../../src/adapters/csv/crm-companies';
 import { loadConfig } from '../../src/config/config';
 import type { TenantId } from '../../src/domain/model';
 import { BACKFILL_ORDER } from '../../src/ports/billing-source';
@@ -33,6 +35,7 @@ export function registerSyncCommands(program: Command): void {
       const report = await withStore(async (store) => {
         const result = await backfillBillingSource(store, source, tenant, {
           restart: options.restart,
+          match: { byEmailDomain: loadConfig().billing.matchByEmailDomain },
           onPage: ({ kind, records }) =>
             progress.update(
               BACKFILL_ORDER.indexOf(kind) + 1,
@@ -59,6 +62,31 @@ export function registerSyncCommands(program: Command): void {
             ? [`  Stripe rate-limited ${throttled} requests; they were retried after backing off`]
             : []),
         ].join('\n'),
+      );
+    });
+
+  program
+    .command('crm-companies')
+    .description('load CRM companies with their web domain, to match billing customers by e-mail domain')
+    .argument('<file>', 'CSV with crm_company_id, domain and optionally name')
+    .option('--tenant <tenant>', 'tenant', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (file: string, options: { tenant?: TenantId; json: boolean }) => {
+      const read = await readCrmCompaniesCsv(path.resolve(file)).catch((error: unknown) => {
+        throw new UsageError(
+          `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
+      if (!read.ok)
+        throw new UsageError(`${file}: nothing loaded\n${read.problems.join('\n')}`, {
+          problems: read.problems,
+        });
+      const tenant = options.tenant ?? defaultTenant();
+      const saved = await withStore((store) => store.saveCrmCompanies(tenant, read.companies));
+      print(
+        options,
+        { ok: true, tenant, companies: saved },
+        () => `Loaded ${saved} CRM companies into ${tenant}.`,
       );
     });
 

@@ -75,6 +75,7 @@ export const environmentSchema = z.object({
       }
     }, 'an IANA time zone such as Europe/Berlin'),
   CRM: z.enum(['hubspot', 'salesforce']).default('hubspot'),
+  CRM_MATCH_BY_EMAIL_DOMAIN: z.enum(['true', 'false']).default('true'),
   HUBSPOT_CLIENT_ID: optionalSecret,
   HUBSPOT_CLIENT_SECRET: optionalSecret,
   SALESFORCE_CLIENT_ID: optionalSecret,
@@ -108,6 +109,8 @@ export type Config = {
     timeZone: string;
     /** Which CRM's id customer metadata is read for first. */
     crm: 'hubspot' | 'salesforce';
+    /** Customers without a CRM id in their metadata are matched to a CRM company by e-mail domain. */
+    matchByEmailDomain: boolean;
   };
   crm: {
     hubspotClientId: string | undefined;
@@ -172,6 +175,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       stripeMaxRequestsPerSecond: env.STRIPE_MAX_RPS,
       timeZone: env.BILLING_TIME_ZONE,
       crm: env.CRM,
+      matchByEmailDomain: env.CRM_MATCH_BY_EMAIL_DOMAIN === 'true',
     },
     crm: {
       hubspotClientId: env.HUBSPOT_CLIENT_ID,

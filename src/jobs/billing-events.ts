@@ -3,7 +3,7 @@ import { parseTenantId, type TenantId } from '../domain/model';
 import type { BillingSource } from '../ports/billing-source';
 import type { JobHandler, JobQueue } from '../ports/queue';
 import type { CollectionsStore } from '../ports/store';
-import { processBillingEvent } from '../use-cases/billing-sync';
+import { processBillingEvent, type MatchOptions } from '../use-cases/billing-sync';
 
 export const BILLING_EVENT = 'billing-event';
 export const BILLING_EVENT_ATTEMPTS = 5;
@@ -53,6 +53,7 @@ export function createBillingEventHandler(
   store: CollectionsStore,
   sources: ReadonlyMap<string, BillingSource>,
   onDone?: (event: { tenant: TenantId; eventId: string; outcome: string }) => void,
+  match: MatchOptions = {},
 ): JobHandler {
   return async (raw, context) => {
     const job = payload.parse(raw);
@@ -60,7 +61,10 @@ export function createBillingEventHandler(
     const source = sources.get(job.source);
     if (source === undefined) throw new Error(`no billing source ${job.source} is configured`);
     try {
-      const outcome = await processBillingEvent(store, source, tenant, job.eventId, { batch: EVENT_BATCH });
+      const outcome = await processBillingEvent(store, source, tenant, job.eventId, {
+        batch: EVENT_BATCH,
+        match,
+      });
       onDone?.({ tenant, eventId: job.eventId, outcome });
     } catch (error) {
       if (context.attempt >= BILLING_EVENT_ATTEMPTS) {

@@ -175,6 +175,10 @@ export interface CollectionsStore {
   getSyncCursors(tenant: TenantId, source: string): Promise<SyncCursor[]>;
   saveSyncCursor(tenant: TenantId, source: string, cursor: SyncCursor): Promise<void>;
   resetSyncCursors(tenant: TenantId, source: string): Promise<void>;
+  /** CRM companies with their web domain (from the CRM sync or a CSV), replaced by id. */
+  saveCrmCompanies(tenant: TenantId, companies: readonly CrmCompany[]): Promise<number>;
+  /** The CRM company of each domain; a domain shared by several companies matches none. */
+  findCrmCompaniesByDomain(tenant: TenantId, domains: readonly string[]): Promise<Map<string, string>>;
   /** Customers with no CRM record, with the e-mail the billing source knows. */
   listUnmappedCustomers(tenant: TenantId): Promise<UnmappedCustomer[]>;
 
@@ -213,6 +217,8 @@ export type AutomationMemory = {
 };
 
 export type StoredTask = PlannedTask & { state: string; ruleVersion: number | null };
+
+export type CrmCompany = { crmCompanyId: string; domain: string; name: string | null };
 
 export type SyncCursor = {
   kind: string;

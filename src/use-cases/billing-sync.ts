@@ -19,6 +19,33 @@ type Versioned = { record: BillingRecord; version: number };
 
 export type ApplyOutcome = { written: number; stale: number; unlinked: number };
 
+/** How billing customers without a CRM id in their metadata find their CRM record. */
+export type MatchOptions = { byEmailDomain?: boolean };
+
+/** Mailbox providers: an address there says nothing about the company. */
+const FREE_MAIL = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'yahoo.com',
+  'icloud.com',
+  'me.com',
+  'aol.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.de',
+  'gmx.net',
+  'web.de',
+  'mail.com',
+]);
+
+export function companyDomainOf(email: string | null): string | null {
+  const domain = email?.split('@')[1]?.trim().toLowerCase() ?? '';
+  return domain === '' || FREE_MAIL.has(domain) ? null : domain;
+}
+
 const SECOND = 1000;
 
 /** The kind to fetch to read a record's object again. */
@@ -45,6 +72,7 @@ export async function applyBillingRecords(
   source: BillingSource,
   tenant: TenantId,
   items: readonly Versioned[],
+  match: MatchOptions = {},
 ): Promise<ApplyOutcome> {
   // The newest version of each object wins within the batch too.
   const latest = new Map<string, Versioned>();
@@ -117,7 +145,23 @@ export async function applyBillingRecords(
       invoices.set(record.id, { record, version });
   }
 
-  const customers = batch.filter((item) => item.record.kind === 'customer' && !item.record.deleted);
+  let customers = batch.filter((item) => item.record.kind === 'customer' && !item.record.deleted);
+  if (match.byEmailDomain !== false) {
+    // No CRM id in the metadata: a CRM company with the e-mail's domain, when exactly one has it.
+    const domains = new Map<string, string>();
+    for (const { record } of customers) {
+      if (record.kind !== 'customer' || record.row.crmCompanyId !== null) continue;
+      const domain = companyDomainOf(record.email);
+      if (domain !== null) domains.set(record.id, domain);
+    }
+    const found = await store.findCrmCompaniesByDomain(tenant, [...new Set(domains.values())]);
+    customers = customers.map((item) => {
+      const domain = domains.get(item.record.id);
+      const crmCompanyId = domain === undefined ? undefined : found.get(domain);
+      if (crmCompanyId === undefined || item.record.kind !== 'customer') return item;
+      return { ...item, record: { ...item.record, row: { ...item.record.row, crmCompanyId } } };
+    });
+  }
   const subscriptions = batch.filter((item) => item.record.kind === 'subscription');
   const versioned = [
     ...customers,
@@ -192,7 +236,12 @@ export async function backfillBillingSource(
   store: CollectionsStore,
   source: BillingSource,
   tenant: TenantId,
-  options: { restart?: boolean; onPage?: (progress: BackfillProgress) => void; maxPages?: number } = {},
+  options: {
+    restart?: boolean;
+    onPage?: (progress: BackfillProgress) => void;
+    maxPages?: number;
+    match?: MatchOptions;
+  } = {},
 ): Promise<BackfillReport> {
   if (options.restart === true) await store.resetSyncCursors(tenant, source.name);
   const stored = await store.getSyncCursors(tenant, source.name);
@@ -220,6 +269,7 @@ export async function backfillBillingSource(
         source,
         tenant,
         page.records.map((record) => ({ record, version })),
+        options.match,
       );
       totals.written += outcome.written;
       totals.stale += outcome.stale;
@@ -273,7 +323,7 @@ export async function processBillingEvent(
   source: BillingSource,
   tenant: TenantId,
   eventId: string,
-  options: { batch?: number } = {},
+  options: { batch?: number; match?: MatchOptions } = {},
 ): Promise<'processed' | 'ignored' | 'missing' | 'done_before'> {
   const first = await store.getWebhookEvent(tenant, source.name, eventId);
   if (first === undefined) return 'missing';
@@ -331,7 +381,7 @@ export async function processBillingEvent(
     for (const record of await source.fetch(target.kind, target.id, observedMs))
       items.push({ record, version: observedMs + SECOND - 1 });
   }
-  if (items.length > 0) await applyBillingRecords(store, source, tenant, items);
+  if (items.length > 0) await applyBillingRecords(store, source, tenant, items, options.match);
   for (const event of events) {
     const state = event.records.length > 0 || event.refetch.length > 0 ? 'processed' : 'ignored';
     await store.finishWebhookEvent(tenant, source.name, event.id, state);

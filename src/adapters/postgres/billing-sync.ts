@@ -15,6 +15,8 @@ type SyncMethods = Pick<
   | 'finishWebhookEvent'
   | 'listPendingWebhookEvents'
   | 'countWebhookEvents'
+  | 'saveCrmCompanies'
+  | 'findCrmCompaniesByDomain'
 >;
 
 /** What a billing-source sync keeps between runs: versions, links, cursors and received webhooks. */
@@ -158,6 +160,32 @@ export function billingSync(client: SqlClient): SyncMethods {
         [tenant, source, limit],
       );
       return rows.map((row) => row.event_id);
+    },
+
+    async saveCrmCompanies(tenant, companies) {
+      if (companies.length === 0) return 0;
+      await client.query(
+        `INSERT INTO crm_companies (tenant_id, crm_company_id, domain, name)
+         SELECT $1, c, d, n FROM unnest($2::text[], $3::text[], $4::text[]) AS t(c, d, n)
+         ON CONFLICT (tenant_id, crm_company_id) DO UPDATE SET domain = EXCLUDED.domain, name = EXCLUDED.name`,
+        [
+          tenant,
+          companies.map((company) => company.crmCompanyId),
+          companies.map((company) => company.domain.toLowerCase()),
+          companies.map((company) => company.name),
+        ],
+      );
+      return companies.length;
+    },
+
+    async findCrmCompaniesByDomain(tenant, domains) {
+      if (domains.length === 0) return new Map();
+      const rows = await client.query<{ domain: string; crm_company_id: string }>(
+        `SELECT domain, min(crm_company_id) AS crm_company_id FROM crm_companies
+          WHERE tenant_id = $1 AND domain = ANY($2::text[]) GROUP BY domain HAVING count(*) = 1`,
+        [tenant, domains.map((domain) => domain.toLowerCase())],
+      );
+      return new Map(rows.map((row) => [row.domain, row.crm_company_id]));
     },
 
     async countWebhookEvents(tenant, source) {

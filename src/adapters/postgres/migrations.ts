@@ -302,6 +302,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_events_pending ON webhook_events (tenant_id, source, state);
     `,
   },
+  {
+    version: 9,
+    name: 'CRM companies by domain, for matching billing customers',
+    sql: `
+      CREATE TABLE crm_companies (
+        tenant_id text COLLATE "C" NOT NULL,
+        crm_company_id text COLLATE "C" NOT NULL,
+        domain text NOT NULL,
+        name text,
+        PRIMARY KEY (tenant_id, crm_company_id)
+      );
+      CREATE INDEX crm_companies_domain ON crm_companies (tenant_id, domain);
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */
