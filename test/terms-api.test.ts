@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
 import { createCsvDatasetWriter } from '../src/adapters/csv/dataset-writer';
 import { loadDemoDataset } from '../src/use-cases/load-demo-dataset';
+import { refitTenantRiskModel } from '../src/use-cases/payment-risk';
 import { DEFAULT_GUARDRAILS } from '../src/domain/terms/default-guardrails';
 import type { CollectionsStore } from '../src/ports/store';
 import { createHttpApp, type AppState } from '../server/http/app';
@@ -23,6 +24,7 @@ describe('payment-terms API for the deal card (signed like hubspot.fetch)', () =
   let store: CollectionsStore;
   let app: ReturnType<typeof createHttpApp>;
   let customerId: string;
+  let companyId: string;
   const now = Date.now();
 
   beforeAll(async () => {
@@ -34,9 +36,15 @@ describe('payment-terms API for the deal card (signed like hubspot.fetch)', () =
       { tenant: PORTAL as TenantId, customers: 150, seed: 8, asOf: TODAY },
     );
     await rm(dir, { recursive: true, force: true });
+    await refitTenantRiskModel(store, PORTAL as TenantId, TODAY);
     for await (const facts of store.streamAccountFacts(PORTAL as TenantId)) {
-      if (facts.customer.segment === 'enterprise' && facts.invoices.length > 0) {
+      if (
+        facts.customer.segment === 'enterprise' &&
+        facts.invoices.length > 0 &&
+        facts.customer.crmCompanyId !== null
+      ) {
         customerId = facts.customer.customerId;
+        companyId = facts.customer.crmCompanyId;
         break;
       }
     }
@@ -153,5 +161,68 @@ describe('payment-terms API for the deal card (signed like hubspot.fetch)', () =
     expect(activated.body).toMatchObject({ ok: true, version: 1 });
     const read = await get('/terms/guardrails', 'ben@example.com');
     expect(read.body.active.version).toBe(1);
+  });
+
+  it('serves the company card from the store, with an empty state for unmapped companies', async () => {
+    const card = await get(`/companies/${companyId}/collections`, 'csm@example.com');
+    expect(card.status).toBe(200);
+    expect(card.body).toMatchObject({ ok: true, data: { customerId, asOf: TODAY } });
+    const data = card.body.data as {
+      statusVariant: string;
+      balances: { outstanding: { text: string }; aging: { bucket: string }[] }[];
+      risk: { score: number } | null;
+    };
+    expect(['success', 'warning', 'danger', 'info']).toContain(data.statusVariant);
+    for (const balance of data.balances) {
+      expect(balance.outstanding.text).toMatch(/^[A-Z]{3} /);
+      expect(balance.aging.map((bucket) => bucket.bucket)).toEqual([
+        'current',
+        '1-30',
+        '31-60',
+        '61-90',
+        '90+',
+      ]);
+    }
+    expect(data.risk).not.toBeNull();
+    const unknown = await get('/companies/999999/collections', 'csm@example.com');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toMatchObject({ ok: false, error: { code: 'no_billing_data' } });
+  });
+
+  it('creates a task from the card, shown on the card and audited', async () => {
+    const created = await post(`/companies/${companyId}/tasks`, 'csm@example.com', {
+      title: 'Call about the renewal',
+      dueOn: '2026-09-05',
+      priority: 'high',
+    });
+    expect(created.body).toMatchObject({
+      ok: true,
+      task: { title: 'Call about the renewal', assignee: 'csm@example.com' },
+    });
+    const bad = await post(`/companies/${companyId}/tasks`, 'csm@example.com', {
+      title: '',
+      dueOn: '2026-09-05',
+    });
+    expect(bad.body).toMatchObject({ ok: false, error: { code: 'invalid_input', path: 'title' } });
+    const card = await get(`/companies/${companyId}/collections`, 'csm@example.com');
+    expect((card.body.data as { tasks: { title: string }[] }).tasks.map((task) => task.title)).toContain(
+      'Call about the renewal',
+    );
+  });
+
+  it('recommends terms for a deal by the CRM company, falling back to a prospect when none is mapped', async () => {
+    const mapped = await post('/deals/D-50/payment-terms', 'ae@example.com', {
+      crmCompanyId: companyId,
+      amount: '50000',
+      currency: 'USD',
+    });
+    expect(mapped.body.recommendation.buyer).toMatchObject({ kind: 'customer', customerId });
+    const unmapped = await post('/deals/D-51/payment-terms', 'ae@example.com', {
+      crmCompanyId: '424242',
+      prospect: { segment: 'smb', employees: 20 },
+      amount: '5000',
+      currency: 'USD',
+    });
+    expect(unmapped.body.recommendation.buyer).toMatchObject({ kind: 'prospect', segment: 'smb' });
   });
 });

@@ -9,6 +9,7 @@ import type { CollectionsStore } from '../../src/ports/store';
 import { simulateRuleSets } from '../../src/use-cases/collections-rules';
 import { verifyHubspotSignatureV3 } from './signed-request';
 import { mountTermsRoutes } from './terms-api';
+import { mountCardRoutes } from './cards-api';
 import type { RiskTiers } from '../../src/domain/risk/risk-model';
 
 export type RequestContext = { tenant: TenantId; user: string; revops: boolean };
@@ -144,6 +145,13 @@ export function createRulesApi(options: RulesApiOptions): Router {
     ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
     context,
     requireRevops,
+  });
+
+  mountCardRoutes(router, {
+    store: options.store,
+    today: options.today,
+    ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
+    context,
   });
 
   router.get('/rules', async (_request, response) => {

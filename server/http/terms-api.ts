@@ -33,6 +33,8 @@ const word = z
 const dealRequest = z
   .object({
     customerId: z.string().min(1).max(255).optional(),
+    /** The deal's company in the CRM: its billing customer when one is mapped, else a prospect. */
+    crmCompanyId: z.string().min(1).max(64).optional(),
     prospect: z
       .object({
         name: z.string().max(200).optional(),
@@ -58,11 +60,16 @@ const dealRequest = z
   })
   .strict()
   .superRefine((value, context) => {
-    if ((value.customerId === undefined) === (value.prospect === undefined))
+    const given = [value.customerId, value.crmCompanyId].filter((entry) => entry !== undefined).length;
+    if (
+      given > 1 ||
+      (given === 0 && value.prospect === undefined) ||
+      (value.customerId !== undefined && value.prospect !== undefined)
+    )
       context.addIssue({
         code: 'custom',
         path: ['customerId'],
-        message: 'give either customerId or prospect',
+        message: 'give one of customerId, crmCompanyId (with an optional prospect fallback) or prospect',
       });
   });
 
@@ -80,7 +87,7 @@ function unprocessable(response: Response, path: string, message: string, extra:
 function parseDealRequest(
   body: unknown,
   response: Response,
-): { query: BuyerQuery; deal: Deal; optionId?: string } | undefined {
+): { query: BuyerQuery; deal: Deal; optionId?: string; crmCompanyId?: string } | undefined {
   const parsed = dealRequest.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -107,6 +114,7 @@ function parseDealRequest(
     query,
     deal: { amountMinor: amount.minor, currency, months: input.months, billing: input.billing ?? null },
     ...(input.optionId === undefined ? {} : { optionId: input.optionId }),
+    ...(input.crmCompanyId === undefined ? {} : { crmCompanyId: input.crmCompanyId }),
   };
 }
 
@@ -114,8 +122,21 @@ function parseDealRequest(
 export function mountTermsRoutes(router: Router, options: TermsRouteOptions): void {
   const tiers = options.riskTiers ?? DEFAULT_TIERS;
 
+  /** A CRM company becomes its billing customer when one is mapped; otherwise the prospect stands. */
+  const withBillingCustomer = async <T extends { query: BuyerQuery; crmCompanyId?: string }>(
+    input: T | undefined,
+    response: Response,
+  ): Promise<T | undefined> => {
+    if (input?.crmCompanyId === undefined) return input;
+    const customerId = await options.store.findCustomerIdByCrmId(
+      options.context(response).tenant,
+      input.crmCompanyId,
+    );
+    return customerId === undefined ? input : { ...input, query: { kind: 'customer', customerId } };
+  };
+
   router.post('/deals/:dealId/payment-terms', async (request, response) => {
-    const input = parseDealRequest(request.body, response);
+    const input = await withBillingCustomer(parseDealRequest(request.body, response), response);
     if (input === undefined) return;
     try {
       const recommendation = await recommendPaymentTerms(
@@ -135,7 +156,7 @@ export function mountTermsRoutes(router: Router, options: TermsRouteOptions): vo
   });
 
   router.post('/deals/:dealId/payment-terms/accept', async (request, response) => {
-    const input = parseDealRequest(request.body, response);
+    const input = await withBillingCustomer(parseDealRequest(request.body, response), response);
     if (input === undefined) return;
     const { tenant, user } = options.context(response);
     try {

@@ -79,6 +79,8 @@ export interface CollectionsStore {
   listTenants(): Promise<TenantId[]>;
 
   getAccountFacts(tenant: TenantId, customerId: string): Promise<AccountFacts | undefined>;
+  /** The billing customer mapped to a CRM company or account; the first by id when several are. */
+  findCustomerIdByCrmId(tenant: TenantId, crmCompanyId: string): Promise<string | undefined>;
   /** Every customer's facts, ordered by customer id, read in pages so memory stays bounded. */
   streamAccountFacts(tenant: TenantId, options?: { pageSize?: number }): AsyncIterable<AccountFacts>;
 

@@ -314,6 +314,7 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (tenant_id, crm_company_id)
       );
       CREATE INDEX crm_companies_domain ON crm_companies (tenant_id, domain);
+      CREATE INDEX customers_crm_company ON customers (tenant_id, crm_company_id);
     `,
   },
 ];

@@ -46,6 +46,13 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     },
 
     getAccountFacts: (tenant, customerId) => getAccountFacts(client, tenant, customerId),
+    async findCustomerIdByCrmId(tenant, crmCompanyId) {
+      const [row] = await client.query<{ customer_id: string }>(
+        `SELECT customer_id FROM customers WHERE tenant_id = $1 AND crm_company_id = $2 ORDER BY customer_id LIMIT 1`,
+        [tenant, crmCompanyId],
+      );
+      return row?.customer_id;
+    },
     streamAccountFacts: (tenant, options) =>
       streamAccountFacts(client, tenant, options?.pageSize ?? DEFAULT_PAGE_SIZE),
     ...automationPauses(client),

@@ -1,0 +1,196 @@
+import type { NextFunction, Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { AccountStatus } from '../../src/domain/account-status';
+import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
+import type { TenantId } from '../../src/domain/model';
+import { formatMoney, type CurrencyCode } from '../../src/domain/money';
+import type { RiskTiers } from '../../src/domain/risk/risk-model';
+import type { CollectionsStore } from '../../src/ports/store';
+import { createManualTask, getAccountCardByCrmId, type AccountCard } from '../../src/use-cases/account-card';
+import type { AccountCardView, AgingBucketView, CardResponse, Money } from './card-views';
+
+export type CardRouteOptions = {
+  store: CollectionsStore;
+  today: () => CalendarDate;
+  riskTiers?: RiskTiers;
+  context: (response: Response) => { tenant: TenantId; user: string; revops: boolean };
+};
+
+const money = (minor: number, currency: string): Money => ({
+  minor,
+  currency,
+  text: formatMoney(minor, currency as CurrencyCode),
+});
+
+const LABELS: Readonly<Record<string, { label: string; variant: AccountCardView['statusVariant'] }>> = {
+  current: { label: 'Current', variant: 'success' },
+  overdue: { label: 'Overdue', variant: 'warning' },
+  failed_payment: { label: 'Payment failed', variant: 'danger' },
+  disputed: { label: 'Disputed', variant: 'danger' },
+  paused: { label: 'Automation paused', variant: 'info' },
+};
+
+function aging(status: AccountStatus['balances'][number]): AgingBucketView[] {
+  const { aging: buckets, currency } = status;
+  return [
+    { bucket: 'current', amount: money(buckets.current, currency) },
+    { bucket: '1-30', amount: money(buckets.d1_30, currency) },
+    { bucket: '31-60', amount: money(buckets.d31_60, currency) },
+    { bucket: '61-90', amount: money(buckets.d61_90, currency) },
+    { bucket: '90+', amount: money(buckets.d90Plus, currency) },
+  ];
+}
+
+export function toAccountCardView(card: AccountCard): AccountCardView {
+  const { status } = card;
+  const label = LABELS[status.status] ?? { label: status.status, variant: 'info' as const };
+  return {
+    customerId: card.customerId,
+    name: card.name,
+    asOf: status.asOf,
+    status: status.status,
+    statusLabel: label.label,
+    statusVariant: label.variant,
+    situations: status.situations,
+    balances: status.balances.map((balance) => ({
+      currency: balance.currency,
+      outstanding: money(balance.outstandingMinor, balance.currency),
+      overdue: money(balance.overdueMinor, balance.currency),
+      disputed: money(balance.disputedMinor, balance.currency),
+      aging: aging(balance),
+    })),
+    oldestDaysPastDue: status.oldestDaysPastDue,
+    overdueInvoiceCount: status.overdueInvoiceCount,
+    openInvoices: status.openInvoices.map((invoice) => ({
+      invoiceId: invoice.invoiceId,
+      amount: money(invoice.amountMinor, invoice.currency),
+      outstanding: money(invoice.outstandingMinor, invoice.currency),
+      issuedOn: invoice.issuedOn,
+      dueOn: invoice.dueOn,
+      daysPastDue: invoice.daysPastDue,
+      disputed: invoice.disputed,
+      failedAttempts: invoice.failedAttempts,
+    })),
+    lastFailure:
+      status.lastFailure === null
+        ? null
+        : {
+            invoiceId: status.lastFailure.invoiceId,
+            code: status.lastFailure.code,
+            declineClass: status.lastFailure.class,
+            whatToDo: status.lastFailure.action,
+            on: status.lastFailure.on,
+            failuresSinceSuccess: status.lastFailure.failuresSinceSuccess,
+          },
+    openDisputes: status.openDisputes.map((dispute) => ({
+      disputeId: dispute.disputeId,
+      invoiceId: dispute.invoiceId,
+      amount: money(dispute.amountMinor, dispute.currency),
+      openedOn: dispute.openedOn,
+      daysOpen: dispute.daysOpen,
+      reason: dispute.reason,
+    })),
+    risk:
+      card.risk === null
+        ? null
+        : {
+            score: card.risk.score,
+            tier: card.risk.tier,
+            reasons: card.risk.reasons.map((reason) => reason.text),
+            mitigating: card.risk.mitigating.map((reason) => reason.text),
+          },
+    renewal:
+      status.nextRenewalOn === null
+        ? null
+        : { on: status.nextRenewalOn, daysTo: status.daysToRenewal ?? 0, inWindow: status.inRenewalWindow },
+    paused: status.paused === null ? null : { reason: status.paused.reason, until: status.paused.until },
+    nextStep:
+      card.nextStep === null
+        ? null
+        : {
+            title: card.nextStep.title,
+            tone: card.nextStep.tone,
+            assignee: card.nextStep.assignee,
+            ruleId: card.nextStep.ruleId,
+            dueOn: card.nextStep.dueOn,
+          },
+    tasks: card.openTasks.map((task) => ({
+      taskId: task.actionId,
+      title: task.title,
+      dueOn: task.dueOn,
+      priority: task.priority,
+      state: task.state,
+      assignee: task.assignee,
+    })),
+  };
+}
+
+const manualTask = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    dueOn: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
+    priority: z.enum(['low', 'medium', 'high']).default('medium'),
+    body: z.string().max(2000).optional(),
+  })
+  .strict();
+
+/** The company cards' endpoints: answers come from the store only. */
+export function mountCardRoutes(router: Router, options: CardRouteOptions): void {
+  const noBillingData = (companyId: string): CardResponse<never> => ({
+    ok: false,
+    error: { code: 'no_billing_data', message: `no billing customer is mapped to company ${companyId}` },
+  });
+
+  router.get('/companies/:companyId/collections', async (request: Request, response: Response) => {
+    const companyId = String(request.params['companyId']);
+    const card = await getAccountCardByCrmId(
+      options.store,
+      options.context(response).tenant,
+      companyId,
+      options.today(),
+      options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers },
+    );
+    const body: CardResponse<AccountCardView> =
+      card === undefined ? noBillingData(companyId) : { ok: true, data: toAccountCardView(card) };
+    response.json(body);
+  });
+
+  router.post(
+    '/companies/:companyId/tasks',
+    async (request: Request, response: Response, next: NextFunction) => {
+      const parsed = manualTask.safeParse(request.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        response.json({
+          ok: false,
+          error: {
+            code: 'invalid_input',
+            path: issue?.path.join('.') ?? '',
+            message: issue?.message ?? 'invalid',
+          },
+        });
+        return;
+      }
+      const companyId = String(request.params['companyId']);
+      const { tenant, user } = options.context(response);
+      try {
+        const task = await createManualTask(
+          options.store,
+          tenant,
+          companyId,
+          {
+            title: parsed.data.title,
+            dueOn: parsed.data.dueOn as CalendarDate,
+            priority: parsed.data.priority,
+            ...(parsed.data.body === undefined ? {} : { body: parsed.data.body }),
+            assignee: user,
+          },
+          options.today(),
+        );
+        response.json(task === undefined ? noBillingData(companyId) : { ok: true, task });
+      } catch (error) {
+        next(error);
+      }
+    },
+  );
+}
