@@ -12,6 +12,19 @@ import type { CollectionsStore } from '../src/ports/store';
 import type { LoadDemoDataEvents } from '../src/jobs/load-demo-data';
 import { createStripeSource } from '../src/adapters/stripe/stripe-source';
 import type { BillingSource } from '../src/ports/billing-source';
+import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
+import type { CrmGateway } from '../src/ports/crm-gateway';
+
+/** HubSpot with a private-app token (HUBSPOT_ACCESS_TOKEN); undefined without one. */
+export function openCrmGateway(config: Config): CrmGateway | undefined {
+  const crm = config.crm;
+  if (crm.hubspotAccessToken === undefined) return undefined;
+  return createHubspotGateway({
+    accessToken: crm.hubspotAccessToken,
+    ...(crm.hubspotApiBase === undefined ? {} : { basePath: crm.hubspotApiBase.replace(/\/+$/, '') }),
+    rateLimit: { requests: crm.hubspotRequestsPer10s, windowMs: 10000 },
+  });
+}
 
 /** Stripe when STRIPE_SECRET_KEY is set; undefined otherwise. */
 export function openBillingSource(

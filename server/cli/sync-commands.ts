@@ -6,9 +6,11 @@ import type { TenantId } from '../../src/domain/model';
 import { BACKFILL_ORDER } from '../../src/ports/billing-source';
 import { backfillBillingSource } from '../../src/use-cases/billing-sync';
 import { refitTenantRiskModel } from '../../src/use-cases/payment-risk';
-import { openBillingSource, todayUtc } from '../compose';
+import { openBillingSource, openCrmGateway, todayUtc } from '../compose';
+import { syncCrm } from '../../src/use-cases/crm-sync';
+import type { CalendarDate } from '../../src/domain/dates';
 import { createProgress } from './progress';
-import { defaultTenant, print, tenantOption, UsageError, withStore } from './shared';
+import { dateOption, defaultTenant, print, tenantOption, UsageError, withStore, type Output } from './shared';
 
 export function registerSyncCommands(program: Command): void {
   const sync = program.command('sync').description('bring billing data in from a billing system');
@@ -63,6 +65,61 @@ export function registerSyncCommands(program: Command): void {
             : []),
         ].join('\n'),
       );
+    });
+
+  const hubspot = program.command('hubspot').description('the HubSpot portal (private-app token mode)');
+  hubspot
+    .command('install')
+    .description('create the collections property group and properties on companies and deals (idempotent)')
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: Output) => {
+      const gateway = openCrmGateway(loadConfig());
+      if (gateway === undefined)
+        throw new UsageError('HUBSPOT_ACCESS_TOKEN: not set, so there is no portal to install into');
+      const result = await gateway.ensureSchema();
+      print(options, { ok: true, ...result, apiRequests: gateway.stats().requests }, () =>
+        result.created.length === 0
+          ? `Already installed: ${result.existing.length} properties and groups in place.`
+          : `Created ${result.created.length} (${result.created.join(', ')}); ${result.existing.length} already there.`,
+      );
+    });
+
+  sync
+    .command('hubspot')
+    .description("write every mapped account's collections fields and tasks to HubSpot (only what changed)")
+    .option('--as-of <date>', 'the day the status is computed for (default: today)', dateOption)
+    .option('--tenant <tenant>', 'tenant (the portal)', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { asOf?: CalendarDate; tenant?: TenantId; json: boolean }) => {
+      const config = loadConfig();
+      const gateway = openCrmGateway(config);
+      if (gateway === undefined)
+        throw new UsageError('HUBSPOT_ACCESS_TOKEN: not set, so there is no portal to sync to');
+      const tenant = options.tenant ?? defaultTenant();
+      const progress = createProgress(!options.json, 'rows');
+      const started = Date.now();
+      const report = await withStore(async (store) => {
+        const total = (await store.counts(tenant)).customers;
+        return syncCrm(store, gateway, tenant, options.asOf ?? todayUtc(), {
+          riskTiers: config.riskTiers,
+          renewalWindowDays: config.renewalWindowDays,
+          onProgress: (accounts) => progress.update(accounts, total, 'accounts'),
+        });
+      }).finally(() => progress.stop());
+      const seconds = (Date.now() - started) / 1000;
+      print(options, { ...report, tenant, seconds }, () =>
+        [
+          `Synced ${tenant} to HubSpot in ${seconds.toFixed(1)} s: ${report.mapped} of ${report.accounts} accounts mapped, ${report.changed} changed, ${report.written} written.`,
+          `  tasks: ${report.tasksCreated} created, ${report.tasksCompleted} completed; ${report.apiRequests} API requests, ${report.rateLimited} rate-limited`,
+          ...report.failed
+            .slice(0, 10)
+            .map((failure) => `  failed ${failure.crmId}: ${failure.code}: ${failure.message}`),
+          ...(report.stopped === null
+            ? []
+            : [`  STOPPED: ${report.stopped.action} (${report.stopped.reason})`]),
+        ].join('\n'),
+      );
+      if (report.stopped !== null) process.exitCode = 3;
     });
 
   program

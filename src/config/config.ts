@@ -76,6 +76,9 @@ export const environmentSchema = z.object({
     }, 'an IANA time zone such as Europe/Berlin'),
   CRM: z.enum(['hubspot', 'salesforce']).default('hubspot'),
   CRM_MATCH_BY_EMAIL_DOMAIN: z.enum(['true', 'false']).default('true'),
+  HUBSPOT_ACCESS_TOKEN: optionalSecret,
+  HUBSPOT_API_BASE: optionalUrl(['https:', 'http:']),
+  HUBSPOT_REQUESTS_PER_10S: integer(110, 1, 1000),
   HUBSPOT_CLIENT_ID: optionalSecret,
   HUBSPOT_CLIENT_SECRET: optionalSecret,
   SALESFORCE_CLIENT_ID: optionalSecret,
@@ -113,6 +116,11 @@ export type Config = {
     matchByEmailDomain: boolean;
   };
   crm: {
+    /** A private-app (static) token for a single portal. */
+    hubspotAccessToken: string | undefined;
+    /** A local HubSpot emulator, for tests and benchmarks. */
+    hubspotApiBase: string | undefined;
+    hubspotRequestsPer10s: number;
     hubspotClientId: string | undefined;
     hubspotClientSecret: string | undefined;
     salesforceClientId: string | undefined;
@@ -127,6 +135,7 @@ export const SECRET_VARIABLES = [
   'STRIPE_SECRET_KEY',
   'STRIPE_WEBHOOK_SECRET',
   'HUBSPOT_CLIENT_SECRET',
+  'HUBSPOT_ACCESS_TOKEN',
   'SALESFORCE_CLIENT_SECRET',
 ] as const;
 
@@ -178,6 +187,9 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       matchByEmailDomain: env.CRM_MATCH_BY_EMAIL_DOMAIN === 'true',
     },
     crm: {
+      hubspotAccessToken: env.HUBSPOT_ACCESS_TOKEN,
+      hubspotApiBase: env.HUBSPOT_API_BASE,
+      hubspotRequestsPer10s: env.HUBSPOT_REQUESTS_PER_10S,
       hubspotClientId: env.HUBSPOT_CLIENT_ID,
       hubspotClientSecret: env.HUBSPOT_CLIENT_SECRET,
       salesforceClientId: env.SALESFORCE_CLIENT_ID,

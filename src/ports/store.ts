@@ -208,6 +208,18 @@ export interface CollectionsStore {
   listPendingWebhookEvents(tenant: TenantId, source: string, limit: number): Promise<string[]>;
   countWebhookEvents(tenant: TenantId, source: string): Promise<Record<string, number>>;
 
+  /** Tasks now in the CRM: the id the CRM gave each. */
+  setCrmTaskIds(tenant: TenantId, pairs: readonly { taskId: string; crmTaskId: string }[]): Promise<void>;
+  /** Completes open tasks whose cause is resolved. Audited with the reason. */
+  completeTasks(tenant: TenantId, tasks: readonly { taskId: string; reason: string }[]): Promise<number>;
+  /** What was last written to each CRM record, as a hash (unchanged values are not written again). */
+  getCrmSyncState(tenant: TenantId, crm: string): Promise<Map<string, CrmSyncState>>;
+  saveCrmSyncState(
+    tenant: TenantId,
+    crm: string,
+    entries: readonly ({ customerId: string } & CrmSyncState)[],
+  ): Promise<void>;
+
   /** The append-only audit log, newest first. */
   listEvents(tenant: TenantId, filter?: { subject?: string; limit?: number }): Promise<AuditEvent[]>;
 }
@@ -218,7 +230,13 @@ export type AutomationMemory = {
   holdUntil: CalendarDate | null;
 };
 
-export type StoredTask = PlannedTask & { state: string; ruleVersion: number | null };
+export type StoredTask = PlannedTask & {
+  state: string;
+  ruleVersion: number | null;
+  crmTaskId: string | null;
+};
+
+export type CrmSyncState = { crmId: string; hash: string };
 
 export type CrmCompany = { crmCompanyId: string; domain: string; name: string | null };
 

@@ -317,6 +317,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX customers_crm_company ON customers (tenant_id, crm_company_id);
     `,
   },
+  {
+    version: 10,
+    name: 'CRM sync state: what was last written to each record',
+    sql: `
+      CREATE TABLE crm_sync_state (
+        tenant_id text COLLATE "C" NOT NULL,
+        crm text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        crm_id text NOT NULL,
+        hash text NOT NULL,
+        synced_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, crm, customer_id)
+      );
+      CREATE INDEX tasks_crm_pending ON tasks (tenant_id, state) WHERE crm_task_id IS NULL;
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

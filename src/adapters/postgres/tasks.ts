@@ -3,7 +3,16 @@ import type { PlannedTask } from '../../domain/rules/evaluate';
 import type { AutomationMemory, CollectionsStore, StoredTask } from '../../ports/store';
 import type { SqlClient } from './sql-client';
 
-type TaskMethods = Pick<CollectionsStore, 'recordPlannedActions' | 'getAutomationMemory' | 'listTasks'>;
+type TaskMethods = Pick<
+  CollectionsStore,
+  | 'recordPlannedActions'
+  | 'getAutomationMemory'
+  | 'listTasks'
+  | 'setCrmTaskIds'
+  | 'completeTasks'
+  | 'getCrmSyncState'
+  | 'saveCrmSyncState'
+>;
 
 type TaskRow = {
   task_id: string;
@@ -22,6 +31,7 @@ type TaskRow = {
   require_review: boolean;
   reason: string;
   planned_on: CalendarDate;
+  crm_task_id: string | null;
 };
 
 export function collectionsTasks(client: SqlClient): TaskMethods {
@@ -126,7 +136,7 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
       const rows = await client.query<TaskRow>(
         `SELECT task_id, rule_id, rule_version, customer_id, invoice_id, state, assignee, title, body,
                 to_char(due_on, 'YYYY-MM-DD') AS due_on, priority, tone, dunning_stage, require_review, reason,
-                to_char(planned_on, 'YYYY-MM-DD') AS planned_on
+                to_char(planned_on, 'YYYY-MM-DD') AS planned_on, crm_task_id
            FROM tasks
           WHERE tenant_id = $1 AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR customer_id = $3)
           ORDER BY due_on, task_id`,
@@ -149,7 +159,66 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
         dunningStage: row.dunning_stage,
         requireReview: row.require_review,
         reason: row.reason,
+        crmTaskId: row.crm_task_id,
       }));
+    },
+
+    async setCrmTaskIds(tenant, pairs) {
+      if (pairs.length === 0) return;
+      await client.query(
+        `UPDATE tasks t SET crm_task_id = p.crm, updated_at = now()
+           FROM unnest($2::text[], $3::text[]) AS p(id, crm)
+          WHERE t.tenant_id = $1 AND t.task_id = p.id`,
+        [tenant, pairs.map((pair) => pair.taskId), pairs.map((pair) => pair.crmTaskId)],
+      );
+    },
+
+    async completeTasks(tenant, tasks) {
+      if (tasks.length === 0) return 0;
+      return client.transaction(async (tx) => {
+        const done = await tx.query<{ task_id: string; customer_id: string }>(
+          `UPDATE tasks SET state = 'completed', updated_at = now()
+            WHERE tenant_id = $1 AND task_id = ANY($2::text[]) AND state = 'open'
+            RETURNING task_id, customer_id`,
+          [tenant, tasks.map((task) => task.taskId)],
+        );
+        const reasons = new Map(tasks.map((task) => [task.taskId, task.reason]));
+        for (const row of done) {
+          await tx.query(
+            `INSERT INTO collection_events (tenant_id, kind, subject, actor, payload) VALUES ($1, 'task_completed', $2, 'sync', $3::jsonb)`,
+            [
+              tenant,
+              row.customer_id,
+              JSON.stringify({ taskId: row.task_id, reason: reasons.get(row.task_id) }),
+            ],
+          );
+        }
+        return done.length;
+      });
+    },
+
+    async getCrmSyncState(tenant, crm) {
+      const rows = await client.query<{ customer_id: string; crm_id: string; hash: string }>(
+        'SELECT customer_id, crm_id, hash FROM crm_sync_state WHERE tenant_id = $1 AND crm = $2',
+        [tenant, crm],
+      );
+      return new Map(rows.map((row) => [row.customer_id, { crmId: row.crm_id, hash: row.hash }]));
+    },
+
+    async saveCrmSyncState(tenant, crm, entries) {
+      if (entries.length === 0) return;
+      await client.query(
+        `INSERT INTO crm_sync_state (tenant_id, crm, customer_id, crm_id, hash, synced_at)
+         SELECT $1, $2, c, i, h, now() FROM unnest($3::text[], $4::text[], $5::text[]) AS t(c, i, h)
+         ON CONFLICT (tenant_id, crm, customer_id) DO UPDATE SET crm_id = EXCLUDED.crm_id, hash = EXCLUDED.hash, synced_at = now()`,
+        [
+          tenant,
+          crm,
+          entries.map((e) => e.customerId),
+          entries.map((e) => e.crmId),
+          entries.map((e) => e.hash),
+        ],
+      );
     },
   };
 }

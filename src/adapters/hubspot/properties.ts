@@ -1,0 +1,144 @@
+/**
+ * The property group and properties the sync writes on companies and deals. Names are the logical
+ * field names the sync uses (see src/use-cases/crm-sync.ts); HubSpot takes every value as a string.
+ */
+export const COLLECTIONS_GROUP = { name: 'collections', label: 'Collections', displayOrder: -1 };
+
+type PropertyDefinition = {
+  name: string;
+  label: string;
+  description: string;
+  type: 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool';
+  fieldType: 'text' | 'textarea' | 'number' | 'date' | 'select' | 'booleancheckbox';
+  hasUniqueValue?: boolean;
+  options?: { label: string; value: string; displayOrder: number }[];
+};
+
+const choices = (values: string[]) =>
+  values.map((value, index) => ({ label: value.replace(/_/g, ' '), value, displayOrder: index }));
+
+export const PROPERTIES: Readonly<Record<'companies' | 'deals', readonly PropertyDefinition[]>> = {
+  companies: [
+    {
+      name: 'collections_billing_customer_id',
+      label: 'Billing customer id',
+      description: 'The billing system customer (e.g. Stripe cus_…).',
+      type: 'string',
+      fieldType: 'text',
+      hasUniqueValue: true,
+    },
+    {
+      name: 'collections_status',
+      label: 'Collections status',
+      description: 'current, overdue, failed payment, disputed or paused.',
+      type: 'enumeration',
+      fieldType: 'select',
+      options: choices(['current', 'overdue', 'failed_payment', 'disputed', 'paused']),
+    },
+    {
+      name: 'collections_currency',
+      label: 'Collections currency',
+      description: 'Currency of the amounts below (the largest balance).',
+      type: 'string',
+      fieldType: 'text',
+    },
+    {
+      name: 'collections_overdue_amount',
+      label: 'Overdue amount',
+      description: 'Past due, in the collections currency.',
+      type: 'number',
+      fieldType: 'number',
+    },
+    {
+      name: 'collections_outstanding_amount',
+      label: 'Outstanding amount',
+      description: 'Owed, in the collections currency.',
+      type: 'number',
+      fieldType: 'number',
+    },
+    {
+      name: 'collections_oldest_days_past_due',
+      label: 'Oldest days past due',
+      description: 'Days past due of the oldest overdue invoice.',
+      type: 'number',
+      fieldType: 'number',
+    },
+    {
+      name: 'collections_risk_score',
+      label: 'Payment risk score',
+      description: 'Chance (0–100) the next invoice is paid late.',
+      type: 'number',
+      fieldType: 'number',
+    },
+    {
+      name: 'collections_risk_tier',
+      label: 'Payment risk tier',
+      description: 'low, medium or high.',
+      type: 'enumeration',
+      fieldType: 'select',
+      options: choices(['low', 'medium', 'high']),
+    },
+    {
+      name: 'collections_risk_reasons',
+      label: 'Payment risk reasons',
+      description: 'The top reasons behind the score.',
+      type: 'string',
+      fieldType: 'textarea',
+    },
+    {
+      name: 'collections_next_renewal_date',
+      label: 'Next renewal date',
+      description: 'Next subscription renewal.',
+      type: 'date',
+      fieldType: 'date',
+    },
+    {
+      name: 'collections_days_to_renewal',
+      label: 'Days to renewal',
+      description: 'Days until the next renewal.',
+      type: 'number',
+      fieldType: 'number',
+    },
+    {
+      name: 'collections_last_payment_failure',
+      label: 'Last payment failure',
+      description: 'Day, decline code, class and what to do.',
+      type: 'string',
+      fieldType: 'text',
+    },
+    {
+      name: 'collections_automation_paused',
+      label: 'Collections automation paused',
+      description: 'A person paused automated collections.',
+      type: 'bool',
+      fieldType: 'booleancheckbox',
+      options: [
+        { label: 'Yes', value: 'true', displayOrder: 0 },
+        { label: 'No', value: 'false', displayOrder: 1 },
+      ],
+    },
+    {
+      name: 'collections_last_synced',
+      label: 'Collections last synced',
+      description: 'When these values were last written.',
+      type: 'datetime',
+      fieldType: 'date',
+    },
+  ],
+  deals: [
+    {
+      name: 'collections_recommended_terms',
+      label: 'Recommended payment terms',
+      description: 'The payment terms accepted for this deal.',
+      type: 'string',
+      fieldType: 'text',
+    },
+    {
+      name: 'collections_buyer_risk',
+      label: 'Buyer payment risk',
+      description: 'The buyer risk tier when the terms were accepted.',
+      type: 'string',
+      fieldType: 'text',
+    },
+  ],
+};

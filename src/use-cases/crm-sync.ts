@@ -1,0 +1,243 @@
+import {
+  computeAccountStatus,
+  DEFAULT_RENEWAL_WINDOW_DAYS,
+  type AccountStatus,
+} from '../domain/account-status';
+import { toDayNumber, type CalendarDate } from '../domain/dates';
+import type { TenantId } from '../domain/model';
+import { formatMinorAsDecimal } from '../domain/money';
+import { prepareHistory } from '../domain/risk/features';
+import {
+  accountRisk,
+  DEFAULT_TIERS,
+  fromStoredRiskModel,
+  type AccountRisk,
+  type RiskTiers,
+} from '../domain/risk/risk-model';
+import { stableId } from '../domain/terms/stable-id';
+import {
+  classifyFailure,
+  IntegrationError,
+  type CrmGateway,
+  type CrmTaskInput,
+  type CrmUpdate,
+} from '../ports/crm-gateway';
+import type { CollectionsStore, StoredTask } from '../ports/store';
+
+/** The CRM fields of one account: strings, as CRMs take them. Amounts in the largest balance's currency. */
+export function companyFields(
+  customerId: string,
+  status: AccountStatus,
+  risk: AccountRisk | null,
+): Record<string, string> {
+  const main = [...status.balances].sort(
+    (a, b) => b.outstandingMinor - a.outstandingMinor || a.currency.localeCompare(b.currency),
+  )[0];
+  const failure = status.lastFailure;
+  return {
+    collections_billing_customer_id: customerId,
+    collections_status: status.status,
+    collections_currency: main?.currency ?? '',
+    collections_overdue_amount:
+      main === undefined ? '0' : formatMinorAsDecimal(main.overdueMinor, main.currency),
+    collections_outstanding_amount:
+      main === undefined ? '0' : formatMinorAsDecimal(main.outstandingMinor, main.currency),
+    collections_oldest_days_past_due: String(status.oldestDaysPastDue),
+    collections_risk_score: risk === null ? '' : String(risk.score),
+    collections_risk_tier: risk?.tier ?? '',
+    collections_risk_reasons:
+      risk === null
+        ? ''
+        : risk.reasons
+            .slice(0, 3)
+            .map((reason) => reason.text)
+            .join('; '),
+    collections_next_renewal_date: status.nextRenewalOn ?? '',
+    collections_days_to_renewal: status.daysToRenewal === null ? '' : String(status.daysToRenewal),
+    collections_last_payment_failure:
+      failure === null
+        ? ''
+        : `${failure.on}: ${failure.code ?? 'declined'} (${failure.class}): ${failure.action}`,
+    collections_automation_paused: status.paused === null ? 'false' : 'true',
+  };
+}
+
+/** Why an open task no longer needs doing, or null while it does. Manual tasks are left to people. */
+export function resolution(task: StoredTask, status: AccountStatus): string | null {
+  if (task.ruleId === 'manual') return null;
+  if (task.invoiceId !== null) {
+    const open = status.openInvoices.find((invoice) => invoice.invoiceId === task.invoiceId);
+    if (open === undefined) return `invoice ${task.invoiceId} is paid or voided`;
+    if (/dispute/i.test(task.ruleId) && !status.openDisputes.some((d) => d.invoiceId === task.invoiceId))
+      return `the dispute on ${task.invoiceId} is closed`;
+    return null;
+  }
+  return status.status === 'current' ? 'the account is current' : null;
+}
+
+export type CrmSyncReport = {
+  crm: string;
+  accounts: number;
+  mapped: number;
+  changed: number;
+  written: number;
+  failed: { crmId: string; code: string; message: string }[];
+  tasksCreated: number;
+  tasksCompleted: number;
+  /** Set when the sync stopped early: the CRM's daily limit, or credentials to renew. */
+  stopped: { reason: string; action: string } | null;
+  apiRequests: number;
+  rateLimited: number;
+};
+
+const FLUSH = 100;
+
+/**
+ * Writes every mapped account's collections fields to the CRM (only values that changed since the last
+ * write, by hash), creates the open tasks not yet in the CRM with their company association, and
+ * completes tasks whose cause is resolved, in the CRM and here.
+ */
+export async function syncCrm(
+  store: CollectionsStore,
+  gateway: CrmGateway,
+  tenant: TenantId,
+  asOf: CalendarDate,
+  options: {
+    riskTiers?: RiskTiers;
+    renewalWindowDays?: number;
+    onProgress?: (accounts: number) => void;
+  } = {},
+): Promise<CrmSyncReport> {
+  const [state, pauses, stored, openTasks] = await Promise.all([
+    store.getCrmSyncState(tenant, gateway.name),
+    store.listAutomationPauses(tenant),
+    store.loadRiskModel(tenant),
+    store.listTasks(tenant, { state: 'open' }),
+  ]);
+  const model = stored === undefined ? undefined : fromStoredRiskModel(stored);
+  const tasksByCustomer = new Map<string, StoredTask[]>();
+  for (const task of openTasks)
+    tasksByCustomer.set(task.customerId, [...(tasksByCustomer.get(task.customerId) ?? []), task]);
+
+  const report: CrmSyncReport = {
+    crm: gateway.name,
+    accounts: 0,
+    mapped: 0,
+    changed: 0,
+    written: 0,
+    failed: [],
+    tasksCreated: 0,
+    tasksCompleted: 0,
+    stopped: null,
+    apiRequests: 0,
+    rateLimited: 0,
+  };
+  let pending: { customerId: string; update: CrmUpdate; hash: string }[] = [];
+  const toCreate: (CrmTaskInput & { customerId: string })[] = [];
+  const toComplete: { task: StoredTask; reason: string }[] = [];
+  const syncedAt = new Date(toDayNumber(asOf) * 86400000).toISOString();
+
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const result = await gateway.updateRecords(
+      'companies',
+      batch.map((entry) => ({
+        crmId: entry.update.crmId,
+        properties: { ...entry.update.properties, collections_last_synced: syncedAt },
+      })),
+    );
+    const written = new Set(result.written);
+    report.written += result.written.length;
+    report.failed.push(...result.failed);
+    await store.saveCrmSyncState(
+      tenant,
+      gateway.name,
+      batch
+        .filter((entry) => written.has(entry.update.crmId))
+        .map((entry) => ({ customerId: entry.customerId, crmId: entry.update.crmId, hash: entry.hash })),
+    );
+  };
+
+  try {
+    for await (const facts of store.streamAccountFacts(tenant)) {
+      report.accounts += 1;
+      if (report.accounts % 1000 === 0) options.onProgress?.(report.accounts);
+      const crmId = facts.customer.crmCompanyId;
+      if (crmId === null) continue;
+      report.mapped += 1;
+      const status = computeAccountStatus(facts, asOf, {
+        renewalWindowDays: options.renewalWindowDays ?? DEFAULT_RENEWAL_WINDOW_DAYS,
+        pause: pauses.get(facts.customer.customerId) ?? null,
+      });
+      const risk =
+        model === undefined
+          ? null
+          : accountRisk(model, prepareHistory(facts), asOf, options.riskTiers ?? DEFAULT_TIERS);
+      const properties = companyFields(facts.customer.customerId, status, risk);
+      const hash = stableId(JSON.stringify([crmId, properties]));
+      const previous = state.get(facts.customer.customerId);
+      if (previous === undefined || previous.hash !== hash || previous.crmId !== crmId) {
+        report.changed += 1;
+        pending.push({ customerId: facts.customer.customerId, update: { crmId, properties }, hash });
+        if (pending.length >= FLUSH) await flush();
+      }
+      for (const task of tasksByCustomer.get(facts.customer.customerId) ?? []) {
+        const why = resolution(task, status);
+        if (why !== null) toComplete.push({ task, reason: why });
+        else if (task.crmTaskId === null)
+          toCreate.push({
+            key: task.actionId,
+            customerId: task.customerId,
+            companyId: crmId,
+            subject: task.title,
+            body: task.body,
+            dueMs: toDayNumber(task.dueOn) * 86400000 + 9 * 3600000,
+            priority: task.priority === 'high' ? 'HIGH' : task.priority === 'low' ? 'LOW' : 'MEDIUM',
+          });
+      }
+    }
+    await flush();
+
+    if (toCreate.length > 0) {
+      const created = await gateway.createTasks(toCreate);
+      await store.setCrmTaskIds(
+        tenant,
+        created.created.map((entry) => ({ taskId: entry.key, crmTaskId: entry.crmTaskId })),
+      );
+      report.tasksCreated = created.created.length;
+      report.failed.push(
+        ...created.failed.map((entry) => ({ crmId: entry.key, code: entry.code, message: entry.message })),
+      );
+    }
+    if (toComplete.length > 0) {
+      const inCrm = toComplete.flatMap((entry) =>
+        entry.task.crmTaskId === null ? [] : [entry.task.crmTaskId],
+      );
+      if (inCrm.length > 0) {
+        const completed = await gateway.completeTasks(inCrm);
+        report.failed.push(...completed.failed);
+      }
+      report.tasksCompleted = await store.completeTasks(
+        tenant,
+        toComplete.map((entry) => ({ taskId: entry.task.actionId, reason: entry.reason })),
+      );
+    }
+  } catch (error) {
+    const action = classifyFailure(error);
+    if (!(error instanceof IntegrationError) || (action !== 'pause_until_tomorrow' && action !== 'reconnect'))
+      throw error;
+    report.stopped = {
+      reason: error.message,
+      action:
+        action === 'pause_until_tomorrow'
+          ? 'the daily API limit is reached: the sync continues tomorrow'
+          : 'reconnect the CRM: credentials were refused',
+    };
+  }
+  const stats = gateway.stats();
+  report.apiRequests = stats.requests;
+  report.rateLimited = stats.rateLimited;
+  return report;
+}
