@@ -252,23 +252,19 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
               typeof client.crm.objects.tasks.batchApi.create
             >[0]),
           );
-          // Results are not promised in input order: match them on what was written.
-          const fingerprint = (p: Record<string, string | null>) =>
-            `${p['hs_task_subject']}\u0000${p['hs_timestamp']}\u0000${p['hs_task_body']}`;
+          // Results are not promised in input order: match them on what was written (HubSpot returns
+          // timestamps reformatted, so subject and body only).
+          const fingerprint = (p: Record<string, string | null | undefined>) =>
+            `${p['hs_task_subject'] ?? ''}\u0000${p['hs_task_body'] ?? ''}`;
           const byFingerprint = new Map<string, string[]>();
           for (const record of response.results) {
             const key = fingerprint(record.properties);
             byFingerprint.set(key, [...(byFingerprint.get(key) ?? []), record.id]);
           }
           for (const task of batch) {
-            const ids = byFingerprint.get(
-              fingerprint({
-                hs_task_subject: task.subject,
-                hs_timestamp: String(task.dueMs),
-                hs_task_body: task.body,
-              }),
-            );
-            const id = ids?.shift();
+            const id = byFingerprint
+              .get(fingerprint({ hs_task_subject: task.subject, hs_task_body: task.body }))
+              ?.shift();
             if (id === undefined)
               result.failed.push({ key: task.key, code: 'invalid', message: 'not created' });
             else result.created.push({ key: task.key, crmTaskId: id });

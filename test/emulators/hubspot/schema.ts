@@ -278,9 +278,7 @@ export const OBJECT_TYPES: readonly ObjectTypeSpec[] = [
 /** Resolves `companies`, `company`, `COMPANY` or `0-2` (and so on) to the object type. */
 export function resolveObjectType(raw: string): ObjectTypeSpec | undefined {
   const key = decodeURIComponent(raw).toLowerCase();
-  return OBJECT_TYPES.find(
-    (spec) => spec.name === key || spec.singular === key || spec.objectTypeId === key,
-  );
+  return OBJECT_TYPES.find((spec) => spec.name === key || spec.singular === key || spec.objectTypeId === key);
 }
 
 // ------------------------------------------------------------------------------------------ associations
@@ -293,18 +291,34 @@ export interface AssociationTypeSpec {
   label: string | null;
   /** The type id of the same association read from the other side. */
   inverse: number;
+  /** The `type` v3 reads report in `associations` blocks (`task_to_company`, `deal_to_company_unlabeled`). */
+  v3Name: string;
 }
 
 /** HubSpot-defined association type ids between the modelled objects. */
 export const ASSOCIATION_TYPES: readonly AssociationTypeSpec[] = [
-  { typeId: 192, from: 'tasks', to: 'companies', label: null, inverse: 191 },
-  { typeId: 191, from: 'companies', to: 'tasks', label: null, inverse: 192 },
-  { typeId: 216, from: 'tasks', to: 'deals', label: null, inverse: 215 },
-  { typeId: 215, from: 'deals', to: 'tasks', label: null, inverse: 216 },
-  { typeId: 341, from: 'deals', to: 'companies', label: null, inverse: 342 },
-  { typeId: 342, from: 'companies', to: 'deals', label: null, inverse: 341 },
-  { typeId: 5, from: 'deals', to: 'companies', label: 'Primary', inverse: 6 },
-  { typeId: 6, from: 'companies', to: 'deals', label: 'Primary', inverse: 5 },
+  { typeId: 192, from: 'tasks', to: 'companies', label: null, inverse: 191, v3Name: 'task_to_company' },
+  { typeId: 191, from: 'companies', to: 'tasks', label: null, inverse: 192, v3Name: 'company_to_task' },
+  { typeId: 216, from: 'tasks', to: 'deals', label: null, inverse: 215, v3Name: 'task_to_deal' },
+  { typeId: 215, from: 'deals', to: 'tasks', label: null, inverse: 216, v3Name: 'deal_to_task' },
+  {
+    typeId: 341,
+    from: 'deals',
+    to: 'companies',
+    label: null,
+    inverse: 342,
+    v3Name: 'deal_to_company_unlabeled',
+  },
+  {
+    typeId: 342,
+    from: 'companies',
+    to: 'deals',
+    label: null,
+    inverse: 341,
+    v3Name: 'company_to_deal_unlabeled',
+  },
+  { typeId: 5, from: 'deals', to: 'companies', label: 'Primary', inverse: 6, v3Name: 'deal_to_company' },
+  { typeId: 6, from: 'companies', to: 'deals', label: 'Primary', inverse: 5, v3Name: 'company_to_deal' },
 ];
 
 export function associationType(typeId: number): AssociationTypeSpec | undefined {
@@ -317,10 +331,4 @@ export function defaultAssociationType(
   to: ObjectTypeName,
 ): AssociationTypeSpec | undefined {
   return ASSOCIATION_TYPES.find((spec) => spec.from === from && spec.to === to && spec.label === null);
-}
-
-/** `task_to_company`: the `type` HubSpot reports in v3 `associations` blocks. */
-export function associationTypeName(from: ObjectTypeSpec, to: ObjectTypeSpec, label: string | null): string {
-  const base = `${from.singular}_to_${to.singular}`;
-  return label === null ? base : `${base}_${label.toLowerCase()}`;
 }

@@ -1,0 +1,220 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
+import { createCsvDatasetWriter } from '../src/adapters/csv/dataset-writer';
+import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
+import { createPgliteStore } from '../src/adapters/postgres';
+import type { CalendarDate } from '../src/domain/dates';
+import type { Customer, Invoice, TenantId } from '../src/domain/model';
+import { DEFAULT_RULE_SET } from '../src/domain/rules/default-rule-set';
+import { validateRuleSet } from '../src/domain/rules/rule-set';
+import type { CollectionsStore } from '../src/ports/store';
+import { getAccountStatus } from '../src/use-cases/collections-picture';
+import { runCollectionsRules } from '../src/use-cases/collections-rules';
+import { syncCrm } from '../src/use-cases/crm-sync';
+import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
+import { importDataset } from '../src/use-cases/import-dataset';
+import { refitTenantRiskModel } from '../src/use-cases/payment-risk';
+import { startHubspotEmulator, type HubspotEmulator } from './emulators/hubspot/emulator';
+
+const TENANT = '4242' as TenantId;
+const AS_OF = '2026-09-01' as CalendarDate;
+const TOKEN = 'pat-test';
+
+async function importRows(
+  store: CollectionsStore,
+  rows: Parameters<Awaited<ReturnType<typeof createCsvDatasetWriter>>['write']>[0][],
+) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'collections-hubspot-'));
+  try {
+    const writer = await createCsvDatasetWriter(dir);
+    for (const row of rows) await writer.write(row);
+    await writer.close();
+    const result = await importDataset(store, createCsvDatasetReader(dir), { tenant: TENANT });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems.slice(0, 3)));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('HubSpot install and sync through the official SDK (emulator)', () => {
+  let hs: HubspotEmulator;
+  let store: CollectionsStore;
+  const crmIds = new Map<string, string>();
+  let invoices: Invoice[] = [];
+
+  beforeAll(async () => {
+    hs = await startHubspotEmulator({ accessToken: TOKEN, rateLimit: { requests: 1000, windowMs: 10000 } });
+    store = await createPgliteStore();
+    await store.migrate();
+    // A demo book whose CRM companies exist in the emulator (the last mapped one is deleted in HubSpot).
+    const rows = [...generateDemoDataset({ customers: 60, seed: 4, asOf: AS_OF })].map((entry) => {
+      if (entry.file !== 'customers.csv') return entry;
+      const customer = entry.row as Customer;
+      if (customer.crmCompanyId === null) return entry;
+      const id = hs.createCompany({ name: customer.name ?? customer.customerId });
+      crmIds.set(customer.customerId, id);
+      return { ...entry, row: { ...customer, crmCompanyId: id } };
+    });
+    invoices = rows.filter((entry) => entry.file === 'invoices.csv').map((entry) => entry.row as Invoice);
+    await importRows(store, rows);
+    await refitTenantRiskModel(store, TENANT, AS_OF);
+    const ruleSet = validateRuleSet(DEFAULT_RULE_SET);
+    if (!ruleSet.ok) throw new Error('default rule set');
+    await runCollectionsRules(store, TENANT, ruleSet.ruleSet, null, AS_OF);
+  }, 120000);
+
+  afterAll(async () => {
+    await store.close();
+    await hs.close();
+  });
+
+  const gateway = (rateLimit = { requests: 1000, windowMs: 10000 }) =>
+    createHubspotGateway({
+      accessToken: TOKEN,
+      basePath: hs.url,
+      rateLimit,
+      maxRetries: 3,
+      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
+    });
+
+  it('installs the property group and properties once; a second install writes nothing', async () => {
+    const first = await gateway().ensureSchema();
+    expect(first.created).toEqual(
+      expect.arrayContaining([
+        'companies:group',
+        'companies.collections_billing_customer_id',
+        'deals.collections_recommended_terms',
+      ]),
+    );
+    const unique = hs
+      .properties('companies')
+      .find((property) => property.name === 'collections_billing_customer_id');
+    expect(unique).toMatchObject({ hasUniqueValue: true, groupName: 'collections' });
+    hs.resetStats();
+    const second = await gateway().ensureSchema();
+    expect(second.created).toEqual([]);
+    expect(Object.keys(hs.stats().byRoute).every((route) => route.startsWith('GET'))).toBe(true);
+  });
+
+  it('writes what the engine says to every mapped company, creates tasks once, and re-syncs with zero writes', async () => {
+    const report = await syncCrm(store, gateway(), TENANT, AS_OF);
+    expect(report.stopped).toBeNull();
+    expect(report.failed).toEqual([]);
+    expect(report.mapped).toBe(crmIds.size);
+    expect(report.written).toBe(crmIds.size);
+    for (const [customerId, companyId] of crmIds) {
+      const status = await getAccountStatus(store, TENANT, customerId, AS_OF);
+      const company = hs.object('companies', companyId);
+      expect(company?.properties).toMatchObject({
+        collections_billing_customer_id: customerId,
+        collections_status: status?.status,
+        collections_oldest_days_past_due: String(status?.oldestDaysPastDue),
+        collections_risk_score: String(status?.risk?.score),
+      });
+    }
+    const open = await store.listTasks(TENANT, { state: 'open' });
+    const mappedOpen = open.filter((task) => crmIds.has(task.customerId));
+    expect(mappedOpen.length).toBeGreaterThan(0);
+    expect(report.tasksCreated).toBe(mappedOpen.length);
+    const tasks = hs.objects('tasks');
+    expect(tasks).toHaveLength(mappedOpen.length);
+    for (const task of mappedOpen) {
+      const crmTask = tasks.find(
+        (candidate) =>
+          candidate.properties['hs_task_subject'] === task.title &&
+          candidate.associations.some((a) => a.toObjectId === crmIds.get(task.customerId)),
+      );
+      expect(crmTask?.associations[0]?.associationTypeIds).toContain(192);
+    }
+
+    hs.resetStats();
+    const again = await syncCrm(store, gateway(), TENANT, AS_OF);
+    expect(again.changed).toBe(0);
+    expect(again.tasksCreated).toBe(0);
+    expect(hs.stats().writes.inputs).toBe(0);
+    expect(again.apiRequests).toBe(0);
+  });
+
+  it('completes the task and shows the account current once its invoices are paid', async () => {
+    const candidates = (await store.listTasks(TENANT, { state: 'open' })).filter(
+      (task) => task.crmTaskId !== null && task.ruleId !== 'manual',
+    );
+    let task: (typeof candidates)[number] | undefined;
+    for (const candidate of candidates) {
+      const facts = await store.getAccountFacts(TENANT, candidate.customerId);
+      if (facts !== undefined && facts.disputes.length === 0) {
+        task = candidate;
+        break;
+      }
+    }
+    if (task === undefined) throw new Error('no task to resolve');
+    const facts = await store.getAccountFacts(TENANT, task.customerId);
+    const unpaid = (facts?.invoices ?? []).filter(
+      (invoice) => invoice.paidOn === null && invoice.voidedOn === null,
+    );
+    expect(unpaid.length).toBeGreaterThan(0);
+    // Paid in full, the way a billing export reports it.
+    const paidSoFar = (invoiceId: string) =>
+      (facts?.payments ?? [])
+        .filter((payment) => payment.invoiceId === invoiceId)
+        .reduce(
+          (sum, payment) =>
+            sum +
+            (payment.status === 'succeeded'
+              ? payment.amountMinor
+              : payment.status === 'refunded'
+                ? -payment.amountMinor
+                : 0),
+          0,
+        );
+    await importRows(store, [
+      ...unpaid.map((invoice) => ({ file: 'invoices.csv' as const, row: { ...invoice, paidOn: AS_OF } })),
+      ...unpaid.map((invoice) => ({
+        file: 'payments.csv' as const,
+        row: {
+          paymentId: `py_settle_${invoice.invoiceId}`,
+          invoiceId: invoice.invoiceId,
+          currency: invoice.currency,
+          amountMinor: invoice.amountMinor - paidSoFar(invoice.invoiceId),
+          attemptedOn: AS_OF,
+          status: 'succeeded' as const,
+          declineCode: null,
+          method: 'card',
+        },
+      })),
+    ]);
+    const status = await getAccountStatus(store, TENANT, task.customerId, AS_OF);
+    expect(status?.status).toBe('current');
+    const report = await syncCrm(store, gateway(), TENANT, AS_OF);
+    expect(report.tasksCompleted).toBeGreaterThan(0);
+    expect(hs.object('tasks', task.crmTaskId as string)?.properties['hs_task_status']).toBe('COMPLETED');
+    const stored = (await store.listTasks(TENANT, { customerId: task.customerId })).find(
+      (t) => t.actionId === task.actionId,
+    );
+    expect(stored?.state).toBe('completed');
+    expect(
+      hs.object('companies', crmIds.get(task.customerId) as string)?.properties['collections_status'],
+    ).toBe('current');
+    expect(invoices.length).toBeGreaterThan(0);
+  });
+
+  it('keeps under the budget, waits out 429s, retries 5xx, and reports records HubSpot rejects', async () => {
+    // Make every record change, then sync against a tight limit with faults.
+    await store.saveCrmSyncState(
+      TENANT,
+      'hubspot',
+      [...crmIds].map(([customerId, crmId]) => ({ customerId, crmId, hash: 'stale' })),
+    );
+    hs.setRateLimit({ requests: 2, windowMs: 400 });
+    hs.setFaults({ serverError: { trigger: { kind: 'first', count: 2 } } });
+    const report = await syncCrm(store, gateway({ requests: 5, windowMs: 400 }), TENANT, AS_OF);
+    hs.clearFaults();
+    hs.setRateLimit({ requests: 1000, windowMs: 10000 });
+    expect(report.stopped).toBeNull();
+    expect(report.written).toBe(crmIds.size);
+    expect(report.rateLimited).toBeGreaterThan(0);
+    expect(hs.stats().faults.serverErrors).toBe(2);
+  });
+});
