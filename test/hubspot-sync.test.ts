@@ -16,6 +16,7 @@ import { syncCrm } from '../src/use-cases/crm-sync';
 import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
 import { importDataset } from '../src/use-cases/import-dataset';
 import { refitTenantRiskModel } from '../src/use-cases/payment-risk';
+import { acceptPaymentTerms } from '../src/use-cases/payment-terms';
 import { startHubspotEmulator, type HubspotEmulator } from './emulators/hubspot/emulator';
 
 const TENANT = '4242' as TenantId;
@@ -216,5 +217,26 @@ describe('HubSpot install and sync through the official SDK (emulator)', () => {
     expect(report.written).toBe(crmIds.size);
     expect(report.rateLimited).toBeGreaterThan(0);
     expect(hs.stats().faults.serverErrors).toBe(2);
+  });
+
+  it('writes accepted payment terms to their deal once', async () => {
+    const [customerId, companyId] = [...crmIds][0] as [string, string];
+    const dealId = hs.createDeal({ dealname: 'Renewal 2027' }, { companyId });
+    const accepted = await acceptPaymentTerms(store, TENANT, {
+      dealId,
+      query: { kind: 'customer', customerId },
+      deal: { amountMinor: 4_800_000, currency: 'USD' as Invoice['currency'], months: 12, billing: null },
+      actor: 'ae@example.com',
+      asOf: AS_OF,
+    });
+    expect(accepted.ok).toBe(true);
+    const report = await syncCrm(store, gateway(), TENANT, AS_OF);
+    expect(report.dealsWritten).toBe(1);
+    expect(hs.object('deals', dealId)?.properties['collections_recommended_terms']).toMatch(
+      /net|upfront|autopay/i,
+    );
+    expect(hs.object('deals', dealId)?.properties['collections_buyer_risk']).toMatch(/^(low|medium|high)$/);
+    const again = await syncCrm(store, gateway(), TENANT, AS_OF);
+    expect(again.dealsWritten).toBe(0);
   });
 });

@@ -141,6 +141,7 @@ export interface CollectionsStore {
     tenant: TenantId,
     acceptance: TermAcceptance,
   ): Promise<'accepted' | 'already_accepted'>;
+  markTermAcceptancesSynced(tenant: TenantId, recommendationIds: readonly string[]): Promise<void>;
   listTermAcceptances(
     tenant: TenantId,
     filter?: { dealId?: string; unsynced?: boolean },

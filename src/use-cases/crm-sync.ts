@@ -84,6 +84,8 @@ export type CrmSyncReport = {
   failed: { crmId: string; code: string; message: string }[];
   tasksCreated: number;
   tasksCompleted: number;
+  /** Accepted payment terms written to their deals. */
+  dealsWritten: number;
   /** Set when the sync stopped early: the CRM's daily limit, or credentials to renew. */
   stopped: { reason: string; action: string } | null;
   apiRequests: number;
@@ -128,6 +130,7 @@ export async function syncCrm(
     failed: [],
     tasksCreated: 0,
     tasksCompleted: 0,
+    dealsWritten: 0,
     stopped: null,
     apiRequests: 0,
     rateLimited: 0,
@@ -222,6 +225,35 @@ export async function syncCrm(
       report.tasksCompleted = await store.completeTasks(
         tenant,
         toComplete.map((entry) => ({ taskId: entry.task.actionId, reason: entry.reason })),
+      );
+    }
+    // Accepted payment terms go to their deals, the latest acceptance per deal.
+    const accepted = await store.listTermAcceptances(tenant, { unsynced: true });
+    const latestByDeal = new Map<string, (typeof accepted)[number]>();
+    for (const acceptance of accepted)
+      if (acceptance.dealId !== null) latestByDeal.set(acceptance.dealId, acceptance);
+    if (latestByDeal.size > 0) {
+      const result = await gateway.updateRecords(
+        'deals',
+        [...latestByDeal.values()].map((acceptance) => {
+          const body = acceptance.body as { option?: { label?: string }; buyerRiskTier?: string };
+          return {
+            crmId: acceptance.dealId as string,
+            properties: {
+              collections_recommended_terms: body.option?.label ?? acceptance.optionId,
+              collections_buyer_risk: body.buyerRiskTier ?? '',
+            },
+          };
+        }),
+      );
+      report.dealsWritten = result.written.length;
+      report.failed.push(...result.failed);
+      const written = new Set(result.written);
+      await store.markTermAcceptancesSynced(
+        tenant,
+        accepted
+          .filter((acceptance) => acceptance.dealId === null || written.has(acceptance.dealId))
+          .map((acceptance) => acceptance.recommendationId),
       );
     }
   } catch (error) {

@@ -234,6 +234,7 @@ export async function acceptPaymentTerms(
       deal: input.deal,
       explanation: recommendation.explanation,
       estimate: option.estimate,
+      buyerRiskTier: recommendation.policy.riskTier,
     },
     actor: input.actor,
   });

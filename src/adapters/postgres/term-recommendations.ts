@@ -4,7 +4,11 @@ import type { SqlClient } from './sql-client';
 
 type TermMethods = Pick<
   CollectionsStore,
-  'saveTermEvidence' | 'loadTermEvidence' | 'acceptTermRecommendation' | 'listTermAcceptances'
+  | 'saveTermEvidence'
+  | 'loadTermEvidence'
+  | 'acceptTermRecommendation'
+  | 'listTermAcceptances'
+  | 'markTermAcceptancesSynced'
 >;
 
 type AcceptanceRow = {
@@ -79,6 +83,14 @@ export function termRecommendations(client: SqlClient): TermMethods {
         );
         return 'accepted';
       });
+    },
+
+    async markTermAcceptancesSynced(tenant, recommendationIds) {
+      if (recommendationIds.length === 0) return;
+      await client.query(
+        `UPDATE term_recommendations SET synced_at = now() WHERE tenant_id = $1 AND recommendation_id = ANY($2::text[])`,
+        [tenant, [...recommendationIds]],
+      );
     },
 
     async listTermAcceptances(tenant, filter = {}) {
