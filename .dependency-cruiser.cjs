@@ -89,8 +89,9 @@ module.exports = {
     },
   ],
   options: {
-    doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['\\.data/', 'bench/out/'] },
+    // app/ holds the HubSpot cards, a separate package built by HubSpot (tested in extensions/hubspot).
+    doNotFollow: { path: ['node_modules', '^app/'] },
+    exclude: { path: ['\\.data/', 'bench/out/', '^extensions/hubspot/node_modules/'] },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {

@@ -5,6 +5,8 @@
  * BENCH_CUSTOMERS sets the size; BENCH_DATABASE_URL imports into PostgreSQL instead of PGlite.
  * Then Stripe against the local emulator: a backfill of BENCH_STRIPE_INVOICES (100,000) invoices and
  * webhook intake paced at BENCH_WEBHOOK_RATE events/s. BENCH_ONLY=stripe runs only that part.
+ * HubSpot against its emulator at 110 requests / 10 s: sync of BENCH_HUBSPOT_COMPANIES (10,000 and
+ * 100,000) changed companies and a re-sync; BENCH_ONLY=hubspot runs only that part.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -89,8 +91,42 @@ async function stripeBench(): Promise<Record<string, unknown>> {
   return summary;
 }
 
+async function hubspotBench(): Promise<Record<string, unknown>[]> {
+  const sizes = (process.env.BENCH_HUBSPOT_COMPANIES ?? '10000,100000').split(',').map(Number);
+  const results: Record<string, unknown>[] = [];
+  for (const size of sizes) {
+    const dir = path.join(out, 'pglite-hubspot');
+    await rm(dir, { recursive: true, force: true });
+    process.stderr.write(`HubSpot (emulator): sync of ${size} changed companies at 110 requests / 10 s\n`);
+    const result = await runChild('hubspot-child.ts', [dir, String(size)], 60 * 60000);
+    await rm(dir, { recursive: true, force: true });
+    const resync = result.resync as Record<string, number>;
+    results.push({
+      companies: result.companies,
+      apiCalls: result.apiCalls,
+      minimumCalls: result.minimumCalls,
+      seconds: Number(Number(result.seconds).toFixed(1)),
+      boundSeconds: result.rateLimitBoundSeconds,
+      requestsPerSecond: Number(Number(result.requestsPerSecond).toFixed(2)),
+      utilisation: Number(Number(result.utilisation).toFixed(3)),
+      status429: result.status429,
+      resyncWrites: resync.writes,
+      resyncCalls: resync.apiCalls,
+      peakRssMb: Math.round(Number(result.peakRssMb)),
+    });
+  }
+  console.log('HubSpot sync through the SDK against the local emulator (110 requests / 10 s):');
+  console.table(results);
+  return results;
+}
+
 async function main(): Promise<void> {
   await mkdir(out, { recursive: true });
+  if (process.env.BENCH_ONLY === 'hubspot') {
+    const hubspot = await hubspotBench();
+    await writeFile(path.join(out, 'results-hubspot.json'), `${JSON.stringify(hubspot, null, 2)}\n`);
+    return;
+  }
   if (process.env.BENCH_ONLY === 'stripe') {
     const stripe = await stripeBench();
     await writeFile(path.join(out, 'results-stripe.json'), `${JSON.stringify(stripe, null, 2)}\n`);
@@ -175,7 +211,11 @@ async function main(): Promise<void> {
     },
   };
   const stripe = await stripeBench();
-  await writeFile(path.join(out, 'results.json'), `${JSON.stringify({ ...results, stripe }, null, 2)}\n`);
+  const hubspot = await hubspotBench();
+  await writeFile(
+    path.join(out, 'results.json'),
+    `${JSON.stringify({ ...results, stripe, hubspot }, null, 2)}\n`,
+  );
   console.log('Import (all-or-nothing, one transaction):');
   console.table(results.imports);
   console.log('Account status of every customer, end to end from the store:');

@@ -8,22 +8,29 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const stamp = path.join(root, 'node_modules', '.collections-install');
 
-function manifestHash() {
+function manifestHash(dir) {
   const hash = crypto.createHash('sha256');
   for (const file of ['package.json', 'package-lock.json'])
-    hash.update(fs.readFileSync(path.join(root, file)));
+    hash.update(fs.readFileSync(path.join(dir, file)));
   return hash.digest('hex');
 }
 
-const wanted = manifestHash();
-const installed = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8').trim() : '';
-
-// `npm install` rather than `npm ci`: with this lockfile npm ci rejects the other platforms' optional
-// binaries (swc, resolver) as missing, while npm install honours the locked versions all the same.
-if (installed !== wanted) {
-  process.stderr.write('Installing dependencies…\n');
-  execSync('npm install --no-fund --no-audit', { cwd: root, stdio: 'inherit' });
-  fs.writeFileSync(stamp, `${manifestHash()}\n`);
+/**
+ * `npm install` rather than `npm ci`: with this lockfile npm ci rejects the other platforms' optional
+ * binaries (swc, resolver) as missing, while npm install honours the locked versions all the same.
+ */
+function ensure(dir, label) {
+  const marker = path.join(dir, 'node_modules', '.collections-install');
+  const wanted = manifestHash(dir);
+  const installed = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : '';
+  if (installed === wanted) return;
+  process.stderr.write(`Installing dependencies${label}…\n`);
+  execSync('npm install --no-fund --no-audit', { cwd: dir, stdio: 'inherit' });
+  fs.writeFileSync(marker, `${manifestHash(dir)}\n`);
 }
+
+ensure(root, '');
+// The HubSpot cards are their own package (React 18 and TypeScript 5, as HubSpot's build wants).
+const cards = path.join(root, 'extensions', 'hubspot');
+if (fs.existsSync(path.join(cards, 'package.json'))) ensure(cards, ' for the HubSpot cards');

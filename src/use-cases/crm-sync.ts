@@ -93,6 +93,7 @@ export type CrmSyncReport = {
 };
 
 const FLUSH = 100;
+const IN_FLIGHT = 4;
 
 /**
  * Writes every mapped account's collections fields to the CRM (only values that changed since the last
@@ -139,6 +140,7 @@ export async function syncCrm(
   const toCreate: (CrmTaskInput & { customerId: string })[] = [];
   const toComplete: { task: StoredTask; reason: string }[] = [];
   const syncedAt = new Date(toDayNumber(asOf) * 86400000).toISOString();
+  const inFlight: Promise<void>[] = [];
 
   const flush = async () => {
     if (pending.length === 0) return;
@@ -184,7 +186,11 @@ export async function syncCrm(
       if (previous === undefined || previous.hash !== hash || previous.crmId !== crmId) {
         report.changed += 1;
         pending.push({ customerId: facts.customer.customerId, update: { crmId, properties }, hash });
-        if (pending.length >= FLUSH) await flush();
+        if (pending.length >= FLUSH) {
+          // Writes overlap with reading the next accounts; the gateway's limiter keeps the pace.
+          inFlight.push(flush());
+          if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
+        }
       }
       for (const task of tasksByCustomer.get(facts.customer.customerId) ?? []) {
         const why = resolution(task, status);
@@ -201,7 +207,8 @@ export async function syncCrm(
           });
       }
     }
-    await flush();
+    inFlight.push(flush());
+    while (inFlight.length > 0) await inFlight.shift();
 
     if (toCreate.length > 0) {
       const created = await gateway.createTasks(toCreate);
@@ -257,6 +264,7 @@ export async function syncCrm(
       );
     }
   } catch (error) {
+    await Promise.allSettled(inFlight);
     const action = classifyFailure(error);
     if (!(error instanceof IntegrationError) || (action !== 'pause_until_tomorrow' && action !== 'reconnect'))
       throw error;

@@ -24,6 +24,7 @@ export type HubspotGatewayOptions = {
 };
 
 const BATCH = 100;
+const WINDOW_MARGIN_MS = 150;
 const TASK_TO_COMPANY = 192;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -89,12 +90,14 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
   const slot = async (): Promise<void> => {
     for (;;) {
       const t = now();
-      while (sent.length > 0 && (sent[0] as number) <= t - budget.windowMs) sent.shift();
-      if (sent.length < budget.requests) {
+      // A margin over the window: our clock and HubSpot's never agree to the millisecond.
+      while (sent.length > 0 && (sent[0] as number) <= t - budget.windowMs - WINDOW_MARGIN_MS) sent.shift();
+      // Two requests of headroom: the SDK may hold a request a moment after it was counted here.
+      if (sent.length < Math.max(1, budget.requests - 2)) {
         sent.push(t);
         return;
       }
-      const wait = (sent[0] as number) + budget.windowMs - t + 1;
+      const wait = (sent[0] as number) + budget.windowMs + WINDOW_MARGIN_MS - t + 1;
       stats.waitedMs += wait;
       await sleep(wait);
     }

@@ -1,0 +1,80 @@
+/**
+ * What `GET /api/v1/companies/{companyId}/collections` answers, as defined by the backend in
+ * server/http/card-views.ts (copied: a card imports nothing outside its folder). Money comes as
+ * minor units with its currency and a display text, so the card never formats amounts itself.
+ */
+export type Money = { minor: number; currency: string; text: string };
+
+export type AgingBucketView = { bucket: 'current' | '1-30' | '31-60' | '61-90' | '90+'; amount: Money };
+
+export type AccountCardView = {
+  customerId: string;
+  name: string | null;
+  asOf: string;
+  /** current | overdue | failed_payment | disputed | paused */
+  status: string;
+  statusLabel: string;
+  statusVariant: 'success' | 'warning' | 'danger' | 'info';
+  situations: string[];
+  balances: {
+    currency: string;
+    outstanding: Money;
+    overdue: Money;
+    disputed: Money;
+    aging: AgingBucketView[];
+  }[];
+  oldestDaysPastDue: number;
+  overdueInvoiceCount: number;
+  openInvoices: {
+    invoiceId: string;
+    amount: Money;
+    outstanding: Money;
+    issuedOn: string;
+    dueOn: string;
+    daysPastDue: number;
+    disputed: boolean;
+    failedAttempts: number;
+  }[];
+  lastFailure: {
+    invoiceId: string;
+    code: string | null;
+    declineClass: string;
+    whatToDo: string;
+    on: string;
+    failuresSinceSuccess: number;
+  } | null;
+  openDisputes: {
+    disputeId: string;
+    invoiceId: string;
+    amount: Money;
+    openedOn: string;
+    daysOpen: number;
+    reason: string | null;
+  }[];
+  risk: { score: number; tier: 'low' | 'medium' | 'high'; reasons: string[]; mitigating: string[] } | null;
+  renewal: { on: string; daysTo: number; inWindow: boolean } | null;
+  paused: { reason: string; until: string } | null;
+  /** What the active rule set would do today, or null when nothing is due. */
+  nextStep: { title: string; tone: string | null; assignee: string; ruleId: string; dueOn: string } | null;
+  tasks: {
+    taskId: string;
+    title: string;
+    dueOn: string;
+    priority: string;
+    state: string;
+    assignee: string;
+  }[];
+};
+
+export type AccountResponse = { ok: true; data: AccountCardView };
+
+/** The business error code for a company with no billing customer behind it. */
+export const NO_BILLING_DATA = 'no_billing_data';
+
+export type PauseInput = { reason: string; until: string };
+export type PauseResponse = { ok: true; paused: PauseInput };
+export type ResumeResponse = { ok: true; resumed: boolean };
+
+export type TaskPriority = 'low' | 'medium' | 'high';
+export type TaskInput = { title: string; dueOn: string; priority: TaskPriority };
+export type TaskResponse = { ok: true; task: { title: string; dueOn: string } };

@@ -1,0 +1,29 @@
+import { Divider, Flex, hubspot } from '@hubspot/ui-extensions';
+import { GUARDRAILS, RULE_SETS } from './api/policies';
+import { DiffPanel } from './components/DiffPanel';
+import { PolicySection, type PolicyTools } from './components/PolicySection';
+import { SimulationPanel } from './components/SimulationPanel';
+import { useRuleSetTools } from './hooks/useRuleSetTools';
+
+hubspot.extend<'settings'>(() => <CollectionsRulesSettings />);
+
+export function CollectionsRulesSettings() {
+  const { simulate, diff } = useRuleSetTools();
+  const ruleSetTools: PolicyTools = ({ text, documents }) => (
+    <Flex direction="column" gap="md">
+      <SimulationPanel
+        text={text}
+        current={documents.active?.document ?? documents.defaultDocument}
+        onSimulate={simulate}
+      />
+      <DiffPanel versions={documents.versions} onDiff={diff} />
+    </Flex>
+  );
+  return (
+    <Flex direction="column" gap="lg">
+      <PolicySection kind={RULE_SETS} tools={ruleSetTools} />
+      <Divider />
+      <PolicySection kind={GUARDRAILS} />
+    </Flex>
+  );
+}
