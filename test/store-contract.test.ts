@@ -722,7 +722,9 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
       holdsSet: 0,
     });
     const tasks = await store.listTasks(tenant, { state: 'open' });
-    expect(tasks).toEqual([{ ...task, state: 'open', ruleVersion: 3 }]);
+    expect(tasks).toEqual([{ ...task, state: 'open', ruleVersion: 3, crmTaskId: null }]);
+    await store.setCrmTaskIds(tenant, [{ taskId: task.actionId, crmTaskId: 'hs-task-1' }]);
+    expect((await store.listTasks(tenant))[0]?.crmTaskId).toBe('hs-task-1');
     const memory = await store.getAutomationMemory(tenant, date('2026-02-01'));
     expect(memory.get('C-1')).toEqual({
       openTasks: [{ ruleId: 'overdue-7', invoiceId: null }],
@@ -736,6 +738,15 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
       'automation_held',
       'task_created',
     ]);
+    const done = [{ taskId: task.actionId, reason: 'the account is current' }];
+    expect(await store.completeTasks(tenant, done)).toBe(1);
+    expect(await store.completeTasks(tenant, done)).toBe(0);
+    expect(await store.listTasks(tenant, { state: 'open' })).toEqual([]);
+    expect((await store.listEvents(tenant, { limit: 1 }))[0]).toMatchObject({
+      kind: 'task_completed',
+      subject: 'C-1',
+      payload: { taskId: task.actionId, reason: 'the account is current' },
+    });
   });
 
   it('streams across page boundaries in customer id order', async () => {
