@@ -147,6 +147,8 @@ async function main(): Promise<void> {
   const status = await runChild('status-child.ts', [dataDir, asOf], 30 * 60000);
   process.stderr.write('Payment-risk model: fit, then score every invoice at its issue date\n');
   const risk = await runChild('risk-child.ts', [dataDir, asOf], 60 * 60000);
+  process.stderr.write('Company card endpoint: 50 connections, signed requests\n');
+  const card = await runChild('card-child.ts', [dataDir, asOf, 'bench', '50', '5000'], 10 * 60000);
   await rm(dataDir, { recursive: true, force: true });
 
   const simulationCustomers = Number(process.env.BENCH_SIMULATION_CUSTOMERS ?? 10000);
@@ -210,11 +212,24 @@ async function main(): Promise<void> {
       peakRssMb: Math.round(Number(risk.peakRssMb)),
     },
   };
+  const cardLatency = card.latencyMs as Record<string, number>;
+  const cardReport = {
+    store: card.store,
+    concurrency: card.concurrency,
+    requests: card.requests,
+    errors: card.errors,
+    requestsPerSecond: Math.round(Number(card.requestsPerSecond)),
+    p50Ms: Number(Number(cardLatency.p50).toFixed(1)),
+    p95Ms: Number(Number(cardLatency.p95).toFixed(1)),
+    p99Ms: Number(Number(cardLatency.p99).toFixed(1)),
+  };
+  console.log('Company card endpoint (GET /api/v1/companies/:id/collections, signed):');
+  console.table([cardReport]);
   const stripe = await stripeBench();
   const hubspot = await hubspotBench();
   await writeFile(
     path.join(out, 'results.json'),
-    `${JSON.stringify({ ...results, stripe, hubspot }, null, 2)}\n`,
+    `${JSON.stringify({ ...results, card: cardReport, stripe, hubspot }, null, 2)}\n`,
   );
   console.log('Import (all-or-nothing, one transaction):');
   console.table(results.imports);
