@@ -16,8 +16,7 @@ import { backtestPaymentRisk, refitTenantRiskModel } from '../../src/use-cases/p
 import { renderAccountStatus, renderBacktest, renderPortfolioReport, renderSimulation } from './render';
 import { todayUtc } from '../compose';
 import { createProgress } from './progress';
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { DEFAULT_RULE_SET } from '../../src/domain/rules/default-rule-set';
 import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
 import {
@@ -31,7 +30,9 @@ import {
   defaultTenant,
   positiveInteger,
   print,
+  readValidatedFile,
   tenantOption,
+  versionArgument,
   UsageError,
   withScratchDataset,
   withStore,
@@ -58,27 +59,11 @@ function seedOption(value: string): number {
 }
 
 /** Reads a rule set file (YAML or JSON) and validates it; every problem is named by its path. */
-async function readRuleSet(file: string): Promise<RuleSet> {
-  let text: string;
-  try {
-    text = await readFile(path.resolve(file), 'utf8');
-  } catch {
-    throw new UsageError(`cannot read ${file}`);
-  }
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not valid YAML or JSON: ${(error as Error).message}`);
-  }
-  const result = validateRuleSet(document);
-  if (!result.ok) {
-    throw new UsageError(
-      `${file}: ${result.problems.length} problem(s)\n${result.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
-      { problems: result.problems },
-    );
-  }
-  return result.ruleSet;
+function readRuleSet(file: string): Promise<RuleSet> {
+  return readValidatedFile(file, (document) => {
+    const result = validateRuleSet(document);
+    return result.ok ? { ok: true, value: result.ruleSet } : result;
+  });
 }
 
 function storedRuleSet(body: unknown, version: number): RuleSet {
@@ -91,12 +76,6 @@ async function activeOrDefault(store: CollectionsStore, tenant: TenantId): Promi
   const active = await store.getActiveRuleSet(tenant);
   if (active !== undefined) return storedRuleSet(active.body, active.version);
   return storedRuleSet(DEFAULT_RULE_SET, 0);
-}
-
-function versionArgument(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError('expected a version number ≥ 1');
-  return Number(value);
 }
 
 export function buildProgram(): Command {

@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { createCsvDatasetReader } from '../../src/adapters/csv/dataset-reader';
 import { loadConfig } from '../../src/config/config';
 import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
@@ -99,4 +99,39 @@ export async function withScratchDataset<T>(
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+export function versionArgument(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a version number ≥ 1');
+  return Number(value);
+}
+
+type Validated<T> = { ok: true; value: T } | { ok: false; problems: { path: string; message: string }[] };
+
+/** Reads a YAML or JSON file and validates it; every problem is named by its path (exit 2). */
+export async function readValidatedFile<T>(
+  file: string,
+  validate: (document: unknown) => Validated<T>,
+): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(file), 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not valid YAML or JSON: ${(error as Error).message}`);
+  }
+  const result = validate(document);
+  if (!result.ok) {
+    throw new UsageError(
+      `${file}: ${result.problems.length} problem(s)\n${result.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
+      { problems: result.problems },
+    );
+  }
+  return result.value;
 }

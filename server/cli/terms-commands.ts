@@ -1,10 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import { loadConfig } from '../../src/config/config';
 import { addDays, type CalendarDate } from '../../src/domain/dates';
-import type { TenantId } from '../../src/domain/model';
+import { parseWord, type TenantId } from '../../src/domain/model';
 import { formatMoney, isCurrencyCode, parseMajorAmount, type CurrencyCode } from '../../src/domain/money';
 import { DEFAULT_GUARDRAILS } from '../../src/domain/terms/default-guardrails';
 import { validateGuardrails, type Guardrails } from '../../src/domain/terms/guardrails';
@@ -26,7 +26,9 @@ import {
   dateOption,
   defaultTenant,
   print,
+  readValidatedFile,
   tenantOption,
+  versionArgument,
   UsageError,
   withScratchDataset,
   withStore,
@@ -71,12 +73,8 @@ function countryOption(value: string): string {
 }
 
 function wordOption(value: string): string {
-  const word = value
-    .trim()
-    .toLowerCase()
-    .replace(/[\s-]+/g, '_');
-  if (!/^[a-z][a-z0-9_]{0,39}$/.test(word))
-    throw new InvalidArgumentError('expected a word such as series_a');
+  const word = parseWord(value);
+  if (word === undefined) throw new InvalidArgumentError('expected a word such as series_a');
   return word;
 }
 
@@ -257,26 +255,11 @@ export function renderInsightsChart(insights: TermInsights): string {
   ]);
 }
 
-async function readGuardrails(file: string): Promise<Guardrails> {
-  let document: unknown;
-  try {
-    document = parseYaml(await readFile(path.resolve(file), 'utf8'));
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  const result = validateGuardrails(document);
-  if (!result.ok)
-    throw new UsageError(
-      `${file}: ${result.problems.length} problem(s)\n${result.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
-      { problems: result.problems },
-    );
-  return result.guardrails;
-}
-
-function versionArgument(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError('expected a version number ≥ 1');
-  return Number(value);
+function readGuardrails(file: string): Promise<Guardrails> {
+  return readValidatedFile(file, (document) => {
+    const result = validateGuardrails(document);
+    return result.ok ? { ok: true, value: result.guardrails } : result;
+  });
 }
 
 export function registerTermsCommands(program: Command): void {

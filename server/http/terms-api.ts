@@ -1,6 +1,6 @@
 import type { Request, Response, Router, NextFunction } from 'express';
 import { z } from 'zod';
-import type { TenantId } from '../../src/domain/model';
+import { parseWord, type TenantId } from '../../src/domain/model';
 import { isCurrencyCode, parseMajorAmount, type CurrencyCode } from '../../src/domain/money';
 import { DEFAULT_TIERS, type RiskTiers } from '../../src/domain/risk/risk-model';
 import { DEFAULT_GUARDRAILS } from '../../src/domain/terms/default-guardrails';
@@ -23,12 +23,11 @@ export type TermsRouteOptions = {
   requireRevops: (request: Request, response: Response, next: NextFunction) => void;
 };
 
-const word = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .transform((value) => value.replace(/[\s-]+/g, '_'))
-  .pipe(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a word such as series_a'));
+const word = z.string().transform((value, context) => {
+  const parsed = parseWord(value);
+  if (parsed === undefined) context.addIssue({ code: 'custom', message: 'a word such as series_a' });
+  return parsed ?? '';
+});
 
 const dealRequest = z
   .object({

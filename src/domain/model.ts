@@ -25,6 +25,17 @@ export type Customer = {
   fundingStage: string | null;
 };
 
+const WORD = /^[a-z][a-z0-9_]{0,39}$/;
+
+/** A word such as series_a from free text ("Series-A" → series_a); undefined when it is not one. */
+export function parseWord(text: string): string | undefined {
+  const word = text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  return WORD.test(word) ? word : undefined;
+}
+
 /** Funding stages the demo data uses; imports accept any lower-case word (a-z, 0-9, _). */
 export const FUNDING_STAGES = [
   'bootstrapped',

@@ -138,9 +138,10 @@ export async function applyBillingRecords(
     (id) => !invoices.has(id),
   );
   const known = await store.knownInvoiceIds(tenant, referenced);
+  const missingVersion = Math.max(0, ...[...payments, ...disputes].map((entry) => entry.item.version));
   for (const id of referenced) {
     if (known.has(id)) continue;
-    const version = Math.max(...[...payments, ...disputes].map((entry) => entry.item.version));
+    const version = missingVersion;
     for (const record of await source.fetch('invoice', id, version))
       invoices.set(record.id, { record, version });
   }

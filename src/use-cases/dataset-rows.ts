@@ -1,6 +1,7 @@
 import { isCalendarDate, type CalendarDate } from '../domain/dates';
 import {
   DISPUTE_OUTCOMES,
+  parseWord,
   PAYMENT_STATUSES,
   SUBSCRIPTION_INTERVALS,
   SUBSCRIPTION_STATUSES,
@@ -102,16 +103,13 @@ class RowReader {
 
   /** A lower-case word such as series_a; case and spaces are normalised. */
   optionalWord(column: string): string | null {
-    const value = this.raw(column)
-      .trim()
-      .toLowerCase()
-      .replace(/[\s-]+/g, '_');
-    if (value === '') return null;
-    if (!/^[a-z][a-z0-9_]{0,39}$/.test(value)) {
+    if (this.raw(column).trim() === '') return null;
+    const word = parseWord(this.raw(column));
+    if (word === undefined) {
       this.fail(column, `expected a word of letters, digits and _, got "${this.raw(column)}"`);
       return null;
     }
-    return value;
+    return word;
   }
 
   date(column: string): CalendarDate {

@@ -1,11 +1,12 @@
 import type Stripe from 'stripe';
 import type { CalendarDate } from '../../domain/dates';
-import type {
-  Customer,
-  DisputeOutcome,
-  Subscription,
-  SubscriptionInterval,
-  SubscriptionStatus,
+import {
+  parseWord,
+  type Customer,
+  type DisputeOutcome,
+  type Subscription,
+  type SubscriptionInterval,
+  type SubscriptionStatus,
 } from '../../domain/model';
 import type { CurrencyCode } from '../../domain/money';
 import type { BillingRecord } from '../../ports/billing-source';
@@ -46,12 +47,7 @@ function metadataNumber(value: string | undefined): number | null {
 }
 
 function metadataWord(value: string | undefined): string | null {
-  const word =
-    value
-      ?.trim()
-      .toLowerCase()
-      .replace(/[\s-]+/g, '_') ?? '';
-  return /^[a-z][a-z0-9_]{0,39}$/.test(word) ? word : null;
+  return (value === undefined ? undefined : parseWord(value)) ?? null;
 }
 
 /** The CRM record a Stripe customer maps to, from its metadata; null when it has none. */
