@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
 import { createCsvDatasetWriter } from '../src/adapters/csv/dataset-writer';
+import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
 import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
 import type { CalendarDate } from '../src/domain/dates';
 import type { Customer, TenantId } from '../src/domain/model';
@@ -48,7 +49,13 @@ async function main(): Promise<void> {
     `  imported ${customers} customers; syncing at ${BUDGET.requests} requests / ${BUDGET.windowMs / 1000} s\n`,
   );
 
-  const gateway = createHubspotGateway({ accessToken: TOKEN, basePath: hs.url, rateLimit: BUDGET });
+  const gateway = createHubspotGateway({
+    accessToken: TOKEN,
+    limiter: createInProcessRateLimiter(),
+    limiterKey: 'hubspot:bench',
+    basePath: hs.url,
+    rateLimit: BUDGET,
+  });
   await gateway.ensureSchema();
   const afterInstall = gateway.stats().requests;
   hs.resetStats();
@@ -61,7 +68,13 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   const firstStats = hs.stats();
   hs.resetStats();
-  const resyncGateway = createHubspotGateway({ accessToken: TOKEN, basePath: hs.url, rateLimit: BUDGET });
+  const resyncGateway = createHubspotGateway({
+    accessToken: TOKEN,
+    limiter: createInProcessRateLimiter(),
+    limiterKey: 'hubspot:bench',
+    basePath: hs.url,
+    rateLimit: BUDGET,
+  });
   const resyncStarted = Date.now();
   const again = await syncCrm(store, resyncGateway, tenant, asOf);
   const resyncSeconds = (Date.now() - resyncStarted) / 1000;

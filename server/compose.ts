@@ -13,17 +13,94 @@ import type { LoadDemoDataEvents } from '../src/jobs/load-demo-data';
 import { createStripeSource } from '../src/adapters/stripe/stripe-source';
 import type { BillingSource } from '../src/ports/billing-source';
 import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
+import { createHubspotOAuth } from '../src/adapters/hubspot/hubspot-oauth';
+import { createSecretCipher, parseEncryptionKey } from '../src/adapters/crypto/secret-cipher';
+import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
+import { createRedisRateLimiter } from '../src/adapters/redis/rate-limiter';
+import { parseTenantId, type TenantId } from '../src/domain/model';
+import type { CrmOAuth, SecretCipher } from '../src/ports/crm-auth';
+import type { RateLimiter } from '../src/ports/rate-limiter';
+import type { HubspotAppOptions } from './http/hubspot-app';
+import { createAccessTokenProvider } from '../src/use-cases/crm-installation';
 import type { CrmGateway } from '../src/ports/crm-gateway';
 
-/** HubSpot with a private-app token (HUBSPOT_ACCESS_TOKEN); undefined without one. */
-export function openCrmGateway(config: Config): CrmGateway | undefined {
+/** Rate budgets shared by every process through Redis when REDIS_URL is set; in-process otherwise. */
+export function openRateLimiter(config: Config): RateLimiter {
+  return config.redisUrl === undefined
+    ? createInProcessRateLimiter()
+    : createRedisRateLimiter({ url: config.redisUrl });
+}
+
+/** The cipher for tokens at rest; undefined without TOKEN_ENCRYPTION_KEY. */
+export function openSecretCipher(config: Config): SecretCipher | undefined {
+  const key = config.crm.tokenEncryptionKey;
+  return key === undefined ? undefined : createSecretCipher(parseEncryptionKey(key));
+}
+
+/** HubSpot OAuth with the app's client id and secret; undefined without them. */
+export function openHubspotOAuth(config: Config): CrmOAuth | undefined {
+  const { hubspotClientId, hubspotClientSecret, hubspotApiBase } = config.crm;
+  if (hubspotClientId === undefined || hubspotClientSecret === undefined) return undefined;
+  return createHubspotOAuth({
+    clientId: hubspotClientId,
+    clientSecret: hubspotClientSecret,
+    ...(hubspotApiBase === undefined ? {} : { basePath: hubspotApiBase.replace(/\/+$/, '') }),
+  });
+}
+
+/**
+ * The HubSpot portal of a tenant: its OAuth installation (tokens decrypted and refreshed as needed),
+ * else the private-app token (HUBSPOT_ACCESS_TOKEN) for the default tenant; undefined when neither.
+ */
+export async function openCrmGateway(
+  config: Config,
+  store: CollectionsStore,
+  tenant: TenantId,
+  limiter: RateLimiter,
+): Promise<CrmGateway | undefined> {
   const crm = config.crm;
-  if (crm.hubspotAccessToken === undefined) return undefined;
-  return createHubspotGateway({
-    accessToken: crm.hubspotAccessToken,
+  const common = {
+    limiter,
     ...(crm.hubspotApiBase === undefined ? {} : { basePath: crm.hubspotApiBase.replace(/\/+$/, '') }),
     rateLimit: { requests: crm.hubspotRequestsPer10s, windowMs: 10000 },
+  };
+  const installation = await store.getCrmInstallationForTenant(tenant, 'hubspot');
+  if (installation !== undefined && installation.accessTokenEnc !== null) {
+    const oauth = openHubspotOAuth(config);
+    const cipher = openSecretCipher(config);
+    if (oauth === undefined || cipher === undefined)
+      throw new Error(
+        `${tenant} is installed through OAuth: HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and TOKEN_ENCRYPTION_KEY are needed`,
+      );
+    const token = createAccessTokenProvider({ store, oauth, cipher });
+    return createHubspotGateway({
+      ...common,
+      accessToken: (options) => token(tenant, options),
+      limiterKey: `hubspot:${installation.accountId}`,
+    });
+  }
+  if (crm.hubspotAccessToken === undefined || tenant !== config.defaultTenant) return undefined;
+  return createHubspotGateway({
+    ...common,
+    accessToken: crm.hubspotAccessToken,
+    limiterKey: `hubspot:${crm.hubspotPortalId ?? 'private-app'}`,
   });
+}
+
+/**
+ * The tenant of a portal id from a signed request: its installation's tenant; the default tenant for
+ * the private-app portal; otherwise the portal id itself.
+ */
+export function hubspotTenantResolver(
+  config: Config,
+  store: CollectionsStore,
+): (portalId: string) => Promise<TenantId | undefined> {
+  return async (portalId) => {
+    const installation = await store.getCrmInstallation('hubspot', portalId);
+    if (installation !== undefined) return installation.tenant;
+    if (config.crm.hubspotPortalId === portalId) return parseTenantId(config.defaultTenant);
+    return parseTenantId(portalId);
+  };
 }
 
 /** Stripe when STRIPE_SECRET_KEY is set; undefined otherwise. */
@@ -84,5 +161,36 @@ export function demoDatasetFolders(): LoadDemoDataEvents['openFolder'] {
       reader: createCsvDatasetReader(dir),
       dispose: () => rm(dir, { recursive: true, force: true }),
     };
+  };
+}
+
+/** The OAuth install and webhook endpoints of the HubSpot app (needs HUBSPOT_CLIENT_SECRET). */
+export function hubspotAppOptions(
+  config: Config,
+  store: CollectionsStore,
+  gatewayFor: (tenant: TenantId) => Promise<CrmGateway | undefined>,
+  onEvent: (tenant: TenantId, eventId: string) => Promise<void>,
+): Omit<HubspotAppOptions, 'store' | 'logger'> {
+  const oauth = openHubspotOAuth(config);
+  const cipher = openSecretCipher(config);
+  const defaultTenant = parseTenantId(config.defaultTenant) as TenantId;
+  return {
+    clientSecret: config.crm.hubspotClientSecret ?? '',
+    publicBaseUrl: config.publicBaseUrl,
+    ...(oauth === undefined ? {} : { oauth }),
+    ...(cipher === undefined ? {} : { cipher }),
+    // A portal is its own tenant, except the one configured for the default tenant.
+    tenantFor: (portalId) =>
+      portalId === config.crm.hubspotPortalId ? defaultTenant : (parseTenantId(portalId) ?? defaultTenant),
+    // Webhooks count only from installed portals (or the private-app portal).
+    resolveTenant: async (portalId) =>
+      (await store.getCrmInstallation('hubspot', portalId))?.tenant ??
+      (portalId === config.crm.hubspotPortalId ? defaultTenant : undefined),
+    onInstalled: async (tenant) => {
+      const gateway = await gatewayFor(tenant);
+      if (gateway === undefined) throw new Error(`no HubSpot gateway for ${tenant} right after the install`);
+      return gateway.ensureSchema();
+    },
+    onEvent,
   };
 }

@@ -3,7 +3,25 @@ import { ConfigError, hasBillingCredentials, loadConfig } from '../src/config/co
 import { parseTenantId, type TenantId } from '../src/domain/model';
 import { createLoadDemoDataHandler, LOAD_DEMO_DATA, loadDemoDataJobId } from '../src/jobs/load-demo-data';
 import { shouldLoadDemoData } from '../src/use-cases/load-demo-dataset';
-import { demoDatasetFolders, openBillingSource, openQueue, openStore, todayUtc } from './compose';
+import {
+  demoDatasetFolders,
+  hubspotAppOptions,
+  hubspotTenantResolver,
+  openBillingSource,
+  openCrmGateway,
+  openQueue,
+  openRateLimiter,
+  openStore,
+  todayUtc,
+} from './compose';
+import {
+  ACCOUNT_REFRESH,
+  createAccountRefreshHandler,
+  createCrmEventHandler,
+  CRM_EVENT,
+  enqueueAccountRefresh,
+  enqueueCrmEvent,
+} from '../src/jobs/crm-jobs';
 import {
   BILLING_EVENT,
   createBillingEventHandler,
@@ -34,7 +52,7 @@ async function main(): Promise<void> {
   if (config.redisUrl !== undefined) {
     logger.warn(
       { redis: redactUrl(config.redisUrl) },
-      'REDIS_URL is set, but this version runs jobs in-process only; Redis is not used yet',
+      'REDIS_URL is set: rate limits are shared through Redis; jobs still run in this process',
     );
   }
 
@@ -49,12 +67,17 @@ async function main(): Promise<void> {
   );
   const queue = openQueue();
   const tenant = parseTenantId(config.defaultTenant) as TenantId;
+  const limiter = openRateLimiter(config);
+  const resolveTenant = hubspotTenantResolver(config, store);
+  const gatewayFor = (forTenant: TenantId) => openCrmGateway(config, store, forTenant, limiter);
+  const cardOptions = { riskTiers: config.riskTiers, renewalWindowDays: config.renewalWindowDays };
   const state: AppState = { startedAt: Date.now(), demo: { state: 'off', tenant }, shuttingDown: false };
 
   const handler = createLoadDemoDataHandler(store, {
     openFolder: demoDatasetFolders(),
     onLoaded: (request, invoices) => {
       state.demo = { state: 'loaded', tenant: request.tenant, invoices };
+      void enqueueAccountRefresh(queue, request.tenant);
       logger.info({ tenant: request.tenant, customers: request.customers, invoices }, 'demo data loaded');
     },
   });
@@ -66,13 +89,24 @@ async function main(): Promise<void> {
     [BILLING_EVENT]: createBillingEventHandler(
       store,
       sources,
-      (event) =>
+      (event) => {
         logger.debug(
           { tenant: event.tenant, eventId: event.eventId, outcome: event.outcome },
           'billing event applied',
-        ),
+        );
+        // Cards and CRM records follow billing changes (one refresh per tenant and time window).
+        void enqueueAccountRefresh(queue, event.tenant);
+      },
       { byEmailDomain: config.billing.matchByEmailDomain },
     ),
+    [ACCOUNT_REFRESH]: createAccountRefreshHandler({
+      store,
+      today: () => todayUtc(),
+      gatewayFor,
+      cardOptions,
+      onDone: (event) => logger.info({ tenant: event.tenant, ...event.summary }, 'accounts refreshed'),
+    }),
+    [CRM_EVENT]: createCrmEventHandler({ store, queue, today: () => todayUtc() }),
     [LOAD_DEMO_DATA]: async (payload, context) => {
       state.demo = { state: 'loading', tenant };
       try {
@@ -100,13 +134,31 @@ async function main(): Promise<void> {
       demoTenant: tenant,
       today: () => todayUtc(),
       riskTiers: config.riskTiers,
+      renewalWindowDays: config.renewalWindowDays,
+      resolveTenant,
     },
+    ...(config.crm.hubspotClientSecret === undefined
+      ? {}
+      : {
+          hubspotApp: hubspotAppOptions(config, store, gatewayFor, (forTenant, eventId) =>
+            enqueueCrmEvent(queue, forTenant, eventId),
+          ),
+        }),
     billingWebhooks: billing === undefined ? [] : [{ source: billing, tenant, queue }],
   });
   if (billing !== undefined) {
     const requeued = await requeuePendingBillingEvents(store, queue, tenant, billing.name);
     if (requeued > 0) logger.info({ requeued }, 'billing events received before a restart queued again');
   }
+  // Cards go stale at midnight and after changes: every tenant is refreshed now and every 10 minutes.
+  const refreshAll = async () => {
+    for (const known of await store.listTenants()) await enqueueAccountRefresh(queue, known);
+  };
+  await refreshAll();
+  const refreshTimer = setInterval(() => {
+    refreshAll().catch((error: unknown) => logger.error({ err: error }, 'could not queue the refresh'));
+  }, 10 * 60000);
+  refreshTimer.unref();
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.http.port, config.http.host, (error?: Error) =>
       error ? reject(error) : resolve(listening),
@@ -136,7 +188,9 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     deadline.unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearInterval(refreshTimer);
     await queue.close();
+    await limiter.close();
     await store.close();
     logger.info('stopped');
     logger.flush();

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
 import { createCsvDatasetWriter } from '../src/adapters/csv/dataset-writer';
+import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
 import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
 import { createPgliteStore } from '../src/adapters/postgres';
 import type { CalendarDate } from '../src/domain/dates';
@@ -12,7 +13,9 @@ import { validateRuleSet } from '../src/domain/rules/rule-set';
 import type { CollectionsStore } from '../src/ports/store';
 import { getAccountStatus } from '../src/use-cases/collections-picture';
 import { runCollectionsRules } from '../src/use-cases/collections-rules';
-import { syncCrm } from '../src/use-cases/crm-sync';
+import { syncCrm, syncCrmUnlessPaused } from '../src/use-cases/crm-sync';
+import { createManualTask } from '../src/use-cases/account-card';
+import { createAccountRefreshHandler } from '../src/jobs/crm-jobs';
 import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
 import { importDataset } from '../src/use-cases/import-dataset';
 import { refitTenantRiskModel } from '../src/use-cases/payment-risk';
@@ -74,6 +77,8 @@ describe('HubSpot install and sync through the official SDK (emulator)', () => {
   const gateway = (rateLimit = { requests: 1000, windowMs: 10000 }) =>
     createHubspotGateway({
       accessToken: TOKEN,
+      limiter: createInProcessRateLimiter(),
+      limiterKey: 'hubspot:4242',
       basePath: hs.url,
       rateLimit,
       maxRetries: 3,
@@ -199,6 +204,137 @@ describe('HubSpot install and sync through the official SDK (emulator)', () => {
       hs.object('companies', crmIds.get(task.customerId) as string)?.properties['collections_status'],
     ).toBe('current');
     expect(invoices.length).toBeGreaterThan(0);
+  });
+
+  it('refreshes cards and HubSpot from the job after a billing change, writing only that account', async () => {
+    let target: { customerId: string; unpaid: Invoice[] } | undefined;
+    for (const [customerId] of crmIds) {
+      const facts = await store.getAccountFacts(TENANT, customerId);
+      const unpaid = (facts?.invoices ?? []).filter(
+        (invoice) =>
+          invoice.paidOn === null &&
+          invoice.voidedOn === null &&
+          !(facts?.payments ?? []).some((payment) => payment.invoiceId === invoice.invoiceId),
+      );
+      if (unpaid.length > 0 && (facts?.disputes.length ?? 0) === 0) {
+        target = { customerId, unpaid };
+        break;
+      }
+    }
+    if (target === undefined) throw new Error('no account with unpaid invoices');
+    const companyId = crmIds.get(target.customerId) as string;
+    await syncCrm(store, gateway(), TENANT, AS_OF);
+    const before = hs.object('companies', companyId)?.properties['collections_outstanding_amount'];
+    expect((await store.listStaleAccountCards(TENANT, AS_OF, 1000)).length).toBe(0);
+
+    await importRows(store, [
+      ...target.unpaid.map((invoice) => ({
+        file: 'invoices.csv' as const,
+        row: { ...invoice, paidOn: AS_OF },
+      })),
+      ...target.unpaid.map((invoice) => ({
+        file: 'payments.csv' as const,
+        row: {
+          paymentId: `py_job_${invoice.invoiceId}`,
+          invoiceId: invoice.invoiceId,
+          currency: invoice.currency,
+          amountMinor: invoice.amountMinor,
+          attemptedOn: AS_OF,
+          status: 'succeeded' as const,
+          declineCode: null,
+          method: 'card',
+        },
+      })),
+    ]);
+    expect(await store.listStaleAccountCards(TENANT, AS_OF, 1000)).toEqual([target.customerId]);
+    hs.resetStats();
+    const summaries: Record<string, unknown>[] = [];
+    const handler = createAccountRefreshHandler({
+      store,
+      today: () => AS_OF,
+      gatewayFor: async () => gateway(),
+      onDone: (event) => summaries.push(event.summary),
+    });
+    await handler(
+      { tenant: TENANT },
+      { jobId: 'refresh-test', attempt: 1, signal: new AbortController().signal },
+    );
+    expect(summaries[0]).toMatchObject({ stale: 1, written: 1 });
+    expect(hs.stats().writes.inputs).toBe(1);
+    const after = hs.object('companies', companyId)?.properties['collections_outstanding_amount'];
+    expect(after).not.toBe(before);
+    const card = await store.getAccountCardByCrmId(TENANT, companyId);
+    expect(card?.cardVersion).toBe(card?.version);
+    expect(await store.listStaleAccountCards(TENANT, AS_OF, 1000)).toEqual([]);
+  });
+
+  it('creates a task once when HubSpot created it but the answer was lost', async () => {
+    const [customerId, companyId] = [...crmIds][1] as [string, string];
+    const planned = await createManualTask(
+      store,
+      TENANT,
+      companyId,
+      { title: 'Call about the renewal', dueOn: AS_OF, priority: 'high', assignee: 'csm@example.com' },
+      AS_OF,
+    );
+    expect(planned?.customerId).toBe(customerId);
+    const created = '/crm/v3/objects/tasks/batch/create';
+    hs.setFaults({ serverError: { trigger: { kind: 'first', count: 1 }, paths: [created], when: 'after' } });
+    const report = await syncCrm(store, gateway(), TENANT, AS_OF);
+    const faults = hs.stats().faults;
+    hs.clearFaults();
+    expect(faults.serverErrors).toBe(1);
+    expect(report.failed).toEqual([]);
+    const inHubspot = hs
+      .objects('tasks')
+      .filter((task) =>
+        (task.properties['hs_task_body'] ?? '').endsWith(`[collections task ${planned?.actionId}]`),
+      );
+    expect(inHubspot).toHaveLength(1);
+    const stored = (await store.listTasks(TENANT, { customerId })).find(
+      (task) => task.actionId === planned?.actionId,
+    );
+    expect(stored?.crmTaskId).toBe(inHubspot[0]?.id);
+  });
+
+  it('pauses the sync at the daily limit until the limit resets, and says so', async () => {
+    await store.saveCrmInstallation({
+      tenant: TENANT,
+      crm: 'hubspot',
+      accountId: 'private-app:test',
+      accessTokenEnc: null,
+      refreshTokenEnc: null,
+      expiresAt: null,
+      scopes: [],
+      installedBy: 'test',
+      syncPause: null,
+    });
+    await store.saveCrmSyncState(
+      TENANT,
+      'hubspot',
+      [...crmIds].map(([customerId, crmId]) => ({ customerId, crmId, hash: 'stale' })),
+    );
+    hs.setDailyLimit(0);
+    try {
+      const first = await syncCrmUnlessPaused(store, gateway(), TENANT, AS_OF);
+      expect('skipped' in first).toBe(false);
+      if ('skipped' in first) return;
+      expect(first.stopped?.action).toMatch(/daily API limit/);
+      const pause = (await store.getCrmInstallationForTenant(TENANT, 'hubspot'))?.syncPause;
+      expect(Date.parse(pause?.until ?? '')).toBeGreaterThan(Date.now());
+      hs.resetStats();
+      const second = await syncCrmUnlessPaused(store, gateway(), TENANT, AS_OF);
+      expect(second).toEqual({ skipped: pause });
+      expect(hs.stats().requests).toBe(0);
+      // The next day the sync runs again.
+      const tomorrow = Date.parse(pause?.until ?? '') + 1000;
+      hs.setDailyLimit(null);
+      const third = await syncCrmUnlessPaused(store, gateway(), TENANT, AS_OF, { now: () => tomorrow });
+      expect('skipped' in third ? null : third.stopped).toBeNull();
+      expect((await store.getCrmInstallationForTenant(TENANT, 'hubspot'))?.syncPause).toBeNull();
+    } finally {
+      hs.setDailyLimit(null);
+    }
   });
 
   it('keeps under the budget, waits out 429s, retries 5xx, and reports records HubSpot rejects', async () => {

@@ -749,6 +749,112 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
     });
   });
 
+  it('keeps precomputed cards fresh: every change that shows on a card makes it stale', async () => {
+    const tenant = newTenant();
+    const other = newTenant();
+    const day = date('2026-03-01');
+    await importData(store, tenant, sampleDataset());
+    expect(await store.getAccountCardByCrmId(tenant, 'hs-nobody')).toBeUndefined();
+    const first = await store.getAccountCardByCrmId(tenant, 'hs-C-1');
+    expect(first).toMatchObject({ customerId: 'C-1', card: null });
+    expect((await store.listStaleAccountCards(tenant, day, 10)).sort()).toEqual(['C-1', 'C-2']);
+
+    const versions = await store.getAccountCardVersions(tenant);
+    const save = (card: unknown, version = versions.get('C-1') ?? 0) =>
+      store.saveAccountCards(tenant, [{ customerId: 'C-1', version, asOf: day, card }]);
+    expect(await save({ shown: 1 })).toBe(1);
+    const fresh = await store.getAccountCardByCrmId(tenant, 'hs-C-1');
+    expect(fresh).toMatchObject({ customerId: 'C-1', asOf: '2026-03-01', card: { shown: 1 } });
+    expect(fresh?.cardVersion).toBe(fresh?.version);
+    expect(await store.listStaleAccountCards(tenant, day, 10)).toEqual(['C-2']);
+    // A new day makes every card stale.
+    expect((await store.listStaleAccountCards(tenant, date('2026-03-02'), 10)).sort()).toEqual([
+      'C-1',
+      'C-2',
+    ]);
+    expect(await store.getAccountCardByCrmId(other, 'hs-C-1')).toBeUndefined();
+    // On a shared PostgreSQL database other runs' tenants map the same sample ids.
+    expect(await store.findTenantsByCrmCompanyId('hs-C-1')).toContain(tenant);
+    expect(await store.findTenantsByCrmCompanyId('hs-C-1')).not.toContain(other);
+
+    const staleAfter = async (change: () => Promise<unknown>) => {
+      const before = (await store.getAccountCardVersions(tenant)).get('C-1') ?? 0;
+      await change();
+      const after = await store.getAccountCardByCrmId(tenant, 'hs-C-1');
+      expect(after?.version).toBeGreaterThan(before);
+      expect(after?.cardVersion).not.toBe(after?.version);
+      // A card computed from the facts read before the change is not saved over it.
+      expect(await save({ shown: 'old' }, before)).toBe(0);
+      expect(await save({ shown: 'new' }, after?.version)).toBe(1);
+    };
+    const pause = { reason: 'renewal call', until: date('2026-04-01'), actor: 'csm@example.com' };
+    await staleAfter(() => store.pauseAutomation(tenant, 'C-1', pause));
+    await staleAfter(() => store.resumeAutomation(tenant, 'C-1', 'csm@example.com'));
+    await staleAfter(() =>
+      importData(store, tenant, { payments: [payment('P-late', 'INV-1', { amountMinor: 100 })] }),
+    );
+    await staleAfter(() => store.saveRiskModel(tenant, { version: 1 } as never));
+    await staleAfter(() => store.activateNewRuleSet(tenant, { rules: [] }, 'revops@example.com', 'test'));
+    expect(await store.getAccountCardByCrmId(tenant, 'hs-C-1')).toMatchObject({ card: { shown: 'new' } });
+
+    // Another tenant's cards are untouched.
+    await store.invalidateAccountCards(other, 'all');
+    const untouched = await store.getAccountCardByCrmId(tenant, 'hs-C-1');
+    expect(untouched?.cardVersion).toBe(untouched?.version);
+    await store.invalidateAccountCards(tenant, 'all');
+    expect((await store.listStaleAccountCards(tenant, day, 10)).sort()).toEqual(['C-1', 'C-2']);
+  });
+
+  it('keeps CRM installations, sync pauses, order-safe property changes and record merges', async () => {
+    const tenant = newTenant();
+    const portal = String(Math.floor(Math.random() * 1e9));
+    const installation = {
+      tenant,
+      crm: 'hubspot',
+      accountId: portal,
+      accessTokenEnc: 'v1:enc-access',
+      refreshTokenEnc: 'v1:enc-refresh',
+      expiresAt: new Date('2026-03-01T10:30:00.000Z'),
+      scopes: ['crm.objects.companies.write', 'oauth'],
+      installedBy: 'admin@example.com',
+      syncPause: null,
+    };
+    await store.saveCrmInstallation(installation);
+    expect(await store.getCrmInstallation('hubspot', portal)).toEqual(installation);
+    expect(await store.getCrmInstallationForTenant(tenant, 'hubspot')).toEqual(installation);
+    const refreshed = {
+      ...installation,
+      accessTokenEnc: 'v1:enc-2',
+      expiresAt: new Date('2026-03-01T11:00:00Z'),
+    };
+    await store.saveCrmInstallation({ ...refreshed, installedBy: null });
+    expect(await store.getCrmInstallation('hubspot', portal)).toEqual(refreshed);
+    expect((await store.listCrmInstallations('hubspot')).map((row) => row.accountId)).toContain(portal);
+    await store.setCrmSyncPause(tenant, 'hubspot', { until: '2026-03-02T00:00:00Z', reason: 'daily limit' });
+    expect((await store.getCrmInstallation('hubspot', portal))?.syncPause).toEqual({
+      until: '2026-03-02T00:00:00Z',
+      reason: 'daily limit',
+    });
+    await store.setCrmSyncPause(tenant, 'hubspot', null);
+    expect((await store.getCrmInstallation('hubspot', portal))?.syncPause).toBeNull();
+
+    const change = { objectId: '101', property: 'collections_automation_paused', occurredAt: 2000 };
+    expect(await store.claimCrmPropertyChange(tenant, 'hubspot', change)).toBe(true);
+    expect(await store.claimCrmPropertyChange(tenant, 'hubspot', change)).toBe(false);
+    expect(await store.claimCrmPropertyChange(tenant, 'hubspot', { ...change, occurredAt: 1000 })).toBe(
+      false,
+    );
+    expect(await store.claimCrmPropertyChange(tenant, 'hubspot', { ...change, occurredAt: 3000 })).toBe(true);
+    expect(await store.claimCrmPropertyChange(newTenant(), 'hubspot', change)).toBe(true);
+
+    await importData(store, tenant, sampleDataset());
+    expect(await store.remapCrmCompany(tenant, ['hs-C-1'], 'hs-kept')).toEqual(['C-1']);
+    expect(await store.findCustomerIdByCrmId(tenant, 'hs-kept')).toBe('C-1');
+    expect(await store.remapCrmCompany(tenant, ['hs-C-2'], null)).toEqual(['C-2']);
+    expect(await store.findCustomerIdByCrmId(tenant, 'hs-C-2')).toBeUndefined();
+    expect((await store.listEvents(tenant, { limit: 1 }))[0]).toMatchObject({ kind: 'crm_record_remapped' });
+  });
+
   it('streams across page boundaries in customer id order', async () => {
     const tenant = newTenant();
     const ids = ['C-5', 'C-1', 'C-4', 'C-2', 'C-3'];

@@ -6,11 +6,11 @@ import type { TenantId } from '../../src/domain/model';
 import { BACKFILL_ORDER } from '../../src/ports/billing-source';
 import { backfillBillingSource } from '../../src/use-cases/billing-sync';
 import { refitTenantRiskModel } from '../../src/use-cases/payment-risk';
-import { openBillingSource, openCrmGateway, todayUtc } from '../compose';
-import { syncCrm } from '../../src/use-cases/crm-sync';
+import { openBillingSource, openCrmGateway, openRateLimiter, todayUtc } from '../compose';
+import { syncCrmUnlessPaused } from '../../src/use-cases/crm-sync';
 import type { CalendarDate } from '../../src/domain/dates';
 import { createProgress } from './progress';
-import { dateOption, defaultTenant, print, tenantOption, UsageError, withStore, type Output } from './shared';
+import { dateOption, defaultTenant, print, tenantOption, UsageError, withStore } from './shared';
 
 export function registerSyncCommands(program: Command): void {
   const sync = program.command('sync').description('bring billing data in from a billing system');
@@ -67,21 +67,49 @@ export function registerSyncCommands(program: Command): void {
       );
     });
 
-  const hubspot = program.command('hubspot').description('the HubSpot portal (private-app token mode)');
+  const hubspot = program
+    .command('hubspot')
+    .description('the HubSpot portal: OAuth installation, or a private-app token (HUBSPOT_ACCESS_TOKEN)');
   hubspot
     .command('install')
     .description('create the collections property group and properties on companies and deals (idempotent)')
+    .option('--tenant <tenant>', 'tenant (the portal)', tenantOption)
     .option('--json', 'print the result as JSON', false)
-    .action(async (options: Output) => {
-      const gateway = openCrmGateway(loadConfig());
-      if (gateway === undefined)
-        throw new UsageError('HUBSPOT_ACCESS_TOKEN: not set, so there is no portal to install into');
-      const result = await gateway.ensureSchema();
-      print(options, { ok: true, ...result, apiRequests: gateway.stats().requests }, () =>
-        result.created.length === 0
-          ? `Already installed: ${result.existing.length} properties and groups in place.`
-          : `Created ${result.created.length} (${result.created.join(', ')}); ${result.existing.length} already there.`,
-      );
+    .action(async (options: { tenant?: TenantId; json: boolean }) => {
+      const config = loadConfig();
+      const tenant = options.tenant ?? defaultTenant();
+      const limiter = openRateLimiter(config);
+      try {
+        const outcome = await withStore(async (store) => {
+          const gateway = await openCrmGateway(config, store, tenant, limiter);
+          if (gateway === undefined)
+            throw new UsageError(
+              `${tenant}: not installed through OAuth (GET /oauth/hubspot/install) and HUBSPOT_ACCESS_TOKEN is not set for the default tenant`,
+            );
+          const installation = await store.getCrmInstallationForTenant(tenant, 'hubspot');
+          if (installation === undefined)
+            // Private-app mode: the installation row carries the portal's sync pause.
+            await store.saveCrmInstallation({
+              tenant,
+              crm: 'hubspot',
+              accountId: config.crm.hubspotPortalId ?? `private-app:${tenant}`,
+              accessTokenEnc: null,
+              refreshTokenEnc: null,
+              expiresAt: null,
+              scopes: [],
+              installedBy: 'cli',
+              syncPause: null,
+            });
+          return { result: await gateway.ensureSchema(), requests: gateway.stats().requests };
+        });
+        print(options, { ok: true, ...outcome.result, apiRequests: outcome.requests }, () =>
+          outcome.result.created.length === 0
+            ? `Already installed: ${outcome.result.existing.length} properties and groups in place.`
+            : `Created ${outcome.result.created.length} (${outcome.result.created.join(', ')}); ${outcome.result.existing.length} already there.`,
+        );
+      } finally {
+        await limiter.close();
+      }
     });
 
   sync
@@ -92,21 +120,38 @@ export function registerSyncCommands(program: Command): void {
     .option('--json', 'print the result as JSON', false)
     .action(async (options: { asOf?: CalendarDate; tenant?: TenantId; json: boolean }) => {
       const config = loadConfig();
-      const gateway = openCrmGateway(config);
-      if (gateway === undefined)
-        throw new UsageError('HUBSPOT_ACCESS_TOKEN: not set, so there is no portal to sync to');
       const tenant = options.tenant ?? defaultTenant();
       const progress = createProgress(!options.json, 'rows');
       const started = Date.now();
-      const report = await withStore(async (store) => {
+      const limiter = openRateLimiter(config);
+      const outcome = await withStore(async (store) => {
+        const gateway = await openCrmGateway(config, store, tenant, limiter);
+        if (gateway === undefined)
+          throw new UsageError(
+            `${tenant}: not installed through OAuth and HUBSPOT_ACCESS_TOKEN is not set for the default tenant, so there is no portal to sync to`,
+          );
         const total = (await store.counts(tenant)).customers;
-        return syncCrm(store, gateway, tenant, options.asOf ?? todayUtc(), {
+        return syncCrmUnlessPaused(store, gateway, tenant, options.asOf ?? todayUtc(), {
           riskTiers: config.riskTiers,
           renewalWindowDays: config.renewalWindowDays,
           onProgress: (accounts) => progress.update(accounts, total, 'accounts'),
         });
-      }).finally(() => progress.stop());
+      }).finally(() => {
+        progress.stop();
+        return limiter.close();
+      });
       const seconds = (Date.now() - started) / 1000;
+      if ('skipped' in outcome) {
+        print(
+          options,
+          { tenant, skipped: outcome.skipped },
+          () =>
+            `Not synced: the sync of ${tenant} is paused until ${outcome.skipped.until} (${outcome.skipped.reason}).`,
+        );
+        process.exitCode = 3;
+        return;
+      }
+      const report = outcome;
       print(options, { ...report, tenant, seconds }, () =>
         [
           `Synced ${tenant} to HubSpot in ${seconds.toFixed(1)} s: ${report.mapped} of ${report.accounts} accounts mapped, ${report.changed} changed, ${report.written} written.`,

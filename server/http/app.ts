@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { CollectionsStore } from '../../src/ports/store';
 import { createRulesApi, type RulesApiOptions } from './rules-api';
 import { createBillingWebhookRouter, type BillingWebhookOptions } from './webhooks';
+import { createHubspotAppRouter, type HubspotAppOptions } from './hubspot-app';
 
 export type DemoState = 'off' | 'queued' | 'loading' | 'loaded' | 'failed';
 
@@ -18,12 +19,15 @@ export function createHttpApp(deps: {
   logger: Logger;
   api?: Omit<RulesApiOptions, 'store'>;
   billingWebhooks?: Omit<BillingWebhookOptions, 'store' | 'logger'>[];
+  hubspotApp?: Omit<HubspotAppOptions, 'store' | 'logger'>;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
   for (const webhook of deps.billingWebhooks ?? []) {
     app.use(createBillingWebhookRouter({ ...webhook, store: deps.store, logger: deps.logger }));
   }
+  if (deps.hubspotApp !== undefined)
+    app.use(createHubspotAppRouter({ ...deps.hubspotApp, store: deps.store, logger: deps.logger }));
   if (deps.api !== undefined) app.use('/api/v1', createRulesApi({ ...deps.api, store: deps.store }));
 
   /** Liveness: the process answers. No I/O, so a slow database never gets the process restarted. */

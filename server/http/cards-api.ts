@@ -4,15 +4,19 @@ import type { AccountStatus } from '../../src/domain/account-status';
 import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
 import type { TenantId } from '../../src/domain/model';
 import { formatMoney, type CurrencyCode } from '../../src/domain/money';
-import type { RiskTiers } from '../../src/domain/risk/risk-model';
 import type { CollectionsStore } from '../../src/ports/store';
-import { createManualTask, getAccountCardByCrmId, type AccountCard } from '../../src/use-cases/account-card';
+import {
+  createManualTask,
+  getAccountCardByCrmId,
+  type AccountCard,
+  type CardOptions,
+} from '../../src/use-cases/account-card';
 import type { AccountCardView, AgingBucketView, CardResponse, Money } from './card-views';
 
 export type CardRouteOptions = {
   store: CollectionsStore;
   today: () => CalendarDate;
-  riskTiers?: RiskTiers;
+  cardOptions?: CardOptions;
   context: (response: Response) => { tenant: TenantId; user: string; revops: boolean };
 };
 
@@ -136,6 +140,15 @@ const manualTask = z
 
 /** The company cards' endpoints: answers come from the store only. */
 export function mountCardRoutes(router: Router, options: CardRouteOptions): void {
+  /** A record mapped in another tenant is another portal's: refused, not reported as unknown. */
+  const belongsToAnotherPortal = async (companyId: string, tenant: TenantId): Promise<boolean> =>
+    (await options.store.findTenantsByCrmCompanyId(companyId)).some((owner) => owner !== tenant);
+  const forbidden = (response: Response, companyId: string): void => {
+    response.status(403).json({
+      ok: false,
+      error: { code: 'forbidden', message: `company ${companyId} belongs to another portal` },
+    });
+  };
   const noBillingData = (companyId: string): CardResponse<never> => ({
     ok: false,
     error: { code: 'no_billing_data', message: `no billing customer is mapped to company ${companyId}` },
@@ -143,13 +156,18 @@ export function mountCardRoutes(router: Router, options: CardRouteOptions): void
 
   router.get('/companies/:companyId/collections', async (request: Request, response: Response) => {
     const companyId = String(request.params['companyId']);
+    const tenant = options.context(response).tenant;
     const card = await getAccountCardByCrmId(
       options.store,
-      options.context(response).tenant,
+      tenant,
       companyId,
       options.today(),
-      options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers },
+      options.cardOptions ?? {},
     );
+    if (card === undefined && (await belongsToAnotherPortal(companyId, tenant))) {
+      forbidden(response, companyId);
+      return;
+    }
     const body: CardResponse<AccountCardView> =
       card === undefined ? noBillingData(companyId) : { ok: true, data: toAccountCardView(card) };
     response.json(body);
@@ -174,6 +192,13 @@ export function mountCardRoutes(router: Router, options: CardRouteOptions): void
       const companyId = String(request.params['companyId']);
       const { tenant, user } = options.context(response);
       try {
+        if (
+          (await options.store.findCustomerIdByCrmId(tenant, companyId)) === undefined &&
+          (await belongsToAnotherPortal(companyId, tenant))
+        ) {
+          forbidden(response, companyId);
+          return;
+        }
         const task = await createManualTask(
           options.store,
           tenant,

@@ -24,6 +24,12 @@ export type RulesApiOptions = {
   now?: () => number;
   today: () => CalendarDate;
   riskTiers?: RiskTiers;
+  renewalWindowDays?: number;
+  /**
+   * The tenant of a signed portal id: the portal's installation. Without one, the portal id itself
+   * names the tenant (private-app mode). Undefined refuses the request (403).
+   */
+  resolveTenant?: (portalId: string) => Promise<TenantId | undefined>;
 };
 
 type Locals = { context: RequestContext };
@@ -42,7 +48,7 @@ function fail(
 }
 
 function signedContext(options: RulesApiOptions) {
-  return (request: Request, response: Response, next: NextFunction): void => {
+  return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     const locals = response.locals as Partial<Locals>;
     if (options.signingSecret === undefined) {
       locals.context = { tenant: options.demoTenant, user: 'local-demo', revops: true };
@@ -63,13 +69,26 @@ function signedContext(options: RulesApiOptions) {
       return;
     }
     // The portal and user come from the signed URI only, never from the body.
-    const portal =
-      typeof request.query['portalId'] === 'string' ? parseTenantId(request.query['portalId']) : undefined;
+    const portalId = typeof request.query['portalId'] === 'string' ? request.query['portalId'] : undefined;
     const user = String(request.query['userEmail'] ?? request.query['userId'] ?? '').toLowerCase();
-    if (portal === undefined || user === '') {
+    if (portalId === undefined || !/^[0-9]{1,20}$/.test(portalId) || user === '') {
       response
         .status(401)
         .json({ ok: false, error: { message: 'signed request without portalId and user' } });
+      return;
+    }
+    let portal: TenantId | undefined;
+    try {
+      portal =
+        options.resolveTenant === undefined ? parseTenantId(portalId) : await options.resolveTenant(portalId);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (portal === undefined) {
+      response
+        .status(403)
+        .json({ ok: false, error: { message: `the app is not installed in portal ${portalId}` } });
       return;
     }
     const userId = String(request.query['userId'] ?? '').toLowerCase();
@@ -150,7 +169,10 @@ export function createRulesApi(options: RulesApiOptions): Router {
   mountCardRoutes(router, {
     store: options.store,
     today: options.today,
-    ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
+    cardOptions: {
+      ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
+      ...(options.renewalWindowDays === undefined ? {} : { renewalWindowDays: options.renewalWindowDays }),
+    },
     context,
   });
 

@@ -55,4 +55,24 @@ describe('parseConfig', () => {
       expect(String(error)).not.toContain('hunter2');
     }
   });
+
+  it('takes a 32-byte token key and a numeric portal id, and refuses others without echoing the key', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(parseConfig({ TOKEN_ENCRYPTION_KEY: key, HUBSPOT_PORTAL_ID: '4242' }).crm).toMatchObject({
+      tokenEncryptionKey: key,
+      hubspotPortalId: '4242',
+    });
+    const short = Buffer.alloc(16, 9).toString('base64');
+    let caught: unknown;
+    try {
+      parseConfig({ TOKEN_ENCRYPTION_KEY: short, HUBSPOT_PORTAL_ID: 'acme' });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as ConfigError).problems.map((problem) => problem.variable).sort()).toEqual([
+      'HUBSPOT_PORTAL_ID',
+      'TOKEN_ENCRYPTION_KEY',
+    ]);
+    expect(String(caught)).not.toContain(short);
+  });
 });

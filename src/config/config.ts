@@ -81,6 +81,18 @@ export const environmentSchema = z.object({
   HUBSPOT_REQUESTS_PER_10S: integer(110, 1, 1000),
   HUBSPOT_CLIENT_ID: optionalSecret,
   HUBSPOT_CLIENT_SECRET: optionalSecret,
+  HUBSPOT_PORTAL_ID: z
+    .string()
+    .trim()
+    .regex(/^[0-9]{1,20}$/, 'the numeric HubSpot portal (hub) id')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TOKEN_ENCRYPTION_KEY: optionalSecret.refine((value) => {
+    if (value === undefined) return true;
+    const text = value.trim();
+    const bytes = /^[0-9a-fA-F]{64}$/.test(text) ? 32 : Buffer.from(text, 'base64').length;
+    return bytes === 32;
+  }, '32 random bytes, as base64 or 64 hex digits (e.g. `openssl rand -base64 32`)'),
   SALESFORCE_CLIENT_ID: optionalSecret,
   SALESFORCE_CLIENT_SECRET: optionalSecret,
 });
@@ -123,6 +135,10 @@ export type Config = {
     hubspotRequestsPer10s: number;
     hubspotClientId: string | undefined;
     hubspotClientSecret: string | undefined;
+    /** The portal of the private-app token: signed requests from it map to the default tenant. */
+    hubspotPortalId: string | undefined;
+    /** AES-256-GCM key for OAuth tokens at rest; required for OAuth installs. */
+    tokenEncryptionKey: string | undefined;
     salesforceClientId: string | undefined;
     salesforceClientSecret: string | undefined;
   };
@@ -192,6 +208,8 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       hubspotRequestsPer10s: env.HUBSPOT_REQUESTS_PER_10S,
       hubspotClientId: env.HUBSPOT_CLIENT_ID,
       hubspotClientSecret: env.HUBSPOT_CLIENT_SECRET,
+      hubspotPortalId: env.HUBSPOT_PORTAL_ID,
+      tokenEncryptionKey: env.TOKEN_ENCRYPTION_KEY,
       salesforceClientId: env.SALESFORCE_CLIENT_ID,
       salesforceClientSecret: env.SALESFORCE_CLIENT_SECRET,
     },

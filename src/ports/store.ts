@@ -221,6 +221,51 @@ export interface CollectionsStore {
     entries: readonly ({ customerId: string } & CrmSyncState)[],
   ): Promise<void>;
 
+  /**
+   * Precomputed account cards. Every write that changes what a card shows (billing data, pauses,
+   * tasks, the risk model, the rule set) bumps the account's version in the same transaction; a card
+   * is fresh when it was computed at the current version for today.
+   */
+  getAccountCardByCrmId(tenant: TenantId, crmCompanyId: string): Promise<StoredAccountCard | undefined>;
+  /** Current versions (read before computing, so a card computed from older facts is never saved). */
+  getAccountCardVersions(tenant: TenantId, customerIds?: readonly string[]): Promise<Map<string, number>>;
+  /** Saves cards computed at `version`; a card whose account changed meanwhile is skipped. */
+  saveAccountCards(
+    tenant: TenantId,
+    cards: readonly { customerId: string; version: number; asOf: CalendarDate; card: unknown }[],
+  ): Promise<number>;
+  /** Marks cards stale: some accounts, or every account of the tenant. */
+  invalidateAccountCards(tenant: TenantId, customerIds: readonly string[] | 'all'): Promise<void>;
+  /** Accounts whose card is missing, stale or not for `asOf`. */
+  listStaleAccountCards(tenant: TenantId, asOf: CalendarDate, limit: number): Promise<string[]>;
+  /** Tenants in which a CRM company is mapped to a billing customer (to refuse another portal's record). */
+  findTenantsByCrmCompanyId(crmCompanyId: string): Promise<TenantId[]>;
+
+  /** CRM installations (one per tenant and CRM), with tokens encrypted by the caller. */
+  saveCrmInstallation(installation: CrmInstallation): Promise<void>;
+  getCrmInstallation(crm: string, accountId: string): Promise<CrmInstallation | undefined>;
+  getCrmInstallationForTenant(tenant: TenantId, crm: string): Promise<CrmInstallation | undefined>;
+  listCrmInstallations(crm: string): Promise<CrmInstallation[]>;
+  /** Stops (until a time) or resumes a tenant's CRM sync, e.g. when the daily API limit is reached. */
+  setCrmSyncPause(
+    tenant: TenantId,
+    crm: string,
+    pause: { until: string; reason: string } | null,
+  ): Promise<void>;
+  /**
+   * Order-safe CRM property changes: records a change and answers true only when it is newer than the
+   * last one applied for the same record and property.
+   */
+  claimCrmPropertyChange(
+    tenant: TenantId,
+    crm: string,
+    change: { objectId: string; property: string; occurredAt: number },
+  ): Promise<boolean>;
+  /** A CRM record deleted or merged away: its customers are unmapped, or moved to the record kept. */
+  remapCrmCompany(tenant: TenantId, fromCrmIds: readonly string[], toCrmId: string | null): Promise<string[]>;
+  /** Completes an open task by its CRM id (done in the CRM); audited with the actor. */
+  completeTaskByCrmId(tenant: TenantId, crmTaskId: string, actor: string): Promise<boolean>;
+
   /** The append-only audit log, newest first. */
   listEvents(tenant: TenantId, filter?: { subject?: string; limit?: number }): Promise<AuditEvent[]>;
 }
@@ -238,6 +283,28 @@ export type StoredTask = PlannedTask & {
 };
 
 export type CrmSyncState = { crmId: string; hash: string };
+
+export type StoredAccountCard = {
+  customerId: string;
+  version: number;
+  cardVersion: number;
+  asOf: CalendarDate | null;
+  card: unknown;
+};
+
+export type CrmInstallation = {
+  tenant: TenantId;
+  crm: string;
+  /** The CRM account: a HubSpot portal (hub) id, a Salesforce org id. */
+  accountId: string;
+  /** Tokens as the caller encrypted them; null in private-app token mode. */
+  accessTokenEnc: string | null;
+  refreshTokenEnc: string | null;
+  expiresAt: Date | null;
+  scopes: string[];
+  installedBy: string | null;
+  syncPause: { until: string; reason: string } | null;
+};
 
 export type CrmCompany = { crmCompanyId: string; domain: string; name: string | null };
 

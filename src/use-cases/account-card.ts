@@ -2,20 +2,22 @@ import {
   computeAccountStatus,
   DEFAULT_RENEWAL_WINDOW_DAYS,
   type AccountStatus,
+  type AutomationPause,
 } from '../domain/account-status';
 import type { CalendarDate } from '../domain/dates';
-import type { TenantId } from '../domain/model';
+import type { AccountFacts, TenantId } from '../domain/model';
 import { prepareHistory } from '../domain/risk/features';
 import {
   accountRisk,
   DEFAULT_TIERS,
   fromStoredRiskModel,
   type AccountRisk,
+  type RiskModel,
   type RiskTiers,
 } from '../domain/risk/risk-model';
 import { DEFAULT_RULE_SET } from '../domain/rules/default-rule-set';
 import { accountContext, evaluateRuleSet, type PlannedTask } from '../domain/rules/evaluate';
-import { validateRuleSet } from '../domain/rules/rule-set';
+import { validateRuleSet, type RuleSet } from '../domain/rules/rule-set';
 import { stableId } from '../domain/terms/stable-id';
 import type { CollectionsStore, StoredTask } from '../ports/store';
 
@@ -29,53 +31,183 @@ export type AccountCard = {
   openTasks: StoredTask[];
 };
 
+/** What every card of a tenant is computed with: loaded once per request or per refresh. */
+export type CardContext = {
+  model: RiskModel | undefined;
+  ruleSet: RuleSet | undefined;
+  renewalWindowDays: number;
+  riskTiers: RiskTiers;
+};
+
+export type CardOptions = { riskTiers?: RiskTiers; renewalWindowDays?: number };
+
+export async function loadCardContext(
+  store: CollectionsStore,
+  tenant: TenantId,
+  options: CardOptions = {},
+): Promise<CardContext> {
+  const [stored, active] = await Promise.all([store.loadRiskModel(tenant), store.getActiveRuleSet(tenant)]);
+  const parsed = validateRuleSet(active?.body ?? DEFAULT_RULE_SET);
+  const ruleSet = parsed.ok ? parsed.ruleSet : undefined;
+  return {
+    model: stored === undefined ? undefined : fromStoredRiskModel(stored),
+    ruleSet,
+    // The active rule set's window (RevOps sets it); before any is activated, the configured one.
+    renewalWindowDays:
+      (active === undefined ? options.renewalWindowDays : ruleSet?.renewalWindowDays) ??
+      ruleSet?.renewalWindowDays ??
+      DEFAULT_RENEWAL_WINDOW_DAYS,
+    riskTiers: options.riskTiers ?? DEFAULT_TIERS,
+  };
+}
+
+/** One account's card from its facts: status, risk with reasons, the rule set's next step, open tasks. */
+export function buildAccountCard(
+  facts: AccountFacts,
+  asOf: CalendarDate,
+  context: CardContext,
+  pause: AutomationPause | null,
+  openTasks: StoredTask[],
+): AccountCard {
+  const status = computeAccountStatus(facts, asOf, {
+    renewalWindowDays: context.renewalWindowDays,
+    pause,
+  });
+  const risk =
+    context.model === undefined
+      ? null
+      : accountRisk(context.model, prepareHistory(facts), asOf, context.riskTiers);
+  let nextStep: PlannedTask | null = null;
+  if (context.ruleSet !== undefined) {
+    const rulesContext = accountContext(facts, status, {
+      riskTier: risk?.tier ?? null,
+      openTasks: openTasks.map((task) => ({ ruleId: task.ruleId, invoiceId: task.invoiceId })),
+      contacts: [],
+      holdUntil: null,
+    });
+    nextStep = evaluateRuleSet(context.ruleSet, [rulesContext], asOf).tasks[0] ?? null;
+  }
+  const customerId = facts.customer.customerId;
+  return { customerId, name: facts.customer.name, status, risk, nextStep, openTasks };
+}
+
+/** Computes one account's card from the store and saves it, unless the account changed meanwhile. */
+async function computeAndSave(
+  store: CollectionsStore,
+  tenant: TenantId,
+  customerId: string,
+  version: number,
+  asOf: CalendarDate,
+  options: CardOptions,
+): Promise<AccountCard | undefined> {
+  const [facts, pause, context, openTasks] = await Promise.all([
+    store.getAccountFacts(tenant, customerId),
+    store.getAutomationPause(tenant, customerId),
+    loadCardContext(store, tenant, options),
+    store.listTasks(tenant, { customerId, state: 'open' }),
+  ]);
+  if (facts === undefined) return undefined;
+  const card = buildAccountCard(facts, asOf, context, pause, openTasks);
+  await store.saveAccountCards(tenant, [{ customerId, version, asOf, card }]);
+  return card;
+}
+
 /**
- * The collections picture of the billing customer behind a CRM company, for the cards: computed from
- * the store only (never from the billing system or the CRM while a card loads).
+ * The collections picture of the billing customer behind a CRM company, for the cards: the card
+ * precomputed for today when it is fresh (one indexed read), otherwise computed from the store and
+ * saved. Never from the billing system or the CRM.
  */
 export async function getAccountCardByCrmId(
   store: CollectionsStore,
   tenant: TenantId,
   crmCompanyId: string,
   asOf: CalendarDate,
-  options: { riskTiers?: RiskTiers } = {},
+  options: CardOptions = {},
 ): Promise<AccountCard | undefined> {
-  const customerId = await store.findCustomerIdByCrmId(tenant, crmCompanyId);
-  if (customerId === undefined) return undefined;
-  const [facts, pause, stored, active, openTasks] = await Promise.all([
-    store.getAccountFacts(tenant, customerId),
-    store.getAutomationPause(tenant, customerId),
-    store.loadRiskModel(tenant),
-    store.getActiveRuleSet(tenant),
-    store.listTasks(tenant, { customerId, state: 'open' }),
-  ]);
-  if (facts === undefined) return undefined;
-  const parsed = validateRuleSet(active?.body ?? DEFAULT_RULE_SET);
-  const ruleSet = parsed.ok ? parsed.ruleSet : undefined;
-  const status = computeAccountStatus(facts, asOf, {
-    renewalWindowDays: ruleSet?.renewalWindowDays ?? DEFAULT_RENEWAL_WINDOW_DAYS,
-    pause,
-  });
-  const risk =
-    stored === undefined
-      ? null
-      : accountRisk(
-          fromStoredRiskModel(stored),
-          prepareHistory(facts),
-          asOf,
-          options.riskTiers ?? DEFAULT_TIERS,
-        );
-  let nextStep: PlannedTask | null = null;
-  if (ruleSet !== undefined) {
-    const context = accountContext(facts, status, {
-      riskTier: risk?.tier ?? null,
-      openTasks: openTasks.map((task) => ({ ruleId: task.ruleId, invoiceId: task.invoiceId })),
-      contacts: [],
-      holdUntil: null,
-    });
-    nextStep = evaluateRuleSet(ruleSet, [context], asOf).tasks[0] ?? null;
+  const stored = await store.getAccountCardByCrmId(tenant, crmCompanyId);
+  if (stored === undefined) return undefined;
+  if (stored.card !== null && stored.cardVersion === stored.version && stored.asOf === asOf)
+    return stored.card as AccountCard;
+  return computeAndSave(store, tenant, stored.customerId, stored.version, asOf, options);
+}
+
+export type CardRefreshReport = { stale: number; saved: number };
+
+const PER_ACCOUNT_LIMIT = 200;
+
+/**
+ * Recomputes the cards that are missing, stale or not for `asOf` (after billing changes, a refit, a
+ * new rule set, or a new day). Few accounts are read one by one; many are streamed.
+ */
+export async function refreshAccountCards(
+  store: CollectionsStore,
+  tenant: TenantId,
+  asOf: CalendarDate,
+  options: CardOptions & { onProgress?: (done: number, total: number) => void } = {},
+): Promise<CardRefreshReport> {
+  const stale = await store.listStaleAccountCards(tenant, asOf, Number.MAX_SAFE_INTEGER);
+  if (stale.length === 0) return { stale: 0, saved: 0 };
+  const versions = await store.getAccountCardVersions(
+    tenant,
+    stale.length <= PER_ACCOUNT_LIMIT ? stale : undefined,
+  );
+  if (stale.length <= PER_ACCOUNT_LIMIT) {
+    let saved = 0;
+    for (const customerId of stale) {
+      const card = await computeAndSave(
+        store,
+        tenant,
+        customerId,
+        versions.get(customerId) ?? 0,
+        asOf,
+        options,
+      );
+      if (card !== undefined) saved += 1;
+    }
+    options.onProgress?.(stale.length, stale.length);
+    return { stale: stale.length, saved };
   }
-  return { customerId, name: facts.customer.name, status, risk, nextStep, openTasks };
+  const wanted = new Set(stale);
+  const [context, pauses, openTasks] = await Promise.all([
+    loadCardContext(store, tenant, options),
+    store.listAutomationPauses(tenant),
+    store.listTasks(tenant, { state: 'open' }),
+  ]);
+  const tasksByCustomer = groupTasks(openTasks);
+  let batch: { customerId: string; version: number; asOf: CalendarDate; card: AccountCard }[] = [];
+  let saved = 0;
+  let done = 0;
+  for await (const facts of store.streamAccountFacts(tenant)) {
+    const customerId = facts.customer.customerId;
+    if (!wanted.has(customerId)) continue;
+    const card = buildAccountCard(
+      facts,
+      asOf,
+      context,
+      pauses.get(customerId) ?? null,
+      tasksByCustomer.get(customerId) ?? [],
+    );
+    batch.push({ customerId, version: versions.get(customerId) ?? 0, asOf, card });
+    done += 1;
+    if (batch.length >= 500) {
+      saved += await store.saveAccountCards(tenant, batch);
+      batch = [];
+      options.onProgress?.(done, stale.length);
+    }
+  }
+  saved += await store.saveAccountCards(tenant, batch);
+  options.onProgress?.(done, stale.length);
+  return { stale: stale.length, saved };
+}
+
+export function groupTasks(tasks: readonly StoredTask[]): Map<string, StoredTask[]> {
+  const byCustomer = new Map<string, StoredTask[]>();
+  for (const task of tasks) {
+    const list = byCustomer.get(task.customerId);
+    if (list === undefined) byCustomer.set(task.customerId, [task]);
+    else list.push(task);
+  }
+  return byCustomer;
 }
 
 export type ManualTask = {

@@ -1,19 +1,9 @@
-import {
-  computeAccountStatus,
-  DEFAULT_RENEWAL_WINDOW_DAYS,
-  type AccountStatus,
-} from '../domain/account-status';
+import type { AccountStatus } from '../domain/account-status';
 import { toDayNumber, type CalendarDate } from '../domain/dates';
-import type { TenantId } from '../domain/model';
+import type { AccountFacts, TenantId } from '../domain/model';
 import { formatMinorAsDecimal } from '../domain/money';
-import { prepareHistory } from '../domain/risk/features';
-import {
-  accountRisk,
-  DEFAULT_TIERS,
-  fromStoredRiskModel,
-  type AccountRisk,
-  type RiskTiers,
-} from '../domain/risk/risk-model';
+import type { AccountRisk, RiskTiers } from '../domain/risk/risk-model';
+import { buildAccountCard, groupTasks, loadCardContext, type AccountCard } from './account-card';
 import { stableId } from '../domain/terms/stable-id';
 import {
   classifyFailure,
@@ -93,6 +83,25 @@ export type CrmSyncReport = {
 };
 
 const FLUSH = 100;
+const PER_ACCOUNT_LIMIT = 200;
+
+/** The accounts a sync covers: all of them streamed, or a few read one by one. */
+async function* accountsToSync(
+  store: CollectionsStore,
+  tenant: TenantId,
+  only: readonly string[] | undefined,
+): AsyncIterable<AccountFacts> {
+  if (only !== undefined && only.length <= PER_ACCOUNT_LIMIT) {
+    for (const customerId of only) {
+      const facts = await store.getAccountFacts(tenant, customerId);
+      if (facts !== undefined) yield facts;
+    }
+    return;
+  }
+  const wanted = only === undefined ? undefined : new Set(only);
+  for await (const facts of store.streamAccountFacts(tenant))
+    if (wanted === undefined || wanted.has(facts.customer.customerId)) yield facts;
+}
 const IN_FLIGHT = 4;
 
 /**
@@ -108,19 +117,24 @@ export async function syncCrm(
   options: {
     riskTiers?: RiskTiers;
     renewalWindowDays?: number;
+    /** Only these accounts (after billing changes); every account when absent. */
+    customerIds?: readonly string[];
     onProgress?: (accounts: number) => void;
   } = {},
 ): Promise<CrmSyncReport> {
-  const [state, pauses, stored, openTasks] = await Promise.all([
+  const only = options.customerIds;
+  const [state, pauses, context, openTasks, versions] = await Promise.all([
     store.getCrmSyncState(tenant, gateway.name),
     store.listAutomationPauses(tenant),
-    store.loadRiskModel(tenant),
+    loadCardContext(store, tenant, {
+      ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
+      ...(options.renewalWindowDays === undefined ? {} : { renewalWindowDays: options.renewalWindowDays }),
+    }),
     store.listTasks(tenant, { state: 'open' }),
+    store.getAccountCardVersions(tenant, only),
   ]);
-  const model = stored === undefined ? undefined : fromStoredRiskModel(stored);
-  const tasksByCustomer = new Map<string, StoredTask[]>();
-  for (const task of openTasks)
-    tasksByCustomer.set(task.customerId, [...(tasksByCustomer.get(task.customerId) ?? []), task]);
+  const tasksByCustomer = groupTasks(openTasks);
+  let cards: { customerId: string; version: number; asOf: CalendarDate; card: AccountCard }[] = [];
 
   const report: CrmSyncReport = {
     crm: gateway.name,
@@ -166,26 +180,34 @@ export async function syncCrm(
   };
 
   try {
-    for await (const facts of store.streamAccountFacts(tenant)) {
+    for await (const facts of accountsToSync(store, tenant, only)) {
       report.accounts += 1;
       if (report.accounts % 1000 === 0) options.onProgress?.(report.accounts);
+      const customerId = facts.customer.customerId;
+      const card = buildAccountCard(
+        facts,
+        asOf,
+        context,
+        pauses.get(customerId) ?? null,
+        tasksByCustomer.get(customerId) ?? [],
+      );
+      // The sync computes every card anyway: they are saved for the CRM cards to read.
+      cards.push({ customerId, version: versions.get(customerId) ?? 0, asOf, card });
+      if (cards.length >= 500) {
+        const saving = cards;
+        cards = [];
+        await store.saveAccountCards(tenant, saving);
+      }
       const crmId = facts.customer.crmCompanyId;
       if (crmId === null) continue;
       report.mapped += 1;
-      const status = computeAccountStatus(facts, asOf, {
-        renewalWindowDays: options.renewalWindowDays ?? DEFAULT_RENEWAL_WINDOW_DAYS,
-        pause: pauses.get(facts.customer.customerId) ?? null,
-      });
-      const risk =
-        model === undefined
-          ? null
-          : accountRisk(model, prepareHistory(facts), asOf, options.riskTiers ?? DEFAULT_TIERS);
-      const properties = companyFields(facts.customer.customerId, status, risk);
+      const status = card.status;
+      const properties = companyFields(customerId, status, card.risk);
       const hash = stableId(JSON.stringify([crmId, properties]));
-      const previous = state.get(facts.customer.customerId);
+      const previous = state.get(customerId);
       if (previous === undefined || previous.hash !== hash || previous.crmId !== crmId) {
         report.changed += 1;
-        pending.push({ customerId: facts.customer.customerId, update: { crmId, properties }, hash });
+        pending.push({ customerId, update: { crmId, properties }, hash });
         if (pending.length >= FLUSH) {
           // Writes overlap with reading the next accounts; the gateway's limiter keeps the pace.
           inFlight.push(flush());
@@ -209,6 +231,8 @@ export async function syncCrm(
     }
     inFlight.push(flush());
     while (inFlight.length > 0) await inFlight.shift();
+    await store.saveAccountCards(tenant, cards);
+    cards = [];
 
     if (toCreate.length > 0) {
       const created = await gateway.createTasks(toCreate);
@@ -279,5 +303,36 @@ export async function syncCrm(
   const stats = gateway.stats();
   report.apiRequests = stats.requests;
   report.rateLimited = stats.rateLimited;
+  return report;
+}
+
+/** The start of the next UTC day, when a daily API limit resets. */
+function nextUtcMidnight(now: number): string {
+  const day = Math.floor(now / 86400000) + 1;
+  return new Date(day * 86400000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * A sync that respects the tenant's pause: while the CRM's daily limit is reached the sync does not
+ * run (it says until when); when a sync hits the limit, it pauses until the limit resets.
+ */
+export async function syncCrmUnlessPaused(
+  store: CollectionsStore,
+  gateway: CrmGateway,
+  tenant: TenantId,
+  asOf: CalendarDate,
+  options: Parameters<typeof syncCrm>[4] & { now?: () => number } = {},
+): Promise<CrmSyncReport | { skipped: { until: string; reason: string } }> {
+  const now = options.now ?? Date.now;
+  const installation = await store.getCrmInstallationForTenant(tenant, gateway.name);
+  const pause = installation?.syncPause ?? null;
+  if (pause !== null && Date.parse(pause.until) > now()) return { skipped: pause };
+  if (pause !== null) await store.setCrmSyncPause(tenant, gateway.name, null);
+  const report = await syncCrm(store, gateway, tenant, asOf, options);
+  if (report.stopped !== null && report.stopped.action.startsWith('the daily API limit'))
+    await store.setCrmSyncPause(tenant, gateway.name, {
+      until: nextUtcMidnight(now()),
+      reason: report.stopped.reason,
+    });
   return report;
 }

@@ -88,6 +88,26 @@ describe('HubSpot project', () => {
     expect(existsSync(path.join(ROOT, 'app/settings/CollectionsRulesSettings.tsx'))).toBe(true);
   });
 
+  it('subscribes to the webhooks the backend handles, sent to its /webhooks/hubspot endpoint', async () => {
+    const webhooks = (await parse(ROOT)).filter((node) => node.componentType === 'WEBHOOKS');
+    expect(webhooks).toHaveLength(1);
+    const config = webhooks[0]!.config as {
+      settings: { targetUrl: string };
+      subscriptions: {
+        crmObjects: { subscriptionType: string; objectType: string; propertyName?: string }[];
+      };
+    };
+    expect(config.settings.targetUrl).toBe('${COLLECTIONS_API_URL}/webhooks/hubspot');
+    expect(
+      config.subscriptions.crmObjects.map((s) => [s.subscriptionType, s.objectType, s.propertyName]),
+    ).toEqual([
+      ['object.propertyChange', 'company', 'collections_automation_paused'],
+      ['object.deletion', 'company', undefined],
+      ['object.merge', 'company', undefined],
+      ['object.propertyChange', 'task', 'hs_task_status'],
+    ]);
+  });
+
   describe.each(['local', 'prod'])('with the %s config profile', (profile) => {
     let sourceDir: string;
 

@@ -4,15 +4,21 @@ import {
   type CrmGateway,
   type CrmGatewayStats,
   type CrmObjectType,
+  type CrmTaskInput,
   type CrmTaskResult,
   type CrmUpdate,
   type CrmWriteResult,
   type IntegrationErrorCode,
 } from '../../ports/crm-gateway';
+import type { RateLimiter } from '../../ports/rate-limiter';
 import { COLLECTIONS_GROUP, PROPERTIES } from './properties';
 
 export type HubspotGatewayOptions = {
-  accessToken: string;
+  /** A private-app token, or the OAuth token of the moment (refreshed before it expires). */
+  accessToken: string | ((options?: { forceRefresh?: boolean }) => Promise<string>);
+  /** The portal's budget is kept by this limiter under `limiterKey` (shared across processes with Redis). */
+  limiter: RateLimiter;
+  limiterKey: string;
   /** For a local emulator: `http://127.0.0.1:PORT`. */
   basePath?: string;
   /** The portal's budget: 110 requests / 10 s for marketplace apps. */
@@ -20,11 +26,9 @@ export type HubspotGatewayOptions = {
   /** Retries of 5xx, timeouts and dropped connections (429s wait their Retry-After and do not count). */
   maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
 };
 
 const BATCH = 100;
-const WINDOW_MARGIN_MS = 150;
 const TASK_TO_COMPANY = 192;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -47,6 +51,19 @@ function bodyField(body: unknown, field: string): string | undefined {
   }
   const value = (parsed as Record<string, unknown> | null)?.[field];
   return typeof value === 'string' ? value : undefined;
+}
+
+const KEY_PREFIX = '[collections task ';
+
+/** The task's key, on the body's last line, so a task can be found again in HubSpot. */
+export function withKey(body: string, key: string): string {
+  return `${body}${body === '' ? '' : '\n\n'}${KEY_PREFIX}${key}]`;
+}
+
+export function keyInBody(body: string): string | undefined {
+  const at = body.lastIndexOf(KEY_PREFIX);
+  if (at < 0 || !body.endsWith(']')) return undefined;
+  return body.slice(at + KEY_PREFIX.length, -1);
 }
 
 /** HubSpot's SDK errors → the closed set of codes. */
@@ -77,34 +94,31 @@ export function toIntegrationError(error: unknown): IntegrationError {
  */
 export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway {
   const client = new Client({
-    accessToken: options.accessToken,
+    ...(typeof options.accessToken === 'string' ? { accessToken: options.accessToken } : {}),
     numberOfApiCallRetries: 0,
     ...(options.basePath === undefined ? {} : { basePath: options.basePath }),
   });
   const sleep = options.sleep ?? defaultSleep;
-  const now = options.now ?? Date.now;
   const budget = options.rateLimit ?? { requests: 110, windowMs: 10000 };
-  const sent: number[] = [];
   const stats: CrmGatewayStats = { requests: 0, rateLimited: 0, retries: 0, waitedMs: 0 };
+  const token = options.accessToken;
 
   const slot = async (): Promise<void> => {
-    for (;;) {
-      const t = now();
-      // A margin over the window: our clock and HubSpot's never agree to the millisecond.
-      while (sent.length > 0 && (sent[0] as number) <= t - budget.windowMs - WINDOW_MARGIN_MS) sent.shift();
-      // Two requests of headroom: the SDK may hold a request a moment after it was counted here.
-      if (sent.length < Math.max(1, budget.requests - 2)) {
-        sent.push(t);
-        return;
-      }
-      const wait = (sent[0] as number) + budget.windowMs + WINDOW_MARGIN_MS - t + 1;
-      stats.waitedMs += wait;
-      await sleep(wait);
-    }
+    stats.waitedMs += await options.limiter.acquire(options.limiterKey, budget);
+    if (typeof token === 'function') client.setAccessToken(await token());
   };
 
-  const call = async <T>(request: () => Promise<T>): Promise<T> => {
+  /**
+   * One request under the limiter: 429s wait their Retry-After; 5xx, timeouts and dropped connections
+   * are retried with backoff, or, with `onAmbiguous`, handed back after the backoff so the caller can
+   * check what landed before sending again (a create must not run twice).
+   */
+  const call = async <T>(
+    request: () => Promise<T>,
+    onAmbiguous?: () => Promise<'resend' | 'done'>,
+  ): Promise<T | undefined> => {
     let failures = 0;
+    let reauthorized = false;
     for (;;) {
       await slot();
       stats.requests += 1;
@@ -119,17 +133,55 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
           await sleep(wait);
           continue;
         }
+        // An OAuth token HubSpot says expired (clocks differ) is refreshed once, then the call repeated.
+        if (error.code === 'unauthorized' && typeof token === 'function' && !reauthorized) {
+          reauthorized = true;
+          client.setAccessToken(await token({ forceRefresh: true }));
+          continue;
+        }
         if (error.code === 'temporary' && failures < (options.maxRetries ?? 4)) {
           failures += 1;
           stats.retries += 1;
           const wait = Math.min(30000, 500 * 2 ** failures) * (0.5 + Math.random() / 2);
           stats.waitedMs += wait;
           await sleep(wait);
+          if (onAmbiguous !== undefined && (await onAmbiguous()) === 'done') return undefined;
           continue;
         }
         throw error;
       }
     }
+  };
+
+  /** Calls that are safe to repeat. */
+  const idempotent = async <T>(request: () => Promise<T>): Promise<T> => (await call(request)) as T;
+
+  /** The tasks of these companies created by us, by the key written into their body. */
+  const findCreatedTasks = async (companyIds: readonly string[]): Promise<Map<string, string>> => {
+    const taskIds: string[] = [];
+    for (const batch of chunks(companyIds)) {
+      const page = await idempotent(() =>
+        client.crm.associations.v4.batchApi.getPage('companies', 'tasks', {
+          inputs: batch.map((id) => ({ id })),
+        }),
+      );
+      for (const result of page.results) for (const to of result.to) taskIds.push(String(to.toObjectId));
+    }
+    const byKey = new Map<string, string>();
+    for (const batch of chunks([...new Set(taskIds)])) {
+      const read = await idempotent(() =>
+        client.crm.objects.tasks.batchApi.read({
+          inputs: batch.map((id) => ({ id })),
+          properties: ['hs_task_body'],
+          propertiesWithHistory: [],
+        }),
+      );
+      for (const task of read.results) {
+        const key = keyInBody(task.properties['hs_task_body'] ?? '');
+        if (key !== undefined) byKey.set(key, task.id);
+      }
+    }
+    return byKey;
   };
 
   const chunks = <T>(items: readonly T[]): T[][] => {
@@ -153,7 +205,7 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
     const result: CrmWriteResult = { written: [], failed: [] };
     let retryOneByOne: CrmUpdate[] = [];
     try {
-      const response = await call(() =>
+      const response = await idempotent(() =>
         api(type).batchApi.update({
           inputs: batch.map((update) => ({ id: update.crmId, properties: update.properties })),
         }),
@@ -170,7 +222,7 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
     }
     for (const update of retryOneByOne) {
       try {
-        await call(() => api(type).basicApi.update(update.crmId, { properties: update.properties }));
+        await idempotent(() => api(type).basicApi.update(update.crmId, { properties: update.properties }));
         result.written.push(update.crmId);
       } catch (raw) {
         const error = toIntegrationError(raw);
@@ -201,21 +253,23 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
       const created: string[] = [];
       const existing: string[] = [];
       for (const objectType of ['companies', 'deals'] as const) {
-        const groups = await call(() => client.crm.properties.groupsApi.getAll(objectType));
+        const groups = await idempotent(() => client.crm.properties.groupsApi.getAll(objectType));
         if (groups.results.some((group) => group.name === COLLECTIONS_GROUP.name))
           existing.push(`${objectType}:group`);
         else {
-          await call(() => client.crm.properties.groupsApi.create(objectType, { ...COLLECTIONS_GROUP }));
+          await idempotent(() =>
+            client.crm.properties.groupsApi.create(objectType, { ...COLLECTIONS_GROUP }),
+          );
           created.push(`${objectType}:group`);
         }
-        const properties = await call(() => client.crm.properties.coreApi.getAll(objectType));
+        const properties = await idempotent(() => client.crm.properties.coreApi.getAll(objectType));
         const names = new Set(properties.results.map((property) => property.name));
         for (const property of PROPERTIES[objectType]) {
           if (names.has(property.name)) {
             existing.push(`${objectType}.${property.name}`);
             continue;
           }
-          await call(() =>
+          await idempotent(() =>
             client.crm.properties.coreApi.create(objectType, {
               ...property,
               groupName: COLLECTIONS_GROUP.name,
@@ -232,10 +286,12 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
     async createTasks(tasks) {
       const result: CrmTaskResult = { created: [], failed: [] };
       for (const batch of chunks(tasks)) {
-        const inputs = batch.map((task) => ({
+        let remaining = [...batch];
+        const input = (task: CrmTaskInput) => ({
+          // The key in the body finds the task again after a create whose answer was lost.
           properties: {
             hs_task_subject: task.subject,
-            hs_task_body: task.body,
+            hs_task_body: withKey(task.body, task.key),
             hs_task_status: 'NOT_STARTED',
             hs_task_priority: task.priority,
             hs_timestamp: String(task.dueMs),
@@ -248,26 +304,35 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
               ],
             },
           ],
-        }));
-        try {
-          const response = await call(() =>
-            client.crm.objects.tasks.batchApi.create({ inputs } as Parameters<
-              typeof client.crm.objects.tasks.batchApi.create
-            >[0]),
-          );
-          // Results are not promised in input order: match them on what was written (HubSpot returns
-          // timestamps reformatted, so subject and body only).
-          const fingerprint = (p: Record<string, string | null | undefined>) =>
-            `${p['hs_task_subject'] ?? ''}\u0000${p['hs_task_body'] ?? ''}`;
-          const byFingerprint = new Map<string, string[]>();
-          for (const record of response.results) {
-            const key = fingerprint(record.properties);
-            byFingerprint.set(key, [...(byFingerprint.get(key) ?? []), record.id]);
+        });
+        // A 5xx or a dropped answer may come after the tasks were created: before sending again, the
+        // tasks already there are looked up and only the others are created.
+        const landedAlready = async (): Promise<'resend' | 'done'> => {
+          const found = await findCreatedTasks([...new Set(remaining.map((task) => task.companyId))]);
+          for (const task of remaining) {
+            const crmTaskId = found.get(task.key);
+            if (crmTaskId !== undefined) result.created.push({ key: task.key, crmTaskId });
           }
-          for (const task of batch) {
-            const id = byFingerprint
-              .get(fingerprint({ hs_task_subject: task.subject, hs_task_body: task.body }))
-              ?.shift();
+          remaining = remaining.filter((task) => !found.has(task.key));
+          return remaining.length === 0 ? 'done' : 'resend';
+        };
+        try {
+          const response = await call(
+            () =>
+              client.crm.objects.tasks.batchApi.create({ inputs: remaining.map(input) } as Parameters<
+                typeof client.crm.objects.tasks.batchApi.create
+              >[0]),
+            landedAlready,
+          );
+          if (response === undefined) continue;
+          // Results are not promised in input order: each carries its key in the body.
+          const byKey = new Map<string, string>();
+          for (const record of response.results) {
+            const key = keyInBody(record.properties['hs_task_body'] ?? '');
+            if (key !== undefined) byKey.set(key, record.id);
+          }
+          for (const task of remaining) {
+            const id = byKey.get(task.key);
             if (id === undefined)
               result.failed.push({ key: task.key, code: 'invalid', message: 'not created' });
             else result.created.push({ key: task.key, crmTaskId: id });
@@ -275,7 +340,7 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
         } catch (raw) {
           const error = toIntegrationError(raw);
           if (error.code !== 'invalid' && error.code !== 'not_found') throw error;
-          for (const task of batch)
+          for (const task of remaining)
             result.failed.push({ key: task.key, code: error.code, message: error.message });
         }
       }

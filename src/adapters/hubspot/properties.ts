@@ -142,3 +142,15 @@ export const PROPERTIES: Readonly<Record<'companies' | 'deals', readonly Propert
     },
   ],
 };
+
+/** The scopes the app asks for at install (the same list as `app/app-hsmeta.json`; a test keeps them equal). */
+export const APP_SCOPES: readonly string[] = [
+  'oauth',
+  'crm.objects.companies.read',
+  'crm.objects.companies.write',
+  'crm.objects.deals.read',
+  'crm.objects.deals.write',
+  'crm.schemas.companies.write',
+  'crm.schemas.deals.write',
+  'crm.objects.contacts.write',
+];

@@ -2,6 +2,7 @@ import type { AutomationPause } from '../../domain/account-status';
 import type { CalendarDate } from '../../domain/dates';
 import type { TenantId } from '../../domain/model';
 import type { CollectionsStore } from '../../ports/store';
+import { invalidateCards } from './account-cards';
 import type { SqlClient } from './sql-client';
 
 type PauseRow = { customer_id: string; reason: string; paused_until: CalendarDate };
@@ -33,6 +34,7 @@ export function automationPauses(client: SqlClient): PauseMethods {
            VALUES ($1, 'automation_paused', $2, $3, $4::jsonb)`,
           [tenant, customerId, pause.actor, JSON.stringify({ reason: pause.reason, until: pause.until })],
         );
+        await invalidateCards(tx, tenant, [customerId]);
         return 'paused' as const;
       });
     },
@@ -49,6 +51,7 @@ export function automationPauses(client: SqlClient): PauseMethods {
            VALUES ($1, 'automation_resumed', $2, $3, '{}'::jsonb)`,
           [tenant, customerId, actor],
         );
+        await invalidateCards(tx, tenant, [customerId]);
         return true;
       });
     },

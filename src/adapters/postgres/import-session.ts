@@ -1,3 +1,4 @@
+import { INVALIDATE_STAGED_CARDS } from './account-cards';
 import type { TenantId } from '../../domain/model';
 import { formatMoney, type CurrencyCode } from '../../domain/money';
 import type { EntityCounts, ImportOutcome, ImportSession, Lined, RowProblem } from '../../ports/store';
@@ -282,6 +283,7 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
         inserted[table.entity] + updated[table.entity] + (table === CUSTOMERS ? createdCustomers : 0) >=
         ANALYZE_AFTER_CHANGED_ROWS,
     );
+    await tx.query(INVALIDATE_STAGED_CARDS, [tenant]);
     if (changed.length > 0) await tx.exec(`ANALYZE ${changed.map((table) => table.table).join(', ')}`);
     const outcome: ImportOutcome = { inserted, updated, createdCustomers };
     if (options.audit !== false) {

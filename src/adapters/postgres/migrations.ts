@@ -333,6 +333,48 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_crm_pending ON tasks (tenant_id, state) WHERE crm_task_id IS NULL;
     `,
   },
+  {
+    version: 11,
+    name: 'Precomputed account cards (versioned), CRM installations with encrypted tokens, CRM events',
+    sql: `
+      CREATE TABLE account_cards (
+        tenant_id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        version bigint NOT NULL DEFAULT 1,
+        card_version bigint NOT NULL DEFAULT 0,
+        as_of date,
+        card jsonb,
+        computed_at timestamptz,
+        PRIMARY KEY (tenant_id, customer_id)
+      );
+      CREATE INDEX customers_crm_company_any ON customers (crm_company_id) WHERE crm_company_id IS NOT NULL;
+      CREATE TABLE crm_installations (
+        tenant_id text COLLATE "C" NOT NULL,
+        crm text NOT NULL,
+        account_id text COLLATE "C" NOT NULL,
+        access_token_enc text,
+        refresh_token_enc text,
+        expires_at timestamptz,
+        scopes text[] NOT NULL DEFAULT '{}',
+        installed_by text,
+        installed_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        sync_paused_until timestamptz,
+        sync_paused_reason text,
+        PRIMARY KEY (crm, account_id)
+      );
+      CREATE UNIQUE INDEX crm_installations_tenant ON crm_installations (tenant_id, crm);
+      CREATE TABLE crm_property_changes (
+        tenant_id text COLLATE "C" NOT NULL,
+        crm text NOT NULL,
+        object_id text COLLATE "C" NOT NULL,
+        property text NOT NULL,
+        occurred_at bigint NOT NULL,
+        PRIMARY KEY (tenant_id, crm, object_id, property)
+      );
+      CREATE INDEX tasks_crm_task ON tasks (tenant_id, crm_task_id) WHERE crm_task_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

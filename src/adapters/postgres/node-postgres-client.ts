@@ -18,8 +18,15 @@ const TYPE_PARSERS: Readonly<Record<number, (text: string) => unknown>> = {
 
 function sessionOf(client: pg.PoolClient): SqlSession {
   return {
-    async query<Row>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
-      const result = await client.query(sql, [...params]);
+    async query<Row>(
+      sql: string,
+      params: readonly SqlValue[] = [],
+      options: { prepare?: string } = {},
+    ): Promise<Row[]> {
+      const result =
+        options.prepare === undefined
+          ? await client.query(sql, [...params])
+          : await client.query({ name: options.prepare, text: sql, values: [...params] });
       return result.rows as Row[];
     },
     async exec(sql: string): Promise<void> {
@@ -80,8 +87,8 @@ export function openNodePostgresClient(connectionString: string): SqlClient {
 
   return {
     kind: 'postgres',
-    query: <Row>(sql: string, params?: readonly SqlValue[]) =>
-      withClient((session) => session.query<Row>(sql, params)),
+    query: <Row>(sql: string, params?: readonly SqlValue[], options?: { prepare?: string }) =>
+      withClient((session) => session.query<Row>(sql, params, options)),
     exec: (sql) => withClient((session) => session.exec(sql)),
 
     async transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T> {

@@ -17,6 +17,8 @@ type PolicyTable = {
   subject: string;
   activatedEvent: string;
   rolledBackEvent: string;
+  /** Whether the account cards show what this policy decides (the rule set's next step does). */
+  shownOnCards: boolean;
 };
 
 const RULE_SETS: PolicyTable = {
@@ -24,6 +26,7 @@ const RULE_SETS: PolicyTable = {
   subject: 'rule-set',
   activatedEvent: 'rule_set_activated',
   rolledBackEvent: 'rule_set_rolled_back',
+  shownOnCards: true,
 };
 
 const TERM_GUARDRAILS: PolicyTable = {
@@ -31,6 +34,7 @@ const TERM_GUARDRAILS: PolicyTable = {
   subject: 'term-guardrails',
   activatedEvent: 'term_guardrails_activated',
   rolledBackEvent: 'term_guardrails_rolled_back',
+  shownOnCards: false,
 };
 
 const selectVersions = (table: PolicyTable['table']): string => `
@@ -101,6 +105,8 @@ function versionedPolicy(client: SqlClient, policy: PolicyTable): PolicyMethods 
            VALUES ($1, $2, $3::jsonb, $4, $5, clock_timestamp())`,
           [tenant, version, JSON.stringify(body), actor, note],
         );
+        if (policy.shownOnCards)
+          await tx.query('UPDATE account_cards SET version = version + 1 WHERE tenant_id = $1', [tenant]);
         await audit(tx, tenant, policy.activatedEvent, `${policy.subject}:${version}`, actor, {
           version,
           note,
@@ -119,6 +125,8 @@ function versionedPolicy(client: SqlClient, policy: PolicyTable): PolicyMethods 
           [tenant, version],
         );
         if (updated.length === 0) return undefined;
+        if (policy.shownOnCards)
+          await tx.query('UPDATE account_cards SET version = version + 1 WHERE tenant_id = $1', [tenant]);
         await audit(tx, tenant, policy.rolledBackEvent, `${policy.subject}:${version}`, actor, {
           version,
           note,

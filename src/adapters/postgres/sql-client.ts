@@ -5,7 +5,11 @@
 export type SqlValue = string | number | boolean | null | readonly (string | number | null)[];
 
 export interface SqlSession {
-  query<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  /**
+   * `prepare` names a hot statement: PostgreSQL parses and plans it once per connection (PGlite runs
+   * it as usual).
+   */
+  query<Row>(sql: string, params?: readonly SqlValue[], options?: { prepare?: string }): Promise<Row[]>;
   /** Runs a script of several statements; no parameters. */
   exec(sql: string): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { TenantId } from '../../domain/model';
 import type { StoredRiskModel } from '../../domain/risk/risk-model';
 import type { CollectionsStore, EntityCounts } from '../../ports/store';
 import { getAccountFacts, streamAccountFacts } from './account-facts';
+import { accountCards } from './account-cards';
 import { automationPauses } from './automation-pauses';
 import { ruleSets } from './rule-sets';
 import { collectionsTasks } from './tasks';
@@ -60,6 +61,7 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     ...collectionsTasks(client),
     ...termRecommendations(client),
     ...billingSync(client),
+    ...accountCards(client),
 
     async saveRiskModel(tenant, model) {
       await client.query(
@@ -67,6 +69,8 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
          ON CONFLICT (tenant_id) DO UPDATE SET body = EXCLUDED.body, fitted_at = now()`,
         [tenant, JSON.stringify(model)],
       );
+      // Risk scores and reasons on every card change with the model.
+      await client.query('UPDATE account_cards SET version = version + 1 WHERE tenant_id = $1', [tenant]);
     },
 
     async loadRiskModel(tenant) {

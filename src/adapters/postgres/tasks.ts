@@ -1,6 +1,7 @@
 import type { CalendarDate } from '../../domain/dates';
 import type { PlannedTask } from '../../domain/rules/evaluate';
 import type { AutomationMemory, CollectionsStore, StoredTask } from '../../ports/store';
+import { invalidateCards } from './account-cards';
 import type { SqlClient } from './sql-client';
 
 type TaskMethods = Pick<
@@ -83,6 +84,11 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
             ],
           );
         }
+        await invalidateCards(
+          tx,
+          tenant,
+          planned.tasks.map((task) => task.customerId),
+        );
         for (const hold of planned.holds) {
           await tx.query(
             `INSERT INTO automation_holds (tenant_id, customer_id, held_until, rule_id) VALUES ($1, $2, $3::date, $4)
@@ -193,6 +199,11 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
             ],
           );
         }
+        await invalidateCards(
+          tx,
+          tenant,
+          done.map((row) => row.customer_id),
+        );
         return done.length;
       });
     },

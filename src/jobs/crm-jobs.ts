@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { CalendarDate } from '../domain/dates';
+import { parseTenantId, type TenantId } from '../domain/model';
+import type { CrmGateway } from '../ports/crm-gateway';
+import type { JobHandler, JobQueue } from '../ports/queue';
+import type { CollectionsStore } from '../ports/store';
+import { refreshAccountCards, type CardOptions } from '../use-cases/account-card';
+import { processCrmEvent, CRM_EVENT_SOURCE } from '../use-cases/crm-events';
+import { syncCrmUnlessPaused } from '../use-cases/crm-sync';
+
+export const ACCOUNT_REFRESH = 'account-refresh';
+export const CRM_EVENT = 'crm-event';
+/** Changes within this window share one refresh (and one CRM sync). */
+export const REFRESH_DEBOUNCE_MS = 2000;
+
+const tenantField = z.string().refine((value) => parseTenantId(value) !== undefined, 'invalid tenant id');
+
+/**
+ * Queues the refresh of a tenant's stale cards and their CRM records. One job per tenant and time
+ * window, run at the window's end: every change made in the window is picked up (staleness is in the
+ * store), and a burst of billing events makes one sync, not one per event.
+ */
+export async function enqueueAccountRefresh(
+  queue: JobQueue,
+  tenant: TenantId,
+  now = Date.now(),
+): Promise<void> {
+  const window = Math.floor(now / REFRESH_DEBOUNCE_MS);
+  await queue.enqueue(
+    ACCOUNT_REFRESH,
+    { tenant },
+    {
+      jobId: `${ACCOUNT_REFRESH}:${tenant}:${window}`,
+      delayMs: (window + 1) * REFRESH_DEBOUNCE_MS - now,
+      attempts: 3,
+    },
+  );
+}
+
+export type AccountRefreshDeps = {
+  store: CollectionsStore;
+  today: () => CalendarDate;
+  /** The tenant's CRM, when one is connected. */
+  gatewayFor: (tenant: TenantId) => Promise<CrmGateway | undefined>;
+  cardOptions?: CardOptions;
+  onDone?: (event: { tenant: TenantId; summary: Record<string, unknown> }) => void;
+};
+
+/** Recomputes stale cards and writes what changed to the CRM (within its limits; paused at the daily cap). */
+export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandler {
+  return async (raw) => {
+    const tenant = z.object({ tenant: tenantField }).parse(raw).tenant as TenantId;
+    const today = deps.today();
+    const stale = await deps.store.listStaleAccountCards(tenant, today, Number.MAX_SAFE_INTEGER);
+    const gateway = await deps.gatewayFor(tenant);
+    if (gateway !== undefined) {
+      const report = await syncCrmUnlessPaused(deps.store, gateway, tenant, today, {
+        ...deps.cardOptions,
+        customerIds: stale,
+      });
+      if (!('skipped' in report)) {
+        deps.onDone?.({
+          tenant,
+          summary: {
+            stale: stale.length,
+            written: report.written,
+            tasksCreated: report.tasksCreated,
+            tasksCompleted: report.tasksCompleted,
+            stopped: report.stopped,
+          },
+        });
+        return;
+      }
+    }
+    const refreshed = await refreshAccountCards(deps.store, tenant, today, deps.cardOptions ?? {});
+    deps.onDone?.({ tenant, summary: { ...refreshed, crm: gateway === undefined ? 'none' : 'paused' } });
+  };
+}
+
+export async function enqueueCrmEvent(queue: JobQueue, tenant: TenantId, eventId: string): Promise<void> {
+  await queue.enqueue(
+    CRM_EVENT,
+    { tenant, eventId },
+    { jobId: `${CRM_EVENT}:${tenant}:${CRM_EVENT_SOURCE}:${eventId}`, attempts: 5 },
+  );
+}
+
+export function createCrmEventHandler(deps: {
+  store: CollectionsStore;
+  queue: JobQueue;
+  today: () => CalendarDate;
+  appId?: string;
+}): JobHandler {
+  return async (raw) => {
+    const job = z.object({ tenant: tenantField, eventId: z.string().min(1) }).parse(raw);
+    const tenant = job.tenant as TenantId;
+    await processCrmEvent(deps.store, tenant, job.eventId, {
+      today: deps.today(),
+      ...(deps.appId === undefined ? {} : { appId: deps.appId }),
+    });
+    await enqueueAccountRefresh(deps.queue, tenant);
+  };
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { addDays, type CalendarDate } from '../domain/dates';
+import type { TenantId } from '../domain/model';
+import type { CollectionsStore } from '../ports/store';
+
+export const CRM_EVENT_SOURCE = 'hubspot';
+
+/** What HubSpot sends (webhooks v3, generic `object.*` and legacy `company.*` subscription types). */
+const event = z.object({
+  eventId: z.union([z.number(), z.string()]).transform(String),
+  portalId: z.union([z.number(), z.string()]).transform(String),
+  occurredAt: z.number(),
+  subscriptionType: z.string().min(1),
+  objectTypeId: z.string().optional(),
+  objectId: z.union([z.number(), z.string()]).transform(String),
+  propertyName: z.string().optional(),
+  propertyValue: z.string().optional(),
+  changeSource: z.string().optional(),
+  sourceId: z.string().optional(),
+  primaryObjectId: z.union([z.number(), z.string()]).transform(String).optional(),
+  newObjectId: z.union([z.number(), z.string()]).transform(String).optional(),
+  mergedObjectIds: z.array(z.union([z.number(), z.string()]).transform(String)).optional(),
+});
+
+export type CrmEvent = z.infer<typeof event>;
+
+export const CRM_EVENTS = z.array(event).max(1000);
+
+/** Paused from the CRM, automation stays paused this long unless someone resumes it. */
+export const CRM_PAUSE_DAYS = 30;
+export const PAUSE_PROPERTY = 'collections_automation_paused';
+
+type Kind = 'company.pause' | 'company.deletion' | 'company.merge' | 'task.completed' | 'other';
+
+function kindOf(e: CrmEvent): Kind {
+  const [object, action] = e.subscriptionType.split('.');
+  const type =
+    object === 'object'
+      ? e.objectTypeId === '0-2'
+        ? 'company'
+        : e.objectTypeId === '0-27'
+          ? 'task'
+          : ''
+      : object;
+  if (type === 'company' && action === 'propertyChange' && e.propertyName === PAUSE_PROPERTY)
+    return 'company.pause';
+  if (type === 'company' && action === 'deletion') return 'company.deletion';
+  if (type === 'company' && action === 'merge') return 'company.merge';
+  if (type === 'task' && action === 'propertyChange' && e.propertyName === 'hs_task_status')
+    return e.propertyValue === 'COMPLETED' ? 'task.completed' : 'other';
+  return 'other';
+}
+
+/**
+ * Applies one stored CRM event: the escape hatch (a person sets "automation paused" on the company in
+ * HubSpot), deleted and merged companies, tasks completed in HubSpot. Property changes apply only when
+ * newer than the last one applied (events arrive out of order); our own writes coming back are ignored.
+ */
+export async function applyCrmEvent(
+  store: CollectionsStore,
+  tenant: TenantId,
+  stored: CrmEvent,
+  options: { appId?: string; today: CalendarDate },
+): Promise<{ outcome: 'applied' | 'ignored'; why: string }> {
+  const kind = kindOf(stored);
+  const ours =
+    stored.changeSource === 'INTEGRATION' && options.appId !== undefined && stored.sourceId === options.appId;
+  switch (kind) {
+    case 'company.pause': {
+      if (ours) return { outcome: 'ignored', why: 'our own write' };
+      const newer = await store.claimCrmPropertyChange(tenant, CRM_EVENT_SOURCE, {
+        objectId: stored.objectId,
+        property: PAUSE_PROPERTY,
+        occurredAt: stored.occurredAt,
+      });
+      if (!newer) return { outcome: 'ignored', why: 'an older change than one already applied' };
+      const customerId = await store.findCustomerIdByCrmId(tenant, stored.objectId);
+      if (customerId === undefined) return { outcome: 'ignored', why: 'company not mapped' };
+      const actor = `hubspot:${stored.sourceId ?? stored.changeSource ?? 'user'}`;
+      if (stored.propertyValue === 'true') {
+        await store.pauseAutomation(tenant, customerId, {
+          reason: 'paused in HubSpot',
+          until: addDays(options.today, CRM_PAUSE_DAYS),
+          actor,
+        });
+        return { outcome: 'applied', why: `paused ${customerId}` };
+      }
+      const resumed = await store.resumeAutomation(tenant, customerId, actor);
+      return resumed
+        ? { outcome: 'applied', why: `resumed ${customerId}` }
+        : { outcome: 'ignored', why: 'not paused' };
+    }
+    case 'company.deletion': {
+      const unmapped = await store.remapCrmCompany(tenant, [stored.objectId], null);
+      return { outcome: unmapped.length > 0 ? 'applied' : 'ignored', why: `unmapped ${unmapped.join(', ')}` };
+    }
+    case 'company.merge': {
+      const kept = stored.newObjectId ?? stored.primaryObjectId ?? stored.objectId;
+      const from = [...(stored.mergedObjectIds ?? []), stored.primaryObjectId ?? ''].filter(
+        (id) => id !== '' && id !== kept,
+      );
+      const moved = await store.remapCrmCompany(tenant, from, kept);
+      return {
+        outcome: moved.length > 0 ? 'applied' : 'ignored',
+        why: `moved ${moved.join(', ')} to ${kept}`,
+      };
+    }
+    case 'task.completed': {
+      const done = await store.completeTaskByCrmId(tenant, stored.objectId, 'hubspot');
+      return done
+        ? { outcome: 'applied', why: `task ${stored.objectId} completed` }
+        : { outcome: 'ignored', why: 'no open task' };
+    }
+    case 'other':
+      return { outcome: 'ignored', why: `not handled: ${stored.subscriptionType}` };
+  }
+}
+
+/** A stored event by id, applied once; the event row records the outcome. */
+export async function processCrmEvent(
+  store: CollectionsStore,
+  tenant: TenantId,
+  eventId: string,
+  options: { appId?: string; today: CalendarDate },
+): Promise<string> {
+  const stored = await store.getWebhookEvent(tenant, CRM_EVENT_SOURCE, eventId);
+  if (stored === undefined || stored.state !== 'received') return 'already processed';
+  const result = await applyCrmEvent(store, tenant, event.parse(JSON.parse(stored.body)), options);
+  await store.finishWebhookEvent(
+    tenant,
+    CRM_EVENT_SOURCE,
+    eventId,
+    result.outcome === 'applied' ? 'processed' : 'ignored',
+    result.outcome === 'applied' ? undefined : result.why,
+  );
+  return result.why;
+}
