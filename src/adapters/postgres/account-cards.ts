@@ -93,7 +93,7 @@ export function accountCards(client: SqlClient): CardMethods {
     async getAccountCardByCrmId(tenant, crmCompanyId): Promise<StoredAccountCard | undefined> {
       const [row] = await client.query<CardRow>(
         `SELECT c.customer_id, a.version::float8 AS version, a.card_version::float8 AS card_version,
-                to_char(a.as_of, 'YYYY-MM-DD') AS as_of, a.card::text AS card
+                to_char(a.as_of, 'YYYY-MM-DD') AS as_of, a.card
            FROM customers c
            LEFT JOIN account_cards a ON a.tenant_id = c.tenant_id AND a.customer_id = c.customer_id
           WHERE c.tenant_id = $1 AND c.crm_company_id = $2
@@ -128,7 +128,7 @@ export function accountCards(client: SqlClient): CardMethods {
       // (which creates it at 1 or bumps it) still wins.
       const rows = await client.query<{ customer_id: string }>(
         `INSERT INTO account_cards AS a (tenant_id, customer_id, version, card_version, as_of, card, computed_at)
-         SELECT $1, c, v, v, d::date, j::jsonb, now()
+         SELECT $1, c, v, v, d::date, j, now()
            FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[]) AS t(c, v, d, j)
          ON CONFLICT (tenant_id, customer_id) DO UPDATE
            SET card_version = EXCLUDED.card_version, as_of = EXCLUDED.as_of, card = EXCLUDED.card,

@@ -343,7 +343,8 @@ export const MIGRATIONS: readonly Migration[] = [
         version bigint NOT NULL DEFAULT 1,
         card_version bigint NOT NULL DEFAULT 0,
         as_of date,
-        card jsonb,
+        -- JSON text, sent as it is: no jsonb round trip on the card's hot path.
+        card text,
         computed_at timestamptz,
         PRIMARY KEY (tenant_id, customer_id)
       );
