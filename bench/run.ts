@@ -121,6 +121,35 @@ async function hubspotBench(): Promise<Record<string, unknown>[]> {
   return results;
 }
 
+/** Salesforce: 100,000 changed accounts through sObject Collections, then through Bulk API 2.0. */
+async function salesforceBench(): Promise<Record<string, unknown>[]> {
+  const size = process.env.BENCH_SALESFORCE_ACCOUNTS ?? '100000';
+  const dir = path.join(out, 'pglite-salesforce');
+  await rm(dir, { recursive: true, force: true });
+  process.stderr.write(
+    `Salesforce (emulator): sync of ${size} changed accounts, collections then Bulk API 2.0\n`,
+  );
+  const result = await runChild('salesforce-child.ts', [dir, size], 60 * 60000);
+  await rm(dir, { recursive: true, force: true });
+  const rows = ['collections', 'bulk'].map((name) => {
+    const run = result[name] as Record<string, unknown>;
+    return {
+      path: name,
+      accounts: result.accounts,
+      changed: run.changed,
+      written: run.written,
+      failed: run.failed,
+      apiCalls: run.apiCalls,
+      seenBySalesforce: run.apiCallsSeenBySalesforce,
+      bulkJobs: run.bulkJobs,
+      seconds: Number(Number(run.seconds).toFixed(1)),
+    };
+  });
+  console.log('Salesforce sync through jsforce against the local emulator:');
+  console.table(rows);
+  return rows;
+}
+
 /** The card endpoint over an imported store: cards precomputed, then autocannon at 50 connections. */
 async function cardBench(dataDir: string, asOf: string): Promise<Record<string, unknown>> {
   process.stderr.write('Company card endpoint: precompute the cards, then 50 connections (autocannon)\n');
@@ -164,6 +193,11 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'hubspot') {
     const hubspot = await hubspotBench();
     await writeFile(path.join(out, 'results-hubspot.json'), `${JSON.stringify(hubspot, null, 2)}\n`);
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'salesforce') {
+    const salesforce = await salesforceBench();
+    await writeFile(path.join(out, 'results-salesforce.json'), `${JSON.stringify(salesforce, null, 2)}\n`);
     return;
   }
   if (process.env.BENCH_ONLY === 'stripe') {
@@ -253,9 +287,10 @@ async function main(): Promise<void> {
   const cardReport = card;
   const stripe = await stripeBench();
   const hubspot = await hubspotBench();
+  const salesforce = await salesforceBench();
   await writeFile(
     path.join(out, 'results.json'),
-    `${JSON.stringify({ ...results, card: cardReport, stripe, hubspot }, null, 2)}\n`,
+    `${JSON.stringify({ ...results, card: cardReport, stripe, hubspot, salesforce }, null, 2)}\n`,
   );
   console.log('Import (all-or-nothing, one transaction):');
   console.table(results.imports);

@@ -34,3 +34,6 @@ ensure(root, '');
 // The HubSpot cards are their own package (React 18 and TypeScript 5, as HubSpot's build wants).
 const cards = path.join(root, 'extensions', 'hubspot');
 if (fs.existsSync(path.join(cards, 'package.json'))) ensure(cards, ' for the HubSpot cards');
+// The Salesforce package's tests (sfdx-lwc-jest, the metadata checks) have their own dependencies.
+const salesforce = path.join(root, 'extensions', 'salesforce');
+if (fs.existsSync(path.join(salesforce, 'package.json'))) ensure(salesforce, ' for the Salesforce package');

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHmac } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
@@ -18,9 +19,15 @@ import { createSecretCipher, parseEncryptionKey } from '../src/adapters/crypto/s
 import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
 import { createRedisRateLimiter } from '../src/adapters/redis/rate-limiter';
 import { parseTenantId, type TenantId } from '../src/domain/model';
-import type { CrmOAuth, SecretCipher } from '../src/ports/crm-auth';
+import type { CrmOAuth, OAuthTokens, SecretCipher } from '../src/ports/crm-auth';
+import { createSalesforceGateway } from '../src/adapters/salesforce/salesforce-gateway';
+import { createSalesforceOAuth, type SalesforceOAuth } from '../src/adapters/salesforce/salesforce-oauth';
 import type { RateLimiter } from '../src/ports/rate-limiter';
+import type { Locks } from '../src/ports/lock';
+import { createInProcessLocks } from '../src/adapters/inprocess/locks';
+import { createRedisLocks } from '../src/adapters/redis/locks';
 import type { HubspotAppOptions } from './http/hubspot-app';
+import type { SalesforceAppOptions } from './http/salesforce-app';
 import { createAccessTokenProvider } from '../src/use-cases/crm-installation';
 import type { CrmGateway } from '../src/ports/crm-gateway';
 
@@ -29,6 +36,11 @@ export function openRateLimiter(config: Config): RateLimiter {
   return config.redisUrl === undefined
     ? createInProcessRateLimiter()
     : createRedisRateLimiter({ url: config.redisUrl });
+}
+
+/** Locks shared by every process through Redis when REDIS_URL is set; in-process otherwise. */
+export function openLocks(config: Config): Locks {
+  return config.redisUrl === undefined ? createInProcessLocks() : createRedisLocks({ url: config.redisUrl });
 }
 
 /** The cipher for tokens at rest; undefined without TOKEN_ENCRYPTION_KEY. */
@@ -57,6 +69,7 @@ export async function openCrmGateway(
   store: CollectionsStore,
   tenant: TenantId,
   limiter: RateLimiter,
+  locks: Locks = createInProcessLocks(),
 ): Promise<CrmGateway | undefined> {
   const crm = config.crm;
   const common = {
@@ -64,6 +77,8 @@ export async function openCrmGateway(
     ...(crm.hubspotApiBase === undefined ? {} : { basePath: crm.hubspotApiBase.replace(/\/+$/, '') }),
     rateLimit: { requests: crm.hubspotRequestsPer10s, windowMs: 10000 },
   };
+  const salesforce = await openSalesforceGateway(config, store, tenant, locks);
+  if (salesforce !== undefined) return salesforce;
   const installation = await store.getCrmInstallationForTenant(tenant, 'hubspot');
   if (installation !== undefined && installation.accessTokenEnc !== null) {
     const oauth = openHubspotOAuth(config);
@@ -72,7 +87,7 @@ export async function openCrmGateway(
       throw new Error(
         `${tenant} is installed through OAuth: HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and TOKEN_ENCRYPTION_KEY are needed`,
       );
-    const token = createAccessTokenProvider({ store, oauth, cipher });
+    const token = createAccessTokenProvider({ store, oauth, cipher, locks });
     return createHubspotGateway({
       ...common,
       accessToken: (options) => token(tenant, options),
@@ -193,4 +208,105 @@ export function hubspotAppOptions(
     },
     onEvent,
   };
+}
+
+/** Salesforce OAuth (web-server flow with PKCE, refresh rotation; JWT bearer); undefined without the app. */
+export function openSalesforceOAuth(config: Config): SalesforceOAuth | undefined {
+  const { salesforceClientId, salesforceClientSecret, salesforceLoginUrl } = config.crm;
+  if (salesforceClientId === undefined || salesforceClientSecret === undefined) return undefined;
+  return createSalesforceOAuth({
+    clientId: salesforceClientId,
+    clientSecret: salesforceClientSecret,
+    loginUrl: salesforceLoginUrl,
+  });
+}
+
+/** A new JWT bearer token for the configured integration user (no refresh token in this flow). */
+export async function salesforceJwtLogin(config: Config, oauth: SalesforceOAuth): Promise<OAuthTokens> {
+  const jwt = config.crm.salesforceJwt;
+  if (jwt === undefined) throw new Error('SALESFORCE_JWT_USERNAME and SALESFORCE_JWT_KEY_FILE are not set');
+  const privateKeyPem = await readFile(jwt.keyFile, 'utf8');
+  return oauth.jwtBearer({ username: jwt.username, privateKeyPem });
+}
+
+/** The Salesforce org of a tenant, through its installation; undefined when the tenant has none. */
+export async function openSalesforceGateway(
+  config: Config,
+  store: CollectionsStore,
+  tenant: TenantId,
+  locks: Locks,
+): Promise<CrmGateway | undefined> {
+  const installation = await store.getCrmInstallationForTenant(tenant, 'salesforce');
+  if (installation === undefined || installation.accessTokenEnc === null) return undefined;
+  const oauth = openSalesforceOAuth(config);
+  const cipher = openSecretCipher(config);
+  if (oauth === undefined || cipher === undefined)
+    throw new Error(
+      `${tenant} is connected to Salesforce: SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET and TOKEN_ENCRYPTION_KEY are needed`,
+    );
+  const token = createAccessTokenProvider({
+    store,
+    oauth,
+    cipher,
+    locks,
+    reauthorize: () => salesforceJwtLogin(config, oauth),
+  });
+  const crm = config.crm;
+  let current = await token(tenant);
+  return createSalesforceGateway({
+    instanceUrl: installation.instanceUrl ?? crm.salesforceLoginUrl,
+    accessToken: current,
+    refresh: async () => {
+      current = await token(tenant, { forceRefresh: true, refused: current });
+      return current;
+    },
+    maxInFlight: crm.salesforceMaxInFlight,
+    bulkThreshold: crm.salesforceBulkThreshold,
+    budget: {
+      share: crm.salesforceApiShare,
+      orgPauseAt: crm.salesforceOrgPauseAt,
+      usedToday: () => store.crmApiUsageSince(tenant, 'salesforce', new Date(Date.now() - 86400000)),
+      record: (requests) => store.recordCrmApiUsage(tenant, 'salesforce', requests, new Date()),
+    },
+  });
+}
+
+/** The Salesforce install and embedded views (needs the app's client id and secret, or a launch secret). */
+export function salesforceAppOptions(
+  config: Config,
+  gatewayFor: (tenant: TenantId) => Promise<CrmGateway | undefined>,
+  today: () => CalendarDate,
+  sessionSecret?: string,
+): Omit<SalesforceAppOptions, 'store' | 'logger'> | undefined {
+  const crm = config.crm;
+  if (crm.salesforceClientSecret === undefined) return undefined;
+  const oauth = openSalesforceOAuth(config);
+  const cipher = openSecretCipher(config);
+  return {
+    publicBaseUrl: config.publicBaseUrl,
+    stateSecret: crm.salesforceClientSecret,
+    ...(oauth === undefined ? {} : { oauth }),
+    ...(cipher === undefined ? {} : { cipher }),
+    // An org is its own tenant, named by its 18-character id.
+    tenantFor: (orgId) => parseTenantId(orgId) ?? (parseTenantId(config.defaultTenant) as TenantId),
+    onInstalled: async (tenant) => {
+      const gateway = await gatewayFor(tenant);
+      if (gateway === undefined)
+        throw new Error(`no Salesforce gateway for ${tenant} right after connecting`);
+      return gateway.ensureSchema();
+    },
+    today,
+    cardOptions: { riskTiers: config.riskTiers, renewalWindowDays: config.renewalWindowDays },
+    ...(sessionSecret === undefined ? {} : { workspace: { sessionSecret } }),
+  };
+}
+
+/** The key of workspace sessions opened from embedded views: derived from the token key (never the key itself). */
+export function workspaceSessionSecret(config: Config): string | undefined {
+  const key = config.crm.tokenEncryptionKey;
+  return key === undefined
+    ? undefined
+    : createHmac('sha256', parseEncryptionKey(key))
+        .update('collections workspace sessions')
+        .digest('base64url');
 }

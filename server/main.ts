@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { ConfigError, hasBillingCredentials, loadConfig } from '../src/config/config';
 import { parseTenantId, type TenantId } from '../src/domain/model';
 import { createLoadDemoDataHandler, LOAD_DEMO_DATA, loadDemoDataJobId } from '../src/jobs/load-demo-data';
@@ -9,10 +11,13 @@ import {
   hubspotTenantResolver,
   openBillingSource,
   openCrmGateway,
+  openLocks,
   openQueue,
   openRateLimiter,
   openStore,
+  salesforceAppOptions,
   todayUtc,
+  workspaceSessionSecret,
 } from './compose';
 import {
   ACCOUNT_REFRESH,
@@ -69,7 +74,8 @@ async function main(): Promise<void> {
   const tenant = parseTenantId(config.defaultTenant) as TenantId;
   const limiter = openRateLimiter(config);
   const resolveTenant = hubspotTenantResolver(config, store);
-  const gatewayFor = (forTenant: TenantId) => openCrmGateway(config, store, forTenant, limiter);
+  const locks = openLocks(config);
+  const gatewayFor = (forTenant: TenantId) => openCrmGateway(config, store, forTenant, limiter, locks);
   const cardOptions = { riskTiers: config.riskTiers, renewalWindowDays: config.renewalWindowDays };
   const state: AppState = { startedAt: Date.now(), demo: { state: 'off', tenant }, shuttingDown: false };
 
@@ -123,6 +129,15 @@ async function main(): Promise<void> {
     },
   });
 
+  const webDir = path.resolve(__dirname, '..', 'extensions', 'web', 'dist');
+  const hasWeb = existsSync(path.join(webDir, 'index.html'));
+  const sessionSecret = workspaceSessionSecret(config);
+  const salesforceApp = salesforceAppOptions(
+    config,
+    gatewayFor,
+    () => todayUtc(),
+    hasWeb ? sessionSecret : undefined,
+  );
   const app = createHttpApp({
     store,
     state,
@@ -136,7 +151,10 @@ async function main(): Promise<void> {
       riskTiers: config.riskTiers,
       renewalWindowDays: config.renewalWindowDays,
       resolveTenant,
+      ...(sessionSecret === undefined ? {} : { sessionSecret }),
     },
+    ...(hasWeb ? { webDir } : {}),
+    ...(salesforceApp === undefined ? {} : { salesforceApp }),
     ...(config.crm.hubspotClientSecret === undefined
       ? {}
       : {
@@ -191,6 +209,7 @@ async function main(): Promise<void> {
     clearInterval(refreshTimer);
     await queue.close();
     await limiter.close();
+    await locks.close();
     await store.close();
     logger.info('stopped');
     logger.flush();

@@ -7,6 +7,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
 import { createCsvDatasetWriter } from '../src/adapters/csv/dataset-writer';
+import { createInProcessLocks } from '../src/adapters/inprocess/locks';
 import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
 import { APP_SCOPES } from '../src/adapters/hubspot/properties';
 import { createPgliteStore } from '../src/adapters/postgres';
@@ -167,7 +168,13 @@ describe('HubSpot app: OAuth install, token refresh, webhooks, portal checks (em
     const callsBefore = tokenCalls();
     // 27 minutes later the 30-minute token is within the refresh margin.
     const later = () => Date.now() + 27 * 60 * 1000;
-    const token = createAccessTokenProvider({ store, oauth, cipher, now: later });
+    const token = createAccessTokenProvider({
+      store,
+      oauth,
+      cipher,
+      locks: createInProcessLocks(),
+      now: later,
+    });
     const [first, second] = await Promise.all([token(PORTAL as TenantId), token(PORTAL as TenantId)]);
     expect(first).toBe(second);
     const after = await store.getCrmInstallation('hubspot', PORTAL);

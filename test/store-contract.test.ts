@@ -817,6 +817,8 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
       expiresAt: new Date('2026-03-01T10:30:00.000Z'),
       scopes: ['crm.objects.companies.write', 'oauth'],
       installedBy: 'admin@example.com',
+      instanceUrl: null,
+      launchSecretEnc: null,
       syncPause: null,
     };
     await store.saveCrmInstallation(installation);

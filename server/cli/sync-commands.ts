@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readCrmCompaniesCsv } from '../../src/adapters/csv/crm-companies';
@@ -6,11 +7,24 @@ import type { TenantId } from '../../src/domain/model';
 import { BACKFILL_ORDER } from '../../src/ports/billing-source';
 import { backfillBillingSource } from '../../src/use-cases/billing-sync';
 import { refitTenantRiskModel } from '../../src/use-cases/payment-risk';
-import { openBillingSource, openCrmGateway, openRateLimiter, todayUtc } from '../compose';
+import {
+  openBillingSource,
+  openCrmGateway,
+  openLocks,
+  openRateLimiter,
+  openSalesforceGateway,
+  openSalesforceOAuth,
+  openSecretCipher,
+  salesforceJwtLogin,
+  todayUtc,
+} from '../compose';
+import { ensureLaunchSecret, saveTokens } from '../../src/use-cases/crm-installation';
 import { syncCrmUnlessPaused } from '../../src/use-cases/crm-sync';
 import type { CalendarDate } from '../../src/domain/dates';
 import { createProgress } from './progress';
 import { dateOption, defaultTenant, print, tenantOption, UsageError, withStore } from './shared';
+
+const newLaunchSecret = () => randomBytes(32).toString('base64url');
 
 export function registerSyncCommands(program: Command): void {
   const sync = program.command('sync').description('bring billing data in from a billing system');
@@ -112,59 +126,149 @@ export function registerSyncCommands(program: Command): void {
       }
     });
 
-  sync
-    .command('hubspot')
-    .description("write every mapped account's collections fields and tasks to HubSpot (only what changed)")
-    .option('--as-of <date>', 'the day the status is computed for (default: today)', dateOption)
-    .option('--tenant <tenant>', 'tenant (the portal)', tenantOption)
-    .option('--json', 'print the result as JSON', false)
-    .action(async (options: { asOf?: CalendarDate; tenant?: TenantId; json: boolean }) => {
-      const config = loadConfig();
-      const tenant = options.tenant ?? defaultTenant();
-      const progress = createProgress(!options.json, 'rows');
-      const started = Date.now();
-      const limiter = openRateLimiter(config);
-      const outcome = await withStore(async (store) => {
-        const gateway = await openCrmGateway(config, store, tenant, limiter);
-        if (gateway === undefined)
-          throw new UsageError(
-            `${tenant}: not installed through OAuth and HUBSPOT_ACCESS_TOKEN is not set for the default tenant, so there is no portal to sync to`,
-          );
-        const total = (await store.counts(tenant)).customers;
-        return syncCrmUnlessPaused(store, gateway, tenant, options.asOf ?? todayUtc(), {
-          riskTiers: config.riskTiers,
-          renewalWindowDays: config.renewalWindowDays,
-          onProgress: (accounts) => progress.update(accounts, total, 'accounts'),
+  const syncCrmCommand = (crm: 'hubspot' | 'salesforce', label: string) =>
+    sync
+      .command(crm)
+      .description(
+        `write every mapped account's collections fields and tasks to ${label} (only what changed)`,
+      )
+      .option('--as-of <date>', 'the day the status is computed for (default: today)', dateOption)
+      .option('--tenant <tenant>', `tenant (the ${crm === 'hubspot' ? 'portal' : 'org'})`, tenantOption)
+      .option('--json', 'print the result as JSON', false)
+      .action(async (options: { asOf?: CalendarDate; tenant?: TenantId; json: boolean }) => {
+        const config = loadConfig();
+        const tenant = options.tenant ?? defaultTenant();
+        const progress = createProgress(!options.json, 'rows');
+        const started = Date.now();
+        const limiter = openRateLimiter(config);
+        const locks = openLocks(config);
+        const outcome = await withStore(async (store) => {
+          const gateway =
+            crm === 'salesforce'
+              ? await openSalesforceGateway(config, store, tenant, locks)
+              : await openCrmGateway(config, store, tenant, limiter, locks);
+          if (gateway === undefined || gateway.name !== crm)
+            throw new UsageError(
+              crm === 'hubspot'
+                ? `${tenant}: not installed through OAuth and HUBSPOT_ACCESS_TOKEN is not set for the default tenant, so there is no portal to sync to`
+                : `${tenant}: no Salesforce org is connected (GET /oauth/salesforce/install, or collections salesforce connect --jwt)`,
+            );
+          const total = (await store.counts(tenant)).customers;
+          return syncCrmUnlessPaused(store, gateway, tenant, options.asOf ?? todayUtc(), {
+            riskTiers: config.riskTiers,
+            renewalWindowDays: config.renewalWindowDays,
+            onProgress: (accounts) => progress.update(accounts, total, 'accounts'),
+          });
+        }).finally(async () => {
+          progress.stop();
+          await limiter.close();
+          await locks.close();
         });
-      }).finally(() => {
-        progress.stop();
-        return limiter.close();
+        const seconds = (Date.now() - started) / 1000;
+        if ('skipped' in outcome) {
+          print(
+            options,
+            { tenant, skipped: outcome.skipped },
+            () =>
+              `Not synced: the sync of ${tenant} is paused until ${outcome.skipped.until} (${outcome.skipped.reason}).`,
+          );
+          process.exitCode = 3;
+          return;
+        }
+        const report = outcome;
+        print(options, { ...report, tenant, seconds }, () =>
+          [
+            `Synced ${tenant} to ${label} in ${seconds.toFixed(1)} s: ${report.mapped} of ${report.accounts} accounts mapped, ${report.changed} changed, ${report.written} written.`,
+            `  tasks: ${report.tasksCreated} created, ${report.tasksCompleted} completed; ${report.apiRequests} API requests, ${report.rateLimited} rate-limited${report.bulkJobs.length > 0 ? `; bulk jobs ${report.bulkJobs.join(', ')}` : ''}`,
+            ...report.failed
+              .slice(0, 10)
+              .map((failure) => `  failed ${failure.crmId}: ${failure.code}: ${failure.message}`),
+            ...(report.stopped === null
+              ? []
+              : [`  STOPPED: ${report.stopped.action} (${report.stopped.reason})`]),
+          ].join('\n'),
+        );
+        if (report.stopped !== null) process.exitCode = 3;
       });
-      const seconds = (Date.now() - started) / 1000;
-      if ('skipped' in outcome) {
+  syncCrmCommand('hubspot', 'HubSpot');
+  syncCrmCommand('salesforce', 'Salesforce');
+
+  const salesforce = program
+    .command('salesforce')
+    .description('the Salesforce org: OAuth (GET /oauth/salesforce/install) or the JWT bearer flow');
+  salesforce
+    .command('connect')
+    .description('connect an org as the integration user with the JWT bearer flow (SALESFORCE_JWT_*)')
+    .option('--jwt', 'use the JWT bearer flow (the only flow a command line can run)', false)
+    .option('--tenant <tenant>', 'tenant (default: the org id)', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { jwt: boolean; tenant?: TenantId; json: boolean }) => {
+      const config = loadConfig();
+      if (!options.jwt)
+        throw new UsageError('--jwt: an interactive login goes through GET /oauth/salesforce/install');
+      const oauth = openSalesforceOAuth(config);
+      const cipher = openSecretCipher(config);
+      if (oauth === undefined || cipher === undefined)
+        throw new UsageError(
+          'SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET and TOKEN_ENCRYPTION_KEY must be set',
+        );
+      const tokens = await salesforceJwtLogin(config, oauth);
+      const locks = openLocks(config);
+      try {
+        const outcome = await withStore(async (store) => {
+          const tenant =
+            options.tenant ??
+            (await store.getCrmInstallation('salesforce', tokens.accountId))?.tenant ??
+            (tokens.accountId as TenantId);
+          const installation = await saveTokens(store, cipher, 'salesforce', tokens, tenant);
+          const gateway = await openSalesforceGateway(config, store, tenant, locks);
+          const schema = await gateway?.ensureSchema();
+          const launch = await ensureLaunchSecret(store, cipher, installation, newLaunchSecret);
+          return {
+            tenant,
+            fields: schema?.existing.length ?? 0,
+            launchSecret: launch.created ? launch.secret : null,
+          };
+        });
         print(
           options,
-          { tenant, skipped: outcome.skipped },
+          { ok: true, org: tokens.accountId, ...outcome },
           () =>
-            `Not synced: the sync of ${tenant} is paused until ${outcome.skipped.until} (${outcome.skipped.reason}).`,
+            `Connected org ${tokens.accountId} as tenant ${outcome.tenant}; the package's ${outcome.fields} fields are in place.` +
+            (outcome.launchSecret === null
+              ? ''
+              : `\nSet the Collections_Settings__mdt record "Default": Backend_Url__c = ${config.publicBaseUrl}, Launch_Secret__c = ${outcome.launchSecret}`),
         );
-        process.exitCode = 3;
-        return;
+      } finally {
+        await locks.close();
       }
-      const report = outcome;
-      print(options, { ...report, tenant, seconds }, () =>
-        [
-          `Synced ${tenant} to HubSpot in ${seconds.toFixed(1)} s: ${report.mapped} of ${report.accounts} accounts mapped, ${report.changed} changed, ${report.written} written.`,
-          `  tasks: ${report.tasksCreated} created, ${report.tasksCompleted} completed; ${report.apiRequests} API requests, ${report.rateLimited} rate-limited`,
-          ...report.failed
-            .slice(0, 10)
-            .map((failure) => `  failed ${failure.crmId}: ${failure.code}: ${failure.message}`),
-          ...(report.stopped === null
-            ? []
-            : [`  STOPPED: ${report.stopped.action} (${report.stopped.reason})`]),
-        ].join('\n'),
+    });
+
+  salesforce
+    .command('launch-secret')
+    .description("the org's secret for the embedded views' launch tokens (for Collections_Settings__mdt)")
+    .option('--tenant <tenant>', 'tenant (the org)', tenantOption)
+    .option('--rotate', 'issue a new secret (the old one stops working at once)', false)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { tenant?: TenantId; rotate: boolean; json: boolean }) => {
+      const config = loadConfig();
+      const cipher = openSecretCipher(config);
+      if (cipher === undefined) throw new UsageError('TOKEN_ENCRYPTION_KEY: not set');
+      const tenant = options.tenant ?? defaultTenant();
+      const result = await withStore(async (store) => {
+        const installation = await store.getCrmInstallationForTenant(tenant, 'salesforce');
+        if (installation === undefined) throw new UsageError(`${tenant}: no Salesforce org is connected`);
+        const launch = await ensureLaunchSecret(store, cipher, installation, newLaunchSecret, {
+          rotate: options.rotate,
+        });
+        return { org: installation.accountId, ...launch };
+      });
+      print(
+        options,
+        { tenant, ...result },
+        () =>
+          `Org ${result.org}: Launch_Secret__c = ${result.secret}${result.created ? ' (new)' : ''}; Backend_Url__c = ${config.publicBaseUrl}`,
       );
-      if (report.stopped !== null) process.exitCode = 3;
     });
 
   program

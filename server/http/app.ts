@@ -4,6 +4,10 @@ import type { CollectionsStore } from '../../src/ports/store';
 import { createRulesApi, type RulesApiOptions } from './rules-api';
 import { createBillingWebhookRouter, type BillingWebhookOptions } from './webhooks';
 import { createHubspotAppRouter, type HubspotAppOptions } from './hubspot-app';
+import { createSalesforceAppRouter, type SalesforceAppOptions } from './salesforce-app';
+
+const FRAME_ANCESTORS =
+  "frame-ancestors 'self' https://*.lightning.force.com https://*.my.salesforce.com https://*.force.com https://*.hubspot.com";
 
 export type DemoState = 'off' | 'queued' | 'loading' | 'loaded' | 'failed';
 
@@ -20,6 +24,9 @@ export function createHttpApp(deps: {
   api?: Omit<RulesApiOptions, 'store'>;
   billingWebhooks?: Omit<BillingWebhookOptions, 'store' | 'logger'>[];
   hubspotApp?: Omit<HubspotAppOptions, 'store' | 'logger'>;
+  salesforceApp?: Omit<SalesforceAppOptions, 'store' | 'logger'>;
+  /** The built workspace (extensions/web/dist), served at `/`. */
+  webDir?: string;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -28,6 +35,8 @@ export function createHttpApp(deps: {
   }
   if (deps.hubspotApp !== undefined)
     app.use(createHubspotAppRouter({ ...deps.hubspotApp, store: deps.store, logger: deps.logger }));
+  if (deps.salesforceApp !== undefined)
+    app.use(createSalesforceAppRouter({ ...deps.salesforceApp, store: deps.store, logger: deps.logger }));
   if (deps.api !== undefined) app.use('/api/v1', createRulesApi({ ...deps.api, store: deps.store }));
 
   /** Liveness: the process answers. No I/O, so a slow database never gets the process restarted. */
@@ -56,6 +65,16 @@ export function createHttpApp(deps: {
         .json({ status: 'unavailable', store: deps.store.kind, error: 'store unreachable' });
     }
   });
+
+  if (deps.webDir !== undefined) {
+    // The workspace may be framed by the CRMs that embed it, and by nobody else.
+    app.use((_request, response, next) => {
+      response.setHeader('Content-Security-Policy', FRAME_ANCESTORS);
+      response.setHeader('X-Content-Type-Options', 'nosniff');
+      next();
+    });
+    app.use(express.static(deps.webDir, { index: 'index.html', maxAge: '1h' }));
+  }
 
   app.use((_request, response) => {
     response.status(404).json({ error: 'not_found' });

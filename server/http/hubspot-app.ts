@@ -1,5 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import express, { type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import type { TenantId } from '../../src/domain/model';
 import type { CrmOAuth, SecretCipher } from '../../src/ports/crm-auth';
@@ -7,6 +6,7 @@ import { IntegrationError } from '../../src/ports/crm-gateway';
 import type { CollectionsStore } from '../../src/ports/store';
 import { completeInstall } from '../../src/use-cases/crm-installation';
 import { CRM_EVENTS, CRM_EVENT_SOURCE } from '../../src/use-cases/crm-events';
+import { checkInstallState, page, signInstallState } from './install-pages';
 import { verifyHubspotSignatureV3 } from './signed-request';
 
 export type HubspotAppOptions = {
@@ -25,37 +25,6 @@ export type HubspotAppOptions = {
   onEvent: (tenant: TenantId, eventId: string) => Promise<void>;
   now?: () => number;
 };
-
-const STATE_TTL_MS = 10 * 60 * 1000;
-
-/** An install state: expiry and nonce, signed with the client secret (no server-side session). */
-export function signInstallState(secret: string, now: number): string {
-  const body = `${now + STATE_TTL_MS}.${randomBytes(12).toString('base64url')}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
-
-export function checkInstallState(secret: string, state: string, now: number): boolean {
-  const at = state.lastIndexOf('.');
-  if (at < 0) return false;
-  const body = state.slice(0, at);
-  const expected = Buffer.from(createHmac('sha256', secret).update(body).digest('base64url'));
-  const given = Buffer.from(state.slice(at + 1));
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return false;
-  return Number(body.split('.')[0]) > now;
-}
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function page(response: Response, status: number, title: string, message: string): void {
-  response
-    .status(status)
-    .type('html')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>` +
-        `<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto"><h1>${escapeHtml(title)}</h1>` +
-        `<p>${escapeHtml(message)}</p></body></html>`,
-    );
-}
 
 /**
  * The HubSpot app's server side: the OAuth install (state signed and short-lived, code exchanged,

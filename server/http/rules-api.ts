@@ -10,9 +10,11 @@ import { simulateRuleSets } from '../../src/use-cases/collections-rules';
 import { verifyHubspotSignatureV3 } from './signed-request';
 import { mountTermsRoutes } from './terms-api';
 import { mountCardRoutes } from './cards-api';
+import { mountWorkspaceRoutes, type WorkspaceContext } from './workspace-api';
+import { cookieOf, readSession, SESSION_COOKIE } from './workspace-session';
 import type { RiskTiers } from '../../src/domain/risk/risk-model';
 
-export type RequestContext = { tenant: TenantId; user: string; revops: boolean };
+export type RequestContext = WorkspaceContext;
 
 export type RulesApiOptions = {
   store: CollectionsStore;
@@ -30,7 +32,28 @@ export type RulesApiOptions = {
    * names the tenant (private-app mode). Undefined refuses the request (403).
    */
   resolveTenant?: (portalId: string) => Promise<TenantId | undefined>;
+  /** Verifies workspace sessions opened from embedded views; without it there are none. */
+  sessionSecret?: string;
 };
+
+/** What an embedded workspace may reach: its one view, and its one record. */
+export function embeddedAllows(
+  embedded: NonNullable<WorkspaceContext['embedded']>,
+  method: string,
+  path: string,
+): boolean {
+  if (path === '/session') return true;
+  const account = /^\/accounts\/([^/]+)(\/pause)?$/.exec(path);
+  if (account !== null)
+    return embedded.view === 'account' && decodeURIComponent(account[1] ?? '') === embedded.customerId;
+  if (embedded.view === 'rules') return /^\/(rules|audit)(\/|$)/.test(path) && method !== 'DELETE';
+  if (embedded.view === 'opportunity-terms') {
+    const deal = /^\/deals\/([^/]+)\/payment-terms(\/accept|\/accepted)?$/.exec(path);
+    if (deal !== null) return decodeURIComponent(deal[1] ?? '') === embedded.crmRecordId;
+    return method === 'GET' && path === '/terms/guardrails';
+  }
+  return false;
+}
 
 type Locals = { context: RequestContext };
 
@@ -50,8 +73,24 @@ function fail(
 function signedContext(options: RulesApiOptions) {
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     const locals = response.locals as Partial<Locals>;
+    // A workspace opened from an embedded CRM view carries its session: that tenant, view and record.
+    const cookie = options.sessionSecret === undefined ? undefined : cookieOf(request, SESSION_COOKIE);
+    const session =
+      cookie === undefined || options.sessionSecret === undefined
+        ? undefined
+        : readSession(options.sessionSecret, cookie, (options.now ?? Date.now)());
+    if (session !== undefined) {
+      locals.context = {
+        tenant: session.tenant,
+        user: session.user,
+        revops: false,
+        embedded: { view: session.view, customerId: session.customerId, crmRecordId: session.crmRecordId },
+      };
+      next();
+      return;
+    }
     if (options.signingSecret === undefined) {
-      locals.context = { tenant: options.demoTenant, user: 'local-demo', revops: true };
+      locals.context = { tenant: options.demoTenant, user: 'local-demo', revops: true, embedded: null };
       next();
       return;
     }
@@ -96,6 +135,7 @@ function signedContext(options: RulesApiOptions) {
       tenant: portal,
       user,
       revops: options.revopsUsers.includes(user) || (userId !== '' && options.revopsUsers.includes(userId)),
+      embedded: null,
     };
     next();
   };
@@ -146,6 +186,17 @@ export function createRulesApi(options: RulesApiOptions): Router {
     }),
   );
   router.use(signedContext(options));
+  router.use((request: Request, response: Response, next: NextFunction) => {
+    const embedded = (response.locals as Locals).context.embedded;
+    if (embedded !== null && !embeddedAllows(embedded, request.method, request.path)) {
+      response.status(403).json({
+        ok: false,
+        error: { code: 'forbidden', message: `opened for the ${embedded.view} view of one record only` },
+      });
+      return;
+    }
+    next();
+  });
   const context = (response: Response): RequestContext => (response.locals as Locals).context;
   const requireRevops = (request: Request, response: Response, next: NextFunction): void => {
     if (!context(response).revops) {
@@ -167,6 +218,16 @@ export function createRulesApi(options: RulesApiOptions): Router {
   });
 
   mountCardRoutes(router, {
+    store: options.store,
+    today: options.today,
+    cardOptions: {
+      ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
+      ...(options.renewalWindowDays === undefined ? {} : { renewalWindowDays: options.renewalWindowDays }),
+    },
+    context,
+  });
+
+  mountWorkspaceRoutes(router, {
     store: options.store,
     today: options.today,
     cardOptions: {

@@ -95,6 +95,21 @@ export const environmentSchema = z.object({
   }, '32 random bytes, as base64 or 64 hex digits (e.g. `openssl rand -base64 32`)'),
   SALESFORCE_CLIENT_ID: optionalSecret,
   SALESFORCE_CLIENT_SECRET: optionalSecret,
+  SALESFORCE_LOGIN_URL: optionalUrl(['https:', 'http:']),
+  SALESFORCE_JWT_USERNAME: z
+    .string()
+    .trim()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  SALESFORCE_JWT_KEY_FILE: z
+    .string()
+    .trim()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  SALESFORCE_API_SHARE: z.coerce.number().gt(0).max(1).default(0.1),
+  SALESFORCE_ORG_PAUSE_AT: z.coerce.number().gt(0).max(1).default(0.8),
+  SALESFORCE_BULK_THRESHOLD: integer(2000, 1, 10_000_000),
+  SALESFORCE_MAX_IN_FLIGHT: integer(4, 1, 25),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -141,6 +156,14 @@ export type Config = {
     tokenEncryptionKey: string | undefined;
     salesforceClientId: string | undefined;
     salesforceClientSecret: string | undefined;
+    salesforceLoginUrl: string;
+    /** JWT bearer flow for an integration user: its username and the connected app's private key file. */
+    salesforceJwt: { username: string; keyFile: string } | undefined;
+    /** Our share of the org's daily API allocation, and the org-wide use at which our sync pauses. */
+    salesforceApiShare: number;
+    salesforceOrgPauseAt: number;
+    salesforceBulkThreshold: number;
+    salesforceMaxInFlight: number;
   };
 };
 
@@ -212,6 +235,15 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       tokenEncryptionKey: env.TOKEN_ENCRYPTION_KEY,
       salesforceClientId: env.SALESFORCE_CLIENT_ID,
       salesforceClientSecret: env.SALESFORCE_CLIENT_SECRET,
+      salesforceLoginUrl: (env.SALESFORCE_LOGIN_URL ?? 'https://login.salesforce.com').replace(/\/+$/, ''),
+      salesforceJwt:
+        env.SALESFORCE_JWT_USERNAME === undefined || env.SALESFORCE_JWT_KEY_FILE === undefined
+          ? undefined
+          : { username: env.SALESFORCE_JWT_USERNAME, keyFile: env.SALESFORCE_JWT_KEY_FILE },
+      salesforceApiShare: env.SALESFORCE_API_SHARE,
+      salesforceOrgPauseAt: env.SALESFORCE_ORG_PAUSE_AT,
+      salesforceBulkThreshold: env.SALESFORCE_BULK_THRESHOLD,
+      salesforceMaxInFlight: env.SALESFORCE_MAX_IN_FLIGHT,
     },
   };
 }

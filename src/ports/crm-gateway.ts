@@ -65,6 +65,8 @@ export type CrmTaskInput = {
   /** Due, as epoch milliseconds (the CRM's timestamp). */
   dueMs: number;
   priority: 'LOW' | 'MEDIUM' | 'HIGH';
+  /** Who the task is for (a CRM user's e-mail or id, or a queue name); the CRM's default owner otherwise. */
+  assignee?: string | null;
 };
 
 export type CrmTaskResult = {
@@ -79,8 +81,21 @@ export type CrmGatewayStats = {
   waitedMs: number;
 };
 
+/** A bulk path for many records (Salesforce Bulk API 2.0): a job started once, finished even after a crash. */
+export interface CrmBulkWriter {
+  /** From this many changed records on, the sync writes through the bulk path. */
+  readonly threshold: number;
+  /** Uploads the records and starts the job; the job id is kept by the caller to resume. */
+  start(type: CrmObjectType, updates: readonly CrmUpdate[]): Promise<string>;
+  /** Waits for the job and reports which records were written and which failed. */
+  finish(jobId: string): Promise<CrmWriteResult>;
+}
+
 export interface CrmGateway {
   readonly name: string;
+  /** Records per write call (HubSpot 100, Salesforce 200). */
+  readonly batchSize: number;
+  readonly bulk?: CrmBulkWriter;
   /** The property group and properties the sync writes, created when missing. Idempotent. */
   ensureSchema(): Promise<{ created: string[]; existing: string[] }>;
   /** Updates records in batches (100 per call); failed records are retried one by one, then reported. */

@@ -238,6 +238,12 @@ export interface CollectionsStore {
   invalidateAccountCards(tenant: TenantId, customerIds: readonly string[] | 'all'): Promise<void>;
   /** Accounts whose card is missing, stale or not for `asOf`. */
   listStaleAccountCards(tenant: TenantId, asOf: CalendarDate, limit: number): Promise<string[]>;
+  /** The fresh cards of a tenant for `asOf`, the first `limit` by a sort key (the attention list). */
+  listAccountCards(
+    tenant: TenantId,
+    asOf: CalendarDate,
+    options: { sort: 'risk' | 'overdue' | 'renewal'; limit: number },
+  ): Promise<{ customerId: string; card: unknown }[]>;
   /** Tenants in which a CRM company is mapped to a billing customer (to refuse another portal's record). */
   findTenantsByCrmCompanyId(crmCompanyId: string): Promise<TenantId[]>;
 
@@ -263,6 +269,13 @@ export interface CollectionsStore {
   ): Promise<boolean>;
   /** A CRM record deleted or merged away: its customers are unmapped, or moved to the record kept. */
   remapCrmCompany(tenant: TenantId, fromCrmIds: readonly string[], toCrmId: string | null): Promise<string[]>;
+  /** A bulk write in flight (at most one per tenant and CRM), with what each record will be once written. */
+  saveCrmBulkJob(tenant: TenantId, crm: string, job: CrmBulkJob): Promise<void>;
+  getCrmBulkJob(tenant: TenantId, crm: string): Promise<CrmBulkJob | undefined>;
+  finishCrmBulkJob(tenant: TenantId, crm: string, jobId: string): Promise<void>;
+  /** API requests our syncs made, per hour: the budget governor's memory across processes and restarts. */
+  recordCrmApiUsage(tenant: TenantId, crm: string, requests: number, at: Date): Promise<void>;
+  crmApiUsageSince(tenant: TenantId, crm: string, since: Date): Promise<number>;
   /** Completes an open task by its CRM id (done in the CRM); audited with the actor. */
   completeTaskByCrmId(tenant: TenantId, crmTaskId: string, actor: string): Promise<boolean>;
 
@@ -292,6 +305,12 @@ export type StoredAccountCard = {
   card: unknown;
 };
 
+export type CrmBulkJob = {
+  jobId: string;
+  type: 'companies' | 'deals';
+  entries: { customerId: string; crmId: string; hash: string }[];
+};
+
 export type CrmInstallation = {
   tenant: TenantId;
   crm: string;
@@ -303,6 +322,10 @@ export type CrmInstallation = {
   expiresAt: Date | null;
   scopes: string[];
   installedBy: string | null;
+  /** Where the account's API lives (Salesforce); null for HubSpot. */
+  instanceUrl?: string | null;
+  /** The org's secret for the embedded views' launch tokens, encrypted (Salesforce). */
+  launchSecretEnc?: string | null;
   syncPause: { until: string; reason: string } | null;
 };
 

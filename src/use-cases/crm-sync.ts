@@ -11,8 +11,9 @@ import {
   type CrmGateway,
   type CrmTaskInput,
   type CrmUpdate,
+  type CrmWriteResult,
 } from '../ports/crm-gateway';
-import type { CollectionsStore, StoredTask } from '../ports/store';
+import type { CollectionsStore, CrmBulkJob, StoredTask } from '../ports/store';
 
 /** The CRM fields of one account: strings, as CRMs take them. Amounts in the largest balance's currency. */
 export function companyFields(
@@ -76,13 +77,14 @@ export type CrmSyncReport = {
   tasksCompleted: number;
   /** Accepted payment terms written to their deals. */
   dealsWritten: number;
+  /** Bulk jobs finished by this sync (one started before a restart, then this sync's own). */
+  bulkJobs: string[];
   /** Set when the sync stopped early: the CRM's daily limit, or credentials to renew. */
-  stopped: { reason: string; action: string } | null;
+  stopped: { reason: string; action: string; kind: 'limit' | 'reconnect'; retryAfterMs?: number } | null;
   apiRequests: number;
   rateLimited: number;
 };
 
-const FLUSH = 100;
 const PER_ACCOUNT_LIMIT = 200;
 
 /** The accounts a sync covers: all of them streamed, or a few read one by one. */
@@ -146,6 +148,7 @@ export async function syncCrm(
     tasksCreated: 0,
     tasksCompleted: 0,
     dealsWritten: 0,
+    bulkJobs: [],
     stopped: null,
     apiRequests: 0,
     rateLimited: 0,
@@ -156,30 +159,49 @@ export async function syncCrm(
   const syncedAt = new Date(toDayNumber(asOf) * 86400000).toISOString();
   const inFlight: Promise<void>[] = [];
 
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    const result = await gateway.updateRecords(
-      'companies',
-      batch.map((entry) => ({
-        crmId: entry.update.crmId,
-        properties: { ...entry.update.properties, collections_last_synced: syncedAt },
-      })),
-    );
+  const withSyncedAt = (entry: (typeof pending)[number]): CrmUpdate => ({
+    crmId: entry.update.crmId,
+    properties: { ...entry.update.properties, collections_last_synced: syncedAt },
+  });
+  /** What the CRM accepted becomes the records' stored state (their hash); the rest is reported. */
+  const settle = async (
+    entries: readonly { customerId: string; crmId: string; hash: string }[],
+    result: CrmWriteResult,
+  ) => {
     const written = new Set(result.written);
     report.written += result.written.length;
     report.failed.push(...result.failed);
     await store.saveCrmSyncState(
       tenant,
       gateway.name,
-      batch
-        .filter((entry) => written.has(entry.update.crmId))
-        .map((entry) => ({ customerId: entry.customerId, crmId: entry.update.crmId, hash: entry.hash })),
+      entries.filter((entry) => written.has(entry.crmId)),
     );
+  };
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const result = await gateway.updateRecords('companies', batch.map(withSyncedAt));
+    await settle(
+      batch.map((entry) => ({ customerId: entry.customerId, crmId: entry.update.crmId, hash: entry.hash })),
+      result,
+    );
+  };
+  const bulk = gateway.bulk;
+  // With a bulk path, changes are gathered first: few go in collection calls, many in one bulk job.
+  const flushEvery = bulk === undefined ? gateway.batchSize : Number.MAX_SAFE_INTEGER;
+  /** A bulk job started before a crash or restart is finished first, and its records settled. */
+  const finishBulkJob = async (job: CrmBulkJob) => {
+    if (bulk === undefined) return;
+    const result = await bulk.finish(job.jobId);
+    await settle(job.entries, result);
+    await store.finishCrmBulkJob(tenant, gateway.name, job.jobId);
+    report.bulkJobs.push(job.jobId);
   };
 
   try {
+    const unfinished = bulk === undefined ? undefined : await store.getCrmBulkJob(tenant, gateway.name);
+    if (unfinished !== undefined) await finishBulkJob(unfinished);
     for await (const facts of accountsToSync(store, tenant, only)) {
       report.accounts += 1;
       if (report.accounts % 1000 === 0) options.onProgress?.(report.accounts);
@@ -208,7 +230,7 @@ export async function syncCrm(
       if (previous === undefined || previous.hash !== hash || previous.crmId !== crmId) {
         report.changed += 1;
         pending.push({ customerId, update: { crmId, properties }, hash });
-        if (pending.length >= FLUSH) {
+        if (pending.length >= flushEvery) {
           // Writes overlap with reading the next accounts; the gateway's limiter keeps the pace.
           inFlight.push(flush());
           if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
@@ -226,10 +248,42 @@ export async function syncCrm(
             body: task.body,
             dueMs: toDayNumber(task.dueOn) * 86400000 + 9 * 3600000,
             priority: task.priority === 'high' ? 'HIGH' : task.priority === 'low' ? 'LOW' : 'MEDIUM',
+            assignee: task.assignee,
           });
       }
     }
-    inFlight.push(flush());
+    if (bulk !== undefined && pending.length >= bulk.threshold) {
+      const job: CrmBulkJob = {
+        jobId: await bulk.start('companies', pending.map(withSyncedAt)),
+        type: 'companies',
+        entries: pending.map((entry) => ({
+          customerId: entry.customerId,
+          crmId: entry.update.crmId,
+          hash: entry.hash,
+        })),
+      };
+      pending = [];
+      // Kept before waiting: a crash while the job runs resumes it on the next sync.
+      await store.saveCrmBulkJob(tenant, gateway.name, job);
+      await finishBulkJob(job);
+    }
+    while (pending.length > 0) {
+      inFlight.push(
+        (async () => {
+          const batch = pending.splice(0, gateway.batchSize);
+          const result = await gateway.updateRecords('companies', batch.map(withSyncedAt));
+          await settle(
+            batch.map((entry) => ({
+              customerId: entry.customerId,
+              crmId: entry.update.crmId,
+              hash: entry.hash,
+            })),
+            result,
+          );
+        })(),
+      );
+      if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
+    }
     while (inFlight.length > 0) await inFlight.shift();
     await store.saveAccountCards(tenant, cards);
     cards = [];
@@ -296,8 +350,12 @@ export async function syncCrm(
       reason: error.message,
       action:
         action === 'pause_until_tomorrow'
-          ? 'the daily API limit is reached: the sync continues tomorrow'
+          ? error.retryAfterMs === undefined
+            ? 'the daily API limit is reached: the sync continues tomorrow'
+            : `the daily API limit or our budget of it is reached: the sync pauses for ${Math.round(error.retryAfterMs / 60000)} minutes`
           : 'reconnect the CRM: credentials were refused',
+      kind: action === 'pause_until_tomorrow' ? 'limit' : 'reconnect',
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
     };
   }
   const stats = gateway.stats();
@@ -329,10 +387,20 @@ export async function syncCrmUnlessPaused(
   if (pause !== null && Date.parse(pause.until) > now()) return { skipped: pause };
   if (pause !== null) await store.setCrmSyncPause(tenant, gateway.name, null);
   const report = await syncCrm(store, gateway, tenant, asOf, options);
-  if (report.stopped !== null && report.stopped.action.startsWith('the daily API limit'))
+  const stopped = report.stopped;
+  if (stopped?.kind === 'limit')
     await store.setCrmSyncPause(tenant, gateway.name, {
-      until: nextUtcMidnight(now()),
-      reason: report.stopped.reason,
+      until:
+        stopped.retryAfterMs === undefined
+          ? nextUtcMidnight(now())
+          : new Date(now() + stopped.retryAfterMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      reason: stopped.reason,
+    });
+  // Refused credentials (also after a token refresh) need a person: the sync stays off until then.
+  if (stopped?.kind === 'reconnect')
+    await store.setCrmSyncPause(tenant, gateway.name, {
+      until: '9999-12-31T00:00:00Z',
+      reason: `reconnect needed: ${stopped.reason}`,
     });
   return report;
 }

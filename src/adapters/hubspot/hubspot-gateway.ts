@@ -248,6 +248,7 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
 
   return {
     name: 'hubspot',
+    batchSize: BATCH,
 
     async ensureSchema() {
       const created: string[] = [];

@@ -35,6 +35,7 @@ export function createHubspotOAuth(options: HubspotOAuthOptions): CrmOAuth {
       accountId: String(info.hubId),
       scopes: info.scopes,
       user: info.user ?? null,
+      instanceUrl: null,
     };
   };
 

@@ -11,6 +11,7 @@ type CardMethods = Pick<
   | 'invalidateAccountCards'
   | 'listStaleAccountCards'
   | 'findTenantsByCrmCompanyId'
+  | 'listAccountCards'
   | 'saveCrmInstallation'
   | 'getCrmInstallation'
   | 'getCrmInstallationForTenant'
@@ -19,6 +20,11 @@ type CardMethods = Pick<
   | 'claimCrmPropertyChange'
   | 'remapCrmCompany'
   | 'completeTaskByCrmId'
+  | 'saveCrmBulkJob'
+  | 'getCrmBulkJob'
+  | 'finishCrmBulkJob'
+  | 'recordCrmApiUsage'
+  | 'crmApiUsageSince'
 >;
 
 /** Bumps the card version of some accounts inside the caller's transaction. */
@@ -67,11 +73,14 @@ type InstallationRow = {
   installed_by: string | null;
   paused_until: string | null;
   sync_paused_reason: string | null;
+  instance_url: string | null;
+  launch_secret_enc: string | null;
 };
 
 const INSTALLATION_COLUMNS = `tenant_id, crm, account_id, access_token_enc, refresh_token_enc,
   (extract(epoch FROM expires_at) * 1000)::float8 AS expires_ms, scopes, installed_by,
-  to_char(sync_paused_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS paused_until, sync_paused_reason`;
+  to_char(sync_paused_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS paused_until, sync_paused_reason,
+  instance_url, launch_secret_enc`;
 
 function toInstallation(row: InstallationRow): CrmInstallation {
   return {
@@ -83,6 +92,8 @@ function toInstallation(row: InstallationRow): CrmInstallation {
     expiresAt: row.expires_ms === null ? null : new Date(Number(row.expires_ms)),
     scopes: row.scopes,
     installedBy: row.installed_by,
+    instanceUrl: row.instance_url,
+    launchSecretEnc: row.launch_secret_enc,
     syncPause:
       row.paused_until === null ? null : { until: row.paused_until, reason: row.sync_paused_reason ?? '' },
   };
@@ -166,6 +177,21 @@ export function accountCards(client: SqlClient): CardMethods {
       return rows.map((row) => row.customer_id);
     },
 
+    async listAccountCards(tenant, asOf, options) {
+      const order = {
+        risk: `(card::jsonb #>> '{risk,score}')::numeric DESC NULLS LAST`,
+        overdue: `(card::jsonb #>> '{status,oldestDaysPastDue}')::numeric DESC NULLS LAST`,
+        renewal: `(card::jsonb #>> '{status,daysToRenewal}')::numeric ASC NULLS LAST`,
+      }[options.sort];
+      const rows = await client.query<{ customer_id: string; card: string }>(
+        `SELECT customer_id, card FROM account_cards
+          WHERE tenant_id = $1 AND card IS NOT NULL AND as_of = $2::date
+          ORDER BY ${order}, customer_id LIMIT $3`,
+        [tenant, asOf, options.limit],
+      );
+      return rows.map((row) => ({ customerId: row.customer_id, card: JSON.parse(row.card) as unknown }));
+    },
+
     async findTenantsByCrmCompanyId(crmCompanyId) {
       const rows = await client.query<{ tenant_id: TenantId }>(
         'SELECT DISTINCT tenant_id FROM customers WHERE crm_company_id = $1 ORDER BY tenant_id',
@@ -177,12 +203,19 @@ export function accountCards(client: SqlClient): CardMethods {
     async saveCrmInstallation(installation) {
       await client.query(
         `INSERT INTO crm_installations (tenant_id, crm, account_id, access_token_enc, refresh_token_enc,
-                                        expires_at, scopes, installed_by)
-         VALUES ($1, $2, $3, $4, $5, to_timestamp($6::float8 / 1000), $7::text[], $8)
+                                        expires_at, scopes, installed_by, instance_url, launch_secret_enc)
+         VALUES ($1, $2, $3, $4, $5, to_timestamp($6::float8 / 1000), $7::text[], $8, $9, $10)
          ON CONFLICT (crm, account_id) DO UPDATE
            SET tenant_id = EXCLUDED.tenant_id, access_token_enc = EXCLUDED.access_token_enc,
                refresh_token_enc = EXCLUDED.refresh_token_enc, expires_at = EXCLUDED.expires_at,
                scopes = EXCLUDED.scopes, installed_by = COALESCE(EXCLUDED.installed_by, crm_installations.installed_by),
+               instance_url = COALESCE(EXCLUDED.instance_url, crm_installations.instance_url),
+               launch_secret_enc = COALESCE(EXCLUDED.launch_secret_enc, crm_installations.launch_secret_enc),
+               -- New credentials end a "reconnect needed" pause.
+               sync_paused_until = CASE
+                 WHEN EXCLUDED.access_token_enc IS DISTINCT FROM crm_installations.access_token_enc
+                  AND crm_installations.sync_paused_reason LIKE 'reconnect needed%' THEN NULL
+                 ELSE crm_installations.sync_paused_until END,
                updated_at = now()`,
         [
           installation.tenant,
@@ -193,6 +226,8 @@ export function accountCards(client: SqlClient): CardMethods {
           installation.expiresAt === null ? null : installation.expiresAt.getTime(),
           installation.scopes,
           installation.installedBy,
+          installation.instanceUrl ?? null,
+          installation.launchSecretEnc ?? null,
         ],
       );
     },
@@ -267,6 +302,60 @@ export function accountCards(client: SqlClient): CardMethods {
         }
         return customers;
       });
+    },
+
+    async saveCrmBulkJob(tenant, crm, job) {
+      await client.query(
+        `INSERT INTO crm_bulk_jobs (tenant_id, crm, job_id, object_type, entries) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (tenant_id, crm) DO UPDATE
+           SET job_id = EXCLUDED.job_id, object_type = EXCLUDED.object_type, entries = EXCLUDED.entries,
+               started_at = now()`,
+        [tenant, crm, job.jobId, job.type, JSON.stringify(job.entries)],
+      );
+    },
+
+    async getCrmBulkJob(tenant, crm) {
+      const [row] = await client.query<{
+        job_id: string;
+        object_type: 'companies' | 'deals';
+        entries: string;
+      }>('SELECT job_id, object_type, entries FROM crm_bulk_jobs WHERE tenant_id = $1 AND crm = $2', [
+        tenant,
+        crm,
+      ]);
+      return row === undefined
+        ? undefined
+        : {
+            jobId: row.job_id,
+            type: row.object_type,
+            entries: JSON.parse(row.entries) as { customerId: string; crmId: string; hash: string }[],
+          };
+    },
+
+    async finishCrmBulkJob(tenant, crm, jobId) {
+      await client.query('DELETE FROM crm_bulk_jobs WHERE tenant_id = $1 AND crm = $2 AND job_id = $3', [
+        tenant,
+        crm,
+        jobId,
+      ]);
+    },
+
+    async recordCrmApiUsage(tenant, crm, requests, at) {
+      await client.query(
+        `INSERT INTO crm_api_usage AS u (tenant_id, crm, hour, requests)
+         VALUES ($1, $2, date_trunc('hour', to_timestamp($3::float8 / 1000)), $4)
+         ON CONFLICT (tenant_id, crm, hour) DO UPDATE SET requests = u.requests + EXCLUDED.requests`,
+        [tenant, crm, at.getTime(), requests],
+      );
+    },
+
+    async crmApiUsageSince(tenant, crm, since) {
+      const [row] = await client.query<{ requests: number | null }>(
+        `SELECT sum(requests)::float8 AS requests FROM crm_api_usage
+          WHERE tenant_id = $1 AND crm = $2 AND hour >= date_trunc('hour', to_timestamp($3::float8 / 1000))`,
+        [tenant, crm, since.getTime()],
+      );
+      return Number(row?.requests ?? 0);
     },
 
     async completeTaskByCrmId(tenant, crmTaskId, actor) {

@@ -376,6 +376,31 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_crm_task ON tasks (tenant_id, crm_task_id) WHERE crm_task_id IS NOT NULL;
     `,
   },
+  {
+    version: 12,
+    name: 'Salesforce: instance URLs, resumable bulk jobs, API usage per hour',
+    sql: `
+      ALTER TABLE crm_installations ADD COLUMN instance_url text;
+      -- Each Salesforce org signs its embedded views' launch tokens with its own secret.
+      ALTER TABLE crm_installations ADD COLUMN launch_secret_enc text;
+      CREATE TABLE crm_bulk_jobs (
+        tenant_id text COLLATE "C" NOT NULL,
+        crm text NOT NULL,
+        job_id text NOT NULL,
+        object_type text NOT NULL,
+        entries text NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, crm)
+      );
+      CREATE TABLE crm_api_usage (
+        tenant_id text COLLATE "C" NOT NULL,
+        crm text NOT NULL,
+        hour timestamptz NOT NULL,
+        requests integer NOT NULL,
+        PRIMARY KEY (tenant_id, crm, hour)
+      );
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Locks } from '../../ports/lock';
+
+/** Deletes the lock only if it is still ours (it may have expired and been taken by another holder). */
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+type WithRelease = Redis & { lockRelease(key: string, token: string): Promise<number> };
+
+/**
+ * Locks shared by every process on the same Redis: SET NX PX with a random token, released by a
+ * compare-and-delete script, so one holder never frees another's lock.
+ */
+export function createRedisLocks(options: { url: string; prefix?: string }): Locks {
+  const prefix = options.prefix ?? 'collections:lock:';
+  const redis = new Redis(options.url, {
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+    commandTimeout: 5000,
+    lazyConnect: false,
+  }) as WithRelease;
+  redis.defineCommand('lockRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
+  // Connection errors reach the caller through the commands; never printed (the URL may hold a password).
+  redis.on('error', () => undefined);
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+  return {
+    kind: 'redis',
+    async withLock(key, lockOptions, work) {
+      const name = `${prefix}${key}`;
+      const token = randomUUID();
+      const deadline = Date.now() + lockOptions.waitMs;
+      for (let attempt = 0; ; attempt += 1) {
+        const taken = await redis.set(name, token, 'PX', lockOptions.ttlMs, 'NX');
+        if (taken === 'OK') break;
+        if (Date.now() >= deadline) throw new Error(`lock ${key}: still held after ${lockOptions.waitMs} ms`);
+        await sleep(Math.min(200, 20 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      }
+      try {
+        return await work();
+      } finally {
+        await redis.lockRelease(name, token).catch(() => undefined);
+      }
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { createSign } from 'node:crypto';
+import { OAuth2 } from 'jsforce';
+import type { CrmOAuth, OAuthTokens } from '../../ports/crm-auth';
+import { IntegrationError } from '../../ports/crm-gateway';
+import { toIntegrationError } from './errors';
+
+export type SalesforceOAuthOptions = {
+  clientId: string;
+  clientSecret: string;
+  /** https://login.salesforce.com, https://test.salesforce.com, a My Domain, or a local emulator. */
+  loginUrl: string;
+  /** Salesforce does not say when a session expires (an org setting, 2 hours by default). */
+  sessionSeconds?: number;
+  now?: () => number;
+};
+
+type TokenResponse = {
+  access_token: string;
+  refresh_token?: string;
+  instance_url: string;
+  id: string;
+  scope?: string;
+};
+
+/** Salesforce OAuth: web-server flow with PKCE and the client secret; refresh with rotation; JWT bearer. */
+export type SalesforceOAuth = CrmOAuth & {
+  /** The JWT bearer flow for an integration user: no refresh token, a new assertion each time. */
+  jwtBearer(input: { username: string; privateKeyPem: string; audience?: string }): Promise<OAuthTokens>;
+};
+
+const base64url = (value: Buffer | string) => Buffer.from(value).toString('base64url');
+
+export function createSalesforceOAuth(options: SalesforceOAuthOptions): SalesforceOAuth {
+  const now = options.now ?? Date.now;
+  const loginUrl = options.loginUrl.replace(/\/+$/, '');
+  const oauth2 = (redirectUri?: string) =>
+    new OAuth2({
+      loginUrl,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      ...(redirectUri === undefined ? {} : { redirectUri }),
+    });
+
+  const tokens = (response: TokenResponse, previousRefresh: string | null): OAuthTokens => {
+    // The identity URL ends in /id/<org id>/<user id>.
+    const [orgId, userId] = response.id.split('/').slice(-2);
+    if (orgId === undefined || userId === undefined)
+      throw new Error(`unexpected identity URL ${response.id}`);
+    return {
+      accessToken: response.access_token,
+      refreshToken: response.refresh_token ?? previousRefresh,
+      expiresAt: new Date(now() + (options.sessionSeconds ?? 7200) * 1000),
+      accountId: orgId,
+      scopes: (response.scope ?? '').split(' ').filter((scope) => scope !== ''),
+      user: userId,
+      instanceUrl: response.instance_url,
+    };
+  };
+
+  const grantError = (raw: unknown, refusal: 'invalid' | 'unauthorized'): IntegrationError => {
+    const error = toIntegrationError(raw);
+    return error.code === 'unauthorized' || error.code === 'invalid'
+      ? new IntegrationError('salesforce', refusal, `Salesforce refused the grant: ${error.message}`)
+      : error;
+  };
+
+  return {
+    crm: 'salesforce',
+
+    authorizeUrl({ redirectUri, state, codeChallenge }) {
+      const url = new URL('/services/oauth2/authorize', loginUrl);
+      url.searchParams.set('response_type', 'code');
+      url.searchParams.set('client_id', options.clientId);
+      url.searchParams.set('redirect_uri', redirectUri);
+      url.searchParams.set('scope', 'api refresh_token');
+      url.searchParams.set('state', state);
+      if (codeChallenge !== undefined) {
+        url.searchParams.set('code_challenge', codeChallenge);
+        url.searchParams.set('code_challenge_method', 'S256');
+      }
+      return url.toString();
+    },
+
+    async exchangeCode(code, redirectUri, codeVerifier) {
+      try {
+        const response = (await oauth2(redirectUri).requestToken(
+          code,
+          codeVerifier === undefined ? {} : { code_verifier: codeVerifier },
+        )) as unknown as TokenResponse;
+        return tokens(response, null);
+      } catch (raw) {
+        throw grantError(raw, 'invalid');
+      }
+    },
+
+    async refresh(refreshToken) {
+      try {
+        // With rotation Salesforce answers a new refresh token and the old one is spent.
+        const response = (await oauth2().refreshToken(refreshToken)) as unknown as TokenResponse;
+        return tokens(response, refreshToken);
+      } catch (raw) {
+        throw grantError(raw, 'unauthorized');
+      }
+    },
+
+    async jwtBearer({ username, privateKeyPem, audience }) {
+      const header = base64url(JSON.stringify({ alg: 'RS256' }));
+      const claims = base64url(
+        JSON.stringify({
+          iss: options.clientId,
+          sub: username,
+          aud: audience ?? loginUrl,
+          exp: Math.floor(now() / 1000) + 180,
+        }),
+      );
+      const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(privateKeyPem);
+      try {
+        const response = (await oauth2().requestToken({
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          assertion: `${header}.${claims}.${base64url(signature)}`,
+        })) as unknown as TokenResponse;
+        return tokens(response, null);
+      } catch (raw) {
+        throw grantError(raw, 'unauthorized');
+      }
+    },
+  };
+}
