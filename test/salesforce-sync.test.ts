@@ -20,6 +20,7 @@ import { validateRuleSet } from '../src/domain/rules/rule-set';
 import type { CollectionsStore } from '../src/ports/store';
 import { getAccountStatus } from '../src/use-cases/collections-picture';
 import { runCollectionsRules } from '../src/use-cases/collections-rules';
+import { createManualTask } from '../src/use-cases/account-card';
 import { completeInstall, createAccessTokenProvider } from '../src/use-cases/crm-installation';
 import { syncCrm, syncCrmUnlessPaused } from '../src/use-cases/crm-sync';
 import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
@@ -135,6 +136,21 @@ describe('Salesforce sync through jsforce (emulator)', () => {
     expect(again.changed).toBe(0);
     expect(again.tasksCreated).toBe(0);
     expect(sf.stats().records.updated + sf.stats().records.created).toBe(0);
+  });
+
+  it("gives a task to the assignee's Salesforce user, found by e-mail", async () => {
+    const [customerId, accountId] = [...accounts][2] as [string, string];
+    const manual = await createManualTask(
+      store,
+      TENANT,
+      accountId,
+      { title: 'Call the CFO', dueOn: AS_OF, priority: 'medium', assignee: 'emulator@example.com' },
+      AS_OF,
+    );
+    expect(manual?.customerId).toBe(customerId);
+    await syncCrm(store, gateway(), TENANT, AS_OF);
+    const task = sf.findByExternalId('Task', 'Collections_Task_Key__c', manual?.actionId as string);
+    expect(task?.fields).toMatchObject({ WhatId: accountId, OwnerId: sf.userId, Priority: 'Normal' });
   });
 
   it('completes the task and shows the account current once its invoices are paid', async () => {

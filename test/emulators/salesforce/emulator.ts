@@ -446,6 +446,7 @@ export class SalesforceEmulator {
       userId: runningUser,
       userIds: () => this.users.map((user) => user.userId),
     });
+    this.seedUsers();
     const keys = options.jwtPublicKeyPem;
     this.oauth = new OAuthServer({
       clock: this.clock,
@@ -715,6 +716,24 @@ export class SalesforceEmulator {
     this.store.clear();
     this.cursors.clear();
     this.bulk.clear();
+    this.seedUsers();
+  }
+
+  /** User records with the users' ids (the store mints 005… ids in the same order). */
+  private seedUsers(): void {
+    const userSpec = sobjectSpec('User');
+    if (userSpec === undefined) return;
+    for (const user of this.users)
+      this.store.insert(
+        userSpec,
+        {
+          Username: user.username,
+          Email: user.username,
+          Name: user.username.split('@')[0] ?? user.username,
+          IsActive: true,
+        },
+        { id: user.userId },
+      );
   }
 
   // ------------------------------------------------------------------------------------------ oauth

@@ -268,9 +268,22 @@ const OBJECT_ROWS: readonly ObjectRow[] = [
       decimal('Days_Past_Due__c', 'Days Past Due', 6, 0),
     ],
   },
+  {
+    // The org's users, queryable (task owners are found by e-mail); one record per configured user.
+    name: 'User',
+    label: 'User',
+    labelPlural: 'Users',
+    keyPrefix: '005',
+    fields: [
+      text('Username', 'Username', 80, { unique: true }),
+      text('Email', 'Email', 128),
+      text('Name', 'Full Name', 121),
+      checkbox('IsActive', 'Active'),
+    ],
+  },
 ];
 
-/** The users of the org (owners, `CreatedById`); not queryable, only referenced. */
+/** The users of the org (owners, `CreatedById`), also queryable as `User` records with these ids. */
 export const USER_KEY_PREFIX = '005';
 export const ORG_KEY_PREFIX = '00D';
 export const BULK_JOB_KEY_PREFIX = '750';

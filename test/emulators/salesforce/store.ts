@@ -288,6 +288,8 @@ export interface WriteOptions {
   /** `'record'` (default): an unknown field fails only that record; `'request'`: the whole request (400). */
   unknownField?: 'record' | 'request';
   source?: ValueSource;
+  /** The record's id (seeding records that already have one, like the org's users). */
+  id?: string;
 }
 
 export interface StoreOptions {
@@ -556,7 +558,7 @@ export class SalesforceStore {
   insert(spec: SObjectSpec, input: JsonObject, options: WriteOptions = {}): DmlOutcome {
     const prepared = this.prepare(spec, input, null, options);
     if ('errors' in prepared) return { success: false, errors: prepared.errors };
-    const id = this.nextId(spec.keyPrefix);
+    const id = options.id ?? this.nextId(spec.keyPrefix);
     const now = formatDateTime(this.clock.now());
     const values: Record<string, FieldValue> = {};
     for (const field of spec.fields) {
