@@ -3,7 +3,16 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'coverage/**', 'dist/**', 'bench/out/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '.data/**',
+      'coverage/**',
+      '**/dist/**',
+      'bench/out/**',
+      'extensions/web/e2e/screenshots/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

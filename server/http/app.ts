@@ -1,3 +1,4 @@
+import path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { CollectionsStore } from '../../src/ports/store';
@@ -73,7 +74,20 @@ export function createHttpApp(deps: {
       response.setHeader('X-Content-Type-Options', 'nosniff');
       next();
     });
-    app.use(express.static(deps.webDir, { index: 'index.html', maxAge: '1h' }));
+    // Hashed assets are cached for good; index.html is checked every time (it names the current assets).
+    app.use(
+      express.static(deps.webDir, {
+        index: 'index.html',
+        setHeaders: (response, file) => {
+          response.setHeader(
+            'Cache-Control',
+            file.includes(`${path.sep}assets${path.sep}`)
+              ? 'public, max-age=31536000, immutable'
+              : 'no-cache',
+          );
+        },
+      }),
+    );
   }
 
   app.use((_request, response) => {

@@ -155,6 +155,8 @@ export function mountWorkspaceRoutes(router: Router, options: WorkspaceRouteOpti
             : {
                 view: context.embedded.view,
                 recordId: context.embedded.customerId ?? context.embedded.crmRecordId,
+                customerId: context.embedded.customerId,
+                crmRecordId: context.embedded.crmRecordId,
               },
       },
     });

@@ -1,0 +1,275 @@
+/**
+ * What the collections server answers under `/api/v1`, copied from the server's HTTP layer (the
+ * workspace is built on its own and imports nothing outside extensions/). Money comes as minor units
+ * with its currency and a display text; numbers the server could not compute are null.
+ */
+export type Money = { minor: number; currency: string; text: string };
+
+export type StatusVariant = 'success' | 'warning' | 'danger' | 'info';
+export type RiskTier = 'low' | 'medium' | 'high';
+
+export type EmbeddedView = 'account' | 'opportunity-terms' | 'rules';
+
+export type Session = {
+  tenant: string;
+  user: string;
+  revops: boolean;
+  /**
+   * Set when a CRM record embeds the workspace: only that view (and record) is shown. `recordId` is
+   * the billing customer when known, else the CRM record; `customerId` and `crmRecordId`, when the
+   * server sends them, tell the two apart (an opportunity's deal id and its account's customer).
+   */
+  embedded: {
+    view: EmbeddedView;
+    recordId: string | null;
+    customerId?: string | null;
+    crmRecordId?: string | null;
+  } | null;
+};
+
+export type AgingMinor = { current: number; d1_30: number; d31_60: number; d61_90: number; d90Plus: number };
+
+export type CurrencyMetrics = {
+  currency: string;
+  accounts: number;
+  arMinor: number;
+  currentArMinor: number;
+  pastDueArMinor: number;
+  aging: AgingMinor;
+  creditSales90Minor: number;
+  beginningAr90Minor: number;
+  /** 0..1 */
+  delinquencyRate: number | null;
+  atRiskRate: number | null;
+  simpleDso: number | null;
+  countbackDso: number | null;
+  bestPossibleDso: number | null;
+  averageDaysDelinquent: number | null;
+  /** 0..100 */
+  cei: number | null;
+  failedMinor: number;
+  recoveredMinor: number;
+  /** 0..1 */
+  failedPaymentRecoveryRate: number | null;
+};
+
+export type SliceDimension = 'owner' | 'segment' | 'payment_terms';
+
+export type Slice = { key: string; accounts: number; currencies: CurrencyMetrics[] };
+
+export type PortfolioReport = {
+  asOf: string;
+  by: SliceDimension | null;
+  windowDays: number;
+  total: Slice;
+  slices: Slice[];
+};
+
+export type PortfolioTrend = { points: { asOf: string; currencies: CurrencyMetrics[] }[] };
+
+export type AccountSort = 'risk' | 'overdue' | 'renewal';
+
+export type AttentionAccount = {
+  customerId: string;
+  name: string | null;
+  owner: string | null;
+  segment: string | null;
+  status: string;
+  statusLabel: string;
+  statusVariant: StatusVariant;
+  riskScore: number | null;
+  riskTier: RiskTier | null;
+  overdue: Money | null;
+  outstanding: Money | null;
+  oldestDaysPastDue: number;
+  daysToRenewal: number | null;
+  paused: boolean;
+};
+
+export type AgingBucketView = { bucket: 'current' | '1-30' | '31-60' | '61-90' | '90+'; amount: Money };
+
+/** server/http/card-views.ts */
+export type AccountCardView = {
+  customerId: string;
+  name: string | null;
+  asOf: string;
+  /** current | overdue | failed_payment | disputed | paused */
+  status: string;
+  statusLabel: string;
+  statusVariant: StatusVariant;
+  situations: string[];
+  balances: {
+    currency: string;
+    outstanding: Money;
+    overdue: Money;
+    disputed: Money;
+    aging: AgingBucketView[];
+  }[];
+  oldestDaysPastDue: number;
+  overdueInvoiceCount: number;
+  openInvoices: {
+    invoiceId: string;
+    amount: Money;
+    outstanding: Money;
+    issuedOn: string;
+    dueOn: string;
+    daysPastDue: number;
+    disputed: boolean;
+    failedAttempts: number;
+  }[];
+  lastFailure: {
+    invoiceId: string;
+    code: string | null;
+    declineClass: string;
+    whatToDo: string;
+    on: string;
+    failuresSinceSuccess: number;
+  } | null;
+  openDisputes: {
+    disputeId: string;
+    invoiceId: string;
+    amount: Money;
+    openedOn: string;
+    daysOpen: number;
+    reason: string | null;
+  }[];
+  risk: { score: number; tier: RiskTier; reasons: string[]; mitigating: string[] } | null;
+  renewal: { on: string; daysTo: number; inWindow: boolean } | null;
+  paused: { reason: string; until: string } | null;
+  /** What the active rule set would do today, or null when nothing is due. */
+  nextStep: { title: string; tone: string | null; assignee: string; ruleId: string; dueOn: string } | null;
+  tasks: {
+    taskId: string;
+    title: string;
+    dueOn: string;
+    priority: string;
+    state: string;
+    assignee: string;
+  }[];
+};
+
+export type TimelineKind =
+  | 'invoice_issued'
+  | 'payment'
+  | 'payment_failed'
+  | 'refund'
+  | 'dispute_opened'
+  | 'dispute_closed'
+  | 'invoice_voided';
+
+export type TimelineEntry = {
+  on: string;
+  kind: TimelineKind;
+  invoiceId: string | null;
+  amount: Money | null;
+  text: string;
+};
+
+export type AccountDetail = { card: AccountCardView; timeline: TimelineEntry[] };
+
+export type PauseInput = { reason: string; until: string };
+export type PauseAnswer = { ok: true; paused: PauseInput };
+export type ResumeAnswer = { ok: true; resumed: boolean };
+
+/** server/http/terms-api.ts: only the fields the workspace shows. */
+export type TermOptionView = {
+  id: string;
+  label: string;
+  billing: 'upfront' | 'annual' | 'quarterly' | 'monthly';
+  netDays: number;
+  autopay: boolean;
+  rank: number;
+  recommended: boolean;
+  allowed: boolean;
+  blockedBy: string[];
+  summary: string;
+  estimate: {
+    invoices: number;
+    expectedDaysToCash: number;
+    probabilityLate: number;
+    expectedDaysLate: number;
+    discountMinor: number;
+  };
+};
+
+export type TermsRecommendation = {
+  recommended: string | null;
+  explanation: string;
+  notes: string[];
+  policy: { id: string; riskTier: RiskTier; relativeRisk: number; requiresUpfrontOrAutopay: string | null };
+  buyer: { name: string | null; risk: { score: number; tier: RiskTier; reasons: string[] } };
+  deal: { amountMinor: number; currency: string; months: number };
+  options: TermOptionView[];
+  recommendationId: string;
+};
+
+/** `amount` in major units as a decimal string ("120000.00"). */
+export type DealTermsInput = {
+  customerId: string;
+  amount: string;
+  currency: string;
+  months: number;
+  optionId?: string;
+};
+
+export type RecommendationAnswer = { ok: true; dealId: string; recommendation: TermsRecommendation };
+
+export type AcceptAnswer = {
+  ok: true;
+  state: 'accepted' | 'already_accepted';
+  optionId: string;
+  overridden: boolean;
+};
+
+/** server/http/rules-api.ts and src/domain/rules/. */
+export type RuleSetVersionView = {
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  note: string | null;
+  active: boolean;
+};
+
+export type RulesAnswer = {
+  ok: true;
+  active: { version: number; ruleSet: unknown; createdBy: string } | null;
+  default: unknown;
+  versions: RuleSetVersionView[];
+};
+
+export type ValidateAnswer = { ok: true; rules: string[] };
+
+export type SimulationSummary = {
+  from: string;
+  to: string;
+  days: number;
+  accounts: number;
+  tasks: number;
+  tasksByRule: Record<string, number>;
+  accountsContacted: number;
+  contacts: number;
+  contactsInRenewalWindow: number;
+  accountsHeldForDisputes: number;
+  accountsSkippedByRails: number;
+  peakTasksPerAssigneePerWeek: Record<string, { week: string; tasks: number }>;
+};
+
+export type SimulateAnswer = { ok: true; summaries: SimulationSummary[] };
+
+export type RuleSetChange =
+  | { kind: 'added'; path: string; ruleId: string }
+  | { kind: 'removed'; path: string; ruleId: string }
+  | { kind: 'moved'; ruleId: string; from: number; to: number }
+  | { kind: 'changed'; path: string; before: unknown; after: unknown };
+
+export type DiffAnswer = { ok: true; from: number; to: number; changes: RuleSetChange[] };
+
+export type VersionAnswer = { ok: true; version: number };
+
+export type AuditEvent = {
+  at: string;
+  kind: string;
+  subject: string | null;
+  actor: string;
+  payload: unknown;
+};

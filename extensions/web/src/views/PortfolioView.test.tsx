@@ -1,0 +1,172 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import {
+  createAttentionAccount,
+  createReport,
+  createTrend,
+  fail,
+  mockFetch,
+  ok,
+  renderView,
+  type MockRoutes,
+} from '../test/mocks';
+import { PortfolioView } from './PortfolioView';
+
+function routes(overrides: MockRoutes = {}): MockRoutes {
+  return {
+    'GET /portfolio?by=owner': ok(createReport()),
+    'GET /portfolio/trend?months=12': ok(createTrend()),
+    'GET /accounts?sort=risk&limit=50': ok({
+      accounts: [
+        createAttentionAccount(),
+        createAttentionAccount({
+          customerId: 'C-7',
+          name: null,
+          status: 'paused',
+          statusLabel: 'Automation paused',
+          statusVariant: 'info',
+          riskTier: null,
+          riskScore: null,
+          overdue: null,
+          daysToRenewal: null,
+          paused: true,
+        }),
+      ],
+    }),
+    ...overrides,
+  };
+}
+
+describe('PortfolioView', () => {
+  it('shows AR and aging per currency, the trend, comparisons by owner, recovery and the attention table', async () => {
+    mockFetch(routes());
+    renderView(<PortfolioView />);
+
+    expect(screen.getByRole('heading', { level: 1, name: 'Portfolio' })).toBeInTheDocument();
+    const aging = await screen.findByRole('img', { name: /accounts receivable in USD by days past due/ });
+    expect(aging.querySelectorAll('rect').length).toBeGreaterThan(0);
+    expect(screen.getByRole('img', { name: /accounts receivable in EUR/ })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 3, name: 'USD' })).toBeInTheDocument();
+    expect(screen.getAllByText('$125,000.00').length).toBeGreaterThan(0);
+
+    expect(
+      await screen.findByRole('img', { name: /Line chart over 3 month ends in USD/ }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('img', { name: /countback DSO in USD for 2 owner groups/ })).toBeInTheDocument();
+    expect(screen.getByRole('img', { name: /share of AR in USD past due/ })).toBeInTheDocument();
+    expect(
+      screen.getByRole('img', { name: /failed payment amounts in USD later recovered/ }),
+    ).toBeInTheDocument();
+
+    expect(screen.getAllByText(/n = 25 · AR/).length).toBeGreaterThan(0);
+
+    const table = await screen.findByTestId('attention-table');
+    const link = within(table).getByRole('link', { name: 'Acme Robotics' });
+    expect(link).toHaveAttribute('href', '/accounts/C-1042');
+    expect(within(table).getByRole('link', { name: 'C-7' })).toHaveAttribute('href', '/accounts/C-7');
+    expect(within(table).getByText('Automation paused')).toBeInTheDocument();
+    expect(within(table).getByRole('columnheader', { name: /Risk/ })).toHaveAttribute(
+      'aria-sort',
+      'descending',
+    );
+  });
+
+  it('gives every chart a data table behind a disclosure', async () => {
+    mockFetch(routes());
+    renderView(<PortfolioView />);
+    await screen.findByTestId('attention-table');
+    const summaries = screen.getAllByText(/^Data table:/);
+    expect(summaries.length).toBeGreaterThanOrEqual(5);
+    const details = summaries[0]?.closest('details');
+    expect(details).not.toBeNull();
+    expect(
+      within(details as HTMLElement).getByRole('rowheader', { name: 'All accounts' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows loading states while the server answers', () => {
+    mockFetch(
+      routes({
+        'GET /portfolio?by=owner': 'pending',
+        'GET /portfolio/trend?months=12': 'pending',
+        'GET /accounts?sort=risk&limit=50': 'pending',
+      }),
+    );
+    renderView(<PortfolioView />);
+    const statuses = screen.getAllByRole('status');
+    expect(statuses.map((status) => status.textContent)).toEqual([
+      'Loading the portfolio…',
+      'Loading the trend…',
+      'Loading accounts…',
+    ]);
+  });
+
+  it('shows the server message when a part fails, and the rest still loads', async () => {
+    mockFetch(
+      routes({
+        'GET /portfolio?by=owner': fail('the store is unavailable', { status: 503 }),
+        'GET /portfolio/trend?months=12': { status: 403, body: {} },
+      }),
+    );
+    renderView(<PortfolioView />);
+    const alerts = await screen.findAllByRole('alert');
+    expect(alerts.map((alert) => alert.textContent)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('the store is unavailable'),
+        expect.stringContaining('You are not allowed to do this.'),
+      ]),
+    );
+    expect(await screen.findByTestId('attention-table')).toBeInTheDocument();
+  });
+
+  it('says so when there is nothing to show', async () => {
+    mockFetch(
+      routes({
+        'GET /portfolio?by=owner': ok(
+          createReport({ total: { key: 'all', accounts: 0, currencies: [] }, slices: [] }),
+        ),
+        'GET /portfolio/trend?months=12': ok({ points: [] }),
+        'GET /accounts?sort=risk&limit=50': ok({ accounts: [] }),
+      }),
+    );
+    renderView(<PortfolioView />);
+    expect(await screen.findByText(/No receivables yet/)).toBeInTheDocument();
+    expect(await screen.findByText('No accounts need attention.')).toBeInTheDocument();
+    expect(await screen.findByText('No history yet to draw a trend.')).toBeInTheDocument();
+    expect(screen.queryByRole('img')).toBeNull();
+  });
+
+  it('sorts the attention table and regroups the charts', async () => {
+    const calls = mockFetch(
+      routes({
+        'GET /accounts?sort=overdue&limit=50': ok({
+          accounts: [createAttentionAccount({ name: 'Most overdue' })],
+        }),
+        'GET /portfolio?by=segment': ok(createReport({ by: 'segment' })),
+      }),
+    );
+    const user = userEvent.setup();
+    renderView(<PortfolioView />);
+    const table = await screen.findByTestId('attention-table');
+    await user.click(within(table).getByRole('button', { name: /Overdue/ }));
+    expect(await screen.findByRole('link', { name: 'Most overdue' })).toBeInTheDocument();
+    expect(screen.getByRole('columnheader', { name: /Overdue/ })).toHaveAttribute('aria-sort', 'descending');
+
+    await user.selectOptions(screen.getByLabelText('Group by'), 'segment');
+    await waitFor(() => expect(calls.map((call) => call.path)).toContain('/portfolio?by=segment'));
+    expect(
+      await screen.findByRole('heading', { name: /DSO and delinquency by segment/ }),
+    ).toBeInTheDocument();
+  });
+
+  it('compares owners in the chosen currency', async () => {
+    mockFetch(routes());
+    const user = userEvent.setup();
+    renderView(<PortfolioView />);
+    await screen.findByRole('img', { name: /accounts receivable in USD/ });
+    await user.selectOptions(screen.getByLabelText('Currency for trend and comparisons'), 'EUR');
+    expect(screen.getByRole('heading', { name: 'DSO and delinquency by owner (EUR)' })).toBeInTheDocument();
+    expect(screen.getByText('No owner has receivables in EUR.')).toBeInTheDocument();
+  });
+});
