@@ -26,6 +26,7 @@ import type { RateLimiter } from '../src/ports/rate-limiter';
 import type { Locks } from '../src/ports/lock';
 import { createInProcessLocks } from '../src/adapters/inprocess/locks';
 import { createRedisLocks } from '../src/adapters/redis/locks';
+import { createBullmqJobQueue } from '../src/adapters/redis/job-queue';
 import type { HubspotAppOptions } from './http/hubspot-app';
 import type { SalesforceAppOptions } from './http/salesforce-app';
 import { createAccessTokenProvider } from '../src/use-cases/crm-installation';
@@ -163,8 +164,11 @@ export async function openScratchStore(dir: string): Promise<CollectionsStore> {
   return store;
 }
 
-export function openQueue(): JobQueue {
-  return createInProcessJobQueue();
+/** Jobs in Redis (BullMQ) when REDIS_URL is set, shared by every server and worker; in-process otherwise. */
+export function openQueue(config: Config, onError?: (error: Error) => void): JobQueue {
+  return config.redisUrl === undefined
+    ? createInProcessJobQueue()
+    : createBullmqJobQueue({ url: config.redisUrl, ...(onError === undefined ? {} : { onError }) });
 }
 
 /** A throwaway dataset folder for generated demo data. */

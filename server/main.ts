@@ -33,6 +33,10 @@ import {
   requeuePendingBillingEvents,
 } from '../src/jobs/billing-events';
 import { createHttpApp, type AppState } from './http/app';
+import { createWorkerApp } from './http/worker-app';
+import { createMetrics } from './http/metrics';
+import { createDailyRunHandler, DAILY_TENANT, enqueueDailyRun } from '../src/jobs/daily';
+import type { JobHandler } from '../src/ports/queue';
 import { createLogger, redactUrl } from './logger';
 
 type Role = 'all' | 'server' | 'worker';
@@ -48,18 +52,22 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const role = parseRole(process.argv.slice(2));
   const logger = createLogger({ level: config.logLevel });
-  if (role !== 'all') {
-    // Separate processes need a queue they share; this version has only the in-process one.
-    throw new Error(
-      `--role ${role} needs the Redis job queue shared by server and worker processes, which this version does not have yet; run without --role`,
-    );
+  if (role !== 'all' && config.redisUrl === undefined) {
+    // Separate processes share their jobs, rate limits and locks through Redis.
+    throw new ConfigError([
+      {
+        variable: 'REDIS_URL',
+        message: `--role ${role} runs beside other processes and needs the Redis they share`,
+      },
+    ]);
   }
-  if (config.redisUrl !== undefined) {
-    logger.warn(
-      { redis: redactUrl(config.redisUrl) },
-      'REDIS_URL is set: rate limits are shared through Redis; jobs still run in this process',
+  const runsWorker = role !== 'server';
+  const runsHttp = role !== 'worker';
+  if (config.redisUrl !== undefined)
+    logger.info(
+      { redis: redactUrl(config.redisUrl), role },
+      'jobs, rate limits and locks shared through Redis',
     );
-  }
 
   const store = await openStore(config);
   logger.info(
@@ -70,7 +78,11 @@ async function main(): Promise<void> {
     },
     'store ready',
   );
-  const queue = openQueue();
+  const queue = openQueue(config, (error) => logger.warn({ err: error.message }, 'job queue'));
+  const metrics = createMetrics({
+    deadLetters: async () => (await queue.listDeadLetters(10000)).length,
+    ...(config.metricsToken === undefined ? {} : { token: config.metricsToken }),
+  });
   const tenant = parseTenantId(config.defaultTenant) as TenantId;
   const limiter = openRateLimiter(config);
   const resolveTenant = hubspotTenantResolver(config, store);
@@ -91,7 +103,7 @@ async function main(): Promise<void> {
     onThrottled: (waitMs) => logger.warn({ waitMs }, 'stripe rate limit: backing off'),
   });
   const sources = new Map(billing === undefined ? [] : [[billing.name, billing]]);
-  await queue.startWorker({
+  const handlers: Record<string, JobHandler> = {
     [BILLING_EVENT]: createBillingEventHandler(
       store,
       sources,
@@ -110,7 +122,20 @@ async function main(): Promise<void> {
       today: () => todayUtc(),
       gatewayFor,
       cardOptions,
-      onDone: (event) => logger.info({ tenant: event.tenant, ...event.summary }, 'accounts refreshed'),
+      onDone: (event) => {
+        logger.info({ tenant: event.tenant, ...event.summary }, 'accounts refreshed');
+        const { crm, apiRequests, rateLimited } = event.summary;
+        if (typeof crm === 'string' && typeof apiRequests === 'number') {
+          metrics.crmCalls(crm, event.tenant, apiRequests, Number(rateLimited ?? 0));
+          metrics.crmSynced(crm, event.tenant, Date.now());
+        }
+      },
+    }),
+    [DAILY_TENANT]: createDailyRunHandler({
+      store,
+      queue,
+      riskTiers: config.riskTiers,
+      onDone: (summary) => logger.info(summary, 'daily run done'),
     }),
     [CRM_EVENT]: createCrmEventHandler({ store, queue, today: () => todayUtc() }),
     [LOAD_DEMO_DATA]: async (payload, context) => {
@@ -127,7 +152,21 @@ async function main(): Promise<void> {
         throw error;
       }
     },
-  });
+  };
+  if (runsWorker) {
+    const instrumented: Record<string, JobHandler> = {};
+    for (const [name, run] of Object.entries(handlers))
+      instrumented[name] = async (payload, context) => {
+        try {
+          await run(payload, context);
+          metrics.jobFinished(name, 'completed');
+        } catch (error) {
+          metrics.jobFinished(name, 'failed');
+          throw error;
+        }
+      };
+    await queue.startWorker(instrumented, { concurrency: 2 });
+  }
 
   const webDir = path.resolve(__dirname, '..', 'extensions', 'web', 'dist');
   const hasWeb = existsSync(path.join(webDir, 'index.html'));
@@ -139,6 +178,7 @@ async function main(): Promise<void> {
     hasWeb ? sessionSecret : undefined,
   );
   const app = createHttpApp({
+    metrics,
     store,
     state,
     logger,
@@ -164,27 +204,41 @@ async function main(): Promise<void> {
         }),
     billingWebhooks: billing === undefined ? [] : [{ source: billing, tenant, queue }],
   });
-  if (billing !== undefined) {
+  if (billing !== undefined && runsWorker) {
     const requeued = await requeuePendingBillingEvents(store, queue, tenant, billing.name);
     if (requeued > 0) logger.info({ requeued }, 'billing events received before a restart queued again');
   }
-  // Cards go stale at midnight and after changes: every tenant is refreshed now and every 10 minutes.
-  const refreshAll = async () => {
-    for (const known of await store.listTenants()) await enqueueAccountRefresh(queue, known);
+  // Cards go stale at midnight and after changes: every tenant is refreshed now and every 10 minutes;
+  // each tenant's daily run (risk refit, rules, refresh) is queued once a day, one job per tenant.
+  const schedule = async () => {
+    for (const known of await store.listTenants()) {
+      await enqueueDailyRun(queue, known, todayUtc());
+      await enqueueAccountRefresh(queue, known);
+    }
   };
-  await refreshAll();
-  const refreshTimer = setInterval(() => {
-    refreshAll().catch((error: unknown) => logger.error({ err: error }, 'could not queue the refresh'));
-  }, 10 * 60000);
-  refreshTimer.unref();
+  let scheduleTimer: NodeJS.Timeout | undefined;
+  if (runsWorker) {
+    await schedule();
+    scheduleTimer = setInterval(() => {
+      schedule().catch((error: unknown) =>
+        logger.error({ err: error }, 'could not queue the scheduled jobs'),
+      );
+    }, 10 * 60000);
+    scheduleTimer.unref();
+  }
+  // A worker answers only health and metrics, on its own PORT.
+  const listener = runsHttp ? app : createWorkerApp({ store, state, logger, metrics });
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.http.port, config.http.host, (error?: Error) =>
+    const listening = listener.listen(config.http.port, config.http.host, (error?: Error) =>
       error ? reject(error) : resolve(listening),
     );
   });
-  logger.info({ url: `http://${config.http.host}:${config.http.port}` }, 'http server listening');
+  logger.info({ url: `http://${config.http.host}:${config.http.port}`, role }, 'http server listening');
 
-  if (await shouldLoadDemoData(store, tenant, config.demo.mode, hasBillingCredentials(config))) {
+  if (
+    runsHttp &&
+    (await shouldLoadDemoData(store, tenant, config.demo.mode, hasBillingCredentials(config)))
+  ) {
     const request = { tenant, customers: config.demo.customers, seed: config.demo.seed, asOf: todayUtc() };
     await queue.enqueue(LOAD_DEMO_DATA, request, { jobId: loadDemoDataJobId(request), attempts: 2 });
     state.demo = { state: 'queued', tenant };
@@ -206,7 +260,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     deadline.unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    clearInterval(refreshTimer);
+    clearInterval(scheduleTimer);
     await queue.close();
     await limiter.close();
     await locks.close();

@@ -1,11 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { createInProcessJobQueue } from '../src/adapters/inprocess/job-queue';
-import type { JobQueue } from '../src/ports/queue';
+import { createBullmqJobQueue } from '../src/adapters/redis/job-queue';
+import { PermanentJobError, type JobQueue } from '../src/ports/queue';
 
-type Factory = { name: string; create: () => JobQueue };
+/** `create(scope)`: queues created with the same scope share their jobs (same Redis prefix). */
+type Factory = { name: string; create: (scope: string) => JobQueue };
+
+const REDIS_URL = process.env.REDIS_URL;
 
 const factories: Factory[] = [
   { name: 'in-process', create: () => createInProcessJobQueue({ backoffMs: () => 5, closeGraceMs: 200 }) },
+  ...(REDIS_URL === undefined
+    ? []
+    : [
+        {
+          name: 'bullmq',
+          create: (scope: string) =>
+            createBullmqJobQueue({ url: REDIS_URL, prefix: scope, backoffMs: 5, closeGraceMs: 200 }),
+        },
+      ]),
 ];
+
+/** Deletes the keys a BullMQ test wrote under its prefix. */
+async function dropPrefix(prefix: string): Promise<void> {
+  if (REDIS_URL === undefined) return;
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
   const started = Date.now();
@@ -17,16 +48,20 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000)
   }
 }
 
-describe.each(factories)('job queue contract: $name', ({ create }) => {
+describe.each(factories)('job queue contract: $name', ({ name, create }) => {
   let queue: JobQueue;
+  let scope: string;
+  const others: JobQueue[] = [];
 
   beforeEach(() => {
-    queue = create();
+    scope = `test-jobs-${randomUUID()}`;
+    queue = create(scope);
   });
 
   afterEach(async () => {
-    await queue.close();
-  });
+    await Promise.all([queue, ...others.splice(0)].map((q) => q.close()));
+    await dropPrefix(scope);
+  }, 15000);
 
   it('runs an enqueued job with its payload', async () => {
     const seen: unknown[] = [];
@@ -94,4 +129,118 @@ describe.each(factories)('job queue contract: $name', ({ create }) => {
     expect(finished).toBe(true);
     await expect(queue.enqueue('slow', {}, { jobId: 'slow:2' })).rejects.toThrow(/closed/);
   });
+
+  it('fails a job at once on a PermanentJobError and keeps it as a dead letter', async () => {
+    let calls = 0;
+    await queue.startWorker({
+      doomed: async () => {
+        calls += 1;
+        throw new PermanentJobError('bad payload');
+      },
+    });
+    await queue.enqueue('doomed', { n: 1 }, { jobId: 'doomed:t1:1', attempts: 5 });
+    const job = await waitFor(async () => {
+      const snapshot = await queue.getJob('doomed:t1:1');
+      return snapshot?.state === 'failed' ? snapshot : undefined;
+    });
+    expect(job).toMatchObject({ attempts: 1, error: 'bad payload' });
+    expect(calls).toBe(1);
+    const dead = await queue.listDeadLetters(10);
+    expect(dead).toEqual([
+      {
+        jobId: 'doomed:t1:1',
+        name: 'doomed',
+        payload: { n: 1 },
+        attempts: 1,
+        error: 'bad payload',
+        failedAt: expect.any(Number),
+      },
+    ]);
+  });
+
+  it('fails a job with no handler permanently', async () => {
+    await queue.startWorker({});
+    await queue.enqueue('unknown-kind', {}, { jobId: 'unknown-kind:1', attempts: 3 });
+    const job = await waitFor(async () => {
+      const snapshot = await queue.getJob('unknown-kind:1');
+      return snapshot?.state === 'failed' ? snapshot : undefined;
+    });
+    expect(job.attempts).toBe(1);
+    expect((await queue.listDeadLetters(10)).map((d) => d.jobId)).toEqual(['unknown-kind:1']);
+  });
+
+  it('dead-letters a job that used up its attempts, newest first, and replays it', async () => {
+    let healthy = false;
+    const runs: string[] = [];
+    await queue.startWorker({
+      sync: async (payload) => {
+        const { id } = payload as { id: string };
+        runs.push(id);
+        if (!healthy) throw new Error(`upstream down for ${id}`);
+      },
+    });
+    await queue.enqueue('sync', { id: 'a' }, { jobId: 'sync:t1:a', attempts: 2 });
+    await waitFor(async () => ((await queue.getJob('sync:t1:a'))?.state === 'failed' ? true : undefined));
+    await queue.enqueue('sync', { id: 'b' }, { jobId: 'sync:t1:b', attempts: 2 });
+    await waitFor(async () => ((await queue.getJob('sync:t1:b'))?.state === 'failed' ? true : undefined));
+
+    const dead = await queue.listDeadLetters(10);
+    expect(dead.map((d) => d.jobId)).toEqual(['sync:t1:b', 'sync:t1:a']);
+    expect(dead[1]).toMatchObject({
+      name: 'sync',
+      payload: { id: 'a' },
+      attempts: 2,
+      error: 'upstream down for a',
+    });
+    expect((dead[0] as { failedAt: number }).failedAt).toBeGreaterThanOrEqual(
+      (dead[1] as { failedAt: number }).failedAt,
+    );
+    expect(await queue.listDeadLetters(1)).toHaveLength(1);
+    // A dead letter still deduplicates: the same work is not queued again behind the operator's back.
+    expect((await queue.enqueue('sync', { id: 'a' }, { jobId: 'sync:t1:a' })).deduplicated).toBe(true);
+
+    healthy = true;
+    expect(await queue.replayDeadLetter('sync:t1:a')).toBe(true);
+    const replayed = await waitFor(async () => {
+      const snapshot = await queue.getJob('sync:t1:a');
+      return snapshot?.state === 'completed' ? snapshot : undefined;
+    });
+    expect(replayed.attempts).toBe(1);
+    expect(runs.filter((id) => id === 'a')).toHaveLength(3);
+    expect((await queue.listDeadLetters(10)).map((d) => d.jobId)).toEqual(['sync:t1:b']);
+    expect(await queue.replayDeadLetter('sync:t1:a')).toBe(false);
+    expect(await queue.replayDeadLetter('sync:t1:nope')).toBe(false);
+  });
+
+  if (name === 'bullmq') {
+    it('shares jobs between processes: one enqueues, the other runs each job exactly once', async () => {
+      const producer = queue;
+      const consumer = create(scope);
+      others.push(consumer);
+      const runs = new Map<string, number>();
+      await consumer.startWorker(
+        { work: async (payload) => void runs.set(String(payload), (runs.get(String(payload)) ?? 0) + 1) },
+        { concurrency: 4 },
+      );
+      const ids = Array.from({ length: 10 }, (_, index) => `work:t1:${index}`);
+      for (const id of ids) {
+        expect((await producer.enqueue('work', id, { jobId: id })).deduplicated).toBe(false);
+        expect((await consumer.enqueue('work', id, { jobId: id })).deduplicated).toBe(true);
+      }
+      for (const id of ids)
+        await waitFor(async () => ((await producer.getJob(id))?.state === 'completed' ? true : undefined));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect([...runs.entries()].sort()).toEqual(ids.map((id) => [id, 1]).sort());
+    });
+
+    it('keeps job ids that BullMQ would refuse (colons, integers) apart', async () => {
+      const seen: unknown[] = [];
+      await queue.startWorker({ echo: async (payload) => void seen.push(payload) });
+      for (const id of ['42', '#42', 'a:b', 'a%3Ab', 'x:y:z:w'])
+        expect((await queue.enqueue('echo', id, { jobId: id })).deduplicated).toBe(false);
+      await waitFor(async () => (seen.length === 5 ? true : undefined));
+      expect(await queue.getJob('a:b')).toMatchObject({ jobId: 'a:b', state: 'completed' });
+      expect(await queue.getJob('42')).toMatchObject({ jobId: '42', state: 'completed' });
+    });
+  }
 });

@@ -40,6 +40,7 @@ import {
 } from './shared';
 import { registerTermsCommands } from './terms-commands';
 import { registerSyncCommands } from './sync-commands';
+import { registerDeadLetterCommands } from './dead-letter-commands';
 
 export { UsageError } from './shared';
 
@@ -677,6 +678,7 @@ export function buildProgram(): Command {
 
   registerTermsCommands(program);
   registerSyncCommands(program);
+  registerDeadLetterCommands(program);
   return program;
 }
 

@@ -4,11 +4,10 @@ import type { Logger } from 'pino';
 import type { CollectionsStore } from '../../src/ports/store';
 import { createRulesApi, type RulesApiOptions } from './rules-api';
 import { createBillingWebhookRouter, type BillingWebhookOptions } from './webhooks';
+import type { Metrics } from './metrics';
 import { createHubspotAppRouter, type HubspotAppOptions } from './hubspot-app';
 import { createSalesforceAppRouter, type SalesforceAppOptions } from './salesforce-app';
-
-const FRAME_ANCESTORS =
-  "frame-ancestors 'self' https://*.lightning.force.com https://*.my.salesforce.com https://*.force.com https://*.hubspot.com";
+import { publicRateLimiters, securityHeaders, type PublicRateLimits } from './security';
 
 export type DemoState = 'off' | 'queued' | 'loading' | 'loaded' | 'failed';
 
@@ -28,9 +27,17 @@ export function createHttpApp(deps: {
   salesforceApp?: Omit<SalesforceAppOptions, 'store' | 'logger'>;
   /** The built workspace (extensions/web/dist), served at `/`. */
   webDir?: string;
+  /** Per-IP limits of /oauth, /embed and /webhooks (defaults: 60, 60 and 600 a minute). */
+  rateLimits?: PublicRateLimits;
+  /** Prometheus metrics at /metrics, and webhook requests counted. */
+  metrics?: Metrics;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Security headers on every response; the CSP lets only the CRMs frame the workspace.
+  app.use(securityHeaders());
+  for (const limiter of publicRateLimiters(deps.rateLimits)) app.use(limiter.prefix, limiter.handler);
+  if (deps.metrics !== undefined) app.use(deps.metrics.router());
   for (const webhook of deps.billingWebhooks ?? []) {
     app.use(createBillingWebhookRouter({ ...webhook, store: deps.store, logger: deps.logger }));
   }
@@ -68,12 +75,6 @@ export function createHttpApp(deps: {
   });
 
   if (deps.webDir !== undefined) {
-    // The workspace may be framed by the CRMs that embed it, and by nobody else.
-    app.use((_request, response, next) => {
-      response.setHeader('Content-Security-Policy', FRAME_ANCESTORS);
-      response.setHeader('X-Content-Type-Options', 'nosniff');
-      next();
-    });
     // Hashed assets are cached for good; index.html is checked every time (it names the current assets).
     app.use(
       express.static(deps.webDir, {
@@ -95,6 +96,20 @@ export function createHttpApp(deps: {
   });
 
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    // The body parsers' own refusals (too large, not JSON) are the client's error, not ours.
+    const status = (error as { status?: unknown } | null)?.status;
+    const type = (error as { type?: unknown } | null)?.type;
+    if (typeof status === 'number' && status >= 400 && status < 500 && typeof type === 'string') {
+      response.status(status).json({
+        error:
+          type === 'entity.too.large'
+            ? 'payload_too_large'
+            : type === 'entity.parse.failed'
+              ? 'invalid_json'
+              : 'bad_request',
+      });
+      return;
+    }
     deps.logger.error({ err: error }, 'unhandled request error');
     response.status(500).json({ error: 'internal_error' });
   });

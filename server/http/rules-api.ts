@@ -149,14 +149,21 @@ const simulation = z.object({
   to: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
 });
 const rollback = z.object({ version: z.number().int().min(1), note: z.string().trim().min(1).max(500) });
-const pause = z.object({
-  reason: z.string().trim().min(1).max(500),
-  until: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
-});
+const pause = z
+  .object({
+    reason: z.string().trim().min(1).max(500),
+    until: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
+  })
+  .strict();
 
 function badInput(response: Response, error: z.ZodError): void {
   const issue = error.issues[0];
-  fail(response, { path: issue?.path.join('.') ?? '', message: issue?.message ?? 'invalid request' });
+  // An unknown field is named by its own path.
+  const path = [
+    ...(issue?.path ?? []),
+    ...(issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : []),
+  ];
+  fail(response, { path: path.join('.'), message: issue?.message ?? 'invalid request' });
 }
 
 function ruleSetOrFail(response: Response, input: unknown, path: string): RuleSet | undefined {

@@ -53,7 +53,14 @@ export function verifyLaunchToken(
   nowMs: number,
 ): { ok: true; claims: LaunchClaims } | { ok: false; reason: string } {
   const [body, signature, extra] = token.split('.');
-  if (body === undefined || signature === undefined || extra !== undefined || body === '')
+  const base64url = /^[A-Za-z0-9_-]+$/;
+  if (
+    body === undefined ||
+    signature === undefined ||
+    extra !== undefined ||
+    !base64url.test(body) ||
+    !base64url.test(signature)
+  )
     return { ok: false, reason: 'malformed token' };
   const json = Buffer.from(body, 'base64url');
   const expected = createHmac('sha256', secret).update(json).digest();

@@ -38,7 +38,12 @@ export function readSession(secret: string, value: string, nowMs: number): Works
 export function cookieOf(request: Request, name: string): string | undefined {
   for (const part of (request.header('cookie') ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined; // a malformed cookie is no cookie
+    }
   }
   return undefined;
 }

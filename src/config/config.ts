@@ -49,6 +49,7 @@ export const environmentSchema = z.object({
   RISK_TIER_HIGH: z.coerce.number().min(0).max(1).default(0.6),
   SHUTDOWN_TIMEOUT_MS: integer(10000, 100, 120000),
   PUBLIC_BASE_URL: optionalUrl(['https:', 'http:']),
+  METRICS_TOKEN: optionalSecret,
   REVOPS_USERS: z
     .string()
     .optional()
@@ -127,6 +128,8 @@ export type Config = {
   shutdownTimeoutMs: number;
   /** The URL HubSpot calls us on (signatures cover the full URI); defaults to http://HOST:PORT. */
   publicBaseUrl: string;
+  /** Bearer token for /metrics; open when unset. */
+  metricsToken: string | undefined;
   /** User ids or e-mails allowed to activate and roll back rule sets. */
   revopsUsers: string[];
   billing: {
@@ -176,6 +179,8 @@ export const SECRET_VARIABLES = [
   'HUBSPOT_CLIENT_SECRET',
   'HUBSPOT_ACCESS_TOKEN',
   'SALESFORCE_CLIENT_SECRET',
+  'TOKEN_ENCRYPTION_KEY',
+  'METRICS_TOKEN',
 ] as const;
 
 export class ConfigError extends Error {
@@ -216,6 +221,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, ''),
     revopsUsers: env.REVOPS_USERS,
+    metricsToken: env.METRICS_TOKEN,
     billing: {
       stripeSecretKey: env.STRIPE_SECRET_KEY,
       stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET,

@@ -62,6 +62,9 @@ export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandle
         deps.onDone?.({
           tenant,
           summary: {
+            crm: gateway.name,
+            apiRequests: report.apiRequests,
+            rateLimited: report.rateLimited,
             stale: stale.length,
             written: report.written,
             tasksCreated: report.tasksCreated,

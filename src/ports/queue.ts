@@ -11,6 +11,25 @@ export type JobState = 'waiting' | 'active' | 'completed' | 'failed';
 
 export type JobSnapshot = { jobId: string; name: string; state: JobState; attempts: number; error?: string };
 
+/** A job that failed for good (attempts used up, or a PermanentJobError); kept until replayed. */
+export type DeadLetter = {
+  jobId: string;
+  name: string;
+  payload: unknown;
+  attempts: number;
+  error: string;
+  /** Epoch milliseconds of the final failure. */
+  failedAt: number;
+};
+
+/** Thrown by a handler when retrying cannot help: the job fails at once and becomes a dead letter. */
+export class PermanentJobError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PermanentJobError';
+  }
+}
+
 export interface JobQueue {
   enqueue(name: string, payload: unknown, options: JobOptions): Promise<EnqueueResult>;
   /** Starts consuming; resolves once the worker is accepting jobs. */
@@ -19,6 +38,10 @@ export interface JobQueue {
     options?: { concurrency?: number },
   ): Promise<void>;
   getJob(jobId: string): Promise<JobSnapshot | undefined>;
+  /** Jobs that failed for good, newest first. */
+  listDeadLetters(limit: number): Promise<DeadLetter[]>;
+  /** Runs a dead-lettered job again with fresh attempts and removes it from the dead letters; false when unknown. */
+  replayDeadLetter(jobId: string): Promise<boolean>;
   /** Stops taking jobs, waits for running ones to finish (or abort), then releases resources. */
   close(): Promise<void>;
 }

@@ -1,6 +1,14 @@
-import type { EnqueueResult, JobHandler, JobOptions, JobQueue, JobSnapshot } from '../../ports/queue';
+import {
+  PermanentJobError,
+  type DeadLetter,
+  type EnqueueResult,
+  type JobHandler,
+  type JobOptions,
+  type JobQueue,
+  type JobSnapshot,
+} from '../../ports/queue';
 
-type Entry = JobSnapshot & { payload: unknown; maxAttempts: number; runAt: number };
+type Entry = JobSnapshot & { payload: unknown; maxAttempts: number; runAt: number; failedAt?: number };
 
 export type InProcessQueueOptions = {
   /** Delay before retry n (1-based). */
@@ -14,7 +22,8 @@ export type InProcessQueueOptions = {
 
 /**
  * The embedded queue: same contract as the Redis one, inside one process. A job id seen before
- * (waiting, active or recently finished) is not enqueued again.
+ * (waiting, active or recently finished) is not enqueued again. Jobs that fail for good stay (in
+ * memory) as dead letters until replayed or pushed out by `keepFinished`.
  */
 export function createInProcessJobQueue(options: InProcessQueueOptions = {}): JobQueue {
   const backoffMs = options.backoffMs ?? ((attempt: number) => Math.min(30000, 250 * 2 ** (attempt - 1)));
@@ -72,11 +81,13 @@ export function createInProcessJobQueue(options: InProcessQueueOptions = {}): Jo
       remember(entry.jobId);
     } catch (error) {
       entry.error = error instanceof Error ? error.message : String(error);
-      if (entry.attempts < entry.maxAttempts && !closing && handler !== undefined) {
+      const permanent = handler === undefined || error instanceof PermanentJobError;
+      if (entry.attempts < entry.maxAttempts && !closing && !permanent) {
         entry.state = 'waiting';
         entry.runAt = now() + backoffMs(entry.attempts);
       } else {
         entry.state = 'failed';
+        entry.failedAt = now();
         remember(entry.jobId);
       }
     }
@@ -128,6 +139,39 @@ export function createInProcessJobQueue(options: InProcessQueueOptions = {}): Jo
       return error === undefined
         ? { jobId: id, name, state, attempts }
         : { jobId: id, name, state, attempts, error };
+    },
+
+    async listDeadLetters(limit: number): Promise<DeadLetter[]> {
+      const dead: DeadLetter[] = [];
+      // `finished` is in order of finishing: walk it backwards for newest first.
+      for (let index = finished.length - 1; index >= 0 && dead.length < limit; index -= 1) {
+        const entry = jobs.get(finished[index] as string);
+        if (entry?.state !== 'failed') continue;
+        dead.push({
+          jobId: entry.jobId,
+          name: entry.name,
+          payload: entry.payload,
+          attempts: entry.attempts,
+          error: entry.error ?? 'failed',
+          failedAt: entry.failedAt ?? 0,
+        });
+      }
+      return dead;
+    },
+
+    async replayDeadLetter(jobId: string): Promise<boolean> {
+      if (closing) throw new Error('queue is closed');
+      const entry = jobs.get(jobId);
+      if (entry?.state !== 'failed') return false;
+      const index = finished.lastIndexOf(jobId);
+      if (index >= 0) finished.splice(index, 1);
+      entry.state = 'waiting';
+      entry.attempts = 0;
+      entry.runAt = now();
+      delete entry.error;
+      delete entry.failedAt;
+      queueMicrotask(pump);
+      return true;
     },
 
     async close(): Promise<void> {
