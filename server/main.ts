@@ -179,6 +179,7 @@ async function main(): Promise<void> {
   );
   const app = createHttpApp({
     metrics,
+    trustProxyHops: config.trustProxyHops,
     store,
     state,
     logger,

@@ -15,8 +15,9 @@ const state: AppState = {
   shuttingDown: false,
 };
 
-function app(webDir: string, rateLimits?: PublicRateLimits) {
+function app(webDir: string, rateLimits?: PublicRateLimits, trustProxyHops?: number) {
   return createHttpApp({
+    ...(trustProxyHops === undefined ? {} : { trustProxyHops }),
     store,
     state,
     logger: pino({ level: 'silent' }),
@@ -133,5 +134,19 @@ describe('security headers and public rate limits', () => {
     const off = app(webDir, { oauth: false });
     for (let attempt = 0; attempt < 70; attempt += 1)
       expect((await request(off).get('/oauth/hubspot/install')).status).toBe(503);
+  });
+
+  it('behind a load balancer, each client has its own limit (TRUST_PROXY_HOPS)', async () => {
+    const limits = { oauth: { limit: 1, windowMs: 60_000 } };
+    const from = (target: ReturnType<typeof app>, ip: string) =>
+      request(target).get('/oauth/hubspot/install').set('X-Forwarded-For', ip);
+    const behind = app(webDir, limits, 1);
+    expect((await from(behind, '203.0.113.7')).status).toBe(503);
+    expect((await from(behind, '198.51.100.9')).status).toBe(503);
+    expect((await from(behind, '203.0.113.7')).status).toBe(429);
+    // Without it, the forwarded address is not believed: every caller shares the proxy's limit.
+    const direct = app(webDir, limits);
+    expect((await from(direct, '203.0.113.7')).status).toBe(503);
+    expect((await from(direct, '198.51.100.9')).status).toBe(429);
   });
 });

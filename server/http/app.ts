@@ -29,11 +29,16 @@ export function createHttpApp(deps: {
   webDir?: string;
   /** Per-IP limits of /oauth, /embed and /webhooks (defaults: 60, 60 and 600 a minute). */
   rateLimits?: PublicRateLimits;
+  /** Proxies in front of the server (load balancers): the client address is read behind this many hops. */
+  trustProxyHops?: number;
   /** Prometheus metrics at /metrics, and webhook requests counted. */
   metrics?: Metrics;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Behind a load balancer every caller would otherwise share its address (and one rate limit).
+  if (deps.trustProxyHops !== undefined && deps.trustProxyHops > 0)
+    app.set('trust proxy', deps.trustProxyHops);
   // Security headers on every response; the CSP lets only the CRMs frame the workspace.
   app.use(securityHeaders());
   for (const limiter of publicRateLimiters(deps.rateLimits)) app.use(limiter.prefix, limiter.handler);

@@ -50,6 +50,7 @@ export const environmentSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(10000, 100, 120000),
   PUBLIC_BASE_URL: optionalUrl(['https:', 'http:']),
   METRICS_TOKEN: optionalSecret,
+  TRUST_PROXY_HOPS: integer(0, 0, 10),
   REVOPS_USERS: z
     .string()
     .optional()
@@ -128,6 +129,8 @@ export type Config = {
   shutdownTimeoutMs: number;
   /** The URL HubSpot calls us on (signatures cover the full URI); defaults to http://HOST:PORT. */
   publicBaseUrl: string;
+  /** Load balancers in front of the server: the client address (rate limits) is read behind them. */
+  trustProxyHops: number;
   /** Bearer token for /metrics; open when unset. */
   metricsToken: string | undefined;
   /** User ids or e-mails allowed to activate and roll back rule sets. */
@@ -222,6 +225,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, ''),
     revopsUsers: env.REVOPS_USERS,
     metricsToken: env.METRICS_TOKEN,
+    trustProxyHops: env.TRUST_PROXY_HOPS,
     billing: {
       stripeSecretKey: env.STRIPE_SECRET_KEY,
       stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET,
