@@ -229,27 +229,19 @@ export function mountWorkspaceRoutes(router: Router, options: WorkspaceRouteOpti
       sort: sort as 'risk' | 'overdue' | 'renewal',
       limit,
     });
-    const facts = new Map<string, { owner: string | null; segment: string | null }>();
-    await Promise.all(
-      rows.map(async (row) => {
-        const account = await options.store.getAccountFacts(tenant, row.customerId);
-        facts.set(row.customerId, {
-          owner: account?.customer.owner ?? null,
-          segment: account?.customer.segment ?? null,
-        });
-      }),
-    );
+
     response.json({
       ok: true,
       data: {
         accounts: rows.map((row) => {
-          const view = toAccountCardView(row.card as AccountCard);
+          const card = row.card as AccountCard;
+          const view = toAccountCardView(card);
           const main = [...view.balances].sort((a, b) => b.outstanding.minor - a.outstanding.minor)[0];
           return {
             customerId: row.customerId,
             name: view.name,
-            owner: facts.get(row.customerId)?.owner ?? null,
-            segment: facts.get(row.customerId)?.segment ?? null,
+            owner: card.owner ?? null,
+            segment: card.segment ?? null,
             status: view.status,
             statusLabel: view.statusLabel,
             statusVariant: view.statusVariant,

@@ -24,6 +24,9 @@ import type { CollectionsStore, StoredTask } from '../ports/store';
 export type AccountCard = {
   customerId: string;
   name: string | null;
+  /** Who owns the account and its segment, for lists of cards (absent on cards saved before). */
+  owner?: string | null;
+  segment?: string | null;
   status: AccountStatus;
   risk: AccountRisk | null;
   /** The first task the active rule set would create today, if any. */
@@ -88,7 +91,16 @@ export function buildAccountCard(
     nextStep = evaluateRuleSet(context.ruleSet, [rulesContext], asOf).tasks[0] ?? null;
   }
   const customerId = facts.customer.customerId;
-  return { customerId, name: facts.customer.name, status, risk, nextStep, openTasks };
+  return {
+    customerId,
+    name: facts.customer.name,
+    owner: facts.customer.owner,
+    segment: facts.customer.segment,
+    status,
+    risk,
+    nextStep,
+    openTasks,
+  };
 }
 
 /** Computes one account's card from the store and saves it, unless the account changed meanwhile. */
@@ -133,11 +145,31 @@ export async function getAccountCardByCrmId(
 
 export type CardRefreshReport = { stale: number; saved: number };
 
+/** Up to this many accounts are read one by one; more are streamed with the whole tenant. */
 const PER_ACCOUNT_LIMIT = 200;
+
+/** The facts of some accounts: a few read one by one, many streamed (or all when `only` is absent). */
+export async function* accountFacts(
+  store: CollectionsStore,
+  tenant: TenantId,
+  only: readonly string[] | undefined,
+): AsyncIterable<AccountFacts> {
+  if (only !== undefined && only.length <= PER_ACCOUNT_LIMIT) {
+    for (const customerId of only) {
+      const facts = await store.getAccountFacts(tenant, customerId);
+      if (facts !== undefined) yield facts;
+    }
+    return;
+  }
+  const wanted = only === undefined ? undefined : new Set(only);
+  for await (const facts of store.streamAccountFacts(tenant))
+    if (wanted === undefined || wanted.has(facts.customer.customerId)) yield facts;
+}
 
 /**
  * Recomputes the cards that are missing, stale or not for `asOf` (after billing changes, a refit, a
- * new rule set, or a new day). Few accounts are read one by one; many are streamed.
+ * new rule set, or a new day). The model and rule set are loaded once; pauses and open tasks per
+ * account when few are stale, for the whole tenant when many are.
  */
 export async function refreshAccountCards(
   store: CollectionsStore,
@@ -147,46 +179,28 @@ export async function refreshAccountCards(
 ): Promise<CardRefreshReport> {
   const stale = await store.listStaleAccountCards(tenant, asOf, Number.MAX_SAFE_INTEGER);
   if (stale.length === 0) return { stale: 0, saved: 0 };
-  const versions = await store.getAccountCardVersions(
-    tenant,
-    stale.length <= PER_ACCOUNT_LIMIT ? stale : undefined,
-  );
-  if (stale.length <= PER_ACCOUNT_LIMIT) {
-    let saved = 0;
-    for (const customerId of stale) {
-      const card = await computeAndSave(
-        store,
-        tenant,
-        customerId,
-        versions.get(customerId) ?? 0,
-        asOf,
-        options,
-      );
-      if (card !== undefined) saved += 1;
-    }
-    options.onProgress?.(stale.length, stale.length);
-    return { stale: stale.length, saved };
-  }
-  const wanted = new Set(stale);
-  const [context, pauses, openTasks] = await Promise.all([
+  const few = stale.length <= PER_ACCOUNT_LIMIT;
+  const [versions, context, pauses, openTasks] = await Promise.all([
+    store.getAccountCardVersions(tenant, few ? stale : undefined),
     loadCardContext(store, tenant, options),
-    store.listAutomationPauses(tenant),
-    store.listTasks(tenant, { state: 'open' }),
+    few ? undefined : store.listAutomationPauses(tenant),
+    few ? undefined : store.listTasks(tenant, { state: 'open' }),
   ]);
-  const tasksByCustomer = groupTasks(openTasks);
+  const tasksByCustomer = openTasks === undefined ? undefined : groupTasks(openTasks);
   let batch: { customerId: string; version: number; asOf: CalendarDate; card: AccountCard }[] = [];
   let saved = 0;
   let done = 0;
-  for await (const facts of store.streamAccountFacts(tenant)) {
+  for await (const facts of accountFacts(store, tenant, stale)) {
     const customerId = facts.customer.customerId;
-    if (!wanted.has(customerId)) continue;
-    const card = buildAccountCard(
-      facts,
-      asOf,
-      context,
-      pauses.get(customerId) ?? null,
-      tasksByCustomer.get(customerId) ?? [],
-    );
+    const pause =
+      pauses === undefined
+        ? await store.getAutomationPause(tenant, customerId)
+        : (pauses.get(customerId) ?? null);
+    const tasks =
+      tasksByCustomer === undefined
+        ? await store.listTasks(tenant, { customerId, state: 'open' })
+        : (tasksByCustomer.get(customerId) ?? []);
+    const card = buildAccountCard(facts, asOf, context, pause, tasks);
     batch.push({ customerId, version: versions.get(customerId) ?? 0, asOf, card });
     done += 1;
     if (batch.length >= 500) {

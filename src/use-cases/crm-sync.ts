@@ -1,9 +1,15 @@
 import type { AccountStatus } from '../domain/account-status';
 import { toDayNumber, type CalendarDate } from '../domain/dates';
-import type { AccountFacts, TenantId } from '../domain/model';
+import type { TenantId } from '../domain/model';
 import { formatMinorAsDecimal } from '../domain/money';
 import type { AccountRisk, RiskTiers } from '../domain/risk/risk-model';
-import { buildAccountCard, groupTasks, loadCardContext, type AccountCard } from './account-card';
+import {
+  accountFacts,
+  buildAccountCard,
+  groupTasks,
+  loadCardContext,
+  type AccountCard,
+} from './account-card';
 import { stableId } from '../domain/terms/stable-id';
 import {
   classifyFailure,
@@ -85,25 +91,6 @@ export type CrmSyncReport = {
   rateLimited: number;
 };
 
-const PER_ACCOUNT_LIMIT = 200;
-
-/** The accounts a sync covers: all of them streamed, or a few read one by one. */
-async function* accountsToSync(
-  store: CollectionsStore,
-  tenant: TenantId,
-  only: readonly string[] | undefined,
-): AsyncIterable<AccountFacts> {
-  if (only !== undefined && only.length <= PER_ACCOUNT_LIMIT) {
-    for (const customerId of only) {
-      const facts = await store.getAccountFacts(tenant, customerId);
-      if (facts !== undefined) yield facts;
-    }
-    return;
-  }
-  const wanted = only === undefined ? undefined : new Set(only);
-  for await (const facts of store.streamAccountFacts(tenant))
-    if (wanted === undefined || wanted.has(facts.customer.customerId)) yield facts;
-}
 const IN_FLIGHT = 4;
 
 /**
@@ -177,16 +164,17 @@ export async function syncCrm(
       entries.filter((entry) => written.has(entry.crmId)),
     );
   };
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    const result = await gateway.updateRecords('companies', batch.map(withSyncedAt));
-    await settle(
-      batch.map((entry) => ({ customerId: entry.customerId, crmId: entry.update.crmId, hash: entry.hash })),
-      result,
-    );
+  const entryOf = (entry: (typeof pending)[number]) => ({
+    customerId: entry.customerId,
+    crmId: entry.update.crmId,
+    hash: entry.hash,
+  });
+  /** One write call, then what it wrote is settled. */
+  const writeBatch = async (batch: typeof pending) => {
+    if (batch.length === 0) return;
+    await settle(batch.map(entryOf), await gateway.updateRecords('companies', batch.map(withSyncedAt)));
   };
+  const flush = () => writeBatch(pending.splice(0, pending.length));
   const bulk = gateway.bulk;
   // With a bulk path, changes are gathered first: few go in collection calls, many in one bulk job.
   const flushEvery = bulk === undefined ? gateway.batchSize : Number.MAX_SAFE_INTEGER;
@@ -202,7 +190,7 @@ export async function syncCrm(
   try {
     const unfinished = bulk === undefined ? undefined : await store.getCrmBulkJob(tenant, gateway.name);
     if (unfinished !== undefined) await finishBulkJob(unfinished);
-    for await (const facts of accountsToSync(store, tenant, only)) {
+    for await (const facts of accountFacts(store, tenant, only)) {
       report.accounts += 1;
       if (report.accounts % 1000 === 0) options.onProgress?.(report.accounts);
       const customerId = facts.customer.customerId;
@@ -256,11 +244,7 @@ export async function syncCrm(
       const job: CrmBulkJob = {
         jobId: await bulk.start('companies', pending.map(withSyncedAt)),
         type: 'companies',
-        entries: pending.map((entry) => ({
-          customerId: entry.customerId,
-          crmId: entry.update.crmId,
-          hash: entry.hash,
-        })),
+        entries: pending.map(entryOf),
       };
       pending = [];
       // Kept before waiting: a crash while the job runs resumes it on the next sync.
@@ -268,20 +252,7 @@ export async function syncCrm(
       await finishBulkJob(job);
     }
     while (pending.length > 0) {
-      inFlight.push(
-        (async () => {
-          const batch = pending.splice(0, gateway.batchSize);
-          const result = await gateway.updateRecords('companies', batch.map(withSyncedAt));
-          await settle(
-            batch.map((entry) => ({
-              customerId: entry.customerId,
-              crmId: entry.update.crmId,
-              hash: entry.hash,
-            })),
-            result,
-          );
-        })(),
-      );
+      inFlight.push(writeBatch(pending.splice(0, gateway.batchSize)));
       if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
     }
     while (inFlight.length > 0) await inFlight.shift();

@@ -269,11 +269,8 @@ export function createSalesforceGateway(options: SalesforceGatewayOptions): CrmG
         for (const user of found.records) owners.set(user.Email.toLowerCase(), user.Id);
       } catch (raw) {
         // Without read access to users, tasks go to the integration user (the owner by default).
-        if (
-          toIntegrationError(raw).code !== 'invalid' &&
-          toIntegrationError(raw).code !== 'missing_permission'
-        )
-          throw raw;
+        const { code } = toIntegrationError(raw);
+        if (code !== 'invalid' && code !== 'missing_permission') throw raw;
       }
     }
     return owners;
