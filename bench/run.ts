@@ -7,7 +7,9 @@
  * webhook intake paced at BENCH_WEBHOOK_RATE events/s. BENCH_ONLY=stripe runs only that part.
  * HubSpot against its emulator at 110 requests / 10 s: sync of BENCH_HUBSPOT_COMPANIES (10,000 and
  * 100,000) changed companies and a re-sync; BENCH_ONLY=hubspot runs only that part. BENCH_ONLY=card
- * runs only the card endpoint (over an imported BENCH_CUSTOMERS store).
+ * runs only the card endpoint (over an imported BENCH_CUSTOMERS store). BENCH_ONLY=pipeline runs the
+ * whole pipeline (webhooks → workers → HubSpot) with one server and two workers on PostgreSQL
+ * (BENCH_DATABASE_URL) and Redis, then as one embedded process: events per second, delay, memory.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -174,8 +176,47 @@ async function cardBench(dataDir: string, asOf: string): Promise<Record<string, 
   return report;
 }
 
+/** The whole pipeline, scaled out on Redis and embedded: events/s to HubSpot, delay, memory per process. */
+async function pipelineBench(): Promise<Record<string, unknown>[]> {
+  const accounts = process.env.BENCH_PIPELINE_ACCOUNTS ?? '10000';
+  const changes = process.env.BENCH_PIPELINE_CHANGES ?? '2000';
+  const modes = process.env.BENCH_DATABASE_URL === undefined ? ['embedded'] : ['redis', 'embedded'];
+  if (!modes.includes('redis'))
+    process.stderr.write('Pipeline: BENCH_DATABASE_URL is not set, so only the embedded mode runs\n');
+  const results: Record<string, unknown>[] = [];
+  for (const mode of modes) {
+    process.stderr.write(`Pipeline (${mode}): ${accounts} accounts, ${changes} billing changes\n`);
+    results.push(await runChild('pipeline-child.ts', [mode, accounts, changes], 60 * 60000));
+  }
+  console.log('Whole pipeline: Stripe webhooks → server → jobs → HubSpot (emulator, 110 requests / 10 s):');
+  console.table(
+    results.map((result) => {
+      const delay = result.delayMs as Record<string, number>;
+      return {
+        processes: result.processes,
+        store: result.store,
+        events: result.events,
+        intakePerSecond: result.intakeEventsPerSecond,
+        toCrmPerSecond: result.eventsPerSecondToCrm,
+        p50DelayMs: delay.p50,
+        p95DelayMs: delay.p95,
+        maxDelayMs: delay.max,
+        memoryMiB: (result.memoryMiB as { role: string; peak: number; now: number }[])
+          .map((entry) => `${entry.role} ${entry.peak} peak / ${entry.now} now`)
+          .join(', '),
+      };
+    }),
+  );
+  return results;
+}
+
 async function main(): Promise<void> {
   await mkdir(out, { recursive: true });
+  if (process.env.BENCH_ONLY === 'pipeline') {
+    const pipeline = await pipelineBench();
+    await writeFile(path.join(out, 'results-pipeline.json'), `${JSON.stringify(pipeline, null, 2)}\n`);
+    return;
+  }
   if (process.env.BENCH_ONLY === 'card') {
     // The card endpoint alone, over an imported BENCH_CUSTOMERS store (100,000 by default).
     const asOf = '2026-11-22';

@@ -26,6 +26,8 @@ import type { RateLimiter } from '../src/ports/rate-limiter';
 import type { Locks } from '../src/ports/lock';
 import { createInProcessLocks } from '../src/adapters/inprocess/locks';
 import { createRedisLocks } from '../src/adapters/redis/locks';
+import { createRedisHitCounter } from '../src/adapters/redis/hit-counter';
+import type { HitCounter } from '../src/ports/hit-counter';
 import { createBullmqJobQueue } from '../src/adapters/redis/job-queue';
 import type { HubspotAppOptions } from './http/hubspot-app';
 import type { SalesforceAppOptions } from './http/salesforce-app';
@@ -37,6 +39,14 @@ export function openRateLimiter(config: Config): RateLimiter {
   return config.redisUrl === undefined
     ? createInProcessRateLimiter()
     : createRedisRateLimiter({ url: config.redisUrl });
+}
+
+/**
+ * The public endpoints' per-client counts, shared by every server process through Redis when REDIS_URL
+ * is set; undefined otherwise (each process counts in memory).
+ */
+export function openPublicRateLimitCounter(config: Config): HitCounter | undefined {
+  return config.redisUrl === undefined ? undefined : createRedisHitCounter({ url: config.redisUrl });
 }
 
 /** Locks shared by every process through Redis when REDIS_URL is set; in-process otherwise. */

@@ -12,6 +12,7 @@ import {
   openBillingSource,
   openCrmGateway,
   openLocks,
+  openPublicRateLimitCounter,
   openQueue,
   openRateLimiter,
   openStore,
@@ -37,6 +38,7 @@ import { createWorkerApp } from './http/worker-app';
 import { createMetrics } from './http/metrics';
 import { createDailyRunHandler, DAILY_TENANT, enqueueDailyRun } from '../src/jobs/daily';
 import type { JobHandler } from '../src/ports/queue';
+import { reconcileTenant, RECONCILE_INTERVAL_MS } from '../src/jobs/reconcile';
 import { createLogger, redactUrl } from './logger';
 
 type Role = 'all' | 'server' | 'worker';
@@ -80,13 +82,15 @@ async function main(): Promise<void> {
   );
   const queue = openQueue(config, (error) => logger.warn({ err: error.message }, 'job queue'));
   const metrics = createMetrics({
-    deadLetters: async () => (await queue.listDeadLetters(10000)).length,
+    deadLetters: () => queue.countDeadLetters(),
     ...(config.metricsToken === undefined ? {} : { token: config.metricsToken }),
   });
   const tenant = parseTenantId(config.defaultTenant) as TenantId;
   const limiter = openRateLimiter(config);
   const resolveTenant = hubspotTenantResolver(config, store);
   const locks = openLocks(config);
+  // Public rate limits are counted in Redis when it is shared, so N servers still mean one limit.
+  const rateLimitCounter = runsHttp ? openPublicRateLimitCounter(config) : undefined;
   const gatewayFor = (forTenant: TenantId) => openCrmGateway(config, store, forTenant, limiter, locks);
   const cardOptions = { riskTiers: config.riskTiers, renewalWindowDays: config.renewalWindowDays };
   const state: AppState = { startedAt: Date.now(), demo: { state: 'off', tenant }, shuttingDown: false };
@@ -95,7 +99,10 @@ async function main(): Promise<void> {
     openFolder: demoDatasetFolders(),
     onLoaded: (request, invoices) => {
       state.demo = { state: 'loaded', tenant: request.tenant, invoices };
-      void enqueueAccountRefresh(queue, request.tenant);
+      enqueueAccountRefresh(queue, request.tenant).catch((error: unknown) =>
+        // The reconciler queues the refresh when this one could not be.
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'refresh not queued'),
+      );
       logger.info({ tenant: request.tenant, customers: request.customers, invoices }, 'demo data loaded');
     },
   });
@@ -107,13 +114,13 @@ async function main(): Promise<void> {
     [BILLING_EVENT]: createBillingEventHandler(
       store,
       sources,
-      (event) => {
+      async (event) => {
         logger.debug(
           { tenant: event.tenant, eventId: event.eventId, outcome: event.outcome },
           'billing event applied',
         );
         // Cards and CRM records follow billing changes (one refresh per tenant and time window).
-        void enqueueAccountRefresh(queue, event.tenant);
+        await enqueueAccountRefresh(queue, event.tenant);
       },
       { byEmailDomain: config.billing.matchByEmailDomain },
     ),
@@ -122,6 +129,8 @@ async function main(): Promise<void> {
       today: () => todayUtc(),
       gatewayFor,
       cardOptions,
+      locks,
+      queue,
       onDone: (event) => {
         logger.info({ tenant: event.tenant, ...event.summary }, 'accounts refreshed');
         const { crm, apiRequests, rateLimited } = event.summary;
@@ -179,6 +188,7 @@ async function main(): Promise<void> {
   );
   const app = createHttpApp({
     metrics,
+    ...(rateLimitCounter === undefined ? {} : { rateLimitCounter }),
     trustProxyHops: config.trustProxyHops,
     store,
     state,
@@ -217,7 +227,17 @@ async function main(): Promise<void> {
       await enqueueAccountRefresh(queue, known);
     }
   };
+  // Work whose job was lost (Redis restarted, or down while a webhook came in) is queued again from
+  // what the store says is unfinished.
+  const reconcile = async () => {
+    for (const known of await store.listTenants()) {
+      const report = await reconcileTenant(store, queue, known, [...sources.keys()]);
+      if (report.billingEvents + report.crmEvents > 0)
+        logger.info(report, 'waiting webhook events queued again');
+    }
+  };
   let scheduleTimer: NodeJS.Timeout | undefined;
+  let reconcileTimer: NodeJS.Timeout | undefined;
   if (runsWorker) {
     await schedule();
     scheduleTimer = setInterval(() => {
@@ -226,6 +246,12 @@ async function main(): Promise<void> {
       );
     }, 10 * 60000);
     scheduleTimer.unref();
+    reconcileTimer = setInterval(() => {
+      reconcile().catch((error: unknown) =>
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'reconcile failed'),
+      );
+    }, RECONCILE_INTERVAL_MS);
+    reconcileTimer.unref();
   }
   // A worker answers only health and metrics, on its own PORT.
   const listener = runsHttp ? app : createWorkerApp({ store, state, logger, metrics });
@@ -262,9 +288,11 @@ async function main(): Promise<void> {
     deadline.unref();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearInterval(scheduleTimer);
+    clearInterval(reconcileTimer);
     await queue.close();
     await limiter.close();
     await locks.close();
+    await rateLimitCounter?.close();
     await store.close();
     logger.info('stopped');
     logger.flush();

@@ -198,4 +198,26 @@ describe.each([hubspot(), salesforce()])('CRM gateway contract: $name', (crm) =>
         .sort(),
     ).toEqual(['First', 'Second']);
   });
+
+  it('finds tasks by key, and only ours', async () => {
+    const company = crm.newCompany();
+    const created = await crm.gateway().createTasks([
+      {
+        key: `find-${company}`,
+        companyId: company,
+        subject: 'Find me',
+        body: 'Created, then looked for by its key.',
+        dueMs: Date.UTC(2026, 8, 3, 9),
+        priority: 'LOW',
+      },
+    ]);
+    const id = created.created[0]?.crmTaskId;
+    expect(id).toBeDefined();
+    const found = await crm.gateway().findTasks([
+      { key: `find-${company}`, companyId: company },
+      { key: `never-${company}`, companyId: company },
+    ]);
+    expect([...found]).toEqual([[`find-${company}`, id]]);
+    expect((await crm.gateway().findTasks([])).size).toBe(0);
+  });
 });

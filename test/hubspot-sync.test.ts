@@ -4,6 +4,8 @@ import path from 'node:path';
 import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
 import { createCsvDatasetWriter } from '../src/adapters/csv/dataset-writer';
 import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
+import { createInProcessLocks } from '../src/adapters/inprocess/locks';
+import { createInProcessJobQueue } from '../src/adapters/inprocess/job-queue';
 import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
 import { createPgliteStore } from '../src/adapters/postgres';
 import type { CalendarDate } from '../src/domain/dates';
@@ -295,6 +297,85 @@ describe('HubSpot install and sync through the official SDK (emulator)', () => {
       (task) => task.actionId === planned?.actionId,
     );
     expect(stored?.crmTaskId).toBe(inHubspot[0]?.id);
+  });
+
+  it('finishes a refresh that died after its task creates landed, without a second task', async () => {
+    const [customerId, companyId] = [...crmIds][2] as [string, string];
+    const planned = await createManualTask(
+      store,
+      TENANT,
+      companyId,
+      { title: 'Check the card on file', dueOn: AS_OF, priority: 'medium', assignee: 'csm@example.com' },
+      AS_OF,
+    );
+    const key = `[collections task ${planned?.actionId}]`;
+    const created = '/crm/v3/objects/tasks/batch/create';
+    // Every create lands and its answer is lost; without retries the refresh fails part way.
+    hs.setFaults({ dropConnection: { trigger: { kind: 'always' }, paths: [created], when: 'after' } });
+    const noRetries = createHubspotGateway({
+      accessToken: TOKEN,
+      limiter: createInProcessRateLimiter(),
+      limiterKey: 'hubspot:4242',
+      basePath: hs.url,
+      rateLimit: { requests: 1000, windowMs: 10000 },
+      maxRetries: 0,
+    });
+    const context = { jobId: 'refresh-died', attempt: 1, signal: new AbortController().signal };
+    const dying = createAccountRefreshHandler({
+      store,
+      today: () => AS_OF,
+      gatewayFor: async () => noRetries,
+    });
+    await expect(dying({ tenant: TENANT }, context)).rejects.toThrow();
+    hs.clearFaults();
+    const landed = () =>
+      hs.objects('tasks').filter((task) => (task.properties['hs_task_body'] ?? '').endsWith(key));
+    expect(landed()).toHaveLength(1);
+    const left = await store.listCrmSyncPending(TENANT, 'hubspot');
+    expect(left.unfinished).toContain(customerId);
+    expect(left.tasksToCreate).toContain(customerId);
+
+    const handler = createAccountRefreshHandler({
+      store,
+      today: () => AS_OF,
+      gatewayFor: async () => gateway(),
+    });
+    await handler({ tenant: TENANT }, { ...context, jobId: 'refresh-again' });
+    expect(landed()).toHaveLength(1);
+    const stored = (await store.listTasks(TENANT, { customerId })).find(
+      (task) => task.actionId === planned?.actionId,
+    );
+    expect(stored?.crmTaskId).toBe(landed()[0]?.id);
+    expect(await store.listCrmSyncPending(TENANT, 'hubspot')).toEqual({ unfinished: [], tasksToCreate: [] });
+  });
+
+  it('queues a refresh for later instead of syncing a tenant another worker is syncing', async () => {
+    const locks = createInProcessLocks();
+    const queue = createInProcessJobQueue();
+    hs.resetStats();
+    const handler = createAccountRefreshHandler({
+      store,
+      today: () => AS_OF,
+      gatewayFor: async () => gateway(),
+      locks,
+      queue,
+    });
+    const context = { jobId: 'refresh-busy', attempt: 1, signal: new AbortController().signal };
+    let release = (): void => undefined;
+    const held = locks.withLock(`account-refresh:${TENANT}`, { ttlMs: 5000, waitMs: 0 }, () => {
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    const now = Date.now();
+    await handler({ tenant: TENANT }, context);
+    release();
+    await held;
+    expect(hs.stats().requests).toBe(0);
+    const window = Math.floor(now / 2000);
+    const queued =
+      (await queue.getJob(`account-refresh:${TENANT}:${window}`)) ??
+      (await queue.getJob(`account-refresh:${TENANT}:${window + 1}`));
+    expect(queued?.state).toBe('waiting');
+    await queue.close();
   });
 
   it('pauses the sync at the daily limit until the limit resets, and says so', async () => {

@@ -113,6 +113,8 @@ describe.each(factories)('job queue contract: $name', ({ name, create }) => {
     });
     expect(flaky.attempts).toBe(2);
     expect(broken).toMatchObject({ attempts: 2, error: 'always broken' });
+    // A job that succeeded on a retry is not a dead letter.
+    expect(await queue.countDeadLetters()).toBe(1);
   });
 
   it('waits for a running job on close', async () => {
@@ -172,6 +174,7 @@ describe.each(factories)('job queue contract: $name', ({ name, create }) => {
   it('dead-letters a job that used up its attempts, newest first, and replays it', async () => {
     let healthy = false;
     const runs: string[] = [];
+    expect(await queue.countDeadLetters()).toBe(0);
     await queue.startWorker({
       sync: async (payload) => {
         const { id } = payload as { id: string };
@@ -196,6 +199,7 @@ describe.each(factories)('job queue contract: $name', ({ name, create }) => {
       (dead[1] as { failedAt: number }).failedAt,
     );
     expect(await queue.listDeadLetters(1)).toHaveLength(1);
+    expect(await queue.countDeadLetters()).toBe(2);
     // A dead letter still deduplicates: the same work is not queued again behind the operator's back.
     expect((await queue.enqueue('sync', { id: 'a' }, { jobId: 'sync:t1:a' })).deduplicated).toBe(true);
 
@@ -208,6 +212,7 @@ describe.each(factories)('job queue contract: $name', ({ name, create }) => {
     expect(replayed.attempts).toBe(1);
     expect(runs.filter((id) => id === 'a')).toHaveLength(3);
     expect((await queue.listDeadLetters(10)).map((d) => d.jobId)).toEqual(['sync:t1:b']);
+    expect(await queue.countDeadLetters()).toBe(1);
     expect(await queue.replayDeadLetter('sync:t1:a')).toBe(false);
     expect(await queue.replayDeadLetter('sync:t1:nope')).toBe(false);
   });

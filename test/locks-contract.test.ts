@@ -1,6 +1,6 @@
 import { createInProcessLocks } from '../src/adapters/inprocess/locks';
 import { createRedisLocks } from '../src/adapters/redis/locks';
-import type { Locks } from '../src/ports/lock';
+import { LockBusyError, type Locks } from '../src/ports/lock';
 
 const redisUrl = process.env.REDIS_URL;
 const backends: { name: string; open: () => Locks[] }[] = [
@@ -70,5 +70,30 @@ describe.each(backends)('Locks contract: $name', ({ open }) => {
       first.withLock(key, { ttlMs: 5000, waitMs: 1000 }, async () => Promise.reject(new Error('boom'))),
     ).rejects.toThrow('boom');
     expect(await second.withLock(key, { ttlMs: 5000, waitMs: 1000 }, async () => 'free')).toBe('free');
+  });
+
+  it('only tries with waitMs 0, saying the lock is busy', async () => {
+    const key = `contract-${Math.random()}`;
+    const [first, second] = holders as [Locks, Locks];
+    const held = first.withLock(key, { ttlMs: 5000, waitMs: 1000 }, () => pause(200));
+    await pause(20);
+    const busy = await second
+      .withLock(key, { ttlMs: 5000, waitMs: 0 }, async () => 'ran')
+      .catch((error: unknown) => error);
+    expect(busy).toBeInstanceOf(LockBusyError);
+    await held;
+    expect(await second.withLock(key, { ttlMs: 5000, waitMs: 0 }, async () => 'ran')).toBe('ran');
+  });
+
+  it('keeps the lock while the work outlives its TTL', async () => {
+    const key = `contract-${Math.random()}`;
+    const [first, second] = holders as [Locks, Locks];
+    const held = first.withLock(key, { ttlMs: 300, waitMs: 1000 }, () => pause(900));
+    await pause(600);
+    // Twice the TTL has passed: the holder is alive, so the lock is still its own.
+    await expect(second.withLock(key, { ttlMs: 300, waitMs: 0 }, async () => 'ran')).rejects.toThrow(
+      LockBusyError,
+    );
+    await held;
   });
 });

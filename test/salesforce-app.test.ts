@@ -31,6 +31,8 @@ describe('Salesforce app: OAuth with PKCE and the embedded views (emulator)', ()
   let sf: SalesforceEmulator;
   let store: CollectionsStore;
   let app: ReturnType<typeof createHttpApp>;
+  /** A second server process over the same store. */
+  let otherProcess: ReturnType<typeof createHttpApp>;
   const locks = createInProcessLocks();
   let org = '';
   let secret = '';
@@ -54,12 +56,15 @@ describe('Salesforce app: OAuth with PKCE and the embedded views (emulator)', ()
       () => AS_OF,
     );
     if (options === undefined) throw new Error('Salesforce app not configured');
-    app = createHttpApp({
-      store,
-      state: { startedAt: Date.now(), demo: { state: 'off', tenant: 'demo' }, shuttingDown: false },
-      logger: pino({ level: 'silent' }),
-      salesforceApp: options,
-    });
+    const serverProcess = () =>
+      createHttpApp({
+        store,
+        state: { startedAt: Date.now(), demo: { state: 'off', tenant: 'demo' }, shuttingDown: false },
+        logger: pino({ level: 'silent' }),
+        salesforceApp: options,
+      });
+    app = serverProcess();
+    otherProcess = serverProcess();
   });
 
   afterAll(async () => {
@@ -134,15 +139,22 @@ describe('Salesforce app: OAuth with PKCE and the embedded views (emulator)', ()
       nonce: randomBytes(12).toString('base64url'),
       ...overrides,
     });
-    const open = (token: string, view = 'account') =>
-      request(app).get(`/embed/salesforce/${view}`).query({ launch: token });
+    const open = (token: string, view = 'account', on = app) =>
+      request(on).get(`/embed/salesforce/${view}`).query({ launch: token });
 
     const token = launchToken(secret, claims());
     const first = await open(token);
     expect(first.status).toBe(200);
     expect(first.headers['cache-control']).toBe('no-store');
     expect(first.text).toMatch(/Oldest days past due/);
-    expect((await open(token)).status).toBe(401); // single use
+    const replay = await open(token);
+    expect(replay.status).toBe(401);
+    expect(replay.text).toMatch(/already used/);
+    // Single use across server processes: the store remembers the nonce, not the process.
+    expect((await open(token, 'account', otherProcess)).status).toBe(401);
+    const elsewhere = launchToken(secret, claims());
+    expect((await open(elsewhere, 'account', otherProcess)).status).toBe(200);
+    expect((await open(elsewhere)).status).toBe(401);
 
     expect((await open(launchToken('another-secret', claims()))).status).toBe(401);
     expect((await open(launchToken(secret, claims({ iat: now - 300, exp: now - 240 })))).status).toBe(401);

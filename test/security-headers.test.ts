@@ -1,8 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
 import request from 'supertest';
+import { createRedisHitCounter } from '../src/adapters/redis/hit-counter';
+import type { HitCounter } from '../src/ports/hit-counter';
 import type { CollectionsStore } from '../src/ports/store';
 import { createHttpApp, type AppState } from '../server/http/app';
 import type { PublicRateLimits } from '../server/http/security';
@@ -15,12 +20,20 @@ const state: AppState = {
   shuttingDown: false,
 };
 
-function app(webDir: string, rateLimits?: PublicRateLimits, trustProxyHops?: number) {
+const REDIS_URL = process.env.REDIS_URL;
+
+function app(
+  webDir: string,
+  rateLimits?: PublicRateLimits,
+  trustProxyHops?: number,
+  shared: { counter?: HitCounter; logger?: Logger } = {},
+) {
   return createHttpApp({
     ...(trustProxyHops === undefined ? {} : { trustProxyHops }),
+    ...(shared.counter === undefined ? {} : { rateLimitCounter: shared.counter }),
     store,
     state,
-    logger: pino({ level: 'silent' }),
+    logger: shared.logger ?? pino({ level: 'silent' }),
     api: {
       signingSecret: 'headers-secret',
       publicBaseUrl: 'https://collections.example.com',
@@ -38,6 +51,15 @@ function app(webDir: string, rateLimits?: PublicRateLimits, trustProxyHops?: num
     webDir,
     ...(rateLimits === undefined ? {} : { rateLimits }),
   });
+}
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 describe('security headers and public rate limits', () => {
@@ -148,5 +170,96 @@ describe('security headers and public rate limits', () => {
     const direct = app(webDir, limits);
     expect((await from(direct, '203.0.113.7')).status).toBe(503);
     expect((await from(direct, '198.51.100.9')).status).toBe(429);
+  });
+
+  it('fails open when the shared counter is unreachable: requests pass, the outage is logged once', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString('utf8')) as { level: number; msg: string });
+          done();
+        },
+      }),
+    );
+    const counter = createRedisHitCounter({ url: `redis://127.0.0.1:${await closedPort()}` });
+    try {
+      const target = app(webDir, { webhooks: { limit: 1, windowMs: 60_000 } }, undefined, {
+        counter,
+        logger,
+      });
+      const started = Date.now();
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const answer = await request(target).post('/webhooks/hubspot').send('[]');
+        expect(answer.status).toBe(401);
+        expect(answer.headers['ratelimit']).toBeUndefined();
+      }
+      expect(Date.now() - started).toBeLessThan(3000);
+      const outage = lines.filter((line) => line.msg.startsWith('public rate limits'));
+      expect(outage).toEqual([
+        expect.objectContaining({ level: 40, msg: expect.stringMatching(/unreachable/) }),
+      ]);
+      expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    } finally {
+      await counter.close();
+    }
+  });
+
+  (REDIS_URL === undefined || REDIS_URL === '' ? describe.skip : describe)('shared through Redis', () => {
+    const counters: HitCounter[] = [];
+    /** One connection each, as separate server processes hold; one prefix is one deployment. */
+    const openCounter = (prefix: string): HitCounter => {
+      const counter = createRedisHitCounter({ url: REDIS_URL as string, prefix });
+      counters.push(counter);
+      return counter;
+    };
+
+    afterEach(() => Promise.all(counters.splice(0).map((counter) => counter.close())));
+
+    it('two server processes share one budget per client', async () => {
+      const deployment = `test-hits-${randomUUID()}:`;
+      const limits = { webhooks: { limit: 5, windowMs: 60_000 } };
+      const first = app(webDir, limits, undefined, { counter: openCounter(deployment) });
+      const second = app(webDir, limits, undefined, { counter: openCounter(deployment) });
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 6; attempt += 1)
+        statuses.push(
+          (
+            await request(attempt % 2 === 0 ? first : second)
+              .post('/webhooks/hubspot')
+              .send('[]')
+          ).status,
+        );
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+      const refused = await request(first).post('/webhooks/hubspot').send('[]');
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual({ error: 'rate_limited' });
+      expect(refused.headers['ratelimit']).toMatch(/limit=5, remaining=0/);
+      // Each public prefix keeps its own count; another deployment's counts are its own.
+      expect((await request(second).get('/oauth/hubspot/install')).status).toBe(503);
+      const elsewhere = app(webDir, limits, undefined, {
+        counter: openCounter(`test-hits-${randomUUID()}:`),
+      });
+      expect((await request(elsewhere).post('/webhooks/hubspot').send('[]')).status).toBe(401);
+    });
+
+    it('counts hits per key in fixed windows, takes hits back and resets', async () => {
+      const counter = openCounter(`test-hits-${randomUUID()}:`);
+      expect((await counter.hit('a', 300)).hits).toBe(1);
+      const second = await counter.hit('a', 300);
+      expect(second.hits).toBe(2);
+      expect(second.resetAt.getTime() - Date.now()).toBeGreaterThan(0);
+      expect(second.resetAt.getTime() - Date.now()).toBeLessThanOrEqual(300);
+      expect((await counter.hit('b', 300)).hits).toBe(1);
+      await counter.unhit('a');
+      expect((await counter.hit('a', 300)).hits).toBe(2);
+      await counter.reset('a');
+      expect((await counter.hit('a', 300)).hits).toBe(1);
+      await counter.unhit('never-hit');
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect((await counter.hit('a', 300)).hits).toBe(1);
+      expect((await counter.hit('never-hit', 300)).hits).toBe(1);
+    });
   });
 });

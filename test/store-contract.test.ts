@@ -857,6 +857,28 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
     expect((await store.listEvents(tenant, { limit: 1 }))[0]).toMatchObject({ kind: 'crm_record_remapped' });
   });
 
+  it('spends a launch nonce once, also when racing, per tenant, until it expires', async () => {
+    const tenant = newTenant();
+    const now = new Date('2026-03-01T10:00:00Z');
+    const expires = new Date('2026-03-01T10:02:00Z');
+    expect(await store.useLaunchNonce(tenant, 'nonce-1', expires, now)).toBe(true);
+    expect(await store.useLaunchNonce(tenant, 'nonce-1', expires, now)).toBe(false);
+    expect(await store.useLaunchNonce(tenant, 'nonce-1', expires, new Date('2026-03-01T10:01:59Z'))).toBe(
+      false,
+    );
+    expect(await store.useLaunchNonce(newTenant(), 'nonce-1', expires, now)).toBe(true);
+
+    const racing = await Promise.all(
+      Array.from({ length: 8 }, () => store.useLaunchNonce(tenant, 'nonce-2', expires, now)),
+    );
+    expect(racing.filter((first) => first)).toHaveLength(1);
+
+    // Once expired a nonce is forgotten (its token is refused by then anyway).
+    const later = new Date('2026-03-01T10:02:01Z');
+    expect(await store.useLaunchNonce(tenant, 'nonce-1', new Date('2026-03-01T10:04:00Z'), later)).toBe(true);
+    expect(await store.useLaunchNonce(tenant, 'nonce-2', new Date('2026-03-01T10:04:00Z'), later)).toBe(true);
+  });
+
   it('streams across page boundaries in customer id order', async () => {
     const tenant = newTenant();
     const ids = ['C-5', 'C-1', 'C-4', 'C-2', 'C-3'];

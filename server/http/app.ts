@@ -1,6 +1,7 @@
 import path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { HitCounter } from '../../src/ports/hit-counter';
 import type { CollectionsStore } from '../../src/ports/store';
 import { createRulesApi, type RulesApiOptions } from './rules-api';
 import { createBillingWebhookRouter, type BillingWebhookOptions } from './webhooks';
@@ -29,6 +30,11 @@ export function createHttpApp(deps: {
   webDir?: string;
   /** Per-IP limits of /oauth, /embed and /webhooks (defaults: 60, 60 and 600 a minute). */
   rateLimits?: PublicRateLimits;
+  /**
+   * Where those limits count: shared by every server process (Redis, when REDIS_URL is set); without
+   * it each process counts in memory, so N processes would allow N times the limit.
+   */
+  rateLimitCounter?: HitCounter;
   /** Proxies in front of the server (load balancers): the client address is read behind this many hops. */
   trustProxyHops?: number;
   /** Prometheus metrics at /metrics, and webhook requests counted. */
@@ -41,7 +47,11 @@ export function createHttpApp(deps: {
     app.set('trust proxy', deps.trustProxyHops);
   // Security headers on every response; the CSP lets only the CRMs frame the workspace.
   app.use(securityHeaders());
-  for (const limiter of publicRateLimiters(deps.rateLimits)) app.use(limiter.prefix, limiter.handler);
+  const limiters = publicRateLimiters(deps.rateLimits ?? {}, {
+    logger: deps.logger,
+    ...(deps.rateLimitCounter === undefined ? {} : { counter: deps.rateLimitCounter }),
+  });
+  for (const limiter of limiters) app.use(limiter.prefix, limiter.handler);
   if (deps.metrics !== undefined) app.use(deps.metrics.router());
   for (const webhook of deps.billingWebhooks ?? []) {
     app.use(createBillingWebhookRouter({ ...webhook, store: deps.store, logger: deps.logger }));

@@ -140,8 +140,12 @@ export function createHubspotAppRouter(options: HubspotAppOptions): Router {
             createdMs: event.occurredAt,
             body: JSON.stringify(event),
           });
-          if (recorded === 'duplicate') counts.duplicates += 1;
-          else {
+          if (recorded === 'duplicate') {
+            counts.duplicates += 1;
+            // A redelivery of an event still waiting (its first queueing failed) is queued again.
+            const stored = await options.store.getWebhookEvent(tenant, CRM_EVENT_SOURCE, event.eventId);
+            if (stored?.state === 'received') await options.onEvent(tenant, event.eventId);
+          } else {
             counts.received += 1;
             await options.onEvent(tenant, event.eventId);
           }

@@ -128,7 +128,6 @@ export function createSalesforceAppRouter(options: SalesforceAppOptions): Router
   const router = express.Router();
   const now = options.now ?? Date.now;
   const redirectUri = `${options.publicBaseUrl}/oauth/salesforce/callback`;
-  const usedNonces = new Map<string, number>();
 
   router.get('/oauth/salesforce/install', (_request, response) => {
     if (options.oauth === undefined || options.cipher === undefined) {
@@ -248,14 +247,19 @@ export function createSalesforceAppRouter(options: SalesforceAppOptions): Router
       page(response, 403, 'Not allowed', 'launch token: for another view');
       return;
     }
-    // Single use within its lifetime, in this process.
-    for (const [nonce, expires] of usedNonces) if (expires < now()) usedNonces.delete(nonce);
-    if (usedNonces.has(claims.nonce)) {
-      page(response, 401, 'Not allowed', 'launch token: already used');
-      return;
-    }
-    usedNonces.set(claims.nonce, (claims.exp + SKEW_S) * 1000);
     try {
+      // Single use across every server process: the store remembers the nonce past the last moment any
+      // process accepts the token, with SKEW_S more for server clocks that disagree.
+      const firstUse = await options.store.useLaunchNonce(
+        installation.tenant,
+        claims.nonce,
+        new Date((claims.exp + 2 * SKEW_S) * 1000),
+        new Date(now()),
+      );
+      if (!firstUse) {
+        page(response, 401, 'Not allowed', 'launch token: already used');
+        return;
+      }
       response.setHeader('Cache-Control', 'no-store');
       if (options.workspace !== undefined) {
         const customerId =

@@ -1,6 +1,8 @@
 import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { HitCounter } from '../../src/ports/hit-counter';
 
 /** The CRMs that may frame the workspace and the embedded pages (Salesforce Lightning, HubSpot). */
 export const FRAME_ANCESTORS = [
@@ -75,15 +77,84 @@ export const DEFAULT_RATE_LIMITS: Required<PublicRateLimits> = {
   webhooks: { limit: 600, windowMs: 60_000 },
 };
 
+type PublicPrefix = '/oauth' | '/embed' | '/webhooks';
+
+/** The shared counter failed; the limiter lets the request through (and the outage is logged once). */
+class SharedCountUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('public rate limits: shared counter unavailable', { cause });
+    this.name = 'SharedCountUnavailable';
+  }
+}
+
+/** One warning when the shared counter stops answering and one note when it is back, not one a request. */
+function outageLog(logger: Logger): { failed: (error: unknown) => void; answered: () => void } {
+  let down = false;
+  return {
+    failed(error) {
+      if (down) return;
+      down = true;
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'public rate limits: shared counter unreachable; requests pass unlimited until it is back',
+      );
+    },
+    answered() {
+      if (!down) return;
+      down = false;
+      logger.info('public rate limits: shared counter reachable again');
+    },
+  };
+}
+
+/** An express-rate-limit store over the shared counter; its keys are prefixed with the limiter's name. */
+function sharedStore(
+  counter: HitCounter,
+  name: string,
+  windowMs: number,
+  outage: ReturnType<typeof outageLog>,
+): Store {
+  const prefix = `${name}:`;
+  const quietly = async (work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+      outage.answered();
+    } catch (error) {
+      outage.failed(error);
+    }
+  };
+  return {
+    prefix,
+    localKeys: false,
+    async increment(key) {
+      try {
+        const { hits, resetAt } = await counter.hit(prefix + key, windowMs);
+        outage.answered();
+        return { totalHits: hits, resetTime: resetAt };
+      } catch (error) {
+        outage.failed(error);
+        throw new SharedCountUnavailable(error);
+      }
+    },
+    decrement: (key) => quietly(() => counter.unhit(prefix + key)),
+    resetKey: (key) => quietly(() => counter.reset(prefix + key)),
+  };
+}
+
 /**
- * One limiter per public prefix (in-memory, per process), answering 429 `{ error: 'rate_limited' }`
- * with the standard RateLimit headers. Mount them before the routers they protect.
+ * One limiter per public prefix, answering 429 `{ error: 'rate_limited' }` with the standard RateLimit
+ * headers. Mount them before the routers they protect. With a shared `counter` (Redis) every server
+ * process counts against one budget per client; without one each process counts in its own memory.
+ * When the shared counter cannot be reached the limits fail open: a webhook is never refused because
+ * the counter is down.
  */
 export function publicRateLimiters(
-  configured: PublicRateLimits = {},
-): { prefix: '/oauth' | '/embed' | '/webhooks'; handler: RequestHandler }[] {
+  configured: PublicRateLimits,
+  options: { logger: Logger; counter?: HitCounter },
+): { prefix: PublicPrefix; handler: RequestHandler }[] {
   const limits = { ...DEFAULT_RATE_LIMITS, ...configured };
-  const limiters: { prefix: '/oauth' | '/embed' | '/webhooks'; handler: RequestHandler }[] = [];
+  const outage = outageLog(options.logger);
+  const limiters: { prefix: PublicPrefix; handler: RequestHandler }[] = [];
   for (const [name, limit] of Object.entries(limits) as [keyof PublicRateLimits, RateLimit | false][]) {
     if (limit === false) continue;
     limiters.push({
@@ -93,8 +164,20 @@ export function publicRateLimiters(
         limit: limit.limit,
         standardHeaders: 'draft-7',
         legacyHeaders: false,
-        handler: (_request, response, _next, options) => {
-          response.status(options.statusCode).json({ error: 'rate_limited' });
+        ...(options.counter === undefined
+          ? {}
+          : { store: sharedStore(options.counter, name, limit.windowMs, outage) }),
+        // Fail open. The outage is logged once above, so the library's line per passed request is dropped.
+        passOnStoreError: true,
+        logger: {
+          warn: (error, message) => options.logger.warn({ err: error }, message ?? 'express-rate-limit'),
+          error: (error, message) => {
+            if (error instanceof SharedCountUnavailable) return;
+            options.logger.error({ err: error }, message ?? 'express-rate-limit');
+          },
+        },
+        handler: (_request, response, _next, handlerOptions) => {
+          response.status(handlerOptions.statusCode).json({ error: 'rate_limited' });
         },
       }),
     });

@@ -18,7 +18,9 @@ export type BillingWebhookOptions = {
 /**
  * POST /webhooks/<source>: the signature is checked on the raw bytes before anything is stored (bad or
  * missing → 400, nothing written); a verified event is stored once by id and processed by a job, so
- * the answer is quick. Duplicates answer 200 and do nothing.
+ * the answer is quick. A duplicate of a processed event answers 200 and does nothing; one of an event
+ * still waiting is queued again (its job id keeps that to one job). When the event cannot be stored or
+ * queued the answer is 5xx, and the sender's retry completes it.
  */
 export function createBillingWebhookRouter(options: BillingWebhookOptions): Router {
   const router = express.Router();
@@ -36,7 +38,7 @@ export function createBillingWebhookRouter(options: BillingWebhookOptions): Rout
           raw,
           signature,
         );
-        if (!received.duplicate) {
+        if (received.pending) {
           await enqueueBillingEvent(options.queue, options.tenant, options.source.name, received.eventId);
         }
         response.json({ received: true, duplicate: received.duplicate });

@@ -37,14 +37,19 @@ export async function enqueueBillingEvent(
   );
 }
 
-/** Events received but never processed (the process stopped first) are queued again at start-up. */
+/**
+ * Events received but never processed are queued again: at start-up (the process stopped first), and
+ * by the reconciler for events older than `receivedBefore` (their job was lost with Redis, say). The
+ * job id makes this a no-op for events whose job is still queued.
+ */
 export async function requeuePendingBillingEvents(
   store: CollectionsStore,
   queue: JobQueue,
   tenant: TenantId,
   source: string,
+  receivedBefore?: Date,
 ): Promise<number> {
-  const pending = await store.listPendingWebhookEvents(tenant, source, 100000);
+  const pending = await store.listPendingWebhookEvents(tenant, source, 100000, receivedBefore);
   for (const eventId of pending) await enqueueBillingEvent(queue, tenant, source, eventId);
   return pending.length;
 }
@@ -52,7 +57,8 @@ export async function requeuePendingBillingEvents(
 export function createBillingEventHandler(
   store: CollectionsStore,
   sources: ReadonlyMap<string, BillingSource>,
-  onDone?: (event: { tenant: TenantId; eventId: string; outcome: string }) => void,
+  /** After each event; a failure here fails the job, which is retried (the event is not applied twice). */
+  onDone?: (event: { tenant: TenantId; eventId: string; outcome: string }) => void | Promise<void>,
   match: MatchOptions = {},
 ): JobHandler {
   return async (raw, context) => {
@@ -65,7 +71,7 @@ export function createBillingEventHandler(
         batch: EVENT_BATCH,
         match,
       });
-      onDone?.({ tenant, eventId: job.eventId, outcome });
+      await onDone?.({ tenant, eventId: job.eventId, outcome });
     } catch (error) {
       if (context.attempt >= BILLING_EVENT_ATTEMPTS) {
         await store.finishWebhookEvent(

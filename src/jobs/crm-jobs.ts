@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CalendarDate } from '../domain/dates';
 import { parseTenantId, type TenantId } from '../domain/model';
 import type { CrmGateway } from '../ports/crm-gateway';
+import { LockBusyError, type Locks } from '../ports/lock';
 import type { JobHandler, JobQueue } from '../ports/queue';
 import type { CollectionsStore } from '../ports/store';
 import { refreshAccountCards, type CardOptions } from '../use-cases/account-card';
@@ -43,22 +44,45 @@ export type AccountRefreshDeps = {
   /** The tenant's CRM, when one is connected. */
   gatewayFor: (tenant: TenantId) => Promise<CrmGateway | undefined>;
   cardOptions?: CardOptions;
+  /**
+   * One refresh per tenant at a time, across workers (two syncs at once would create the same tasks
+   * twice). A refresh that finds the tenant busy queues itself for after the running one.
+   */
+  locks?: Locks;
+  queue?: JobQueue;
   onDone?: (event: { tenant: TenantId; summary: Record<string, unknown> }) => void;
 };
 
-/** Recomputes stale cards and writes what changed to the CRM (within its limits; paused at the daily cap). */
+/** Held while a tenant's refresh runs; kept alive by its holder, gone soon after the holder dies. */
+const REFRESH_LOCK_TTL_MS = 30000;
+
+/**
+ * Recomputes stale cards and writes what changed to the CRM (within its limits; paused at the daily
+ * cap). The accounts are marked before the CRM sync and cleared once it finished, so a sync that died
+ * part way (a killed worker, the CRM down) is finished by the next refresh; open tasks the CRM lacks
+ * are retried the same way.
+ */
 export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandler {
-  return async (raw) => {
-    const tenant = z.object({ tenant: tenantField }).parse(raw).tenant as TenantId;
+  const refresh = async (tenant: TenantId): Promise<void> => {
     const today = deps.today();
     const stale = await deps.store.listStaleAccountCards(tenant, today, Number.MAX_SAFE_INTEGER);
     const gateway = await deps.gatewayFor(tenant);
     if (gateway !== undefined) {
+      const leftover = await deps.store.listCrmSyncPending(tenant, gateway.name);
+      const customerIds = [...new Set([...stale, ...leftover.unfinished, ...leftover.tasksToCreate])];
+      const terms = await deps.store.listTermAcceptances(tenant, { unsynced: true });
+      if (customerIds.length === 0 && terms.length === 0) {
+        deps.onDone?.({ tenant, summary: { crm: gateway.name, apiRequests: 0, rateLimited: 0, stale: 0 } });
+        return;
+      }
+      await deps.store.markCrmSyncPending(tenant, gateway.name, customerIds);
       const report = await syncCrmUnlessPaused(deps.store, gateway, tenant, today, {
         ...deps.cardOptions,
-        customerIds: stale,
+        customerIds,
+        unfinished: leftover.unfinished,
       });
       if (!('skipped' in report)) {
+        if (report.stopped === null) await deps.store.clearCrmSyncPending(tenant, gateway.name, customerIds);
         deps.onDone?.({
           tenant,
           summary: {
@@ -66,7 +90,9 @@ export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandle
             apiRequests: report.apiRequests,
             rateLimited: report.rateLimited,
             stale: stale.length,
+            leftover: customerIds.length - stale.length,
             written: report.written,
+            failed: report.failed.length,
             tasksCreated: report.tasksCreated,
             tasksCompleted: report.tasksCompleted,
             stopped: report.stopped,
@@ -77,6 +103,22 @@ export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandle
     }
     const refreshed = await refreshAccountCards(deps.store, tenant, today, deps.cardOptions ?? {});
     deps.onDone?.({ tenant, summary: { ...refreshed, crm: gateway === undefined ? 'none' : 'paused' } });
+  };
+
+  return async (raw) => {
+    const tenant = z.object({ tenant: tenantField }).parse(raw).tenant as TenantId;
+    if (deps.locks === undefined) return refresh(tenant);
+    try {
+      await deps.locks.withLock(
+        `${ACCOUNT_REFRESH}:${tenant}`,
+        { ttlMs: REFRESH_LOCK_TTL_MS, waitMs: 0 },
+        () => refresh(tenant),
+      );
+    } catch (error) {
+      if (!(error instanceof LockBusyError)) throw error;
+      // Another worker is refreshing this tenant: what changed since it started is picked up next.
+      if (deps.queue !== undefined) await enqueueAccountRefresh(deps.queue, tenant);
+    }
   };
 }
 

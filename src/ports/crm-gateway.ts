@@ -67,6 +67,8 @@ export type CrmTaskInput = {
   priority: 'LOW' | 'MEDIUM' | 'HIGH';
   /** Who the task is for (a CRM user's e-mail or id, or a queue name); the CRM's default owner otherwise. */
   assignee?: string | null;
+  /** A create may have been sent before (by a sync that did not finish): look for it before creating. */
+  mayExist?: boolean;
 };
 
 export type CrmTaskResult = {
@@ -102,5 +104,7 @@ export interface CrmGateway {
   updateRecords(type: CrmObjectType, updates: readonly CrmUpdate[]): Promise<CrmWriteResult>;
   createTasks(tasks: readonly CrmTaskInput[]): Promise<CrmTaskResult>;
   completeTasks(crmTaskIds: readonly string[]): Promise<CrmWriteResult>;
+  /** The CRM ids of tasks created with these keys, for creates whose answer never came back. */
+  findTasks(tasks: readonly { key: string; companyId: string }[]): Promise<Map<string, string>>;
   stats(): CrmGatewayStats;
 }

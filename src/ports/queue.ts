@@ -40,6 +40,8 @@ export interface JobQueue {
   getJob(jobId: string): Promise<JobSnapshot | undefined>;
   /** Jobs that failed for good, newest first. */
   listDeadLetters(limit: number): Promise<DeadLetter[]>;
+  /** How many dead letters there are, without reading them (for metrics). */
+  countDeadLetters(): Promise<number>;
   /** Runs a dead-lettered job again with fresh attempts and removes it from the dead letters; false when unknown. */
   replayDeadLetter(jobId: string): Promise<boolean>;
   /** Stops taking jobs, waits for running ones to finish (or abort), then releases resources. */

@@ -205,8 +205,13 @@ export interface CollectionsStore {
     state: 'processed' | 'ignored' | 'failed',
     error?: string,
   ): Promise<void>;
-  /** Events received but not yet processed (to resume after a restart), oldest first. */
-  listPendingWebhookEvents(tenant: TenantId, source: string, limit: number): Promise<string[]>;
+  /** Events received (before `receivedBefore`, when given) but not yet processed, oldest first. */
+  listPendingWebhookEvents(
+    tenant: TenantId,
+    source: string,
+    limit: number,
+    receivedBefore?: Date,
+  ): Promise<string[]>;
   countWebhookEvents(tenant: TenantId, source: string): Promise<Record<string, number>>;
 
   /** Tasks now in the CRM: the id the CRM gave each. */
@@ -220,6 +225,17 @@ export interface CollectionsStore {
     crm: string,
     entries: readonly ({ customerId: string } & CrmSyncState)[],
   ): Promise<void>;
+  /** Accounts a CRM sync is about to work on: kept until it finished (a sync that died leaves them). */
+  markCrmSyncPending(tenant: TenantId, crm: string, customerIds: readonly string[]): Promise<void>;
+  clearCrmSyncPending(tenant: TenantId, crm: string, customerIds: readonly string[]): Promise<void>;
+  /**
+   * Accounts with CRM work left over: `unfinished`, marked by a sync that did not finish (its creates
+   * may have landed); `tasksToCreate`, mapped to a CRM record with an open task the CRM lacks.
+   */
+  listCrmSyncPending(
+    tenant: TenantId,
+    crm: string,
+  ): Promise<{ unfinished: string[]; tasksToCreate: string[] }>;
 
   /**
    * Precomputed account cards. Every write that changes what a card shows (billing data, pauses,
@@ -278,6 +294,12 @@ export interface CollectionsStore {
   crmApiUsageSince(tenant: TenantId, crm: string, since: Date): Promise<number>;
   /** Completes an open task by its CRM id (done in the CRM); audited with the actor. */
   completeTaskByCrmId(tenant: TenantId, crmTaskId: string, actor: string): Promise<boolean>;
+  /**
+   * Spends the nonce of a launch token: true the first time, false on every later use, whichever
+   * process asks. A nonce is remembered until `expiresAt`; the tenant's nonces expired by `now` are
+   * forgotten on the way.
+   */
+  useLaunchNonce(tenant: TenantId, nonce: string, expiresAt: Date, now: Date): Promise<boolean>;
 
   /** The append-only audit log, newest first. */
   listEvents(tenant: TenantId, filter?: { subject?: string; limit?: number }): Promise<AuditEvent[]>;

@@ -293,9 +293,18 @@ export async function backfillBillingSource(
   };
 }
 
-export type ReceiveOutcome = { eventId: string; type: string; duplicate: boolean };
+export type ReceiveOutcome = {
+  eventId: string;
+  type: string;
+  duplicate: boolean;
+  /** Not processed yet: the caller queues it (again, for a redelivery whose first queueing failed). */
+  pending: boolean;
+};
 
-/** A verified webhook is stored once by id; the caller enqueues its processing when it is new. */
+/**
+ * A verified webhook is stored once by id. A redelivery of an event still waiting is reported pending,
+ * so an event whose first delivery was stored but not queued (Redis down) is queued by the retry.
+ */
 export async function receiveBillingWebhook(
   store: CollectionsStore,
   source: BillingSource,
@@ -310,7 +319,10 @@ export async function receiveBillingWebhook(
     createdMs: event.createdMs,
     body: rawBody,
   });
-  return { eventId: event.id, type: event.type, duplicate: state === 'duplicate' };
+  const duplicate = state === 'duplicate';
+  const pending =
+    !duplicate || (await store.getWebhookEvent(tenant, source.name, event.id))?.state === 'received';
+  return { eventId: event.id, type: event.type, duplicate, pending };
 }
 
 /**

@@ -108,6 +108,8 @@ export async function syncCrm(
     renewalWindowDays?: number;
     /** Only these accounts (after billing changes); every account when absent. */
     customerIds?: readonly string[];
+    /** Accounts a sync that did not finish worked on: their task creates may have landed. */
+    unfinished?: readonly string[];
     onProgress?: (accounts: number) => void;
   } = {},
 ): Promise<CrmSyncReport> {
@@ -123,6 +125,8 @@ export async function syncCrm(
     store.getAccountCardVersions(tenant, only),
   ]);
   const tasksByCustomer = groupTasks(openTasks);
+  const recheck = new Set(options.unfinished ?? []);
+  const crmIds = new Map<string, string>();
   let cards: { customerId: string; version: number; asOf: CalendarDate; card: AccountCard }[] = [];
 
   const report: CrmSyncReport = {
@@ -210,6 +214,7 @@ export async function syncCrm(
       }
       const crmId = facts.customer.crmCompanyId;
       if (crmId === null) continue;
+      crmIds.set(customerId, crmId);
       report.mapped += 1;
       const status = card.status;
       const properties = companyFields(customerId, status, card.risk);
@@ -237,6 +242,7 @@ export async function syncCrm(
             dueMs: toDayNumber(task.dueOn) * 86400000 + 9 * 3600000,
             priority: task.priority === 'high' ? 'HIGH' : task.priority === 'low' ? 'LOW' : 'MEDIUM',
             assignee: task.assignee,
+            ...(recheck.has(task.customerId) ? { mayExist: true } : {}),
           });
       }
     }
@@ -271,9 +277,28 @@ export async function syncCrm(
       );
     }
     if (toComplete.length > 0) {
-      const inCrm = toComplete.flatMap((entry) =>
-        entry.task.crmTaskId === null ? [] : [entry.task.crmTaskId],
+      // A task whose create may have landed without an answer (its sync did not finish) is looked
+      // for by key, so it is completed there too.
+      const unknown = toComplete.filter(
+        (entry) => entry.task.crmTaskId === null && recheck.has(entry.task.customerId),
       );
+      const landed =
+        unknown.length === 0
+          ? new Map<string, string>()
+          : await gateway.findTasks(
+              unknown.flatMap((entry) => {
+                const companyId = crmIds.get(entry.task.customerId);
+                return companyId === undefined ? [] : [{ key: entry.task.actionId, companyId }];
+              }),
+            );
+      await store.setCrmTaskIds(
+        tenant,
+        [...landed].map(([taskId, crmTaskId]) => ({ taskId, crmTaskId })),
+      );
+      const inCrm = toComplete.flatMap((entry) => {
+        const id = entry.task.crmTaskId ?? landed.get(entry.task.actionId);
+        return id === undefined ? [] : [id];
+      });
       if (inCrm.length > 0) {
         const completed = await gateway.completeTasks(inCrm);
         report.failed.push(...completed.failed);

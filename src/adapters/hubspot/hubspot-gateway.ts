@@ -284,6 +284,13 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
 
     updateRecords: (type, updates) => updateAll(type, updates),
 
+    async findTasks(tasks) {
+      if (tasks.length === 0) return new Map();
+      const found = await findCreatedTasks([...new Set(tasks.map((task) => task.companyId))]);
+      const wanted = new Set(tasks.map((task) => task.key));
+      return new Map([...found].filter(([key]) => wanted.has(key)));
+    },
+
     async createTasks(tasks) {
       const result: CrmTaskResult = { created: [], failed: [] };
       for (const batch of chunks(tasks)) {
@@ -317,6 +324,17 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
           remaining = remaining.filter((task) => !found.has(task.key));
           return remaining.length === 0 ? 'done' : 'resend';
         };
+        // Tasks an unfinished sync may have created already are looked for first.
+        if (remaining.some((task) => task.mayExist === true)) {
+          const maybe = remaining.filter((task) => task.mayExist === true);
+          const found = await findCreatedTasks([...new Set(maybe.map((task) => task.companyId))]);
+          for (const task of maybe) {
+            const crmTaskId = found.get(task.key);
+            if (crmTaskId !== undefined) result.created.push({ key: task.key, crmTaskId });
+          }
+          remaining = remaining.filter((task) => !found.has(task.key));
+          if (remaining.length === 0) continue;
+        }
         try {
           const response = await call(
             () =>

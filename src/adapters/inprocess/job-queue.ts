@@ -159,6 +159,12 @@ export function createInProcessJobQueue(options: InProcessQueueOptions = {}): Jo
       return dead;
     },
 
+    async countDeadLetters(): Promise<number> {
+      let count = 0;
+      for (const entry of jobs.values()) if (entry.state === 'failed') count += 1;
+      return count;
+    },
+
     async replayDeadLetter(jobId: string): Promise<boolean> {
       if (closing) throw new Error('queue is closed');
       const entry = jobs.get(jobId);

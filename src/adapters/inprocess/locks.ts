@@ -1,4 +1,4 @@
-import type { Locks } from '../../ports/lock';
+import { LockBusyError, type Locks } from '../../ports/lock';
 
 /** Locks within one process (the embedded setup runs one): callers of a key run one after another. */
 export function createInProcessLocks(): Locks {
@@ -18,10 +18,7 @@ export function createInProcessLocks(): Locks {
         await Promise.race([
           previous,
           new Promise<never>((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`lock ${key}: still held after ${options.waitMs} ms`)),
-              options.waitMs,
-            );
+            timer = setTimeout(() => reject(new LockBusyError(key, options.waitMs)), options.waitMs);
           }),
         ]);
       } catch (error) {

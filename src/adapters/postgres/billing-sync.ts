@@ -153,11 +153,12 @@ export function billingSync(client: SqlClient): SyncMethods {
       );
     },
 
-    async listPendingWebhookEvents(tenant, source, limit) {
+    async listPendingWebhookEvents(tenant, source, limit, receivedBefore) {
       const rows = await client.query<{ event_id: string }>(
         `SELECT event_id FROM webhook_events WHERE tenant_id = $1 AND source = $2 AND state = 'received'
+            AND ($4::timestamptz IS NULL OR received_at < $4)
           ORDER BY created_ms, event_id LIMIT $3`,
-        [tenant, source, limit],
+        [tenant, source, limit, receivedBefore?.toISOString() ?? null],
       );
       return rows.map((row) => row.event_id);
     },

@@ -401,6 +401,34 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 13,
+    name: 'accounts whose CRM work is not finished',
+    sql: `
+      -- Marked before a CRM sync starts and cleared once it finished: a sync that died part way
+      -- (process killed, CRM down) leaves its accounts here for the next one.
+      CREATE TABLE crm_sync_pending (
+        tenant_id text COLLATE "C" NOT NULL,
+        crm text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        marked_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, crm, customer_id)
+      );
+    `,
+  },
+  {
+    version: 14,
+    name: 'Salesforce launch-token nonces, single use across server processes',
+    sql: `
+      CREATE TABLE launch_nonces (
+        tenant_id text COLLATE "C" NOT NULL,
+        nonce text COLLATE "C" NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant_id, nonce)
+      );
+      CREATE INDEX launch_nonces_expiry ON launch_nonces (tenant_id, expires_at);
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

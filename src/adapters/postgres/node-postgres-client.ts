@@ -47,9 +47,18 @@ const typeParsers: pg.CustomTypesConfig = {
  */
 const SESSION_SETUP = 'SET DateStyle = ISO, YMD; SET jit = off';
 
-/** An error the server reported leaves the connection usable; anything else may have broken it. */
+/**
+ * An error the server reported leaves the connection usable, unless the server ended the session
+ * (FATAL: an administrator or a failover terminated it, class 57 / 08); anything else may have broken it.
+ */
 function brokenConnection(error: unknown): Error | undefined {
-  if (error instanceof pg.DatabaseError) return undefined;
+  if (
+    error instanceof pg.DatabaseError &&
+    error.severity !== 'FATAL' &&
+    error.severity !== 'PANIC' &&
+    !/^(57|08)/.test(error.code ?? '')
+  )
+    return undefined;
   return error instanceof Error ? error : new Error(String(error));
 }
 
@@ -57,6 +66,11 @@ export function openNodePostgresClient(connectionString: string): SqlClient {
   const pool = new pg.Pool({ connectionString, types: typeParsers });
   // An idle connection that drops is removed from the pool; the next query opens a new one.
   pool.on('error', () => undefined);
+  // A connection in use that the server ends (pg_terminate_backend, failover) reports it through the
+  // query that was running; without a listener its 'error' event would end the process.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const prepared = new WeakSet<pg.PoolClient>();
 
   const acquire = async (): Promise<pg.PoolClient> => {

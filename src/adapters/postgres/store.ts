@@ -9,6 +9,7 @@ import { collectionsTasks } from './tasks';
 import { termRecommendations } from './term-recommendations';
 import { billingSync } from './billing-sync';
 import { beginImportSession } from './import-session';
+import { launchNonces } from './launch-nonces';
 import { applyMigrations } from './migrations';
 import type { SqlClient } from './sql-client';
 
@@ -62,6 +63,7 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     ...termRecommendations(client),
     ...billingSync(client),
     ...accountCards(client),
+    ...launchNonces(client),
 
     async saveRiskModel(tenant, model) {
       await client.query(

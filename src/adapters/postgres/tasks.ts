@@ -13,6 +13,9 @@ type TaskMethods = Pick<
   | 'completeTasks'
   | 'getCrmSyncState'
   | 'saveCrmSyncState'
+  | 'markCrmSyncPending'
+  | 'clearCrmSyncPending'
+  | 'listCrmSyncPending'
 >;
 
 type TaskRow = {
@@ -230,6 +233,43 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
           entries.map((e) => e.hash),
         ],
       );
+    },
+
+    async markCrmSyncPending(tenant, crm, customerIds) {
+      if (customerIds.length === 0) return;
+      await client.query(
+        `INSERT INTO crm_sync_pending (tenant_id, crm, customer_id)
+         SELECT $1, $2, c FROM unnest($3::text[]) AS t(c)
+         ON CONFLICT (tenant_id, crm, customer_id) DO UPDATE SET marked_at = now()`,
+        [tenant, crm, [...new Set(customerIds)]],
+      );
+    },
+
+    async clearCrmSyncPending(tenant, crm, customerIds) {
+      if (customerIds.length === 0) return;
+      await client.query(
+        'DELETE FROM crm_sync_pending WHERE tenant_id = $1 AND crm = $2 AND customer_id = ANY($3::text[])',
+        [tenant, crm, [...new Set(customerIds)]],
+      );
+    },
+
+    async listCrmSyncPending(tenant, crm) {
+      const unfinished = await client.query<{ customer_id: string }>(
+        `SELECT customer_id FROM crm_sync_pending WHERE tenant_id = $1 AND crm = $2 ORDER BY customer_id`,
+        [tenant, crm],
+      );
+      const tasks = await client.query<{ customer_id: string }>(
+        `SELECT DISTINCT t.customer_id FROM tasks t
+           JOIN customers c ON c.tenant_id = t.tenant_id AND c.customer_id = t.customer_id
+          WHERE t.tenant_id = $1 AND t.state = 'open' AND t.crm_task_id IS NULL
+            AND c.crm_company_id IS NOT NULL
+          ORDER BY t.customer_id`,
+        [tenant],
+      );
+      return {
+        unfinished: unfinished.map((row) => row.customer_id),
+        tasksToCreate: tasks.map((row) => row.customer_id),
+      };
     },
   };
 }

@@ -199,6 +199,12 @@ export function createBullmqJobQueue(options: BullmqQueueOptions): JobQueue {
         .sort((a, b) => b.failedAt - a.failedAt);
     },
 
+    async countDeadLetters(): Promise<number> {
+      await ready();
+      // Retries wait in the delayed set: the failed set holds only jobs that failed for good.
+      return queue.getFailedCount();
+    },
+
     async replayDeadLetter(jobId: string): Promise<boolean> {
       assertOpen();
       await ready();

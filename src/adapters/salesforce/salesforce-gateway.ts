@@ -395,6 +395,28 @@ export function createSalesforceGateway(options: SalesforceGatewayOptions): CrmG
       return out;
     },
 
+    async findTasks(tasks) {
+      const found = new Map<string, string>();
+      for (const batch of chunks(
+        tasks.map((task) => task.key),
+        100,
+      )) {
+        // Keys are ours, but quoted as SOQL requires all the same.
+        const list = batch.map((key) => `'${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ');
+        const result = await call(
+          async () =>
+            (await conn.query(
+              `SELECT Id, ${TASK_KEY_FIELD} FROM Task WHERE ${TASK_KEY_FIELD} IN (${list})`,
+            )) as unknown as { records: Record<string, string>[] },
+        );
+        for (const record of result.records) {
+          const key = record[TASK_KEY_FIELD];
+          if (key !== undefined && record['Id'] !== undefined) found.set(key, record['Id']);
+        }
+      }
+      return found;
+    },
+
     async completeTasks(ids) {
       const result = await saveAll(
         ids.map((id) => ({ key: id, record: { Id: id, Status: 'Completed' } })),
