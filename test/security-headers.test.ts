@@ -11,6 +11,7 @@ import type { HitCounter } from '../src/ports/hit-counter';
 import type { CollectionsStore } from '../src/ports/store';
 import { createHttpApp, type AppState } from '../server/http/app';
 import type { PublicRateLimits } from '../server/http/security';
+import { hubspotSignatureV3 } from '../server/http/signed-request';
 
 /** The app's own routes answer without the store for these requests. */
 const store = { kind: 'pglite', ping: () => Promise.resolve() } as unknown as CollectionsStore;
@@ -115,6 +116,36 @@ describe('security headers and public rate limits', () => {
     expect(csp).toContain("script-src 'none'");
     expect(csp).toContain("style-src 'self' 'unsafe-inline'");
     expect(csp).toContain('frame-ancestors');
+  });
+
+  it('webhook limits count only refused deliveries: a burst of verified ones is never limited', async () => {
+    const limited = app(webDir, { webhooks: { limit: 3, windowMs: 60_000, refusedOnly: true } });
+    const body = '[]';
+    const signed = () => {
+      const timestamp = String(Date.now());
+      return request(limited)
+        .post('/webhooks/hubspot')
+        .set('content-type', 'application/json')
+        .set('X-HubSpot-Request-Timestamp', timestamp)
+        .set(
+          'X-HubSpot-Signature-v3',
+          hubspotSignatureV3(
+            'headers-secret',
+            'POST',
+            'https://collections.example.com/webhooks/hubspot',
+            body,
+            timestamp,
+          ),
+        )
+        .send(body);
+    };
+    const verified: number[] = [];
+    for (let delivery = 0; delivery < 10; delivery += 1) verified.push((await signed()).status);
+    expect(verified).toEqual(Array.from({ length: 10 }, () => 200));
+    const junk: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt += 1)
+      junk.push((await request(limited).post('/webhooks/hubspot').send(body)).status);
+    expect(junk).toEqual([401, 401, 401, 429]);
   });
 
   it('/webhooks, /oauth and /embed are limited per IP with a JSON 429; /api/v1 is not', async () => {

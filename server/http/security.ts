@@ -62,7 +62,16 @@ export function securityHeaders(): RequestHandler {
       : workspace(request, response, next);
 }
 
-export type RateLimit = { limit: number; windowMs: number };
+export type RateLimit = {
+  limit: number;
+  windowMs: number;
+  /**
+   * Count only refused requests (4xx: a bad signature, a malformed body). Webhook senders deliver
+   * in bursts from a few addresses (Stripe, HubSpot), so verified deliveries are never limited, while
+   * a client sending junk is. Our own 5xx do not count either: the sender's retry must get through.
+   */
+  refusedOnly?: boolean;
+};
 
 /** Per-IP limits of the public, unauthenticated endpoints; `false` turns one off. */
 export type PublicRateLimits = {
@@ -74,7 +83,7 @@ export type PublicRateLimits = {
 export const DEFAULT_RATE_LIMITS: Required<PublicRateLimits> = {
   oauth: { limit: 60, windowMs: 60_000 },
   embed: { limit: 60, windowMs: 60_000 },
-  webhooks: { limit: 600, windowMs: 60_000 },
+  webhooks: { limit: 600, windowMs: 60_000, refusedOnly: true },
 };
 
 type PublicPrefix = '/oauth' | '/embed' | '/webhooks';
@@ -164,6 +173,13 @@ export function publicRateLimiters(
         limit: limit.limit,
         standardHeaders: 'draft-7',
         legacyHeaders: false,
+        ...(limit.refusedOnly === true
+          ? {
+              skipSuccessfulRequests: true,
+              requestWasSuccessful: (_request: unknown, response: { statusCode: number }) =>
+                response.statusCode < 400 || response.statusCode >= 500,
+            }
+          : {}),
         ...(options.counter === undefined
           ? {}
           : { store: sharedStore(options.counter, name, limit.windowMs, outage) }),

@@ -125,45 +125,42 @@ export function makeChanges(
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     return state / 4294967296;
   };
-  const before = stripe.events().length;
+  // Events as they are emitted, each with the customer whose change emitted it.
+  const events: WebhookEventLike[] = [];
+  const customerOfEvent = new Map<string, string>();
+  let current = '';
+  const stop = stripe.onEvent((event) => {
+    events.push(JSON.parse(JSON.stringify(event)) as WebhookEventLike);
+    customerOfEvent.set(String(event.id), current);
+  });
   const touched = new Set<string>();
   const changes: Change[] = [];
   const open = [...stripe.store.invoices.values()].filter((invoice) => invoice.status === 'open');
-  const customerOfEvent = new Map<string, string>();
-  let seen = before;
-  const note = (customerId: string) => {
-    const all = stripe.events();
-    for (const event of all.slice(seen)) customerOfEvent.set(String(event.id), customerId);
-    seen = all.length;
-  };
   const declines = ['insufficient_funds', 'expired_card', 'do_not_honor', 'generic_decline', 'lost_card'];
   for (const invoice of open) {
     if (changes.length >= count) break;
     if (touched.has(invoice.customer)) continue;
     touched.add(invoice.customer);
+    current = invoice.customer;
     // Several changes share a second, as on a busy Stripe account (same-second events are read again).
     if (changes.length % 10 === 0) stripe.clock.advance(1);
     const roll = random();
     if (roll < 0.45) {
       stripe.scenario.payInvoice(invoice.id);
       changes.push({ customerId: invoice.customer, kind: 'paid' });
-      note(invoice.customer);
     } else if (roll < 0.75) {
       stripe.scenario.failPayment(invoice.id, {
         declineCode: declines[Math.floor(random() * declines.length)] as string,
       });
       changes.push({ customerId: invoice.customer, kind: 'failed' });
-      note(invoice.customer);
     } else if (roll < 0.82) {
       stripe.scenario.voidInvoice(invoice.id);
       changes.push({ customerId: invoice.customer, kind: 'voided' });
-      note(invoice.customer);
     } else {
       const paid = stripe.scenario.payInvoice(invoice.id);
       const chargeId = paid.charge?.id;
       if (typeof chargeId !== 'string') {
         changes.push({ customerId: invoice.customer, kind: 'paid' });
-        note(invoice.customer);
         continue;
       }
       const dispute = stripe.scenario.createDispute(chargeId, {});
@@ -171,14 +168,10 @@ export function makeChanges(
         stripe.scenario.closeDispute(dispute.dispute.id, random() < 0.5 ? 'won' : 'lost');
         changes.push({ customerId: invoice.customer, kind: 'dispute_closed' });
       } else changes.push({ customerId: invoice.customer, kind: 'disputed' });
-      note(invoice.customer);
     }
   }
-  return {
-    changes,
-    events: stripe.events().slice(before) as unknown as WebhookEventLike[],
-    customerOfEvent,
-  };
+  stop();
+  return { changes, events, customerOfEvent };
 }
 
 export type Comparison = {
