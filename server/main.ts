@@ -123,6 +123,7 @@ async function main(): Promise<void> {
         await enqueueAccountRefresh(queue, event.tenant);
       },
       { byEmailDomain: config.billing.matchByEmailDomain },
+      locks,
     ),
     [ACCOUNT_REFRESH]: createAccountRefreshHandler({
       store,

@@ -1,14 +1,14 @@
 /**
  * Fault soak: the whole pipeline (Stripe webhooks → server → Redis/BullMQ → workers → PostgreSQL →
- * HubSpot) as separate processes, while things go wrong:
+ * HubSpot, or Salesforce with SOAK_CRM=salesforce) as separate processes, while things go wrong:
  *  - every Stripe event delivered twice, in shuffled order, by several senders at once, retried like
  *    Stripe retries (non-2xx, timeouts) with backoff;
- *  - HubSpot failing 20 % of requests: 503 after applying, 429 with Retry-After, answers lost after
- *    applying (the "did my write land?" case);
+ *  - the CRM failing 20 % of requests: 503 after applying, 429 with Retry-After (Salesforce: row
+ *    lock errors), answers lost after applying (the "did my write land?" case);
  *  - one worker killed (SIGKILL) mid-run and started again;
  *  - Redis killed and started again empty (no persistence: every queued job is lost);
  *  - every PostgreSQL connection of the database ended once.
- * At the end HubSpot must show exactly what the engine computes from the store, with no duplicated,
+ * At the end the CRM must show exactly what the engine computes from the store, with no duplicated,
  * missing or orphaned task, every webhook applied, and the dead letters explained.
  *
  * Runs with `npm run test:soak` (CI): needs DATABASE_URL (a PostgreSQL server it may create a database
@@ -36,7 +36,6 @@ import { runCollections } from './support/processes';
 import {
   compareCrmWithEngine,
   createWorld,
-  hubspotFaults,
   makeChanges,
   mismatchesOf,
   STRIPE_WEBHOOK_SECRET,
@@ -47,6 +46,7 @@ import {
 const databaseUrl = process.env.DATABASE_URL ?? '';
 const enabled = process.env.SOAK === '1' && databaseUrl !== '' && hasRedisServer();
 const ACCOUNTS = Number(process.env.SOAK_ACCOUNTS ?? 10000);
+const CRM = process.env.SOAK_CRM === 'salesforce' ? 'salesforce' : 'hubspot';
 const CHANGES = Math.max(50, Math.round(ACCOUNTS / 5));
 const SENDERS = 4;
 const FAULT_SHARE = 0.2;
@@ -71,10 +71,10 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
   });
 
   it(
-    'ends with HubSpot equal to the engine, no duplicate task and no lost webhook',
+    `ends with ${CRM === 'hubspot' ? 'HubSpot' : 'Salesforce'} equal to the engine, no duplicate task and no lost webhook`,
     async () => {
       const started = Date.now();
-      world = await createWorld({ tenant: 'soak', accounts: ACCOUNTS, invoicesPerAccount: 3 });
+      world = await createWorld({ tenant: 'soak', accounts: ACCOUNTS, invoicesPerAccount: 3, crm: CRM });
       [db, redis] = await Promise.all([createDatabase(databaseUrl, 'collections_soak'), startRedis()]);
       const env = { ...world.env, DATABASE_URL: db.url, REDIS_URL: redis.url, SHUTDOWN_TIMEOUT_MS: '20000' };
 
@@ -82,13 +82,14 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
       const backfill = await runCollections(['sync', 'stripe', '--backfill', '--json'], env, 15 * 60000);
       if (backfill.code !== 0) throw new Error(`backfill failed: ${backfill.stderr.slice(-2000)}`);
       line(`backfill of ${ACCOUNTS} accounts: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      // The private app's properties, as `collections hubspot install` creates them.
-      const install = await runCollections(['hubspot', 'install', '--json'], env, 120000);
-      if (install.code !== 0) throw new Error(`hubspot install failed: ${install.stderr.slice(-2000)}`);
+      // The CRM connected as an administrator does: `collections hubspot install` creates the private
+      // app's properties; `collections salesforce connect --jwt` stores the org's tokens encrypted.
+      const connect = await runCollections(world.connectArgs, env, 120000);
+      if (connect.code !== 0) throw new Error(`connecting ${CRM} failed: ${connect.stderr.slice(-2000)}`);
       store = await createPostgresStore({ connectionString: db.url });
 
       // HubSpot misbehaves from the first request on; then one server and two workers.
-      world.hubspot.setFaults(hubspotFaults(FAULT_SHARE));
+      world.setFaults(FAULT_SHARE);
       const server = await startRole('server', env);
       const workers = [await startRole('worker', env), await startRole('worker', env)];
       processes.push(server, ...workers);
@@ -176,7 +177,7 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
             return waiting(`webhook events ${JSON.stringify(pending)} of ${eventIds.length}`);
           const stale = await store.listStaleAccountCards(world.tenant, today(), 100000);
           if (stale.length > 0) return waiting(`${stale.length} stale cards`);
-          const left = await store.listCrmSyncPending(world.tenant, 'hubspot');
+          const left = await store.listCrmSyncPending(world.tenant, CRM);
           if (left.unfinished.length + left.tasksToCreate.length > 0)
             return waiting(
               `CRM work left: ${left.unfinished.length} unfinished, ${left.tasksToCreate.length} with tasks to create`,
@@ -188,7 +189,7 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
           );
         },
         CONVERGE_MS,
-        'HubSpot to match the engine',
+        `${CRM} to match the engine`,
         3000,
       ).catch((error: unknown) => {
         line(`not converged: ${stage}`);
@@ -208,7 +209,8 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
         0,
       );
       const undelivered = deliveries.filter((delivery) => !delivery.delivered).length;
-      const hubspot = world.hubspot.stats();
+      const crm = world.crmStats();
+      const injected = Object.values(crm.faults).reduce((sum, n) => sum + n, 0);
       const queue = createBullmqJobQueue({ url: redis.url });
       const deadLetters: DeadLetter[] = await queue.listDeadLetters(1000).finally(() => queue.close());
       const failedEvents = pending['failed'] ?? 0;
@@ -222,11 +224,12 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
         'deliveries never accepted': undelivered,
         'events applied': (pending['processed'] ?? 0) + (pending['ignored'] ?? 0),
         'events failed': failedEvents,
-        'HubSpot requests': hubspot.requests,
-        'HubSpot faults injected (503 / 429 / lost answer)': `${hubspot.faults.serverErrors} / ${hubspot.faults.rateLimited} / ${hubspot.faults.dropped}`,
-        'HubSpot 429s in all': hubspot.rateLimited,
+        [`${CRM} requests`]: crm.requests,
+        [`${CRM} faults injected`]: `${injected} (${Object.entries(crm.faults)
+          .map(([kind, n]) => `${kind} ${n}`)
+          .join(', ')})`,
         'process faults': faults.join('; '),
-        'tasks in HubSpot': final.tasksInCrm,
+        [`tasks in ${CRM}`]: final.tasksInCrm,
         'duplicate tasks': final.duplicateTasks,
         'dead letters': deadLetters.length,
         'seconds to settle after the last delivery': (settledMs / 1000).toFixed(1),
@@ -243,9 +246,7 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
       expect(mismatchesOf(final)).toBe(0);
       expect(final.duplicateTasks).toBe(0);
       expect(final.tasksInCrm).toBeGreaterThan(0);
-      expect(
-        hubspot.faults.serverErrors + hubspot.faults.rateLimited + hubspot.faults.dropped,
-      ).toBeGreaterThan(0);
+      expect(injected).toBeGreaterThan(0);
       // A dead letter must say what failed (they are kept for replay).
       for (const letter of deadLetters) expect(letter.error).not.toBe('');
 

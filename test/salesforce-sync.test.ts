@@ -22,6 +22,7 @@ import { getAccountStatus } from '../src/use-cases/collections-picture';
 import { runCollectionsRules } from '../src/use-cases/collections-rules';
 import { createManualTask } from '../src/use-cases/account-card';
 import { completeInstall, createAccessTokenProvider } from '../src/use-cases/crm-installation';
+import { createAccountRefreshHandler } from '../src/jobs/crm-jobs';
 import { syncCrm, syncCrmUnlessPaused } from '../src/use-cases/crm-sync';
 import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
 import { importDataset } from '../src/use-cases/import-dataset';
@@ -228,6 +229,33 @@ describe('Salesforce sync through jsforce (emulator)', () => {
     expect(report.failed).toEqual([]);
     expect(report.written).toBe(accounts.size);
     expect(sync.stats().retries).toBeGreaterThan(1);
+  });
+
+  it('keeps an account whose row stayed locked for the next refresh, which writes it', async () => {
+    const [customerId, accountId] = [...accounts][0] as [string, string];
+    await store.saveCrmSyncState(TENANT, 'salesforce', [{ customerId, crmId: accountId, hash: 'stale' }]);
+    await store.invalidateAccountCards(TENANT, [customerId]);
+    // Every write of an Account row is refused as locked, retries included.
+    sf.setFaults({ lockError: { trigger: { kind: 'always' }, objects: ['Account'] } });
+    const handler = createAccountRefreshHandler({
+      store,
+      today: () => AS_OF,
+      gatewayFor: async () => gateway(),
+    });
+    const context = { jobId: 'refresh-locked', attempt: 1, signal: new AbortController().signal };
+    try {
+      await handler({ tenant: TENANT }, context);
+    } finally {
+      sf.clearFaults();
+    }
+    expect((await store.listCrmSyncPending(TENANT, 'salesforce')).unfinished).toEqual([customerId]);
+    const hash = async () => (await store.getCrmSyncState(TENANT, 'salesforce')).get(customerId)?.hash;
+    expect(await hash()).toBe('stale');
+
+    await handler({ tenant: TENANT }, { ...context, jobId: 'refresh-unlocked' });
+    expect(await hash()).not.toBe('stale');
+    expect(sf.record(accountId)?.fields['Collections_Billing_Customer_Id__c']).toBe(customerId);
+    expect((await store.listCrmSyncPending(TENANT, 'salesforce')).unfinished).toEqual([]);
   });
 
   it('writes many changes with one Bulk API 2.0 job, and finishes a job a crash left behind', async () => {

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createInProcessJobQueue } from '../src/adapters/inprocess/job-queue';
+import { createInProcessLocks } from '../src/adapters/inprocess/locks';
 import { createPgliteStore } from '../src/adapters/postgres';
 import { createStripeSource } from '../src/adapters/stripe/stripe-source';
 import type { TenantId } from '../src/domain/model';
@@ -135,5 +136,45 @@ describe('webhooks whose job was not queued are not lost', () => {
     } finally {
       await queue.close();
     }
+  });
+
+  it("applies a tenant's waiting events in one batch at a time across workers", async () => {
+    const source = sourceOf();
+    for (const name of ['one', 'two', 'three'])
+      emu.scenario.createCustomer({ email: `ap@${name}.example`, metadata: { hubspot_company_id: name } });
+    const events = emu.events();
+    for (const event of events)
+      await store.recordWebhookEvent(TENANT, 'stripe', {
+        eventId: event.id,
+        type: event.type,
+        createdMs: Number(event.created) * 1000,
+        body: JSON.stringify(event),
+      });
+    const outcomes: string[] = [];
+    const locks = createInProcessLocks();
+    // Two workers' handlers sharing the lock, one job per event, all at once.
+    const handlers = [0, 1].map(() =>
+      createBillingEventHandler(
+        store,
+        new Map([[source.name, source]]),
+        (event) => {
+          outcomes.push(event.outcome);
+        },
+        {},
+        locks,
+      ),
+    );
+    await Promise.all(
+      events.map((event, index) =>
+        (handlers[index % 2] as (typeof handlers)[number])(
+          { tenant: TENANT, source: 'stripe', eventId: event.id },
+          { jobId: `job-${index}`, attempt: 1, signal: new AbortController().signal },
+        ),
+      ),
+    );
+    // The first batch took every waiting event; the other jobs found theirs applied.
+    expect(outcomes.filter((outcome) => outcome === 'processed')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome === 'done_before')).toHaveLength(events.length - 1);
+    expect(await store.countWebhookEvents(TENANT, 'stripe')).toEqual({ processed: events.length });
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseTenantId, type TenantId } from '../domain/model';
 import type { BillingSource } from '../ports/billing-source';
+import type { Locks } from '../ports/lock';
 import type { JobHandler, JobQueue } from '../ports/queue';
 import type { CollectionsStore } from '../ports/store';
 import { processBillingEvent, type MatchOptions } from '../use-cases/billing-sync';
@@ -54,12 +55,21 @@ export async function requeuePendingBillingEvents(
   return pending.length;
 }
 
+/** How long a tenant's batch may hold its lock without renewing it, and how long another job waits. */
+const BATCH_LOCK = { ttlMs: 30000, waitMs: 120000 };
+
 export function createBillingEventHandler(
   store: CollectionsStore,
   sources: ReadonlyMap<string, BillingSource>,
   /** After each event; a failure here fails the job, which is retried (the event is not applied twice). */
   onDone?: (event: { tenant: TenantId; eventId: string; outcome: string }) => void | Promise<void>,
   match: MatchOptions = {},
+  /**
+   * One batch per tenant and source at a time, across workers: jobs running at once would read the
+   * same waiting events and fetch the same objects again. A job that waited usually finds its event
+   * applied by the batch before it.
+   */
+  locks?: Locks,
 ): JobHandler {
   return async (raw, context) => {
     const job = payload.parse(raw);
@@ -67,10 +77,16 @@ export function createBillingEventHandler(
     const source = sources.get(job.source);
     if (source === undefined) throw new Error(`no billing source ${job.source} is configured`);
     try {
-      const outcome = await processBillingEvent(store, source, tenant, job.eventId, {
-        batch: EVENT_BATCH,
-        match,
-      });
+      const apply = () =>
+        processBillingEvent(store, source, tenant, job.eventId, { batch: EVENT_BATCH, match });
+      // An event a batch already applied needs neither the lock nor a wait for it.
+      const state = (await store.getWebhookEvent(tenant, job.source, job.eventId))?.state;
+      const outcome =
+        state !== undefined && state !== 'received'
+          ? 'done_before'
+          : locks === undefined
+            ? await apply()
+            : await locks.withLock(`${BILLING_EVENT}:${tenant}:${job.source}`, BATCH_LOCK, apply);
       await onDone?.({ tenant, eventId: job.eventId, outcome });
     } catch (error) {
       if (context.attempt >= BILLING_EVENT_ATTEMPTS) {

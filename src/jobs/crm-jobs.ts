@@ -82,7 +82,15 @@ export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandle
         unfinished: leftover.unfinished,
       });
       if (!('skipped' in report)) {
-        if (report.stopped === null) await deps.store.clearCrmSyncPending(tenant, gateway.name, customerIds);
+        // Accounts the CRM refused for now (a locked row, a 5xx) stay marked for the next refresh.
+        if (report.stopped === null) {
+          const again = new Set(report.retryLater);
+          await deps.store.clearCrmSyncPending(
+            tenant,
+            gateway.name,
+            customerIds.filter((customerId) => !again.has(customerId)),
+          );
+        }
         deps.onDone?.({
           tenant,
           summary: {
@@ -93,6 +101,7 @@ export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandle
             leftover: customerIds.length - stale.length,
             written: report.written,
             failed: report.failed.length,
+            retryLater: report.retryLater.length,
             tasksCreated: report.tasksCreated,
             tasksCompleted: report.tasksCompleted,
             stopped: report.stopped,

@@ -47,6 +47,8 @@ export function companyDomainOf(email: string | null): string | null {
 }
 
 const SECOND = 1000;
+/** Objects read again at once while applying events. */
+const REFETCH_IN_FLIGHT = 8;
 
 /** The kind to fetch to read a record's object again. */
 function refetchOf(record: BillingRecord): BillingEvent['refetch'][number] | undefined {
@@ -390,9 +392,18 @@ export async function processBillingEvent(
       if (again !== undefined) readAgain(again, newest);
     } else items.push(chosen);
   }
-  for (const { target, observedMs } of refetch.values()) {
-    for (const record of await source.fetch(target.kind, target.id, observedMs))
-      items.push({ record, version: observedMs + SECOND - 1 });
+  // Read again a few at a time (the source's own limiter keeps to its rate).
+  const targets = [...refetch.values()];
+  for (let start = 0; start < targets.length; start += REFETCH_IN_FLIGHT) {
+    const read = await Promise.all(
+      targets.slice(start, start + REFETCH_IN_FLIGHT).map(async ({ target, observedMs }) =>
+        (await source.fetch(target.kind, target.id, observedMs)).map((record) => ({
+          record,
+          version: observedMs + SECOND - 1,
+        })),
+      ),
+    );
+    for (const records of read) items.push(...records);
   }
   if (items.length > 0) await applyBillingRecords(store, source, tenant, items, options.match);
   for (const event of events) {

@@ -85,6 +85,8 @@ export type CrmSyncReport = {
   dealsWritten: number;
   /** Bulk jobs finished by this sync (one started before a restart, then this sync's own). */
   bulkJobs: string[];
+  /** Accounts whose records or tasks the CRM refused for now (a locked row, a 5xx): to sync again. */
+  retryLater: string[];
   /** Set when the sync stopped early: the CRM's daily limit, or credentials to renew. */
   stopped: { reason: string; action: string; kind: 'limit' | 'reconnect'; retryAfterMs?: number } | null;
   apiRequests: number;
@@ -140,6 +142,7 @@ export async function syncCrm(
     tasksCompleted: 0,
     dealsWritten: 0,
     bulkJobs: [],
+    retryLater: [],
     stopped: null,
     apiRequests: 0,
     rateLimited: 0,
@@ -155,6 +158,18 @@ export async function syncCrm(
     properties: { ...entry.update.properties, collections_last_synced: syncedAt },
   });
   /** What the CRM accepted becomes the records' stored state (their hash); the rest is reported. */
+  /** Failures worth trying again (a locked row, a 5xx) keep their account for the next sync. */
+  const retryLater = (
+    failed: CrmWriteResult['failed'],
+    customerOf: (crmId: string) => string | undefined,
+  ) => {
+    for (const failure of failed) {
+      if (classifyFailure(new IntegrationError(gateway.name, failure.code, failure.message)) !== 'retry')
+        continue;
+      const customerId = customerOf(failure.crmId);
+      if (customerId !== undefined) report.retryLater.push(customerId);
+    }
+  };
   const settle = async (
     entries: readonly { customerId: string; crmId: string; hash: string }[],
     result: CrmWriteResult,
@@ -162,6 +177,8 @@ export async function syncCrm(
     const written = new Set(result.written);
     report.written += result.written.length;
     report.failed.push(...result.failed);
+    const byCrmId = new Map(entries.map((entry) => [entry.crmId, entry.customerId]));
+    retryLater(result.failed, (crmId) => byCrmId.get(crmId));
     await store.saveCrmSyncState(
       tenant,
       gateway.name,
@@ -272,9 +289,14 @@ export async function syncCrm(
         created.created.map((entry) => ({ taskId: entry.key, crmTaskId: entry.crmTaskId })),
       );
       report.tasksCreated = created.created.length;
-      report.failed.push(
-        ...created.failed.map((entry) => ({ crmId: entry.key, code: entry.code, message: entry.message })),
-      );
+      const failedTasks = created.failed.map((entry) => ({
+        crmId: entry.key,
+        code: entry.code,
+        message: entry.message,
+      }));
+      report.failed.push(...failedTasks);
+      const customerOfTask = new Map(toCreate.map((task) => [task.key, task.customerId]));
+      retryLater(failedTasks, (key) => customerOfTask.get(key));
     }
     if (toComplete.length > 0) {
       // A task whose create may have landed without an answer (its sync did not finish) is looked
@@ -295,17 +317,26 @@ export async function syncCrm(
         tenant,
         [...landed].map(([taskId, crmTaskId]) => ({ taskId, crmTaskId })),
       );
+      const crmTaskOf = (entry: (typeof toComplete)[number]) =>
+        entry.task.crmTaskId ?? landed.get(entry.task.actionId);
       const inCrm = toComplete.flatMap((entry) => {
-        const id = entry.task.crmTaskId ?? landed.get(entry.task.actionId);
+        const id = crmTaskOf(entry);
         return id === undefined ? [] : [id];
       });
-      if (inCrm.length > 0) {
-        const completed = await gateway.completeTasks(inCrm);
-        report.failed.push(...completed.failed);
-      }
+      const completed: CrmWriteResult =
+        inCrm.length > 0 ? await gateway.completeTasks(inCrm) : { written: [], failed: [] };
+      report.failed.push(...completed.failed);
+      const customerOfCrmTask = new Map(
+        toComplete.map((entry) => [crmTaskOf(entry) ?? '', entry.task.customerId]),
+      );
+      retryLater(completed.failed, (crmTaskId) => customerOfCrmTask.get(crmTaskId));
+      // A task the CRM did not complete stays open here, so the next sync completes it there.
+      const notCompleted = new Set(completed.failed.map((failure) => failure.crmId));
       report.tasksCompleted = await store.completeTasks(
         tenant,
-        toComplete.map((entry) => ({ taskId: entry.task.actionId, reason: entry.reason })),
+        toComplete
+          .filter((entry) => !notCompleted.has(crmTaskOf(entry) ?? ''))
+          .map((entry) => ({ taskId: entry.task.actionId, reason: entry.reason })),
       );
     }
     // Accepted payment terms go to their deals, the latest acceptance per deal.

@@ -1,10 +1,15 @@
 /**
  * The world a whole-pipeline test or benchmark runs in: a Stripe emulator holding a bulk book whose
- * customers are HubSpot companies in a HubSpot emulator, the environment that points our processes at
+ * customers are companies in a HubSpot (or Salesforce) emulator, the environment that points our processes at
  * both, billing changes made through Stripe's scenarios, and the check that HubSpot shows exactly what
  * the engine computes from the store.
  */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { keyInBody } from '../../src/adapters/hubspot/hubspot-gateway';
+import { TASK_KEY_FIELD, toSalesforceRecord } from '../../src/adapters/salesforce/fields';
 import type { CalendarDate } from '../../src/domain/dates';
 import type { TenantId } from '../../src/domain/model';
 import type { CollectionsStore } from '../../src/ports/store';
@@ -15,7 +20,8 @@ import {
   loadCardContext,
 } from '../../src/use-cases/account-card';
 import { companyFields } from '../../src/use-cases/crm-sync';
-import { startHubspotEmulator, type FaultConfig, type HubspotEmulator } from '../emulators/hubspot/emulator';
+import { startHubspotEmulator, type HubspotEmulator } from '../emulators/hubspot/emulator';
+import { startSalesforceEmulator, type SalesforceEmulator } from '../emulators/salesforce/emulator';
 import { startStripeEmulator, type StripeEmulator } from '../emulators/stripe/emulator';
 import { generateBulkFixtures } from '../emulators/stripe/fixtures';
 import type { WebhookEventLike } from '../emulators/stripe/webhook-sender';
@@ -25,82 +31,223 @@ export const STRIPE_WEBHOOK_SECRET = 'whsec_pipeline';
 export const HUBSPOT_TOKEN = 'pat-pipeline';
 export const HUBSPOT_PORTAL = 4242;
 
+export type CrmKind = 'hubspot' | 'salesforce';
+
+/** What the checks read from a CRM emulator: our fields of a record, and the tasks carrying our key. */
+type CrmView = {
+  fields(crmId: string): Record<string, string>;
+  tasks(): { key: string; id: string; completed: boolean }[];
+};
+
 export type World = {
   tenant: TenantId;
+  crm: CrmKind;
   stripe: StripeEmulator;
-  hubspot: HubspotEmulator;
-  /** Billing customer → HubSpot company. */
+  /** The HubSpot emulator (for `crm: 'hubspot'`). */
+  hubspot: HubspotEmulator | undefined;
+  salesforce: SalesforceEmulator | undefined;
+  /** Billing customer → CRM company (HubSpot company or Salesforce Account). */
   companyOf: Map<string, string>;
-  /** What our processes need to reach both emulators (plus the store and Redis of the run). */
+  /** What our processes need to reach the emulators (plus the store and Redis of the run). */
   env: Record<string, string>;
+  /** The `collections` command that connects the CRM (creates the properties, or checks the package). */
+  connectArgs: string[];
+  /** The CRM failing `share` of its requests (5xx after applying, 429s or row locks, lost answers). */
+  setFaults(share: number): void;
+  /** Requests the CRM received, and the faults it injected. */
+  crmStats(): { requests: number; faults: Record<string, number> };
+  view: CrmView;
   close(): Promise<void>;
 };
 
 /**
- * `accounts` Stripe customers (each a HubSpot company) with about `invoicesPerAccount` invoices over the
+ * `accounts` Stripe customers (each a CRM company) with about `invoicesPerAccount` invoices over the
  * last year: paid, open, overdue, failed with decline codes, disputed, void, uncollectible.
  */
 export async function createWorld(options: {
   tenant: string;
   accounts: number;
+  crm?: CrmKind;
   invoicesPerAccount?: number;
   seed?: number;
   hubspotRate?: { requests: number; windowMs: number };
 }): Promise<World> {
+  const crm = options.crm ?? 'hubspot';
   const stripe = await startStripeEmulator({ apiKey: STRIPE_KEY, eventRetentionDays: null });
   stripe.clock.set(Math.floor(Date.now() / 1000));
-  const hubspot = await startHubspotEmulator({
-    portalId: HUBSPOT_PORTAL,
-    accessToken: HUBSPOT_TOKEN,
-    rateLimit: options.hubspotRate ?? { requests: 110, windowMs: 10000 },
-    clock: 'wall',
-    requestLogSize: 10,
-  });
   const fixtures = generateBulkFixtures(stripe, {
     customers: options.accounts,
     invoices: Math.round(options.accounts * (options.invoicesPerAccount ?? 3)),
     seed: options.seed ?? 7,
   });
+  const common = {
+    DEFAULT_TENANT: options.tenant,
+    DEMO_DATA: 'never',
+    STRIPE_SECRET_KEY: STRIPE_KEY,
+    STRIPE_WEBHOOK_SECRET,
+    STRIPE_API_BASE: stripe.url,
+    STRIPE_MAX_RPS: '100',
+    LOG_LEVEL: 'warn',
+  };
   const companyOf = new Map<string, string>();
-  for (const customerId of fixtures.customerIds) {
-    const record = stripe.store.customers.get(customerId);
-    if (record === undefined) continue;
-    const companyId = hubspot.createCompany({ name: record.name ?? customerId });
-    // Every customer is a HubSpot company, named in its metadata as the Stripe app does.
-    (record as { metadata: Record<string, string> }).metadata = { hubspot_company_id: companyId };
-    companyOf.set(customerId, companyId);
+  /** Every customer is a CRM company, named in its metadata as the Stripe app does. */
+  const mapCustomers = (create: (name: string) => string, key: string) => {
+    for (const customerId of fixtures.customerIds) {
+      const record = stripe.store.customers.get(customerId);
+      if (record === undefined) continue;
+      const companyId = create(record.name ?? customerId);
+      (record as { metadata: Record<string, string> }).metadata = { [key]: companyId };
+      companyOf.set(customerId, companyId);
+    }
+  };
+
+  if (crm === 'hubspot') {
+    const hubspot = await startHubspotEmulator({
+      portalId: HUBSPOT_PORTAL,
+      accessToken: HUBSPOT_TOKEN,
+      rateLimit: options.hubspotRate ?? { requests: 110, windowMs: 10000 },
+      clock: 'wall',
+      requestLogSize: 10,
+    });
+    mapCustomers((name) => hubspot.createCompany({ name }), 'hubspot_company_id');
+    return {
+      tenant: options.tenant as TenantId,
+      crm,
+      stripe,
+      hubspot,
+      salesforce: undefined,
+      companyOf,
+      env: {
+        ...common,
+        HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
+        HUBSPOT_PORTAL_ID: String(HUBSPOT_PORTAL),
+        HUBSPOT_API_BASE: hubspot.url,
+      },
+      connectArgs: ['hubspot', 'install', '--json'],
+      setFaults(share) {
+        const third = share / 3;
+        hubspot.setFaults({
+          serverError: { trigger: { kind: 'probability', p: third, seed: 11 }, status: 503, when: 'after' },
+          rateLimit: { trigger: { kind: 'probability', p: third, seed: 12 }, retryAfterSeconds: 1 },
+          dropConnection: { trigger: { kind: 'probability', p: third, seed: 13 }, when: 'after' },
+        });
+      },
+      crmStats() {
+        const stats = hubspot.stats();
+        return {
+          requests: stats.requests,
+          faults: {
+            '503 after applying': stats.faults.serverErrors,
+            '429 (injected)': stats.faults.rateLimited,
+            'answer lost after applying': stats.faults.dropped,
+          },
+        };
+      },
+      view: {
+        fields: (crmId) => {
+          const properties = hubspot.object('companies', crmId)?.properties ?? {};
+          // HubSpot clears a property written as "" (it reads back empty).
+          return Object.fromEntries(Object.entries(properties).map(([name, value]) => [name, value ?? '']));
+        },
+        tasks: () =>
+          hubspot.objects('tasks').flatMap((task) => {
+            const key = keyInBody(task.properties['hs_task_body'] ?? '');
+            return key === undefined
+              ? []
+              : [{ key, id: task.id, completed: task.properties['hs_task_status'] === 'COMPLETED' }];
+          }),
+      },
+      async close() {
+        await hubspot.close();
+        await stripe.close();
+      },
+    };
   }
+
+  // Salesforce, connected as an integration user through the JWT bearer flow.
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const salesforce = await startSalesforceEmulator({
+    accessToken: null,
+    jwtPublicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    dailyApiLimit: 10_000_000,
+    clock: 'wall',
+    requestLogSize: 10,
+  });
+  mapCustomers((name) => salesforce.createAccount({ Name: name }), 'salesforce_account_id');
+  const keyDir = await mkdtemp(path.join(os.tmpdir(), 'collections-jwt-'));
+  const keyFile = path.join(keyDir, 'integration.key');
+  await writeFile(keyFile, keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), {
+    mode: 0o600,
+  });
+  const client = salesforce.oauthClient;
   return {
     tenant: options.tenant as TenantId,
+    crm,
     stripe,
-    hubspot,
+    hubspot: undefined,
+    salesforce,
     companyOf,
     env: {
-      DEFAULT_TENANT: options.tenant,
-      DEMO_DATA: 'never',
-      STRIPE_SECRET_KEY: STRIPE_KEY,
-      STRIPE_WEBHOOK_SECRET,
-      STRIPE_API_BASE: stripe.url,
-      STRIPE_MAX_RPS: '100',
-      HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
-      HUBSPOT_PORTAL_ID: String(HUBSPOT_PORTAL),
-      HUBSPOT_API_BASE: hubspot.url,
-      LOG_LEVEL: 'warn',
+      ...common,
+      CRM: 'salesforce',
+      SALESFORCE_CLIENT_ID: client.clientId,
+      SALESFORCE_CLIENT_SECRET: client.clientSecret,
+      SALESFORCE_LOGIN_URL: salesforce.url,
+      SALESFORCE_JWT_USERNAME: salesforce.users[0]?.username ?? 'emulator@example.com',
+      SALESFORCE_JWT_KEY_FILE: keyFile,
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    },
+    connectArgs: ['salesforce', 'connect', '--jwt', '--tenant', options.tenant, '--json'],
+    setFaults(share) {
+      const third = share / 3;
+      salesforce.setFaults({
+        serviceUnavailable: {
+          trigger: { kind: 'probability', p: third, seed: 11 },
+          status: 503,
+          when: 'after',
+        },
+        lockError: { trigger: { kind: 'probability', p: third, seed: 12 } },
+        dropConnection: {
+          trigger: { kind: 'probability', p: third, seed: 13 },
+          when: 'after',
+          mode: 'reset',
+        },
+      });
+    },
+    crmStats() {
+      const stats = salesforce.stats();
+      return {
+        requests: stats.requests,
+        faults: {
+          '503 after applying': stats.faults.serviceUnavailable,
+          'row lock errors': stats.faults.lockErrors,
+          'answer lost after applying': stats.faults.dropped,
+        },
+      };
+    },
+    view: {
+      fields: (crmId) => {
+        const fields = salesforce.record(crmId)?.fields ?? {};
+        return Object.fromEntries(
+          Object.entries(fields).map(([name, value]) => [
+            name,
+            value === null || value === undefined ? '' : String(value),
+          ]),
+        );
+      },
+      tasks: () =>
+        salesforce.records('Task').flatMap((task) => {
+          const key = task.fields[TASK_KEY_FIELD];
+          return typeof key !== 'string'
+            ? []
+            : [{ key, id: task.id, completed: task.fields['Status'] === 'Completed' }];
+        }),
     },
     async close() {
-      await hubspot.close();
+      await salesforce.close();
       await stripe.close();
+      await rm(keyDir, { recursive: true, force: true });
     },
-  };
-}
-
-/** HubSpot failing `share` of its requests: 5xx after applying, 429s, and answers lost after applying. */
-export function hubspotFaults(share: number, seed = 11): FaultConfig {
-  const third = share / 3;
-  return {
-    serverError: { trigger: { kind: 'probability', p: third, seed }, status: 503, when: 'after' },
-    rateLimit: { trigger: { kind: 'probability', p: third, seed: seed + 1 }, retryAfterSeconds: 1 },
-    dropConnection: { trigger: { kind: 'probability', p: third, seed: seed + 2 }, when: 'after' },
   };
 }
 
@@ -192,7 +339,7 @@ export type Comparison = {
   taskStateMismatches: number;
 };
 
-/** HubSpot against the engine: every mapped company's fields and every task, computed from the store now. */
+/** The CRM against the engine: every mapped company's fields and every task, computed from the store now. */
 export async function compareCrmWithEngine(
   world: World,
   store: CollectionsStore,
@@ -231,10 +378,19 @@ export async function compareCrmWithEngine(
       pauses.get(customerId) ?? null,
       tasksByCustomer.get(customerId) ?? [],
     );
-    const engine = companyFields(customerId, card.status, card.risk);
-    const crm = world.hubspot.object('companies', crmId)?.properties ?? {};
+    const fields = companyFields(customerId, card.status, card.risk);
+    // What the CRM should hold, in its own field names and types.
+    const engine =
+      world.crm === 'hubspot'
+        ? fields
+        : Object.fromEntries(
+            Object.entries(toSalesforceRecord('companies', fields)).map(([name, value]) => [
+              name,
+              value === null ? '' : String(value),
+            ]),
+          );
+    const crm = world.view.fields(crmId);
     for (const [field, value] of Object.entries(engine)) {
-      // HubSpot clears a property written as "" (it reads back empty).
       if ((crm[field] ?? '') === value) continue;
       result.fieldMismatches += 1;
       if (result.examples.length < 5)
@@ -242,14 +398,9 @@ export async function compareCrmWithEngine(
     }
   }
   const byKey = new Map<string, { id: string; completed: boolean }[]>();
-  for (const task of world.hubspot.objects('tasks')) {
-    const key = keyInBody(task.properties['hs_task_body'] ?? '');
-    if (key === undefined) continue;
+  for (const task of world.view.tasks()) {
     result.tasksInCrm += 1;
-    byKey.set(key, [
-      ...(byKey.get(key) ?? []),
-      { id: task.id, completed: task.properties['hs_task_status'] === 'COMPLETED' },
-    ]);
+    byKey.set(task.key, [...(byKey.get(task.key) ?? []), { id: task.id, completed: task.completed }]);
   }
   const known = new Map(allTasks.map((task) => [task.actionId, task]));
   for (const [key, copies] of byKey) {
