@@ -153,9 +153,9 @@ async function main(): Promise<void> {
         }
         const done = changed.filter((id) => updatedAt(id) >= (firstAccepted.get(id) ?? Infinity)).length;
         // A change that leaves the CRM fields as they were (a second failure like the first) writes
-        // nothing: once HubSpot has been quiet for 15 s, the rest counts as unchanged.
+        // nothing: once HubSpot has been quiet for a minute, the rest counts as unchanged.
         const quiet = Date.now() - quietSince;
-        return (done === changed.length && quiet > 5000) || quiet > 15000 ? true : undefined;
+        return (done === changed.length && quiet > 5000) || quiet > 60000 ? true : undefined;
       },
       20 * 60000,
       'every changed company written',
