@@ -1,3 +1,4 @@
+import { trackConnectionErrors } from './connection-errors';
 import { Redis } from 'ioredis';
 import type { HitCounter, WindowHits } from '../../ports/hit-counter';
 
@@ -35,10 +36,6 @@ type WithScripts = Redis & {
   counterUnhit(key: string): Promise<number>;
 };
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Counters every process pointing at the same Redis shares: one INCR and PEXPIRE per hit, in one
  * script. Built for callers that fail open: while Redis is away commands are not queued but fail at
@@ -61,7 +58,7 @@ export function createRedisHitCounter(options: RedisHitCounterOptions): HitCount
   redis.defineCommand('counterHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
   redis.defineCommand('counterUnhit', { numberOfKeys: 1, lua: UNHIT_SCRIPT });
 
-  let lastConnectionError: string | undefined;
+  const unavailable = trackConnectionErrors(redis, 'Redis hit counter');
   let firstAttemptDone = false;
   const firstAttempt = new Promise<void>((resolve) => {
     const settle = (): void => {
@@ -69,13 +66,6 @@ export function createRedisHitCounter(options: RedisHitCounterOptions): HitCount
       resolve();
     };
     for (const event of ['ready', 'close', 'end']) redis.once(event, settle);
-  });
-  // Without a listener ioredis prints connection errors itself; callers hear of them through rejections.
-  redis.on('error', (error: unknown) => {
-    lastConnectionError = messageOf(error);
-  });
-  redis.on('ready', () => {
-    lastConnectionError = undefined;
   });
   let closed = false;
 
@@ -85,9 +75,7 @@ export function createRedisHitCounter(options: RedisHitCounterOptions): HitCount
     try {
       return await run();
     } catch (error) {
-      const detail =
-        lastConnectionError === undefined ? '' : ` (last connection error: ${lastConnectionError})`;
-      throw new Error(`Redis hit counter unavailable: ${messageOf(error)}${detail}`, { cause: error });
+      throw unavailable(error);
     }
   };
 

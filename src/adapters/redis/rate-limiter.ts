@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { trackConnectionErrors } from './connection-errors';
 import { Redis } from 'ioredis';
 import type { RateBudget, RateLimiter } from '../../ports/rate-limiter';
 
@@ -57,10 +58,6 @@ function checkBudget(budget: RateBudget): void {
     throw new RangeError(`rate budget windowMs must be a positive integer, got ${budget.windowMs}`);
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * The shared limiter: every process pointing at the same Redis shares each key's budget. A Redis
  * that cannot be reached makes `acquire` reject after a couple of quick connection attempts.
@@ -83,14 +80,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   }) as WithAcquire;
   redis.defineCommand('rateLimitAcquire', { numberOfKeys: 1, lua: ACQUIRE_SCRIPT });
 
-  let lastConnectionError: string | undefined;
-  // Without a listener ioredis prints connection errors itself; the caller hears of them through acquire.
-  redis.on('error', (error: unknown) => {
-    lastConnectionError = messageOf(error);
-  });
-  redis.on('ready', () => {
-    lastConnectionError = undefined;
-  });
+  const unavailable = trackConnectionErrors(redis, 'Redis rate limiter');
 
   const closing = new AbortController();
 
@@ -150,9 +140,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       if (!Number.isFinite(ms)) throw new Error(`unexpected reply ${String(wait)}`);
       return ms;
     } catch (error) {
-      const detail =
-        lastConnectionError === undefined ? '' : ` (last connection error: ${lastConnectionError})`;
-      throw new Error(`Redis rate limiter unavailable: ${messageOf(error)}${detail}`, { cause: error });
+      throw unavailable(error);
     }
   };
 
