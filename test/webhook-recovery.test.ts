@@ -47,6 +47,19 @@ describe('webhooks whose job was not queued are not lost', () => {
     await emu.close();
   });
 
+  /** The emulator's events, stored as received webhooks whose jobs were never queued. */
+  const receivedUnqueued = async () => {
+    const events = emu.events();
+    for (const event of events)
+      await store.recordWebhookEvent(TENANT, 'stripe', {
+        eventId: event.id,
+        type: event.type,
+        createdMs: Number(event.created) * 1000,
+        body: JSON.stringify(event),
+      });
+    return events;
+  };
+
   const sourceOf = () =>
     createStripeSource({
       secretKey: API_KEY,
@@ -105,14 +118,7 @@ describe('webhooks whose job was not queued are not lost', () => {
   it('the reconciler queues events still waiting after the grace period, once, and leaves processed ones', async () => {
     emu.scenario.createCustomer({ email: 'a@one.example', metadata: { hubspot_company_id: '1' } });
     emu.scenario.createCustomer({ email: 'b@two.example', metadata: { hubspot_company_id: '2' } });
-    const events = emu.events();
-    for (const event of events)
-      await store.recordWebhookEvent(TENANT, 'stripe', {
-        eventId: event.id,
-        type: event.type,
-        createdMs: Number(event.created) * 1000,
-        body: JSON.stringify(event),
-      });
+    const events = await receivedUnqueued();
     const [first, second] = events as unknown as [{ id: string }, { id: string }];
     await store.finishWebhookEvent(TENANT, 'stripe', first.id, 'processed');
     const queue = createInProcessJobQueue();
@@ -142,14 +148,7 @@ describe('webhooks whose job was not queued are not lost', () => {
     const source = sourceOf();
     for (const name of ['one', 'two', 'three'])
       emu.scenario.createCustomer({ email: `ap@${name}.example`, metadata: { hubspot_company_id: name } });
-    const events = emu.events();
-    for (const event of events)
-      await store.recordWebhookEvent(TENANT, 'stripe', {
-        eventId: event.id,
-        type: event.type,
-        createdMs: Number(event.created) * 1000,
-        body: JSON.stringify(event),
-      });
+    const events = await receivedUnqueued();
     const outcomes: string[] = [];
     const locks = createInProcessLocks();
     // Two workers' handlers sharing the lock, one job per event, all at once.

@@ -18,6 +18,25 @@ export type AppState = {
   shuttingDown: boolean;
 };
 
+/** Readiness (server and worker alike): the store answers and the process is not shutting down. */
+export function readiness(deps: { store: CollectionsStore; state: AppState; logger: Logger }) {
+  return async (_request: Request, response: Response): Promise<void> => {
+    if (deps.state.shuttingDown) {
+      response.status(503).json({ status: 'shutting_down' });
+      return;
+    }
+    try {
+      await deps.store.ping();
+      response.json({ status: 'ready', store: deps.store.kind });
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'readiness check: store unreachable');
+      response
+        .status(503)
+        .json({ status: 'unavailable', store: deps.store.kind, error: 'store unreachable' });
+    }
+  };
+}
+
 export function createHttpApp(deps: {
   store: CollectionsStore;
   state: AppState;
@@ -72,22 +91,7 @@ export function createHttpApp(deps: {
     });
   });
 
-  /** Readiness: the store answers and the process is not shutting down. */
-  app.get('/readyz', async (_request, response) => {
-    if (deps.state.shuttingDown) {
-      response.status(503).json({ status: 'shutting_down' });
-      return;
-    }
-    try {
-      await deps.store.ping();
-      response.json({ status: 'ready', store: deps.store.kind });
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'readiness check: store unreachable');
-      response
-        .status(503)
-        .json({ status: 'unavailable', store: deps.store.kind, error: 'store unreachable' });
-    }
-  });
+  app.get('/readyz', readiness(deps));
 
   if (deps.webDir !== undefined) {
     // Hashed assets are cached for good; index.html is checked every time (it names the current assets).

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { CollectionsStore } from '../../src/ports/store';
-import type { AppState } from './app';
+import { readiness, type AppState } from './app';
 import type { Metrics } from './metrics';
 
 /** A worker process's HTTP side: liveness, readiness (the store answers) and metrics only. */
@@ -21,19 +21,7 @@ export function createWorkerApp(deps: {
       uptimeSeconds: Math.round((Date.now() - deps.state.startedAt) / 1000),
     });
   });
-  app.get('/readyz', async (_request, response) => {
-    if (deps.state.shuttingDown) {
-      response.status(503).json({ status: 'shutting_down' });
-      return;
-    }
-    try {
-      await deps.store.ping();
-      response.json({ status: 'ready', store: deps.store.kind });
-    } catch (error) {
-      deps.logger.warn({ err: error }, 'readiness check: store unreachable');
-      response.status(503).json({ status: 'unavailable', error: 'store unreachable' });
-    }
-  });
+  app.get('/readyz', readiness(deps));
   app.use((_request, response) => {
     response.status(404).json({ error: 'not_found' });
   });

@@ -29,8 +29,12 @@ export type FailureAction = 'retry' | 'pause_until_tomorrow' | 'reconnect' | 'sk
 
 /** The one place that maps a failure to what the sync does next. */
 export function classifyFailure(error: unknown): FailureAction {
-  if (!(error instanceof IntegrationError)) return 'give_up';
-  switch (error.code) {
+  return error instanceof IntegrationError ? actionFor(error.code) : 'give_up';
+}
+
+/** What the sync does next after a failure with this code (a whole call's, or one record's). */
+export function actionFor(code: IntegrationErrorCode): FailureAction {
+  switch (code) {
     case 'rate_limited':
     case 'temporary':
       return 'retry';

@@ -12,6 +12,7 @@ import {
 } from './account-card';
 import { stableId } from '../domain/terms/stable-id';
 import {
+  actionFor,
   classifyFailure,
   IntegrationError,
   type CrmGateway,
@@ -164,8 +165,7 @@ export async function syncCrm(
     customerOf: (crmId: string) => string | undefined,
   ) => {
     for (const failure of failed) {
-      if (classifyFailure(new IntegrationError(gateway.name, failure.code, failure.message)) !== 'retry')
-        continue;
+      if (actionFor(failure.code) !== 'retry') continue;
       const customerId = customerOf(failure.crmId);
       if (customerId !== undefined) report.retryLater.push(customerId);
     }

@@ -1,4 +1,4 @@
-import { trackConnectionErrors } from './connection-errors';
+import { closeConnection, trackConnectionErrors } from './connection';
 import { Redis } from 'ioredis';
 import type { HitCounter, WindowHits } from '../../ports/hit-counter';
 
@@ -100,15 +100,7 @@ export function createRedisHitCounter(options: RedisHitCounterOptions): HitCount
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      if (redis.status === 'ready') {
-        try {
-          await redis.quit();
-          return;
-        } catch {
-          // fall through to a hard disconnect
-        }
-      }
-      redis.disconnect();
+      await closeConnection(redis);
     },
   };
 }

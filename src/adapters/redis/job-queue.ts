@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { closeConnection } from './connection';
 import {
   PermanentJobError,
   type DeadLetter,
@@ -230,8 +231,7 @@ export function createBullmqJobQueue(options: BullmqQueueOptions): JobQueue {
             await queue.close().catch((error: unknown) => onError(error as Error));
           for (const redis of [queueRedis, workerRedis]) {
             if (redis === undefined) continue;
-            if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
-            else redis.disconnect();
+            await closeConnection(redis);
           }
         }
       })();

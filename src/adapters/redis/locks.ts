@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { closeConnection } from './connection';
 import { LockBusyError, type Locks } from '../../ports/lock';
 
 /** Deletes the lock only if it is still ours (it may have expired and been taken by another holder). */
@@ -63,7 +64,7 @@ export function createRedisLocks(options: { url: string; prefix?: string }): Loc
       }
     },
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      await closeConnection(redis);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { trackConnectionErrors } from './connection-errors';
+import { closeConnection, trackConnectionErrors } from './connection';
 import { Redis } from 'ioredis';
 import type { RateBudget, RateLimiter } from '../../ports/rate-limiter';
 
@@ -164,15 +164,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     async close(): Promise<void> {
       if (closing.signal.aborted) return;
       closing.abort(new Error('rate limiter is closed'));
-      if (redis.status === 'ready') {
-        try {
-          await redis.quit();
-          return;
-        } catch {
-          // fall through to a hard disconnect
-        }
-      }
-      redis.disconnect();
+      await closeConnection(redis);
     },
   };
 }

@@ -22,3 +22,16 @@ export function trackConnectionErrors(redis: Redis, what: string): (error: unkno
     return new Error(`${what} unavailable: ${messageOf(error)}${detail}`, { cause: error });
   };
 }
+
+/** Closes a connection politely when it is up (pending replies arrive), at once otherwise. */
+export async function closeConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    try {
+      await redis.quit();
+      return;
+    } catch {
+      // fall through to a hard disconnect
+    }
+  }
+  redis.disconnect();
+}
