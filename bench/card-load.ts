@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
-import { hubspotSignatureV3 } from '../server/http/signed-request';
+import { hubspotSignatureV3, hubspotSignedUri } from '../server/http/signed-request';
 
 type LoadInput = {
   port: number;
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
         'X-HubSpot-Signature-v3': hubspotSignatureV3(
           input.secret,
           'GET',
-          `${input.publicBase}${path}`,
+          hubspotSignedUri(`${input.publicBase}${path}`),
           '',
           timestamp,
         ),

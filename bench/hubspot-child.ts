@@ -2,7 +2,8 @@
  * HubSpot sync against the local emulator at the marketplace budget (110 requests / 10 s): a demo book
  * of N customers, every one mapped to a company, synced once (every company changed) and again
  * (nothing changed). Reports API calls against ceil(N/100), the request rate against the budget, 429s,
- * and the writes of the re-sync.
+ * and the writes of the re-sync. With a latency argument L (ms) every answer takes a seeded uniform
+ * 0..2L ms (L ± L), as real HubSpot answers take hundreds of milliseconds.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,12 +24,17 @@ const TOKEN = 'pat-bench';
 const BUDGET = { requests: 110, windowMs: 10000 };
 
 async function main(): Promise<void> {
-  const [dataDir, customersArg = '10000'] = process.argv.slice(2);
-  if (dataDir === undefined) throw new Error('usage: hubspot-child <dataDir> [customers]');
+  const [dataDir, customersArg = '10000', latencyArg = '0'] = process.argv.slice(2);
+  if (dataDir === undefined) throw new Error('usage: hubspot-child <dataDir> [customers] [latencyMs]');
   const customers = Number(customersArg);
+  const latencyMs = Number(latencyArg);
   const asOf = '2026-11-22' as CalendarDate;
   const tenant = 'bench-hubspot' as TenantId;
-  const hs = await startHubspotEmulator({ accessToken: TOKEN, rateLimit: BUDGET });
+  const hs = await startHubspotEmulator({
+    accessToken: TOKEN,
+    rateLimit: BUDGET,
+    ...(latencyMs > 0 ? { latency: { ms: 0, jitterMs: 2 * latencyMs } } : {}),
+  });
   const store = await openBenchStore(dataDir);
   await store.migrate();
 
@@ -87,6 +93,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({
       store: store.kind,
+      latencyMs,
       companies: first.mapped,
       changed: first.changed,
       written: first.written,
@@ -97,6 +104,8 @@ async function main(): Promise<void> {
       budgetPerSecond: BUDGET.requests / (BUDGET.windowMs / 1000),
       rateLimitBoundSeconds: boundSeconds,
       utilisation: calls / seconds / (BUDGET.requests / (BUDGET.windowMs / 1000)),
+      ofBound: boundSeconds / seconds,
+      maxInFlight: firstStats.maxInFlight,
       status429: firstStats.rateLimited,
       resync: {
         changed: again.changed,

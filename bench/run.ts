@@ -5,8 +5,9 @@
  * BENCH_CUSTOMERS sets the size; BENCH_DATABASE_URL imports into PostgreSQL instead of PGlite.
  * Then Stripe against the local emulator: a backfill of BENCH_STRIPE_INVOICES (100,000) invoices and
  * webhook intake paced at BENCH_WEBHOOK_RATE events/s. BENCH_ONLY=stripe runs only that part.
- * HubSpot against its emulator at 110 requests / 10 s: sync of BENCH_HUBSPOT_COMPANIES (10,000 and
- * 100,000) changed companies and a re-sync; BENCH_ONLY=hubspot runs only that part. BENCH_ONLY=card
+ * HubSpot against its emulator at 110 requests / 10 s: sync of BENCH_HUBSPOT_COMPANIES (50,000) changed
+ * companies and a re-sync, with answers in each of BENCH_HUBSPOT_LATENCY_MS (0 and 300 ± 300 ms);
+ * BENCH_ONLY=hubspot runs only that part. BENCH_ONLY=card
  * runs only the card endpoint (over an imported BENCH_CUSTOMERS store). BENCH_ONLY=pipeline runs the
  * whole pipeline (webhooks → workers → HubSpot) with one server and two workers on PostgreSQL
  * (BENCH_DATABASE_URL) and Redis, then as one embedded process: events per second, delay, memory.
@@ -95,29 +96,36 @@ async function stripeBench(): Promise<Record<string, unknown>> {
 }
 
 async function hubspotBench(): Promise<Record<string, unknown>[]> {
-  const sizes = (process.env.BENCH_HUBSPOT_COMPANIES ?? '10000,100000').split(',').map(Number);
+  const sizes = (process.env.BENCH_HUBSPOT_COMPANIES ?? '50000').split(',').map(Number);
+  const latencies = (process.env.BENCH_HUBSPOT_LATENCY_MS ?? '0,300').split(',').map(Number);
   const results: Record<string, unknown>[] = [];
-  for (const size of sizes) {
-    const dir = path.join(out, 'pglite-hubspot');
-    await rm(dir, { recursive: true, force: true });
-    process.stderr.write(`HubSpot (emulator): sync of ${size} changed companies at 110 requests / 10 s\n`);
-    const result = await runChild('hubspot-child.ts', [dir, String(size)], 60 * 60000);
-    await rm(dir, { recursive: true, force: true });
-    const resync = result.resync as Record<string, number>;
-    results.push({
-      companies: result.companies,
-      apiCalls: result.apiCalls,
-      minimumCalls: result.minimumCalls,
-      seconds: Number(Number(result.seconds).toFixed(1)),
-      boundSeconds: result.rateLimitBoundSeconds,
-      requestsPerSecond: Number(Number(result.requestsPerSecond).toFixed(2)),
-      utilisation: Number(Number(result.utilisation).toFixed(3)),
-      status429: result.status429,
-      resyncWrites: resync.writes,
-      resyncCalls: resync.apiCalls,
-      peakRssMb: Math.round(Number(result.peakRssMb)),
-    });
-  }
+  for (const size of sizes)
+    for (const latency of latencies) {
+      const dir = path.join(out, 'pglite-hubspot');
+      await rm(dir, { recursive: true, force: true });
+      process.stderr.write(
+        `HubSpot (emulator): sync of ${size} changed companies at 110 requests / 10 s, answers in ${latency} ± ${latency} ms\n`,
+      );
+      const result = await runChild('hubspot-child.ts', [dir, String(size), String(latency)], 60 * 60000);
+      await rm(dir, { recursive: true, force: true });
+      const resync = result.resync as Record<string, number>;
+      results.push({
+        latencyMs: `${latency} ± ${latency}`,
+        companies: result.companies,
+        apiCalls: result.apiCalls,
+        minimumCalls: result.minimumCalls,
+        seconds: Number(Number(result.seconds).toFixed(1)),
+        boundSeconds: result.rateLimitBoundSeconds,
+        requestsPerSecond: Number(Number(result.requestsPerSecond).toFixed(2)),
+        utilisation: Number(Number(result.utilisation).toFixed(3)),
+        ofBound: `${Math.round(Number(result.ofBound) * 100)} %`,
+        maxInFlight: result.maxInFlight,
+        status429: result.status429,
+        resyncWrites: resync.writes,
+        resyncCalls: resync.apiCalls,
+        peakRssMb: Math.round(Number(result.peakRssMb)),
+      });
+    }
   console.log('HubSpot sync through the SDK against the local emulator (110 requests / 10 s):');
   console.table(results);
   return results;

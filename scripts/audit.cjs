@@ -4,6 +4,16 @@
 // plainly and does not fail the run.
 'use strict';
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+
+/**
+ * A warning in the form CI systems annotate (`::warning::`), on standard output so the log shows it;
+ * also appended to CI_WARNINGS_FILE, which .ci/run counts and repeats at the end of the run.
+ */
+function warn(text) {
+  process.stdout.write(`::warning title=npm audit::${text}\n`);
+  if (process.env.CI_WARNINGS_FILE) fs.appendFileSync(process.env.CI_WARNINGS_FILE, `${text}\n`);
+}
 
 const run = spawnSync('npm', ['audit', '--omit=dev', '--audit-level=high', '--json'], { encoding: 'utf8' });
 let report;
@@ -17,9 +27,7 @@ if (report.error !== undefined) {
   const message = `${report.statusCode ?? ''} ${report.message ?? report.error.summary ?? ''}`.trim();
   // The registry answered, but not the advisory query (a mirror or proxy without it): cannot check.
   if (typeof report.statusCode === 'number' && report.statusCode !== 200) {
-    process.stderr.write(
-      `npm audit: the registry's advisory endpoint is not available here (${message}); not checked\n`,
-    );
+    warn(`npm audit: the registry's advisory endpoint is not available here (${message}); not checked`);
     process.exit(0);
   }
   process.stderr.write(`npm audit failed: ${message}\n`);

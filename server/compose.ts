@@ -5,7 +5,12 @@ import path from 'node:path';
 import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
 import { createCsvDatasetWriter } from '../src/adapters/csv/dataset-writer';
 import { createInProcessJobQueue } from '../src/adapters/inprocess/job-queue';
-import { createPgliteStore, createPostgresStore } from '../src/adapters/postgres';
+import {
+  createPgliteStore,
+  createPostgresStore,
+  type DataDirHolder,
+  type DataDirOwner,
+} from '../src/adapters/postgres';
 import type { Config } from '../src/config/config';
 import type { CalendarDate } from '../src/domain/dates';
 import type { JobQueue } from '../src/ports/queue';
@@ -15,10 +20,13 @@ import { createStripeSource } from '../src/adapters/stripe/stripe-source';
 import type { BillingSource } from '../src/ports/billing-source';
 import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
 import { createHubspotOAuth } from '../src/adapters/hubspot/hubspot-oauth';
+import { hubspotRequestsPer10s, type HubspotAppKind } from '../src/adapters/hubspot/rate-limits';
 import { createSecretCipher, parseEncryptionKey } from '../src/adapters/crypto/secret-cipher';
 import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
 import { createRedisRateLimiter } from '../src/adapters/redis/rate-limiter';
 import { parseTenantId, type TenantId } from '../src/domain/model';
+import { APP_SCOPES } from '../src/adapters/hubspot/properties';
+import type { DoctorOptions } from './http/local-doctor';
 import type { CrmOAuth, OAuthTokens, SecretCipher } from '../src/ports/crm-auth';
 import { createSalesforceGateway } from '../src/adapters/salesforce/salesforce-gateway';
 import { createSalesforceOAuth, type SalesforceOAuth } from '../src/adapters/salesforce/salesforce-oauth';
@@ -32,6 +40,7 @@ import { createBullmqJobQueue } from '../src/adapters/redis/job-queue';
 import type { HubspotAppOptions } from './http/hubspot-app';
 import type { SalesforceAppOptions } from './http/salesforce-app';
 import { createAccessTokenProvider } from '../src/use-cases/crm-installation';
+import { installCrmSchema } from '../src/use-cases/crm-schema';
 import type { CrmGateway } from '../src/ports/crm-gateway';
 
 /** Rate budgets shared by every process through Redis when REDIS_URL is set; in-process otherwise. */
@@ -86,8 +95,12 @@ export async function openCrmGateway(
   const common = {
     limiter,
     ...(crm.hubspotApiBase === undefined ? {} : { basePath: crm.hubspotApiBase.replace(/\/+$/, '') }),
-    rateLimit: { requests: crm.hubspotRequestsPer10s, windowMs: 10000 },
+    taskOwners: crm.hubspotTaskOwners,
   };
+  const budget = (kind: HubspotAppKind) => ({
+    requests: crm.hubspotRequestsPer10s ?? hubspotRequestsPer10s(crm.hubspotAppKind ?? kind, crm.hubspotTier),
+    windowMs: 10000,
+  });
   const salesforce = await openSalesforceGateway(config, store, tenant, locks);
   if (salesforce !== undefined) return salesforce;
   const installation = await store.getCrmInstallationForTenant(tenant, 'hubspot');
@@ -103,6 +116,7 @@ export async function openCrmGateway(
       ...common,
       accessToken: (options) => token(tenant, options),
       limiterKey: `hubspot:${installation.accountId}`,
+      rateLimit: budget('marketplace'),
     });
   }
   if (crm.hubspotAccessToken === undefined || tenant !== config.defaultTenant) return undefined;
@@ -110,12 +124,14 @@ export async function openCrmGateway(
     ...common,
     accessToken: crm.hubspotAccessToken,
     limiterKey: `hubspot:${crm.hubspotPortalId ?? 'private-app'}`,
+    rateLimit: budget('private'),
   });
 }
 
 /**
  * The tenant of a portal id from a signed request: its installation's tenant; the default tenant for
- * the private-app portal; otherwise the portal id itself.
+ * the private-app portal (HUBSPOT_PORTAL_ID). Any other portal is not ours (undefined: refused), so a
+ * signature alone never opens a tenant.
  */
 export function hubspotTenantResolver(
   config: Config,
@@ -125,14 +141,17 @@ export function hubspotTenantResolver(
     const installation = await store.getCrmInstallation('hubspot', portalId);
     if (installation !== undefined) return installation.tenant;
     if (config.crm.hubspotPortalId === portalId) return parseTenantId(config.defaultTenant);
-    return parseTenantId(portalId);
+    return undefined;
   };
 }
 
-/** Stripe when STRIPE_SECRET_KEY is set; undefined otherwise. */
+/**
+ * Stripe when STRIPE_SECRET_KEY is set; undefined otherwise. With `limiter` (Redis when REDIS_URL is
+ * set) every process paces its Stripe requests under one per-account budget.
+ */
 export function openBillingSource(
   config: Config,
-  hooks: { onThrottled?: (waitMs: number) => void } = {},
+  hooks: { onThrottled?: (waitMs: number) => void; limiter?: RateLimiter } = {},
 ): BillingSource | undefined {
   const billing = config.billing;
   if (billing.stripeSecretKey === undefined) return undefined;
@@ -144,6 +163,7 @@ export function openBillingSource(
     timeZone: billing.timeZone,
     crm: billing.crm,
     ...(hooks.onThrottled === undefined ? {} : { onThrottled: hooks.onThrottled }),
+    ...(hooks.limiter === undefined ? {} : { limiter: hooks.limiter }),
   });
 }
 
@@ -152,12 +172,23 @@ export function todayUtc(now: Date = new Date()): CalendarDate {
   return now.toISOString().slice(0, 10) as CalendarDate;
 }
 
-/** Opens the configured store and brings its schema up to date. */
-export async function openStore(config: Config): Promise<CollectionsStore> {
+/**
+ * Opens the configured store and brings its schema up to date. An embedded store is locked for this
+ * process while open (`owner` is who another opener is told holds it).
+ */
+export async function openStore(
+  config: Config,
+  owner: DataDirOwner = { role: 'collections' },
+  onTakeover?: (previous: DataDirHolder) => void,
+): Promise<CollectionsStore> {
   const store =
     config.store.kind === 'postgres'
       ? await createPostgresStore({ connectionString: config.store.connectionString })
-      : await createPgliteStore({ dataDir: path.resolve(config.store.dataDir) });
+      : await createPgliteStore({
+          dataDir: path.resolve(config.store.dataDir),
+          owner,
+          ...(onTakeover === undefined ? {} : { onTakeover }),
+        });
   try {
     await store.migrate();
   } catch (error) {
@@ -218,7 +249,7 @@ export function hubspotAppOptions(
     onInstalled: async (tenant) => {
       const gateway = await gatewayFor(tenant);
       if (gateway === undefined) throw new Error(`no HubSpot gateway for ${tenant} right after the install`);
-      return gateway.ensureSchema();
+      return installCrmSchema(store, tenant, gateway);
     },
     onEvent,
   };
@@ -228,10 +259,13 @@ export function hubspotAppOptions(
 export function openSalesforceOAuth(config: Config): SalesforceOAuth | undefined {
   const { salesforceClientId, salesforceClientSecret, salesforceLoginUrl } = config.crm;
   if (salesforceClientId === undefined || salesforceClientSecret === undefined) return undefined;
+  const { salesforceOrgType, salesforceJwtAudience } = config.crm;
   return createSalesforceOAuth({
     clientId: salesforceClientId,
     clientSecret: salesforceClientSecret,
     loginUrl: salesforceLoginUrl,
+    ...(salesforceOrgType === undefined ? {} : { orgType: salesforceOrgType }),
+    ...(salesforceJwtAudience === undefined ? {} : { jwtAudience: salesforceJwtAudience }),
   });
 }
 
@@ -276,6 +310,7 @@ export async function openSalesforceGateway(
     },
     maxInFlight: crm.salesforceMaxInFlight,
     bulkThreshold: crm.salesforceBulkThreshold,
+    taskOwners: crm.salesforceTaskOwners,
     budget: {
       share: crm.salesforceApiShare,
       orgPauseAt: crm.salesforceOrgPauseAt,
@@ -323,4 +358,15 @@ export function workspaceSessionSecret(config: Config): string | undefined {
     : createHmac('sha256', parseEncryptionKey(key))
         .update('collections workspace sessions')
         .digest('base64url');
+}
+
+/** What every doctor run checks, whether the CLI runs it or the server that owns the store. */
+export function doctorOptions(tenant: TenantId): DoctorOptions {
+  return {
+    // What the store holds is checked whether or not this shell has the Stripe key.
+    billingSources: ['stripe'],
+    requiredScopes: { hubspot: APP_SCOPES },
+    // Billing webhooks are stored for the default tenant, before it has any other data.
+    alsoTenants: [tenant],
+  };
 }

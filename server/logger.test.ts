@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { parseConfig } from '../src/config/config';
-import { createLogger, redactUrl } from './logger';
+import { createInProcessJobQueue } from '../src/adapters/inprocess/job-queue';
+import { createLogger, logJobFailure, redactUrl } from './logger';
 
 function capture(): { stream: Writable; lines: () => string } {
   const chunks: string[] = [];
@@ -49,5 +50,34 @@ describe('logger', () => {
       'postgres://app:redacted@127.0.0.1:5432/db',
     );
     expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('logs each failed job run with its reason, and the dead letter as an error', async () => {
+    const sink = capture();
+    const logger = createLogger({ level: 'info' }, sink.stream);
+    const queue = createInProcessJobQueue({ backoffMs: () => 1 });
+    let runs = 0;
+    await queue.startWorker(
+      {
+        'account-refresh': async () => {
+          runs += 1;
+          throw new Error(`portal answered 503 (run ${runs})`);
+        },
+      },
+      { onFailure: logJobFailure(logger) },
+    );
+    await queue.enqueue('account-refresh', {}, { jobId: 'account-refresh:acme:1', attempts: 2 });
+    for (let wait = 0; wait < 200 && (await queue.countDeadLetters()) === 0; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    await queue.close();
+    const lines = sink
+      .lines()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map(({ level, jobId, attempt, err }) => ({ level, jobId, attempt, err }))).toEqual([
+      { level: 40, jobId: 'account-refresh:acme:1', attempt: 1, err: 'portal answered 503 (run 1)' },
+      { level: 50, jobId: 'account-refresh:acme:1', attempt: 2, err: 'portal answered 503 (run 2)' },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { SECRET_VARIABLES } from '../src/config/config';
+import type { JobFailure } from '../src/ports/queue';
 
 export type { Logger };
 
@@ -54,4 +55,13 @@ export function redactUrl(url: string): string {
   } catch {
     return '[unparseable url]';
   }
+}
+
+/** Every failed job run is a log line with its reason: a warning while retries remain, an error once dead-lettered. */
+export function logJobFailure(logger: Logger): (failure: JobFailure) => void {
+  return (failure) => {
+    const fields = { job: failure.name, jobId: failure.jobId, attempt: failure.attempt, err: failure.error };
+    if (failure.final) logger.error(fields, 'job failed for good: kept as a dead letter');
+    else logger.warn(fields, 'job failed: will retry');
+  };
 }

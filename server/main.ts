@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError, hasBillingCredentials, loadConfig } from '../src/config/config';
+import { demoModeRefusal, isDemoMode } from '../src/config/demo-mode';
 import { parseTenantId, type TenantId } from '../src/domain/model';
 import { createLoadDemoDataHandler, LOAD_DEMO_DATA, loadDemoDataJobId } from '../src/jobs/load-demo-data';
 import { shouldLoadDemoData } from '../src/use-cases/load-demo-dataset';
 import {
   demoDatasetFolders,
+  doctorOptions,
   hubspotAppOptions,
   hubspotTenantResolver,
   openBillingSource,
@@ -35,11 +37,16 @@ import {
 } from '../src/jobs/billing-events';
 import { createHttpApp, type AppState } from './http/app';
 import { createWorkerApp } from './http/worker-app';
-import { createMetrics } from './http/metrics';
+import { createMetrics, recordsNeedingAttentionOf, syncPausesOf } from './http/metrics';
 import { createDailyRunHandler, DAILY_TENANT, enqueueDailyRun } from '../src/jobs/daily';
+import { createRuleSimulationHandler, RULE_SIMULATION } from '../src/jobs/rule-simulation';
+import { nextTurn } from './http/simulations-api';
 import type { JobHandler } from '../src/ports/queue';
 import { reconcileTenant, RECONCILE_INTERVAL_MS } from '../src/jobs/reconcile';
-import { createLogger, redactUrl } from './logger';
+import { createLogger, logJobFailure, redactUrl } from './logger';
+import { bindHttpPort } from './http/bound-port';
+import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
+import { DataDirLockedError } from '../src/adapters/postgres';
 
 type Role = 'all' | 'server' | 'worker';
 
@@ -65,13 +72,32 @@ async function main(): Promise<void> {
   }
   const runsWorker = role !== 'server';
   const runsHttp = role !== 'worker';
+  // Before anything is opened: an unauthenticated admin API must never be reachable from elsewhere.
+  const refusal = runsHttp ? demoModeRefusal(config) : undefined;
+  if (refusal !== undefined) throw refusal;
   if (config.redisUrl !== undefined)
     logger.info(
       { redis: redactUrl(config.redisUrl), role },
       'jobs, rate limits and locks shared through Redis',
     );
 
-  const store = await openStore(config);
+  // The port first: a second start on a busy port fails here, before it touches the store.
+  const http = await bindHttpPort(config.http.port, config.http.host);
+  // Whoever can read the embedded store's lock file may hand this server an import (the CLI does).
+  const importToken =
+    runsHttp && config.store.kind === 'pglite' ? randomBytes(32).toString('base64url') : undefined;
+  const store = await openStore(
+    config,
+    {
+      role: role === 'worker' ? 'collections worker' : 'collections server',
+      ...(importToken === undefined ? {} : { endpoint: { url: http.localUrl, token: importToken } }),
+    },
+    (previous) =>
+      logger.warn(
+        { previousPid: previous.pid, previousCommand: previous.command, since: previous.startedAt },
+        'took over the store lock of a process that is no longer running',
+      ),
+  );
   logger.info(
     {
       store: store.kind,
@@ -83,6 +109,8 @@ async function main(): Promise<void> {
   const queue = openQueue(config, (error) => logger.warn({ err: error.message }, 'job queue'));
   const metrics = createMetrics({
     deadLetters: () => queue.countDeadLetters(),
+    syncPauses: syncPausesOf(store),
+    recordsNeedingAttention: recordsNeedingAttentionOf(store),
     ...(config.metricsToken === undefined ? {} : { token: config.metricsToken }),
   });
   const tenant = parseTenantId(config.defaultTenant) as TenantId;
@@ -108,6 +136,7 @@ async function main(): Promise<void> {
   });
   const billing = openBillingSource(config, {
     onThrottled: (waitMs) => logger.warn({ waitMs }, 'stripe rate limit: backing off'),
+    limiter,
   });
   const sources = new Map(billing === undefined ? [] : [[billing.name, billing]]);
   const handlers: Record<string, JobHandler> = {
@@ -119,10 +148,21 @@ async function main(): Promise<void> {
           { tenant: event.tenant, eventId: event.eventId, outcome: event.outcome },
           'billing event applied',
         );
+        for (const refused of event.refused) {
+          logger.error(
+            { tenant: event.tenant, source: event.source, ...refused },
+            'billing event refused: kept as failed, not applied',
+          );
+          metrics.billingEventRefused(event.source, event.tenant, refused.code);
+        }
         // Cards and CRM records follow billing changes (one refresh per tenant and time window).
         await enqueueAccountRefresh(queue, event.tenant);
       },
-      { byEmailDomain: config.billing.matchByEmailDomain },
+      {
+        byEmailDomain: config.billing.matchByEmailDomain,
+        onMappingConflict: (conflict) =>
+          logger.warn(conflict, 'billing customer left unmapped: its CRM record has another customer'),
+      },
       locks,
     ),
     [ACCOUNT_REFRESH]: createAccountRefreshHandler({
@@ -147,7 +187,18 @@ async function main(): Promise<void> {
       riskTiers: config.riskTiers,
       onDone: (summary) => logger.info(summary, 'daily run done'),
     }),
-    [CRM_EVENT]: createCrmEventHandler({ store, queue, today: () => todayUtc() }),
+    [CRM_EVENT]: createCrmEventHandler({
+      store,
+      queue,
+      gatewayFor,
+      today: () => todayUtc(),
+      ...(config.crm.hubspotAppId === undefined ? {} : { appId: config.crm.hubspotAppId }),
+    }),
+    [RULE_SIMULATION]: createRuleSimulationHandler({
+      store,
+      riskTiers: config.riskTiers,
+      yieldControl: nextTurn,
+    }),
     [LOAD_DEMO_DATA]: async (payload, context) => {
       state.demo = { state: 'loading', tenant };
       try {
@@ -175,7 +226,10 @@ async function main(): Promise<void> {
           throw error;
         }
       };
-    await queue.startWorker(instrumented, { concurrency: 2 });
+    await queue.startWorker(instrumented, {
+      concurrency: 2,
+      onFailure: logJobFailure(logger),
+    });
   }
 
   const webDir = path.resolve(__dirname, '..', 'extensions', 'web', 'dist');
@@ -196,6 +250,7 @@ async function main(): Promise<void> {
     logger,
     api: {
       signingSecret: config.crm.hubspotClientSecret,
+      demo: isDemoMode(config),
       publicBaseUrl: config.publicBaseUrl,
       revopsUsers: config.revopsUsers,
       demoTenant: tenant,
@@ -204,6 +259,7 @@ async function main(): Promise<void> {
       renewalWindowDays: config.renewalWindowDays,
       resolveTenant,
       ...(sessionSecret === undefined ? {} : { sessionSecret }),
+      queue,
     },
     ...(hasWeb ? { webDir } : {}),
     ...(salesforceApp === undefined ? {} : { salesforceApp }),
@@ -215,6 +271,26 @@ async function main(): Promise<void> {
           ),
         }),
     billingWebhooks: billing === undefined ? [] : [{ source: billing, tenant, queue }],
+    // The embedded queue's jobs live in this process: the CLI lists and replays its dead letters here.
+    ...(importToken === undefined || config.redisUrl !== undefined ? {} : { localQueue: queue }),
+    ...(importToken === undefined ? {} : { localDoctor: doctorOptions(tenant) }),
+    ...(importToken === undefined
+      ? {}
+      : {
+          localImport: {
+            token: importToken,
+            readDataset: createCsvDatasetReader,
+            today: () => todayUtc(),
+            onImported: (imported) => {
+              enqueueAccountRefresh(queue, imported).catch((error: unknown) =>
+                logger.warn(
+                  { err: error instanceof Error ? error.message : String(error) },
+                  'refresh not queued',
+                ),
+              );
+            },
+          },
+        }),
   });
   if (billing !== undefined && runsWorker) {
     const requeued = await requeuePendingBillingEvents(store, queue, tenant, billing.name);
@@ -256,12 +332,9 @@ async function main(): Promise<void> {
   }
   // A worker answers only health and metrics, on its own PORT.
   const listener = runsHttp ? app : createWorkerApp({ store, state, logger, metrics });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = listener.listen(config.http.port, config.http.host, (error?: Error) =>
-      error ? reject(error) : resolve(listening),
-    );
-  });
-  logger.info({ url: `http://${config.http.host}:${config.http.port}`, role }, 'http server listening');
+  http.serve(listener);
+  const server = http.server;
+  logger.info({ url: `http://${config.http.host}:${http.port}`, role }, 'http server listening');
 
   if (
     runsHttp &&
@@ -306,6 +379,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+  else if (error instanceof DataDirLockedError) process.stderr.write(`collections: ${error.message}\n`);
   else if (code === 'EADDRINUSE' || code === 'EACCES') {
     process.stderr.write(`collections: cannot listen: ${(error as Error).message} (set PORT or HOST)\n`);
   } else process.stderr.write(`collections: ${error instanceof Error ? error.stack : String(error)}\n`);

@@ -90,6 +90,33 @@ describe('collections sync stripe and unmapped (CLI against the Stripe emulator)
     expect(JSON.parse(status.stdout)).toMatchObject({ status: 'failed_payment', segment: 'mid_market' });
   });
 
+  it('leaves a second customer on the same CRM record unmapped, says so, and lists it with the reason', async () => {
+    const twin = emu.scenario.createCustomer({
+      name: 'Mapped Twin',
+      metadata: { hubspot_company_id: '7001' },
+    });
+    const twinId = String(twin.id);
+    emu.scenario.createInvoice({ customer: twinId, amount: 80_00 });
+
+    const synced = await runCollections(['sync', 'stripe', '--backfill', '--restart'], env);
+    expect(synced.code).toBe(0);
+    expect(synced.stdout).toContain(
+      `warning: ${twinId} left unmapped: CRM record 7001 is customer ${mappedId}'s already`,
+    );
+
+    const listed = await runCollections(['unmapped', '--json'], env);
+    const body = JSON.parse(listed.stdout) as {
+      customers: { customerId: string; reason: string; conflict: unknown }[];
+    };
+    expect(body.customers.find((c) => c.customerId === twinId)).toMatchObject({
+      conflict: { crmCompanyId: '7001', heldBy: mappedId },
+      reason: expect.stringContaining(`conflict with customer ${mappedId}`),
+    });
+    expect(body.customers.find((c) => c.customerId === unmappedId)).toMatchObject({ conflict: null });
+    const human = await runCollections(['unmapped'], env);
+    expect(human.stdout).toMatch(new RegExp(`${twinId}.*conflict with customer ${mappedId}`));
+  });
+
   it('exits 2 naming what is missing', async () => {
     const noAction = await runCollections(['sync', 'stripe'], env);
     expect(noAction.code).toBe(2);

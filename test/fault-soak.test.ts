@@ -9,7 +9,8 @@
  *  - Redis killed and started again empty (no persistence: every queued job is lost);
  *  - every PostgreSQL connection of the database ended once.
  * At the end the CRM must show exactly what the engine computes from the store, with no duplicated,
- * missing or orphaned task, every webhook applied, and the dead letters explained.
+ * missing or orphaned task, every webhook applied, and the dead letters explained; and every CRM record's
+ * amounts must be what Stripe says is owed, computed from the emulator's Stripe objects alone.
  *
  * Runs with `npm run test:soak` (CI): needs DATABASE_URL (a PostgreSQL server it may create a database
  * on) and redis-server on the PATH. SOAK_ACCOUNTS sets the size (default 10,000).
@@ -35,11 +36,13 @@ import {
 import { runCollections } from './support/processes';
 import {
   compareCrmWithEngine,
+  compareCrmWithStripe,
   createWorld,
   makeChanges,
   mismatchesOf,
   STRIPE_WEBHOOK_SECRET,
   type Comparison,
+  type StripeComparison,
   type World,
 } from './support/soak-world';
 
@@ -153,6 +156,7 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
       // The system settles by itself (retries, stalled-job recovery, the reconciler), faults still on.
       const eventIds = [...new Set(events.map((event) => event.id))];
       let comparison: Comparison | undefined;
+      let truth: StripeComparison | undefined;
       let pending: Record<string, number> = {};
       let stage = 'starting';
       let lastShown = Date.now();
@@ -183,10 +187,14 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
               `CRM work left: ${left.unfinished.length} unfinished, ${left.tasksToCreate.length} with tasks to create`,
             );
           comparison = await compareCrmWithEngine(world, store, today());
-          if (mismatchesOf(comparison) === 0) return comparison;
-          return waiting(
-            `mismatches ${JSON.stringify({ ...comparison, examples: comparison.examples.slice(0, 2) })}`,
-          );
+          if (mismatchesOf(comparison) > 0)
+            return waiting(
+              `mismatches ${JSON.stringify({ ...comparison, examples: comparison.examples.slice(0, 2) })}`,
+            );
+          // Converged is not yet right: the CRM must also show what Stripe says is owed.
+          truth = compareCrmWithStripe(world, today());
+          if (truth.mismatches === 0) return comparison;
+          return waiting(`CRM differs from Stripe: ${JSON.stringify(truth)}`);
         },
         CONVERGE_MS,
         `${CRM} to match the engine`,
@@ -235,6 +243,7 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
         'seconds to settle after the last delivery': (settledMs / 1000).toFixed(1),
         'seconds in all': ((Date.now() - started) / 1000).toFixed(1),
         'final mismatches': mismatchesOf(final),
+        'CRM amounts differing from Stripe': (truth as StripeComparison).mismatches,
       };
       for (const [name, value] of Object.entries(figures)) line(`${name}: ${value}`);
       for (const letter of deadLetters) line(`dead letter ${letter.jobId}: ${letter.error}`);
@@ -244,6 +253,7 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
       expect(final.accounts).toBe(ACCOUNTS);
       expect(final.mapped).toBe(ACCOUNTS);
       expect(mismatchesOf(final)).toBe(0);
+      expect(truth).toMatchObject({ accounts: ACCOUNTS, mismatches: 0 });
       expect(final.duplicateTasks).toBe(0);
       expect(final.tasksInCrm).toBeGreaterThan(0);
       expect(injected).toBeGreaterThan(0);

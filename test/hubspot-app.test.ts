@@ -140,7 +140,9 @@ describe('HubSpot app: OAuth install, token refresh, webhooks, portal checks (em
     expect(installation?.accessTokenEnc).not.toContain(plain as string);
     expect(hs.properties('companies').map((property) => property.name)).toContain('collections_status');
 
-    const reused = await request(app).get('/oauth/hubspot/callback').query({ code, state });
+    const reused = await request(app)
+      .get('/oauth/hubspot/callback')
+      .query({ code, state: await startInstall() });
     expect(reused.status).toBe(400);
     expect(reused.text).toMatch(/refused the grant/);
     const forged = await request(app)
@@ -150,6 +152,84 @@ describe('HubSpot app: OAuth install, token refresh, webhooks, portal checks (em
     expect(forged.text).toMatch(/state/);
     const denied = await request(app).get('/oauth/hubspot/callback').query({ error: 'access_denied', state });
     expect(denied.status).toBe(400);
+  });
+
+  it('takes an install state once, in whichever process gets the callback', async () => {
+    const tokenCalls = () => hs.stats().byRoute['POST /oauth/2026-03/token'] ?? 0;
+    // A second server process on the same store.
+    const other = createHttpApp({
+      store,
+      state: { startedAt: Date.now(), demo: { state: 'off', tenant: 'demo' }, shuttingDown: false },
+      logger: pino({ level: 'silent' }),
+      hubspotApp: hubspotAppOptions(
+        config,
+        store,
+        (tenant) => openCrmGateway(config, store, tenant, limiter),
+        () => Promise.resolve(),
+      ),
+    });
+    const state = await startInstall();
+    const first = await request(app)
+      .get('/oauth/hubspot/callback')
+      .query({ code: hs.mintAuthCode({ redirectUri }), state });
+    expect(first.status).toBe(200);
+
+    const callsBefore = tokenCalls();
+    for (const server of [app, other]) {
+      const again = await request(server)
+        .get('/oauth/hubspot/callback')
+        .query({ code: hs.mintAuthCode({ redirectUri }), state });
+      expect(again.status).toBe(400);
+      expect(again.text).toContain('state: already used');
+    }
+    // Refused before the code was exchanged.
+    expect(tokenCalls()).toBe(callsBefore);
+  });
+
+  it('refuses a signed card request from a portal without an installation (403) and opens no tenant', async () => {
+    const stranger = '31337';
+    const signedGet = (path: string) => {
+      const url = `/api/v1${path}?portalId=${stranger}&userEmail=csm%40example.com`;
+      const timestamp = String(Date.now());
+      return request(app)
+        .get(url)
+        .set(
+          'X-HubSpot-Signature-v3',
+          hubspotSignatureV3(CLIENT.clientSecret, 'GET', `${BASE}${url.replace('%40', '@')}`, '', timestamp),
+        )
+        .set('X-HubSpot-Request-Timestamp', timestamp);
+    };
+    const tenantsBefore = await store.listTenants();
+    for (const path of ['/rules', '/companies/900/collections', '/session']) {
+      const response = await signedGet(path);
+      expect({ path, status: response.status }).toEqual({ path, status: 403 });
+      expect(response.body).toMatchObject({
+        ok: false,
+        error: { message: expect.stringContaining(stranger) },
+      });
+    }
+    const pause = `/api/v1/accounts/C-1/pause?portalId=${stranger}&userEmail=csm%40example.com`;
+    const body = JSON.stringify({ reason: 'x', until: '2026-12-01' });
+    const timestamp = String(Date.now());
+    const paused = await request(app)
+      .post(pause)
+      .set('Content-Type', 'application/json')
+      .set(
+        'X-HubSpot-Signature-v3',
+        hubspotSignatureV3(
+          CLIENT.clientSecret,
+          'POST',
+          `${BASE}${pause.replace('%40', '@')}`,
+          body,
+          timestamp,
+        ),
+      )
+      .set('X-HubSpot-Request-Timestamp', timestamp)
+      .send(body);
+    expect(paused.status).toBe(403);
+    expect(await store.listTenants()).toEqual(tenantsBefore);
+    expect(await store.listEvents(stranger as TenantId)).toEqual([]);
+    expect(await store.listRuleSetVersions(stranger as TenantId)).toEqual([]);
   });
 
   it('asks at install for exactly the scopes the app declares', () => {
@@ -164,7 +244,7 @@ describe('HubSpot app: OAuth install, token refresh, webhooks, portal checks (em
     const cipher = openSecretCipher(config);
     if (oauth === undefined || cipher === undefined) throw new Error('OAuth not configured');
     const before = await store.getCrmInstallation('hubspot', PORTAL);
-    const tokenCalls = () => hs.stats().byRoute['POST /oauth/v1/token'] ?? 0;
+    const tokenCalls = () => hs.stats().byRoute['POST /oauth/2026-03/token'] ?? 0;
     const callsBefore = tokenCalls();
     // 27 minutes later the 30-minute token is within the refresh margin.
     const later = () => Date.now() + 27 * 60 * 1000;
@@ -280,7 +360,7 @@ describe('HubSpot app: OAuth install, token refresh, webhooks, portal checks (em
         .get(url)
         .set(
           'X-HubSpot-Signature-v3',
-          hubspotSignatureV3(CLIENT.clientSecret, 'GET', `${BASE}${url}`, '', timestamp),
+          hubspotSignatureV3(CLIENT.clientSecret, 'GET', `${BASE}${url.replace('%40', '@')}`, '', timestamp),
         )
         .set('X-HubSpot-Request-Timestamp', timestamp);
     };

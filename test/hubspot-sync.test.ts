@@ -270,6 +270,27 @@ describe('HubSpot install and sync through the official SDK (emulator)', () => {
     expect(await store.listStaleAccountCards(TENANT, AS_OF, 1000)).toEqual([]);
   });
 
+  it('writes task text that a spreadsheet would run as a formula with an apostrophe in front', async () => {
+    const [customerId, companyId] = [...crmIds][2] as [string, string];
+    const title = '=HYPERLINK("http://evil.example","Open")';
+    const planned = await createManualTask(
+      store,
+      TENANT,
+      companyId,
+      { title, body: '@SUM(A1:A9)', dueOn: AS_OF, priority: 'low', assignee: 'csm@example.com' },
+      AS_OF,
+    );
+    expect(planned?.customerId).toBe(customerId);
+    await syncCrm(store, gateway(), TENANT, AS_OF);
+    const [task] = hs
+      .objects('tasks')
+      .filter((candidate) =>
+        (candidate.properties['hs_task_body'] ?? '').endsWith(`[collections task ${planned?.actionId}]`),
+      );
+    expect(task?.properties['hs_task_subject']).toBe(`'${title}`);
+    expect(task?.properties['hs_task_body']?.startsWith("'@SUM(A1:A9)")).toBe(true);
+  });
+
   it('creates a task once when HubSpot created it but the answer was lost', async () => {
     const [customerId, companyId] = [...crmIds][1] as [string, string];
     const planned = await createManualTask(

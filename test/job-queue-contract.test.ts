@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createInProcessJobQueue } from '../src/adapters/inprocess/job-queue';
 import { createBullmqJobQueue } from '../src/adapters/redis/job-queue';
-import { PermanentJobError, type JobQueue } from '../src/ports/queue';
+import { PermanentJobError, type JobFailure, type JobQueue } from '../src/ports/queue';
 
 /** `create(scope)`: queues created with the same scope share their jobs (same Redis prefix). */
 type Factory = { name: string; create: (scope: string) => JobQueue };
@@ -115,6 +115,41 @@ describe.each(factories)('job queue contract: $name', ({ name, create }) => {
     expect(broken).toMatchObject({ attempts: 2, error: 'always broken' });
     // A job that succeeded on a retry is not a dead letter.
     expect(await queue.countDeadLetters()).toBe(1);
+  });
+
+  it('reports every failed run with its reason, and which ones end as dead letters', async () => {
+    const failures: JobFailure[] = [];
+    let calls = 0;
+    await queue.startWorker(
+      {
+        flaky: async () => {
+          calls += 1;
+          if (calls < 2) throw new Error('first try fails');
+        },
+        broken: async () => {
+          throw new Error('always broken');
+        },
+        doomed: async () => {
+          throw new PermanentJobError('bad payload');
+        },
+      },
+      { onFailure: (failure) => failures.push(failure) },
+    );
+    await queue.enqueue('flaky', {}, { jobId: 'flaky:r', attempts: 3 });
+    await queue.enqueue('broken', {}, { jobId: 'broken:r', attempts: 2 });
+    await queue.enqueue('doomed', {}, { jobId: 'doomed:r', attempts: 4 });
+    await waitFor(async () => (failures.filter((f) => f.final).length === 2 ? true : undefined));
+    await waitFor(async () => ((await queue.getJob('flaky:r'))?.state === 'completed' ? true : undefined));
+    const byJob = (jobId: string) =>
+      failures
+        .filter((f) => f.jobId === jobId)
+        .map(({ name: job, attempt, error, final }) => ({ job, attempt, error, final }));
+    expect(byJob('flaky:r')).toEqual([{ job: 'flaky', attempt: 1, error: 'first try fails', final: false }]);
+    expect(byJob('broken:r')).toEqual([
+      { job: 'broken', attempt: 1, error: 'always broken', final: false },
+      { job: 'broken', attempt: 2, error: 'always broken', final: true },
+    ]);
+    expect(byJob('doomed:r')).toEqual([{ job: 'doomed', attempt: 1, error: 'bad payload', final: true }]);
   });
 
   it('waits for a running job on close', async () => {

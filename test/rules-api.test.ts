@@ -5,7 +5,10 @@ import type { CalendarDate } from '../src/domain/dates';
 import type { TenantId } from '../src/domain/model';
 import { DEFAULT_RULE_SET } from '../src/domain/rules/default-rule-set';
 import type { CollectionsStore } from '../src/ports/store';
+import { createInProcessJobQueue } from '../src/adapters/inprocess/job-queue';
+import { createRuleSimulationHandler, RULE_SIMULATION } from '../src/jobs/rule-simulation';
 import { createHttpApp, type AppState } from '../server/http/app';
+import { nextTurn } from '../server/http/simulations-api';
 import { hubspotSignatureV3 } from '../server/http/signed-request';
 
 const SECRET = 'test-client-secret';
@@ -15,6 +18,7 @@ const PORTAL = '4242';
 describe('rules and pause API (signed like hubspot.fetch)', () => {
   let store: CollectionsStore;
   let app: ReturnType<typeof createHttpApp>;
+  const queue = createInProcessJobQueue();
   let now = Date.now();
 
   beforeAll(async () => {
@@ -39,6 +43,9 @@ describe('rules and pause API (signed like hubspot.fetch)', () => {
       },
     ]);
     await session.commit();
+    await queue.startWorker({
+      [RULE_SIMULATION]: createRuleSimulationHandler({ store, yieldControl: nextTurn }),
+    });
     const state: AppState = { startedAt: now, demo: { state: 'off', tenant: PORTAL }, shuttingDown: false };
     app = createHttpApp({
       store,
@@ -51,19 +58,33 @@ describe('rules and pause API (signed like hubspot.fetch)', () => {
         demoTenant: 'demo' as TenantId,
         now: () => now,
         today: () => '2026-03-01' as CalendarDate,
+        queue,
       },
     });
   });
 
   afterAll(async () => {
+    await queue.close();
     await store.close();
   });
 
-  function signed(method: 'GET' | 'POST' | 'DELETE', path: string, user: string, body?: unknown) {
-    const url = `/api/v1${path}${path.includes('?') ? '&' : '?'}portalId=${PORTAL}&userEmail=${encodeURIComponent(user)}`;
+  function signed(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    user: string,
+    body?: unknown,
+    portal = PORTAL,
+  ) {
+    const url = `/api/v1${path}${path.includes('?') ? '&' : '?'}portalId=${portal}&userEmail=${encodeURIComponent(user)}`;
     const text = body === undefined ? '' : JSON.stringify(body);
     const timestamp = String(now);
-    const signature = hubspotSignatureV3(SECRET, method, `${BASE}${url}`, text, timestamp);
+    const signature = hubspotSignatureV3(
+      SECRET,
+      method,
+      `${BASE}${url.replace('%40', '@')}`,
+      text,
+      timestamp,
+    );
     const pending =
       method === 'GET'
         ? request(app).get(url)
@@ -147,6 +168,29 @@ describe('rules and pause API (signed like hubspot.fetch)', () => {
     ]);
   });
 
+  it('answers 422 naming the parameter for a diff between versions that are not numbers', async () => {
+    for (const [query, field] of [
+      ['from=abc&to=2', 'from'],
+      ['from=1&to=2.5', 'to'],
+      ['from=1&to=1e30', 'to'],
+      ['from=0&to=1', 'from'],
+      ['from=-1&to=1', 'from'],
+      ['from=99999999999&to=1', 'from'],
+      ['to=1', 'from'],
+      ['from=1&from=2&to=1', 'from'],
+    ] as const) {
+      const response = await signed('GET', `/rules/diff?${query}`, 'ben@example.com');
+      expect({ query, status: response.status, body: response.body }).toMatchObject({
+        query,
+        status: 422,
+        body: { ok: false, error: { path: field } },
+      });
+    }
+    const unknown = await signed('GET', '/rules/diff?from=1&to=2147483647', 'ben@example.com');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toMatchObject({ ok: false, error: { message: 'unknown version 2147483647' } });
+  });
+
   it('simulates a proposal over the history', async () => {
     const response = await signed('POST', '/rules/simulate', 'ben@example.com', {
       ruleSet: DEFAULT_RULE_SET,
@@ -154,6 +198,109 @@ describe('rules and pause API (signed like hubspot.fetch)', () => {
       to: '2026-01-31',
     });
     expect(response.body).toMatchObject({ ok: true, summaries: [{ days: 31, accounts: 1, tasks: 0 }] });
+  });
+
+  it('answers 422 naming `to` for a span longer than a request or a job replays', async () => {
+    const ask = (route: string, from: string, to: string) =>
+      signed('POST', route, 'ben@example.com', { ruleSet: DEFAULT_RULE_SET, from, to });
+    for (const [route, from, to] of [
+      ['/rules/simulate', '1900-01-01', '2999-12-31'],
+      ['/rules/simulate', '2025-01-01', '2026-01-02'],
+      ['/rules/simulate', '2026-02-01', '2026-01-31'],
+      ['/rules/simulations', '1900-01-01', '2999-12-31'],
+      ['/rules/simulations', '2016-01-01', '2026-01-08'],
+    ] as const) {
+      const response = await ask(route, from, to);
+      expect({ route, from, to, status: response.status, body: response.body }).toMatchObject({
+        route,
+        from,
+        to,
+        status: 422,
+        body: { ok: false, error: { path: 'to' } },
+      });
+    }
+    // 2024 is a leap year: 366 days are one request; 3,660 days are one job.
+    expect((await ask('/rules/simulate', '2024-01-01', '2024-12-31')).body).toMatchObject({
+      ok: true,
+      summaries: [{ days: 366 }],
+    });
+    expect((await ask('/rules/simulations', '2016-01-01', '2026-01-07')).status).toBe(202);
+  });
+
+  it('refuses a book too large for one request (422) and answers one just inside the bound', async () => {
+    const big = '7777';
+    const session = await store.beginImport(big as TenantId);
+    await session.stageCustomers(
+      Array.from({ length: 1100 }, (_, index) => ({
+        line: index + 2,
+        row: {
+          customerId: `B-${String(index).padStart(4, '0')}`,
+          name: null,
+          segment: null,
+          owner: null,
+          paymentTerms: null,
+          country: null,
+          crmCompanyId: null,
+          createdOn: null,
+          employees: null,
+          fundingStage: null,
+        },
+      })),
+    );
+    await session.commit();
+    const ask = (to: string) =>
+      signed(
+        'POST',
+        '/rules/simulate',
+        'ben@example.com',
+        { ruleSet: DEFAULT_RULE_SET, from: '2025-01-01', to },
+        big,
+      );
+    // 1,100 accounts × 365 days = 401,500 account-days; × 364 days = 400,400; × 363 = 399,300.
+    const tooBig = await ask('2025-12-30');
+    expect(tooBig.status).toBe(422);
+    expect(tooBig.body).toMatchObject({ ok: false, error: { code: 'simulation_too_large' } });
+    expect(tooBig.body.error.message).toContain('/api/v1/rules/simulations');
+    const fits = await ask('2025-12-29');
+    expect(fits.status).toBe(200);
+    expect(fits.body).toMatchObject({ ok: true, summaries: [{ days: 363, accounts: 1100, tasks: 0 }] });
+  });
+
+  it('runs a long simulation as a job: 202, progress and result polled, visible to its tenant only', async () => {
+    const started = await signed('POST', '/rules/simulations', 'ben@example.com', {
+      ruleSet: DEFAULT_RULE_SET,
+      against: DEFAULT_RULE_SET,
+      from: '2024-01-01',
+      to: '2025-12-31',
+    });
+    expect(started.status).toBe(202);
+    const id = started.body.simulation.id as string;
+    expect(started.body.simulation).toMatchObject({
+      id,
+      from: '2024-01-01',
+      to: '2025-12-31',
+      poll: `/api/v1/rules/simulations/${id}`,
+    });
+    let simulation: { state: string; accounts: unknown; summaries?: unknown } | undefined;
+    for (let polls = 0; polls < 600; polls += 1) {
+      const polled = await signed('GET', `/rules/simulations/${id}`, 'ben@example.com');
+      expect(polled.status).toBe(200);
+      simulation = polled.body.simulation;
+      if (simulation?.state === 'done' || simulation?.state === 'failed') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // 2024 has 366 days, 2025 has 365; the tenant has one customer, with no invoices.
+    expect(simulation).toMatchObject({
+      state: 'done',
+      accounts: { done: 1, total: 1 },
+      summaries: [
+        { days: 731, accounts: 1, tasks: 0 },
+        { days: 731, accounts: 1, tasks: 0 },
+      ],
+    });
+    const foreign = await signed('GET', `/rules/simulations/${id}`, 'ben@example.com', undefined, '5555');
+    expect(foreign.status).toBe(404);
+    expect((await signed('GET', '/rules/simulations/not-a-simulation', 'ben@example.com')).status).toBe(404);
   });
 
   it('pauses and resumes one account with reason, expiry and who did it', async () => {

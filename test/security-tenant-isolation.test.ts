@@ -113,7 +113,10 @@ describe('tenant isolation: portal A never reads or changes tenant B', () => {
           ? request(app).post(url)
           : request(app).delete(url);
     const headed = call
-      .set('X-HubSpot-Signature-v3', hubspotSignatureV3(SECRET, method, `${BASE}${url}`, text, timestamp))
+      .set(
+        'X-HubSpot-Signature-v3',
+        hubspotSignatureV3(SECRET, method, `${BASE}${url.replace('%40', '@')}`, text, timestamp),
+      )
       .set('X-HubSpot-Request-Timestamp', timestamp);
     return body === undefined ? headed : headed.set('Content-Type', 'application/json').send(text);
   }
@@ -256,7 +259,10 @@ describe('tenant isolation: portal A never reads or changes tenant B', () => {
     const timestamp = String(now);
     const polluted = await request(app)
       .get(url)
-      .set('X-HubSpot-Signature-v3', hubspotSignatureV3(SECRET, 'GET', `${BASE}${url}`, '', timestamp))
+      .set(
+        'X-HubSpot-Signature-v3',
+        hubspotSignatureV3(SECRET, 'GET', `${BASE}${url.replace('%40', '@')}`, '', timestamp),
+      )
       .set('X-HubSpot-Request-Timestamp', timestamp);
     expect(polluted.status).toBe(401);
     // Re-signing is impossible without the secret: swap the tenant in the body, keep A's signature.

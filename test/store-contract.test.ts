@@ -657,7 +657,7 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
       new Map([['pi_1', 'in_1']]),
     );
     expect(await store.listUnmappedCustomers(tenant)).toEqual([
-      { customerId: 'C-9', name: null, email: 'ap@nine.example', country: null, invoices: 0 },
+      { customerId: 'C-9', name: null, email: 'ap@nine.example', country: null, invoices: 0, conflict: null },
     ]);
 
     await store.saveSyncCursor(tenant, 'stripe', {
@@ -692,6 +692,137 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
     expect(await store.listPendingWebhookEvents(tenant, 'stripe', 10)).toEqual([]);
     expect(await store.countWebhookEvents(tenant, 'stripe')).toEqual({ processed: 1 });
     expect(await store.countWebhookEvents(newTenant(), 'stripe')).toEqual({});
+  });
+
+  it('lists failed webhook events by source and reason, with the newest of each, for one tenant only', async () => {
+    const tenant = newTenant();
+    const record = (source: string, eventId: string, type: string) =>
+      store.recordWebhookEvent(tenant, source, { eventId, type, createdMs: 1_772_000_000_000, body: '{}' });
+    await record('stripe', 'evt_a', 'customer.subscription.updated');
+    await record('stripe', 'evt_b', 'invoice.paid');
+    await record('stripe', 'evt_c', 'invoice.paid');
+    await record('hubspot', 'hs_1', 'company.propertyChange');
+    await record('stripe', 'evt_ok', 'invoice.paid');
+    const version = 'unsupported_api_version: Stripe API version 2020-08-27 is not supported';
+    await store.finishWebhookEvent(tenant, 'stripe', 'evt_a', 'failed', version);
+    await store.finishWebhookEvent(tenant, 'stripe', 'evt_b', 'failed', version);
+    await store.finishWebhookEvent(
+      tenant,
+      'stripe',
+      'evt_c',
+      'failed',
+      'connect ECONNREFUSED 127.0.0.1:5432',
+    );
+    await store.finishWebhookEvent(tenant, 'hubspot', 'hs_1', 'failed', 'unknown_portal: no installation');
+    await store.finishWebhookEvent(tenant, 'stripe', 'evt_ok', 'processed');
+
+    const failures = await store.listWebhookFailures(tenant);
+    expect(failures.map(({ source, reason, count }) => ({ source, reason, count }))).toEqual([
+      { source: 'hubspot', reason: 'unknown_portal', count: 1 },
+      { source: 'stripe', reason: 'processing_error', count: 1 },
+      { source: 'stripe', reason: 'unsupported_api_version', count: 2 },
+    ]);
+    const versions = failures.find((failure) => failure.reason === 'unsupported_api_version');
+    expect(versions?.latest).toEqual({
+      eventId: 'evt_b',
+      type: 'invoice.paid',
+      error: version,
+      failedAtMs: expect.any(Number),
+    });
+    expect(await store.listWebhookFailures(newTenant())).toEqual([]);
+
+    // A complete read of the source after them supersedes failed events, and only those created before it.
+    await store.recordWebhookEvent(tenant, 'stripe', {
+      eventId: 'evt_later',
+      type: 'invoice.paid',
+      createdMs: 1_772_000_100_000,
+      body: '{}',
+    });
+    await store.finishWebhookEvent(tenant, 'stripe', 'evt_later', 'failed', version);
+    expect(await store.supersedeFailedWebhookEvents(tenant, 'stripe', 1_772_000_050_000)).toBe(3);
+    expect(await store.supersedeFailedWebhookEvents(newTenant(), 'stripe', 1_772_000_050_000)).toBe(0);
+    expect(
+      (await store.listWebhookFailures(tenant)).map(({ source, reason, count }) => ({
+        source,
+        reason,
+        count,
+      })),
+    ).toEqual([
+      { source: 'hubspot', reason: 'unknown_portal', count: 1 },
+      { source: 'stripe', reason: 'unsupported_api_version', count: 1 },
+    ]);
+    expect(await store.countWebhookEvents(tenant, 'stripe')).toEqual({
+      failed: 1,
+      processed: 1,
+      superseded: 3,
+    });
+  });
+
+  it('one CRM record, one billing customer: a new second one is a problem at import, unmapped for syncs', async () => {
+    const tenant = newTenant();
+    await importData(store, tenant, {
+      customers: [customer('C-1', { crmCompanyId: 'hs-1' }), customer('C-2', { crmCompanyId: 'hs-2' })],
+    });
+
+    const clashing = await stageAll(store, tenant, {
+      customers: [
+        customer('C-3', { crmCompanyId: 'hs-1' }),
+        customer('C-4', { crmCompanyId: 'hs-9' }),
+        customer('C-5', { crmCompanyId: 'hs-9' }),
+      ],
+    });
+    const problems = await clashing.findReferenceProblems(100);
+    await clashing.rollback();
+    expect(problems).toEqual([
+      {
+        file: 'customers.csv',
+        line: 2,
+        column: 'crm_company_id',
+        message: expect.stringMatching(/customer C-3 maps to CRM record hs-1, which customer C-1 is mapped/),
+      },
+      {
+        file: 'customers.csv',
+        line: 4,
+        column: 'crm_company_id',
+        message: expect.stringMatching(/customer C-5 maps to CRM record hs-9, which customer C-4 \(line 3\)/),
+      },
+    ]);
+
+    // Keeping a mapping is no conflict, and a customer moving away frees its record in the same import.
+    const moving = await stageAll(store, tenant, {
+      customers: [customer('C-1', { crmCompanyId: 'hs-7' }), customer('C-2', { crmCompanyId: 'hs-1' })],
+    });
+    expect(await moving.findReferenceProblems(100)).toEqual([]);
+    await moving.rollback();
+
+    const synced = await stageAll(store, tenant, {
+      customers: [customer('C-3', { crmCompanyId: 'hs-1' }), customer('C-6', { crmCompanyId: 'hs-6' })],
+    });
+    expect(await synced.unmapSharedCrmRecords()).toEqual([
+      { customerId: 'C-3', crmCompanyId: 'hs-1', heldBy: 'C-1' },
+    ]);
+    expect(await synced.findReferenceProblems(100)).toEqual([]);
+    await synced.commit({ audit: false });
+    expect(await store.findCustomerIdByCrmId(tenant, 'hs-1')).toBe('C-1');
+    expect(await store.findCustomerIdByCrmId(tenant, 'hs-6')).toBe('C-6');
+    expect(await store.listUnmappedCustomers(tenant)).toEqual([
+      expect.objectContaining({ customerId: 'C-3', conflict: { crmCompanyId: 'hs-1', heldBy: 'C-1' } }),
+    ]);
+
+    const remapped = await stageAll(store, tenant, {
+      customers: [customer('C-3', { crmCompanyId: 'hs-3' })],
+    });
+    expect(await remapped.unmapSharedCrmRecords()).toEqual([]);
+    await remapped.commit({ audit: false });
+    expect(await store.listUnmappedCustomers(tenant)).toEqual([]);
+    // The old reason went with the conflict: unmapped now, C-3 is so for want of a CRM id only.
+    const dropped = await stageAll(store, tenant, { customers: [customer('C-3', { crmCompanyId: null })] });
+    expect(await dropped.unmapSharedCrmRecords()).toEqual([]);
+    await dropped.commit({ audit: false });
+    expect(await store.listUnmappedCustomers(tenant)).toEqual([
+      expect.objectContaining({ customerId: 'C-3', conflict: null }),
+    ]);
+    expect(await store.listUnmappedCustomers(newTenant())).toEqual([]);
   });
 
   it('records planned tasks and holds once, and remembers them for the next run', async () => {
@@ -877,6 +1008,61 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
     const later = new Date('2026-03-01T10:02:01Z');
     expect(await store.useLaunchNonce(tenant, 'nonce-1', new Date('2026-03-01T10:04:00Z'), later)).toBe(true);
     expect(await store.useLaunchNonce(tenant, 'nonce-2', new Date('2026-03-01T10:04:00Z'), later)).toBe(true);
+  });
+
+  it('spends an install state once, whichever caller asks first, until it expires', async () => {
+    const now = new Date('2026-03-01T10:00:00Z');
+    const expires = new Date('2026-03-01T10:10:00Z');
+    const nonce = `state-${newTenant()}`;
+    const racing = await Promise.all(
+      Array.from({ length: 8 }, () => store.useInstallState('hubspot', nonce, expires, now)),
+    );
+    expect(racing.filter((first) => first)).toHaveLength(1);
+    expect(await store.useInstallState('hubspot', nonce, expires, now)).toBe(false);
+    expect(await store.useInstallState('salesforce', nonce, expires, now)).toBe(true);
+  });
+
+  it('keeps a simulation per tenant with its progress, and leaves a finished one as it is', async () => {
+    const tenant = newTenant();
+    const request = { ruleSets: [{ name: 'x' }], from: '2026-01-01', to: '2026-01-31' };
+    await store.createRuleSimulation(tenant, 'sim-1', request, new Date('2000-01-01T00:00:00Z'));
+    expect(await store.getRuleSimulation(tenant, 'sim-1')).toMatchObject({
+      simulationId: 'sim-1',
+      state: 'queued',
+      request,
+      accountsDone: 0,
+      accountsTotal: null,
+      result: null,
+      error: null,
+    });
+    expect(await store.getRuleSimulation(newTenant(), 'sim-1')).toBeUndefined();
+    await store.updateRuleSimulation(tenant, 'sim-1', {
+      state: 'running',
+      accountsDone: 5,
+      accountsTotal: 9,
+    });
+    expect(await store.getRuleSimulation(tenant, 'sim-1')).toMatchObject({
+      state: 'running',
+      accountsDone: 5,
+      accountsTotal: 9,
+    });
+    await store.updateRuleSimulation(tenant, 'sim-1', {
+      state: 'done',
+      accountsDone: 9,
+      result: { summaries: [{ tasks: 3 }] },
+    });
+    await store.updateRuleSimulation(tenant, 'sim-1', { state: 'failed', error: 'late' });
+    expect(await store.getRuleSimulation(tenant, 'sim-1')).toMatchObject({
+      state: 'done',
+      accountsDone: 9,
+      accountsTotal: 9,
+      result: { summaries: [{ tasks: 3 }] },
+      error: null,
+    });
+    // Creating another drops the tenant's simulations created before the given instant.
+    await store.createRuleSimulation(tenant, 'sim-2', request, new Date('2999-01-01T00:00:00Z'));
+    expect(await store.getRuleSimulation(tenant, 'sim-1')).toBeUndefined();
+    expect((await store.getRuleSimulation(tenant, 'sim-2'))?.state).toBe('queued');
   });
 
   it('streams across page boundaries in customer id order', async () => {

@@ -10,7 +10,7 @@ import { BILLING_EVENT, createBillingEventHandler } from '../src/jobs/billing-ev
 import type { BillingSource } from '../src/ports/billing-source';
 import type { JobQueue } from '../src/ports/queue';
 import type { CollectionsStore } from '../src/ports/store';
-import { backfillBillingSource } from '../src/use-cases/billing-sync';
+import { backfillBillingSource, type MatchOptions } from '../src/use-cases/billing-sync';
 import { getAccountStatus } from '../src/use-cases/collections-picture';
 import { createHttpApp, type AppState } from '../server/http/app';
 import { startStripeEmulator, type StripeEmulator } from './emulators/stripe/emulator';
@@ -35,7 +35,7 @@ type Setup = {
   close(): Promise<void>;
 };
 
-async function setup(): Promise<Setup> {
+async function setup(match: MatchOptions = {}): Promise<Setup> {
   const emu = await startStripeEmulator({ apiKey: API_KEY });
   emu.clock.set(T0);
   const store = await createPgliteStore();
@@ -51,7 +51,7 @@ async function setup(): Promise<Setup> {
   });
   const queue = createInProcessJobQueue({ backoffMs: () => 10 });
   await queue.startWorker({
-    [BILLING_EVENT]: createBillingEventHandler(store, new Map([[source.name, source]])),
+    [BILLING_EVENT]: createBillingEventHandler(store, new Map([[source.name, source]]), undefined, match),
   });
   const state: AppState = {
     startedAt: Date.now(),
@@ -292,6 +292,39 @@ async function finalBooks(faults: WebhookFaults): Promise<unknown> {
     await s.close();
   }
 }
+
+describe('two billing customers naming one CRM record', () => {
+  it('the second is left unmapped with its reason and reported, until its metadata names its own', async () => {
+    const reported: unknown[] = [];
+    const s = await setup({ onMappingConflict: (conflict) => reported.push(conflict) });
+    try {
+      const first = newCardCustomer(s, { hubspot_company_id: '901' });
+      await deliver(s);
+      s.emu.clock.advance(HOUR);
+      const second = newCardCustomer(s, { hubspot_company_id: '901' });
+      await deliver(s);
+
+      expect((await s.store.getAccountFacts(TENANT, first.customerId))?.customer.crmCompanyId).toBe('901');
+      expect((await s.store.getAccountFacts(TENANT, second.customerId))?.customer.crmCompanyId).toBeNull();
+      expect(await s.store.findCustomerIdByCrmId(TENANT, '901')).toBe(first.customerId);
+      const conflict = { customerId: second.customerId, crmCompanyId: '901', heldBy: first.customerId };
+      expect(await s.store.listUnmappedCustomers(TENANT)).toEqual([
+        expect.objectContaining({ conflict: { crmCompanyId: '901', heldBy: first.customerId } }),
+      ]);
+      expect(reported).toContainEqual({ tenant: TENANT, ...conflict });
+      // The invoice of the unmapped customer is kept: nothing is dropped, only the CRM link.
+      expect((await s.store.getAccountFacts(TENANT, second.customerId))?.invoices).toHaveLength(1);
+
+      s.emu.clock.advance(HOUR);
+      s.emu.scenario.updateCustomer(second.customerId, { metadata: { hubspot_company_id: '902' } });
+      await deliver(s);
+      expect((await s.store.getAccountFacts(TENANT, second.customerId))?.customer.crmCompanyId).toBe('902');
+      expect(await s.store.listUnmappedCustomers(TENANT)).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+});
 
 describe('order-safe and idempotent webhooks', () => {
   it('every event twice and in reverse (or shuffled) order gives the same books as in-order delivery', async () => {

@@ -74,7 +74,10 @@ describe('payment-terms API for the deal card (signed like hubspot.fetch)', () =
     const timestamp = String(now);
     return request(app)
       .post(url)
-      .set('X-HubSpot-Signature-v3', hubspotSignatureV3(SECRET, 'POST', `${BASE}${url}`, text, timestamp))
+      .set(
+        'X-HubSpot-Signature-v3',
+        hubspotSignatureV3(SECRET, 'POST', `${BASE}${url.replace('%40', '@')}`, text, timestamp),
+      )
       .set('X-HubSpot-Request-Timestamp', timestamp)
       .set('Content-Type', 'application/json')
       .send(text);
@@ -85,7 +88,10 @@ describe('payment-terms API for the deal card (signed like hubspot.fetch)', () =
     const timestamp = String(now);
     return request(app)
       .get(url)
-      .set('X-HubSpot-Signature-v3', hubspotSignatureV3(SECRET, 'GET', `${BASE}${url}`, '', timestamp))
+      .set(
+        'X-HubSpot-Signature-v3',
+        hubspotSignatureV3(SECRET, 'GET', `${BASE}${url.replace('%40', '@')}`, '', timestamp),
+      )
       .set('X-HubSpot-Request-Timestamp', timestamp);
   }
 

@@ -1,5 +1,6 @@
 import { Divider, Flex, hubspot } from '@hubspot/ui-extensions';
 import { GUARDRAILS, RULE_SETS } from './api/policies';
+import { CrmConnectionStatus } from './components/CrmConnectionStatus';
 import { DiffPanel } from './components/DiffPanel';
 import { PolicySection, type PolicyTools } from './components/PolicySection';
 import { SimulationPanel } from './components/SimulationPanel';
@@ -21,6 +22,7 @@ export function CollectionsRulesSettings() {
   );
   return (
     <Flex direction="column" gap="lg">
+      <CrmConnectionStatus />
       <PolicySection kind={RULE_SETS} tools={ruleSetTools} />
       <Divider />
       <PolicySection kind={GUARDRAILS} />

@@ -1,25 +1,82 @@
 import type { Command } from 'commander';
 import { createBullmqJobQueue } from '../../src/adapters/redis/job-queue';
 import { loadConfig } from '../../src/config/config';
-import type { DeadLetter, JobQueue } from '../../src/ports/queue';
-import { positiveInteger, print, UsageError, type Output } from './shared';
+import { z } from 'zod';
+import type { DeadLetter } from '../../src/ports/queue';
+import { LOCAL_DEAD_LETTERS_PATH } from '../http/local-dead-letters';
+import { positiveInteger, print, UsageError, withStore, type Output, type StoreServer } from './shared';
 
-/**
- * The dead letters live in the shared Redis queue. Without REDIS_URL the queue is embedded in the
- * server process: nothing outside it can see its jobs.
- */
-async function withJobQueue<T>(work: (queue: JobQueue) => Promise<T>): Promise<T> {
-  const { redisUrl } = loadConfig();
-  if (redisUrl === undefined)
-    throw new UsageError(
-      'no REDIS_URL: the embedded job queue lives inside the server process, and its dead letters are only visible there (set REDIS_URL to the Redis the server uses)',
-    );
-  const queue = createBullmqJobQueue({ url: redisUrl });
+type DeadLetterAccess = {
+  list(limit: number): Promise<DeadLetter[]>;
+  replay(jobId: string): Promise<boolean>;
+};
+
+async function withRedisQueue<T>(url: string, work: (access: DeadLetterAccess) => Promise<T>): Promise<T> {
+  const queue = createBullmqJobQueue({ url });
   try {
-    return await work(queue);
+    return await work({
+      list: (limit) => queue.listDeadLetters(limit),
+      replay: (jobId) => queue.replayDeadLetter(jobId),
+    });
   } finally {
     await queue.close();
   }
+}
+
+async function askServer(server: StoreServer, path: string, method: 'GET' | 'POST'): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, server.url), {
+      method,
+      headers: { authorization: `Bearer ${server.token}` },
+    });
+  } catch (error) {
+    throw new Error(
+      `the server process ${server.pid} does not answer at ${server.url} (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+  if (response.status !== 200 && response.status !== 404)
+    throw new Error(`the server process ${server.pid} answered HTTP ${response.status} to ${path}`);
+  return response.json();
+}
+
+const listAnswer = z.object({
+  deadLetters: z.array(z.custom<DeadLetter>((value) => typeof value === 'object')),
+});
+const replayAnswer = z.object({ replayed: z.boolean() });
+
+/**
+ * Without REDIS_URL the job queue is embedded in the server process, which owns the embedded store:
+ * its dead letters are asked of that server. When no server holds the store, no embedded queue runs,
+ * so there are none (a webhook event that failed for good stays marked failed in the store).
+ */
+async function withJobQueue<T>(work: (access: DeadLetterAccess) => Promise<T>): Promise<T> {
+  const { redisUrl } = loadConfig();
+  if (redisUrl !== undefined) return withRedisQueue(redisUrl, work);
+  return withStore(
+    () =>
+      work({
+        list: async () => [],
+        replay: async () => false,
+      }),
+    {
+      viaServer: (server) =>
+        work({
+          list: async (limit) =>
+            listAnswer.parse(await askServer(server, `${LOCAL_DEAD_LETTERS_PATH}?limit=${limit}`, 'GET'))
+              .deadLetters,
+          replay: async (jobId) =>
+            replayAnswer.parse(
+              await askServer(
+                server,
+                `${LOCAL_DEAD_LETTERS_PATH}/${encodeURIComponent(jobId)}/replay`,
+                'POST',
+              ),
+            ).replayed,
+        }),
+    },
+  );
 }
 
 function renderDeadLetter(dead: DeadLetter): string {
@@ -37,7 +94,7 @@ export function registerDeadLetterCommands(program: Command): void {
     .option('--limit <n>', 'at most this many jobs', positiveInteger(10000), 50)
     .option('--json', 'print the result as JSON', false)
     .action(async (options: { limit: number; json: boolean }) => {
-      const deadLetters = await withJobQueue((queue) => queue.listDeadLetters(options.limit));
+      const deadLetters = await withJobQueue((queue) => queue.list(options.limit));
       print(options, { deadLetters }, () =>
         deadLetters.length === 0 ? 'No dead letters.' : deadLetters.map(renderDeadLetter).join('\n'),
       );
@@ -49,7 +106,7 @@ export function registerDeadLetterCommands(program: Command): void {
     .argument('<jobId>', 'the job id, as `dead-letter list` shows it')
     .option('--json', 'print the result as JSON', false)
     .action(async (jobId: string, options: Output) => {
-      const replayed = await withJobQueue((queue) => queue.replayDeadLetter(jobId));
+      const replayed = await withJobQueue((queue) => queue.replay(jobId));
       if (!replayed) throw new UsageError(`no dead letter ${jobId}`);
       print(options, { ok: true, jobId, replayed: true }, () => `Queued ${jobId} again.`);
     });

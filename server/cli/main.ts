@@ -8,7 +8,7 @@ import type { CalendarDate } from '../../src/domain/dates';
 import type { TenantId } from '../../src/domain/model';
 import type { CollectionsStore } from '../../src/ports/store';
 import { generateDemoDataset } from '../../src/use-cases/generate-demo-dataset';
-import { formatProblem, importDataset } from '../../src/use-cases/import-dataset';
+import { formatProblem } from '../../src/use-cases/import-dataset';
 import { buildPortfolioReportFromStore, getAccountStatus } from '../../src/use-cases/collections-picture';
 import type { SliceDimension } from '../../src/domain/ar-metrics';
 import { renderPortfolioChart } from '../reports/portfolio-chart';
@@ -25,22 +25,29 @@ import {
   simulateRuleSets,
 } from '../../src/use-cases/collections-rules';
 import { diffRuleSets } from '../../src/domain/rules/diff';
+import { MoneyRangeError } from '../../src/domain/money';
 import {
   dateOption,
   defaultTenant,
+  ExitCode,
   positiveInteger,
   print,
   readValidatedFile,
   tenantOption,
   versionArgument,
+  terminalSafe,
   UsageError,
   withScratchDataset,
   withStore,
   type Output,
+  type StoreServer,
 } from './shared';
+import { importThroughServer } from './server-import';
+import { importBook } from '../../src/use-cases/import-book';
 import { registerTermsCommands } from './terms-commands';
 import { registerSyncCommands } from './sync-commands';
 import { registerDeadLetterCommands } from './dead-letter-commands';
+import { registerDoctorCommands } from './doctor-commands';
 
 export { UsageError } from './shared';
 
@@ -102,15 +109,24 @@ export function buildProgram(): Command {
       if (!folder?.isDirectory())
         throw new UsageError(`${dir} is not a folder (expected a folder with invoices.csv)`);
       const progress = createProgress(!options.json, 'bytes');
-      const result = await withStore(async (store) => {
-        const imported = await importDataset(store, createCsvDatasetReader(path.resolve(dir)), {
-          tenant,
-          onProgress: (event) => progress.update(event.bytesRead, event.bytesTotal, event.file),
-        });
+      let handedTo: StoreServer | undefined;
+      const result = await withStore(
         // New facts, new model: the risk model is refitted on the tenant's own history.
-        if (imported.ok) await refitTenantRiskModel(store, tenant, todayUtc());
-        return imported;
-      }).finally(() => progress.stop());
+        (store) =>
+          importBook(store, createCsvDatasetReader(path.resolve(dir)), {
+            tenant,
+            today: todayUtc(),
+            onProgress: (event) => progress.update(event.bytesRead, event.bytesTotal, event.file),
+          }),
+        {
+          viaServer: (server) => {
+            handedTo = server;
+            return importThroughServer(server, path.resolve(dir), tenant, (done, total, file) =>
+              progress.update(done, total, file),
+            );
+          },
+        },
+      ).finally(() => progress.stop());
       if (!result.ok) {
         const more = result.problemCount - result.problems.length;
         throw new UsageError(
@@ -120,7 +136,8 @@ export function buildProgram(): Command {
           result,
         );
       }
-      print(options, result, () => {
+      const via = handedTo === undefined ? {} : { via: { server: handedTo.url, pid: handedTo.pid } };
+      print(options, { ...result, ...via }, () => {
         const lines = Object.entries(result.rows).map(([file, rows]) => {
           const key = file.replace('.csv', '') as keyof typeof result.outcome.inserted;
           return `  ${file.padEnd(18)} ${String(rows).padStart(9)} rows  ${String(result.outcome.inserted[key]).padStart(9)} new  ${String(result.outcome.updated[key]).padStart(9)} updated`;
@@ -134,6 +151,9 @@ export function buildProgram(): Command {
               ]
             : []),
           ...result.warnings.map((warning) => `warning: ${warning}`),
+          ...(handedTo === undefined
+            ? []
+            : [`(imported by the running server, process ${handedTo.pid}, which owns the store)`]),
         ].join('\n');
       });
     });
@@ -679,6 +699,7 @@ export function buildProgram(): Command {
   registerTermsCommands(program);
   registerSyncCommands(program);
   registerDeadLetterCommands(program);
+  registerDoctorCommands(program);
   return program;
 }
 
@@ -689,6 +710,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
+    if (error instanceof ExitCode) return error.code;
     if (error instanceof CommanderError) {
       // Commander already printed usage errors; help and version exit 0.
       return error.exitCode === 0 ? 0 : 2;
@@ -697,15 +719,20 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       if (wantsJson) {
         const details = error instanceof UsageError ? error.details : { problems: error.problems };
         process.stdout.write(
-          `${JSON.stringify({ ok: false, error: error.message, ...(details as object) }, null, 2)}\n`,
+          `${terminalSafe(JSON.stringify({ ok: false, error: error.message, ...(details as object) }, null, 2), { json: true })}\n`,
         );
       }
-      process.stderr.write(`collections: ${error.message}\n`);
+      process.stderr.write(`collections: ${terminalSafe(error.message)}\n`);
       return 2;
     }
-    process.stderr.write(
-      `collections: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    // Data beyond what sums exactly is named, not a fault of this program to trace.
+    const text =
+      error instanceof MoneyRangeError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
+    process.stderr.write(`collections: ${terminalSafe(text)}\n`);
     return 1;
   }
 }

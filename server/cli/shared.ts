@@ -10,7 +10,12 @@ import { parseTenantId, type TenantId } from '../../src/domain/model';
 import type { CollectionsStore } from '../../src/ports/store';
 import { formatProblem, importDataset } from '../../src/use-cases/import-dataset';
 import { openScratchStore, openStore } from '../compose';
+import { DataDirLockedError } from '../../src/adapters/postgres';
+import { escapeControlCharacters } from '../../src/domain/text';
 import { createProgress } from './progress';
+
+/** The running server that owns the embedded store, as its lock file names it. */
+export type StoreServer = { pid: number; url: string; token: string };
 
 /** Exit codes: 0 done, 1 unexpected failure, 2 bad input (arguments, rows, unknown ids). */
 export class UsageError extends Error {
@@ -23,10 +28,32 @@ export class UsageError extends Error {
   }
 }
 
+/** A command that printed its whole result and still ends with this exit code (`doctor` finding problems). */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit code ${code}`);
+    this.name = 'ExitCode';
+  }
+}
+
 export type Output = { json: boolean };
 
+/**
+ * Text for a terminal: data (names, ids, reasons) may hold escape sequences that would recolour,
+ * retitle or rewrite the screen. JSON escapes C0 controls itself; DEL and C1 (U+009B starts a command
+ * too) are escaped here, as JSON allows.
+ */
+export function terminalSafe(text: string, options: { json?: boolean } = {}): string {
+  if (options.json !== true) return escapeControlCharacters(text);
+  return text.replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function print(output: Output, value: unknown, human: () => string): void {
-  process.stdout.write(output.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+  process.stdout.write(
+    output.json
+      ? `${terminalSafe(JSON.stringify(value, null, 2), { json: true })}\n`
+      : `${terminalSafe(human())}\n`,
+  );
 }
 
 export function tenantOption(value: string): TenantId {
@@ -51,8 +78,41 @@ export function positiveInteger(max: number) {
   };
 }
 
-export async function withStore<T>(work: (store: CollectionsStore) => Promise<T>): Promise<T> {
-  const store = await openStore(loadConfig());
+/**
+ * Runs `work` on the configured store. An embedded store owned by another process is not opened: the
+ * work goes to that process through `viaServer` when it is a server that takes it, otherwise this is
+ * a UsageError naming the process (exit 2).
+ */
+export async function withStore<T>(
+  work: (store: CollectionsStore) => Promise<T>,
+  options: { viaServer?: (server: StoreServer) => Promise<T> } = {},
+): Promise<T> {
+  let store: CollectionsStore;
+  try {
+    store = await openStore(loadConfig(), { role: 'collections CLI' }, (previous) =>
+      process.stderr.write(
+        `collections: took over the store lock of process ${previous.pid} (${previous.command}), which is no longer running\n`,
+      ),
+    );
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    const holder = error.holder;
+    if (holder?.endpoint !== undefined && options.viaServer !== undefined)
+      return options.viaServer({ pid: holder.pid, ...holder.endpoint });
+    throw new UsageError(error.message, {
+      holder:
+        holder === undefined
+          ? null
+          : {
+              pid: holder.pid,
+              host: holder.host,
+              role: holder.role,
+              command: holder.command,
+              startedAt: holder.startedAt,
+              url: holder.endpoint?.url ?? null,
+            },
+    });
+  }
   try {
     return await work(store);
   } finally {

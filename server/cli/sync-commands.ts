@@ -19,12 +19,16 @@ import {
   todayUtc,
 } from '../compose';
 import { ensureLaunchSecret, saveTokens } from '../../src/use-cases/crm-installation';
-import { syncCrmUnlessPaused } from '../../src/use-cases/crm-sync';
+import { runCrmSync, withTenantSyncLock } from '../../src/use-cases/crm-sync';
+import { LockBusyError } from '../../src/ports/lock';
 import type { CalendarDate } from '../../src/domain/dates';
+import { installCrmSchema } from '../../src/use-cases/crm-schema';
 import { createProgress } from './progress';
 import { dateOption, defaultTenant, print, tenantOption, UsageError, withStore } from './shared';
 
 const newLaunchSecret = () => randomBytes(32).toString('base64url');
+/** How long `collections sync` waits for a running sync of the tenant (a worker's refresh) to end. */
+const SYNC_LOCK_WAIT_MS = 60000;
 
 export function registerSyncCommands(program: Command): void {
   const sync = program.command('sync').description('bring billing data in from a billing system');
@@ -42,9 +46,14 @@ export function registerSyncCommands(program: Command): void {
           '--backfill: say what to do (webhooks keep Stripe data current after a backfill)',
         );
       let throttled = 0;
-      const source = openBillingSource(loadConfig(), { onThrottled: () => (throttled += 1) });
-      if (source === undefined)
+      const config = loadConfig();
+      // Paced with every other process reading this Stripe account (through Redis when it is shared).
+      const limiter = openRateLimiter(config);
+      const source = openBillingSource(config, { onThrottled: () => (throttled += 1), limiter });
+      if (source === undefined) {
+        await limiter.close();
         throw new UsageError('STRIPE_SECRET_KEY: not set, so there is no Stripe account to read');
+      }
       const tenant = options.tenant ?? defaultTenant();
       const progress = createProgress(!options.json, 'rows');
       const started = Date.now();
@@ -62,7 +71,10 @@ export function registerSyncCommands(program: Command): void {
         // New facts, new model: refit as an import does.
         if (result.written > 0) await refitTenantRiskModel(store, tenant, todayUtc());
         return result;
-      }).finally(() => progress.stop());
+      }).finally(async () => {
+        progress.stop();
+        await limiter.close();
+      });
       const seconds = (Date.now() - started) / 1000;
       print(options, { ...report, tenant, seconds, throttled }, () =>
         [
@@ -77,6 +89,10 @@ export function registerSyncCommands(program: Command): void {
           ...(throttled > 0
             ? [`  Stripe rate-limited ${throttled} requests; they were retried after backing off`]
             : []),
+          ...report.conflicts.map(
+            (c) =>
+              `warning: ${c.customerId} left unmapped: CRM record ${c.crmCompanyId} is customer ${c.heldBy}'s already (see \`collections unmapped\`)`,
+          ),
         ].join('\n'),
       );
     });
@@ -114,12 +130,21 @@ export function registerSyncCommands(program: Command): void {
               installedBy: 'cli',
               syncPause: null,
             });
-          return { result: await gateway.ensureSchema(), requests: gateway.stats().requests };
+          return {
+            result: await installCrmSchema(store, tenant, gateway),
+            requests: gateway.stats().requests,
+          };
         });
-        print(options, { ok: true, ...outcome.result, apiRequests: outcome.requests }, () =>
-          outcome.result.created.length === 0
-            ? `Already installed: ${outcome.result.existing.length} properties and groups in place.`
-            : `Created ${outcome.result.created.length} (${outcome.result.created.join(', ')}); ${outcome.result.existing.length} already there.`,
+        const blocked = outcome.result.blocked ?? [];
+        // What an admin archived is not created; the rest is, and a later install finishes the job.
+        if (blocked.length > 0) process.exitCode = 3;
+        print(options, { ok: blocked.length === 0, ...outcome.result, apiRequests: outcome.requests }, () =>
+          [
+            outcome.result.created.length === 0
+              ? `Already installed: ${outcome.result.existing.length} properties and groups in place.`
+              : `Created ${outcome.result.created.length} (${outcome.result.created.join(', ')}); ${outcome.result.existing.length} already there.`,
+            ...blocked.map((block) => `Not created: ${block.problem}. ${block.fix}.`),
+          ].join('\n'),
         );
       } finally {
         await limiter.close();
@@ -154,25 +179,43 @@ export function registerSyncCommands(program: Command): void {
                 : `${tenant}: no Salesforce org is connected (GET /oauth/salesforce/install, or collections salesforce connect --jwt)`,
             );
           const total = (await store.counts(tenant)).customers;
-          return syncCrmUnlessPaused(store, gateway, tenant, options.asOf ?? todayUtc(), {
-            riskTiers: config.riskTiers,
-            renewalWindowDays: config.renewalWindowDays,
-            onProgress: (accounts) => progress.update(accounts, total, 'accounts'),
+          // The jobs' sync, under the same per-tenant lock: a run killed part way is finished by the
+          // next one (or by the worker's refresh) without creating a task twice.
+          const run = await withTenantSyncLock(locks, tenant, SYNC_LOCK_WAIT_MS, () =>
+            runCrmSync(store, gateway, tenant, options.asOf ?? todayUtc(), 'all', {
+              riskTiers: config.riskTiers,
+              renewalWindowDays: config.renewalWindowDays,
+              onProgress: (accounts) => progress.update(accounts, total, 'accounts'),
+            }),
+          ).catch((error: unknown) => {
+            if (error instanceof LockBusyError) return { busy: true } as const;
+            throw error;
           });
+          return 'busy' in run ? run : (run.outcome ?? { skipped: null });
         }).finally(async () => {
           progress.stop();
           await limiter.close();
           await locks.close();
         });
         const seconds = (Date.now() - started) / 1000;
-        if ('skipped' in outcome) {
+        if ('busy' in outcome) {
           print(
             options,
-            { tenant, skipped: outcome.skipped },
+            { tenant, busy: true },
             () =>
-              `Not synced: the sync of ${tenant} is paused until ${outcome.skipped.until} (${outcome.skipped.reason}).`,
+              `Not synced: another sync of ${tenant} (a worker's refresh or another collections sync) is still running; run it again once that one is done.`,
           );
           process.exitCode = 3;
+          return;
+        }
+        if ('skipped' in outcome) {
+          const skipped = outcome.skipped;
+          print(options, { tenant, skipped }, () =>
+            skipped === null
+              ? `Nothing to sync for ${tenant}.`
+              : `Not synced: the sync of ${tenant} is paused until ${skipped.until} (${skipped.reason}).`,
+          );
+          if (skipped !== null) process.exitCode = 3;
           return;
         }
         const report = outcome;
@@ -304,16 +347,24 @@ export function registerSyncCommands(program: Command): void {
     .action(async (options: { tenant?: TenantId; json: boolean }) => {
       const tenant = options.tenant ?? defaultTenant();
       const customers = await withStore((store) => store.listUnmappedCustomers(tenant));
-      print(options, { tenant, count: customers.length, customers }, () =>
+      const withReasons = customers.map((c) => ({
+        ...c,
+        reason:
+          c.conflict === null
+            ? 'no CRM id in the billing metadata'
+            : `conflict with customer ${c.conflict.heldBy}: CRM record ${c.conflict.crmCompanyId} is mapped to it already`,
+      }));
+      print(options, { tenant, count: customers.length, customers: withReasons }, () =>
         customers.length === 0
           ? 'Every customer is mapped to a CRM record.'
           : [
               `${customers.length} customers have no CRM record (set hubspot_company_id or salesforce_account_id in their Stripe metadata):`,
-              ...customers
+              ...withReasons
                 .slice(0, 50)
                 .map(
                   (c) =>
-                    `  ${c.customerId.padEnd(20)} ${(c.name ?? '').slice(0, 30).padEnd(30)} ${(c.email ?? '').padEnd(30)} ${c.invoices} invoices`,
+                    `  ${c.customerId.padEnd(20)} ${(c.name ?? '').slice(0, 30).padEnd(30)} ${(c.email ?? '').padEnd(30)} ${c.invoices} invoices` +
+                    (c.conflict === null ? '' : `  ${c.reason}`),
                 ),
               ...(customers.length > 50 ? [`  … and ${customers.length - 50} more (--json for all)`] : []),
             ].join('\n'),

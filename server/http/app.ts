@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { JobQueue } from '../../src/ports/queue';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { HitCounter } from '../../src/ports/hit-counter';
@@ -9,6 +10,9 @@ import type { Metrics } from './metrics';
 import { createHubspotAppRouter, type HubspotAppOptions } from './hubspot-app';
 import { createSalesforceAppRouter, type SalesforceAppOptions } from './salesforce-app';
 import { publicRateLimiters, securityHeaders, type PublicRateLimits } from './security';
+import { createLocalImportRouter, type LocalImportOptions } from './local-import';
+import { createLocalDeadLetterRouter } from './local-dead-letters';
+import { createLocalDoctorRouter, type DoctorOptions } from './local-doctor';
 
 export type DemoState = 'off' | 'queued' | 'loading' | 'loaded' | 'failed';
 
@@ -58,6 +62,12 @@ export function createHttpApp(deps: {
   trustProxyHops?: number;
   /** Prometheus metrics at /metrics, and webhook requests counted. */
   metrics?: Metrics;
+  /** `collections import` handed over by the CLI when this server owns the embedded store. */
+  localImport?: Omit<LocalImportOptions, 'store' | 'logger'>;
+  /** The embedded job queue's dead letters, for `collections dead-letter` (same token as the import). */
+  localQueue?: JobQueue;
+  /** `collections doctor` run here when this server owns the embedded store (same token as the import). */
+  localDoctor?: DoctorOptions;
 }): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -80,6 +90,14 @@ export function createHttpApp(deps: {
   if (deps.salesforceApp !== undefined)
     app.use(createSalesforceAppRouter({ ...deps.salesforceApp, store: deps.store, logger: deps.logger }));
   if (deps.api !== undefined) app.use('/api/v1', createRulesApi({ ...deps.api, store: deps.store }));
+  if (deps.localImport !== undefined)
+    app.use(createLocalImportRouter({ ...deps.localImport, store: deps.store, logger: deps.logger }));
+  if (deps.localImport !== undefined && deps.localQueue !== undefined)
+    app.use(createLocalDeadLetterRouter({ token: deps.localImport.token, queue: deps.localQueue }));
+  if (deps.localImport !== undefined && deps.localDoctor !== undefined)
+    app.use(
+      createLocalDoctorRouter({ token: deps.localImport.token, store: deps.store, doctor: deps.localDoctor }),
+    );
 
   /** Liveness: the process answers. No I/O, so a slow database never gets the process restarted. */
   app.get('/healthz', (_request, response) => {

@@ -11,7 +11,7 @@ export type AccountCardView = {
   customerId: string;
   name: string | null;
   asOf: string;
-  /** current | overdue | failed_payment | disputed | paused */
+  /** current | payment_in_flight | overdue | failed_payment | disputed | paused */
   status: string;
   statusLabel: string;
   /** success | warning | danger | info, for a StatusTag */
@@ -22,6 +22,10 @@ export type AccountCardView = {
     outstanding: Money;
     overdue: Money;
     disputed: Money;
+    /** Owed on invoices the billing system marked uncollectible (still owed). */
+    uncollectible: Money;
+    /** Owed on invoices whose payment is on its way (a bank debit not settled yet). */
+    inFlight: Money;
     aging: AgingBucketView[];
   }[];
   oldestDaysPastDue: number;
@@ -35,6 +39,8 @@ export type AccountCardView = {
     daysPastDue: number;
     disputed: boolean;
     failedAttempts: number;
+    uncollectible: boolean;
+    paymentInFlight: boolean;
   }[];
   lastFailure: {
     invoiceId: string;

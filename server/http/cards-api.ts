@@ -30,6 +30,7 @@ const LABELS: Readonly<Record<string, { label: string; variant: AccountCardView[
   current: { label: 'Current', variant: 'success' },
   overdue: { label: 'Overdue', variant: 'warning' },
   failed_payment: { label: 'Payment failed', variant: 'danger' },
+  payment_in_flight: { label: 'Payment in flight', variant: 'info' },
   disputed: { label: 'Disputed', variant: 'danger' },
   paused: { label: 'Automation paused', variant: 'info' },
 };
@@ -61,6 +62,8 @@ export function toAccountCardView(card: AccountCard): AccountCardView {
       outstanding: money(balance.outstandingMinor, balance.currency),
       overdue: money(balance.overdueMinor, balance.currency),
       disputed: money(balance.disputedMinor, balance.currency),
+      uncollectible: money(balance.uncollectibleMinor, balance.currency),
+      inFlight: money(balance.inFlightMinor, balance.currency),
       aging: aging(balance),
     })),
     oldestDaysPastDue: status.oldestDaysPastDue,
@@ -74,6 +77,8 @@ export function toAccountCardView(card: AccountCard): AccountCardView {
       daysPastDue: invoice.daysPastDue,
       disputed: invoice.disputed,
       failedAttempts: invoice.failedAttempts,
+      uncollectible: invoice.uncollectible,
+      paymentInFlight: invoice.paymentInFlight,
     })),
     lastFailure:
       status.lastFailure === null

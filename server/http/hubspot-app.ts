@@ -6,7 +6,7 @@ import { IntegrationError } from '../../src/ports/crm-gateway';
 import type { CollectionsStore } from '../../src/ports/store';
 import { completeInstall } from '../../src/use-cases/crm-installation';
 import { CRM_EVENTS, CRM_EVENT_SOURCE } from '../../src/use-cases/crm-events';
-import { checkInstallState, page, signInstallState } from './install-pages';
+import { page, readInstallState, signInstallState } from './install-pages';
 import { verifyHubspotSignatureV3 } from './signed-request';
 
 export type HubspotAppOptions = {
@@ -27,7 +27,7 @@ export type HubspotAppOptions = {
 };
 
 /**
- * The HubSpot app's server side: the OAuth install (state signed and short-lived, code exchanged,
+ * The HubSpot app's server side: the OAuth install (state signed, short-lived and used once, code exchanged,
  * tokens stored encrypted, properties created) and the webhook endpoint (signature v3 on the raw body,
  * each event stored once by id and applied by a job).
  */
@@ -60,7 +60,9 @@ export function createHubspotAppRouter(options: HubspotAppOptions): Router {
       page(response, 400, 'Not installed', `HubSpot said: ${error}`);
       return;
     }
-    if (typeof state !== 'string' || !checkInstallState(options.clientSecret, state, now())) {
+    const signed =
+      typeof state === 'string' ? readInstallState(options.clientSecret, state, now()) : undefined;
+    if (signed === undefined) {
       page(response, 400, 'Not installed', 'state: missing, expired or not ours; start the install again.');
       return;
     }
@@ -69,6 +71,17 @@ export function createHubspotAppRouter(options: HubspotAppOptions): Router {
       return;
     }
     try {
+      // Spent before the code is exchanged, in the store, so a second callback fails in any process.
+      const first = await options.store.useInstallState(
+        'hubspot',
+        signed.nonce,
+        new Date(signed.expiresAt),
+        new Date(now()),
+      );
+      if (!first) {
+        page(response, 400, 'Not installed', 'state: already used; start the install again.');
+        return;
+      }
       const installation = await completeInstall(options.store, options.oauth, options.cipher, {
         code,
         redirectUri,

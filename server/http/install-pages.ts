@@ -10,13 +10,27 @@ export function signInstallState(secret: string, now: number): string {
 }
 
 export function checkInstallState(secret: string, state: string, now: number): boolean {
+  return readInstallState(secret, state, now) !== undefined;
+}
+
+/**
+ * A state we signed and that has not expired: its nonce and expiry, so the caller can spend it once
+ * (the signature alone would let a leaked callback URL be replayed until it expires).
+ */
+export function readInstallState(
+  secret: string,
+  state: string,
+  now: number,
+): { nonce: string; expiresAt: number } | undefined {
   const at = state.lastIndexOf('.');
-  if (at < 0) return false;
+  if (at < 0) return undefined;
   const body = state.slice(0, at);
   const expected = Buffer.from(createHmac('sha256', secret).update(body).digest('base64url'));
   const given = Buffer.from(state.slice(at + 1));
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return false;
-  return Number(body.split('.')[0]) > now;
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+  const [expiry = '', nonce = ''] = body.split('.');
+  const expiresAt = Number(expiry);
+  return expiresAt > now && nonce !== '' ? { nonce, expiresAt } : undefined;
 }
 
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,6 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { crmSyncPauseState, type CrmSyncPauseState } from '../../src/domain/crm-sync-pause';
+import type { CollectionsStore } from '../../src/ports/store';
+import { needsAttention } from '../../src/use-cases/crm-record-attention';
+import { taskOwnerFallbacksOf } from '../../src/use-cases/task-owner-fallbacks';
+
+/** The senders of /webhooks/<source>; any other path is counted as `other`. */
+export const WEBHOOK_SOURCES = ['stripe', 'hubspot', 'salesforce'] as const;
 
 /** What the process reports at /metrics (Prometheus text format). */
 export type Metrics = {
@@ -8,12 +15,46 @@ export type Metrics = {
   jobFinished(name: string, outcome: 'completed' | 'failed'): void;
   crmCalls(crm: string, tenant: string, requests: number, rateLimited: number): void;
   crmSynced(crm: string, tenant: string, atMs: number): void;
+  /** A billing event kept as failed without retries because its source cannot read it. */
+  billingEventRefused(source: string, tenant: string, reason: string): void;
   router(): Router;
 };
+
+/** The paused CRM syncs of every installation, for the `collections_crm_sync_paused` gauge. */
+export function syncPausesOf(store: Pick<CollectionsStore, 'listCrmInstallations'>) {
+  return async (): Promise<{ crm: string; tenant: string; state: CrmSyncPauseState }[]> => {
+    const paused = [];
+    for (const crm of ['hubspot', 'salesforce'] as const)
+      for (const installation of await store.listCrmInstallations(crm))
+        if (installation.syncPause !== null)
+          paused.push({ crm, tenant: installation.tenant, state: crmSyncPauseState(installation.syncPause) });
+    return paused;
+  };
+}
+
+/** Records each CRM refused for good or too often, per tenant: the `collections_crm_records_need_attention` gauge. */
+export function recordsNeedingAttentionOf(store: Pick<CollectionsStore, 'countCrmRecordFailures'>) {
+  return async (): Promise<{ crm: string; tenant: string; count: number }[]> => {
+    const counts = new Map<string, { crm: string; tenant: string; count: number }>();
+    for (const row of await store.countCrmRecordFailures()) {
+      // Tasks given to a fallback owner are kept in the same list; they were written, not refused.
+      if (!needsAttention(row) || row.crm.endsWith(taskOwnerFallbacksOf(''))) continue;
+      const key = `${row.crm}:${row.tenant}`;
+      const entry = counts.get(key) ?? { crm: row.crm, tenant: row.tenant, count: 0 };
+      entry.count += row.count;
+      counts.set(key, entry);
+    }
+    return [...counts.values()];
+  };
+}
 
 export function createMetrics(options: {
   /** Dead letters now (failed jobs kept for replay). */
   deadLetters?: () => Promise<number>;
+  /** CRM syncs paused now (daily limit, credentials or scopes to renew), read at each scrape. */
+  syncPauses?: () => Promise<{ crm: string; tenant: string; state: CrmSyncPauseState }[]>;
+  /** CRM records not sent again until a person looks (refused for good, or too often). */
+  recordsNeedingAttention?: () => Promise<{ crm: string; tenant: string; count: number }[]>;
   /** Bearer token required to read /metrics; open when unset (bind to a private network). */
   token?: string;
   now?: () => number;
@@ -45,6 +86,12 @@ export function createMetrics(options: {
     labelNames: ['source', 'status'] as const,
     registers: [registry],
   });
+  const refused = new Counter({
+    name: 'collections_billing_events_refused_total',
+    help: 'Billing webhook events kept as failed because they cannot be read (e.g. an unsupported API version), by source, tenant and reason',
+    labelNames: ['source', 'tenant', 'reason'] as const,
+    registers: [registry],
+  });
   const lastSync = new Map<string, { crm: string; tenant: string; at: number }>();
   new Gauge({
     name: 'collections_crm_sync_lag_seconds',
@@ -68,6 +115,36 @@ export function createMetrics(options: {
       },
     });
 
+  const syncPauses = options.syncPauses;
+  if (syncPauses !== undefined)
+    new Gauge({
+      name: 'collections_crm_sync_paused',
+      help: 'CRM syncs paused, by CRM, tenant and state (limit, reconnect, missing_scopes with the scopes to grant)',
+      labelNames: ['crm', 'tenant', 'state', 'missing_scopes'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const { crm, tenant, state } of await syncPauses()) {
+          if (state.kind !== 'missing_scopes' && Date.parse(state.until) <= now()) continue;
+          const missing = state.kind === 'missing_scopes' ? state.scopes.join(',') : '';
+          this.set({ crm, tenant, state: state.kind, missing_scopes: missing }, 1);
+        }
+      },
+    });
+
+  const needingAttention = options.recordsNeedingAttention;
+  if (needingAttention !== undefined)
+    new Gauge({
+      name: 'collections_crm_records_need_attention',
+      help: 'CRM records the CRM refused for good or too often, not sent again until their values change, by CRM and tenant',
+      labelNames: ['crm', 'tenant'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const { crm, tenant, count } of await needingAttention()) this.set({ crm, tenant }, count);
+      },
+    });
+
   return {
     registry,
     jobFinished: (name, outcome) => jobs.inc({ name, outcome }),
@@ -76,12 +153,15 @@ export function createMetrics(options: {
       if (rateLimited > 0) limited.inc({ crm, tenant }, rateLimited);
     },
     crmSynced: (crm, tenant, atMs) => lastSync.set(`${crm}:${tenant}`, { crm, tenant, at: atMs }),
+    billingEventRefused: (source, tenant, reason) => refused.inc({ source, tenant, reason }),
     router() {
       const router = express.Router();
       router.use('/webhooks/:source', (request, response, next) => {
-        response.on('finish', () =>
-          webhooks.inc({ source: String(request.params['source']), status: String(response.statusCode) }),
-        );
+        // Read now: later routers replace request.params before the response finishes. Unknown paths
+        // share one label, so a caller cannot grow the series without bound.
+        const named = String(request.params['source']);
+        const source = (WEBHOOK_SOURCES as readonly string[]).includes(named) ? named : 'other';
+        response.on('finish', () => webhooks.inc({ source, status: String(response.statusCode) }));
         next();
       });
       router.get('/metrics', async (request, response) => {

@@ -4,12 +4,15 @@ import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
 import { parseTenantId, type TenantId } from '../../src/domain/model';
 import { DEFAULT_RULE_SET } from '../../src/domain/rules/default-rule-set';
 import { diffRuleSets } from '../../src/domain/rules/diff';
-import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
+import { validateRuleSet } from '../../src/domain/rules/rule-set';
+import type { JobQueue } from '../../src/ports/queue';
 import type { CollectionsStore } from '../../src/ports/store';
-import { simulateRuleSets } from '../../src/use-cases/collections-rules';
+import { badInput, fail, ruleSetOrFail } from './api-answers';
 import { verifyHubspotSignatureV3 } from './signed-request';
+import { crmSyncPauseState } from '../../src/domain/crm-sync-pause';
 import { mountTermsRoutes } from './terms-api';
 import { mountCardRoutes } from './cards-api';
+import { mountSimulationRoutes } from './simulations-api';
 import { mountWorkspaceRoutes, type WorkspaceContext } from './workspace-api';
 import { cookieOf, readSession, SESSION_COOKIE } from './workspace-session';
 import type { RiskTiers } from '../../src/domain/risk/risk-model';
@@ -20,6 +23,11 @@ export type RulesApiOptions = {
   store: CollectionsStore;
   /** HubSpot app client secret; without it the API runs in local demo mode (loopback only). */
   signingSecret: string | undefined;
+  /**
+   * Without a signing secret: true (the default) runs the local demo (every caller is RevOps on the
+   * demo tenant); false takes workspace sessions only (a Salesforce-only deployment).
+   */
+  demo?: boolean;
   publicBaseUrl: string;
   revopsUsers: readonly string[];
   demoTenant: TenantId;
@@ -34,6 +42,8 @@ export type RulesApiOptions = {
   resolveTenant?: (portalId: string) => Promise<TenantId | undefined>;
   /** Verifies workspace sessions opened from embedded views; without it there are none. */
   sessionSecret?: string;
+  /** Where simulations too long for a request run; without it they are refused (503). */
+  queue?: JobQueue;
 };
 
 /** What an embedded workspace may reach: its one view, and its one record. */
@@ -60,16 +70,6 @@ type Locals = { context: RequestContext };
 /** The exact bytes that were signed, kept beside the parsed JSON. */
 const rawBodies = new WeakMap<object, string>();
 
-/** Business errors answer 2xx with a typed body: hubspot.fetch turns any non-2xx into a generic error. */
-function fail(
-  response: Response,
-  error: { path?: string; message: string },
-  status = 200,
-  extra: object = {},
-): void {
-  response.status(status).json({ ok: false, error, ...extra });
-}
-
 function signedContext(options: RulesApiOptions) {
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     const locals = response.locals as Partial<Locals>;
@@ -87,6 +87,13 @@ function signedContext(options: RulesApiOptions) {
         embedded: { view: session.view, customerId: session.customerId, crmRecordId: session.crmRecordId },
       };
       next();
+      return;
+    }
+    if (options.signingSecret === undefined && options.demo === false) {
+      response.status(401).json({
+        ok: false,
+        error: { message: 'open the workspace from the CRM: this server takes workspace sessions only' },
+      });
       return;
     }
     if (options.signingSecret === undefined) {
@@ -142,12 +149,13 @@ function signedContext(options: RulesApiOptions) {
 }
 
 const proposal = z.object({ ruleSet: z.unknown(), note: z.string().trim().min(1).max(500).optional() });
-const simulation = z.object({
-  ruleSet: z.unknown(),
-  against: z.unknown().optional(),
-  from: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
-  to: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
-});
+/** Versions are a PostgreSQL integer: anything else never reaches the store. */
+const versionNumber = z
+  .string()
+  .regex(/^[0-9]{1,10}$/)
+  .transform(Number)
+  .refine((value) => value >= 1 && value <= 2 ** 31 - 1);
+const diffQuery = z.object({ from: versionNumber, to: versionNumber });
 const rollback = z.object({ version: z.number().int().min(1), note: z.string().trim().min(1).max(500) });
 const pause = z
   .object({
@@ -155,31 +163,6 @@ const pause = z
     until: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
   })
   .strict();
-
-function badInput(response: Response, error: z.ZodError): void {
-  const issue = error.issues[0];
-  // An unknown field is named by its own path.
-  const path = [
-    ...(issue?.path ?? []),
-    ...(issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : []),
-  ];
-  fail(response, { path: path.join('.'), message: issue?.message ?? 'invalid request' });
-}
-
-function ruleSetOrFail(response: Response, input: unknown, path: string): RuleSet | undefined {
-  const result = validateRuleSet(input);
-  if (result.ok) return result.ruleSet;
-  const first = result.problems[0];
-  fail(
-    response,
-    { path: `${path}.${first?.path ?? ''}`, message: first?.message ?? 'invalid rule set' },
-    200,
-    {
-      problems: result.problems,
-    },
-  );
-  return undefined;
-}
 
 /** The settings page's API: rule sets (read, validate, simulate, diff, activate, roll back) and pauses. */
 export function createRulesApi(options: RulesApiOptions): Router {
@@ -261,6 +244,21 @@ export function createRulesApi(options: RulesApiOptions): Router {
     });
   });
 
+  // The settings page shows why the portal's sync is paused and what to do (e.g. scopes to grant).
+  router.get('/crm-sync-status', async (_request, response) => {
+    const { tenant } = context(response);
+    const connections = [];
+    for (const crm of ['hubspot', 'salesforce'] as const) {
+      const installation = await options.store.getCrmInstallationForTenant(tenant, crm);
+      if (installation === undefined) continue;
+      const pause = installation.syncPause === null ? null : crmSyncPauseState(installation.syncPause);
+      // A limit's pause that has ended is no longer news; a reconnect stays until someone acts.
+      const over = pause?.kind === 'limit' && Date.parse(pause.until) <= (options.now ?? Date.now)();
+      connections.push({ crm, state: pause === null || over ? { kind: 'running' as const } : pause });
+    }
+    response.json({ ok: true, connections });
+  });
+
   router.post('/rules/validate', (request, response) => {
     const parsed = proposal.safeParse(request.body);
     if (!parsed.success) return badInput(response, parsed.error);
@@ -268,27 +266,25 @@ export function createRulesApi(options: RulesApiOptions): Router {
     if (ruleSet !== undefined) response.json({ ok: true, rules: ruleSet.rules.map((rule) => rule.id) });
   });
 
-  router.post('/rules/simulate', async (request, response) => {
-    const parsed = simulation.safeParse(request.body);
-    if (!parsed.success) return badInput(response, parsed.error);
-    const ruleSet = ruleSetOrFail(response, parsed.data.ruleSet, 'ruleSet');
-    if (ruleSet === undefined) return;
-    const against =
-      parsed.data.against === undefined ? undefined : ruleSetOrFail(response, parsed.data.against, 'against');
-    if (parsed.data.against !== undefined && against === undefined) return;
-    const report = await simulateRuleSets(
-      options.store,
-      context(response).tenant,
-      against === undefined ? [ruleSet] : [ruleSet, against],
-      parsed.data.from as CalendarDate,
-      parsed.data.to as CalendarDate,
-    );
-    response.json({ ok: true, summaries: report.summaries });
+  mountSimulationRoutes(router, {
+    store: options.store,
+    context,
+    ...(options.queue === undefined ? {} : { queue: options.queue }),
+    ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
 
   router.get('/rules/diff', async (request, response) => {
-    const from = Number(request.query['from']);
-    const to = Number(request.query['to']);
+    const parsed = diffQuery.safeParse({ from: request.query['from'], to: request.query['to'] });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return fail(
+        response,
+        { path: String(issue?.path[0] ?? 'from'), message: 'expected a version number (1, 2, …)' },
+        422,
+      );
+    }
+    const { from, to } = parsed.data;
     const { tenant } = context(response);
     const [before, after] = await Promise.all([
       options.store.getRuleSetVersion(tenant, from),

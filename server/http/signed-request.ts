@@ -11,6 +11,30 @@ export function hubspotSignatureV3(
   return createHmac('sha256', secret).update(`${method}${uri}${body}${timestamp}`).digest('base64');
 }
 
+/**
+ * HubSpot decodes exactly these percent-encodings in the URI before signing (v3 validation docs);
+ * every other encoding, `%25` and `%20` included, stays as sent.
+ */
+const SIGNED_URI_DECODINGS: Readonly<Record<string, string>> = {
+  '%3A': ':',
+  '%2F': '/',
+  '%3F': '?',
+  '%40': '@',
+  '%21': '!',
+  '%24': '$',
+  '%27': "'",
+  '%28': '(',
+  '%29': ')',
+  '%2A': '*',
+  '%2C': ',',
+  '%3B': ';',
+};
+
+/** The URI as HubSpot hashes it: one left-to-right pass, so a decoded `%` never starts a new escape. */
+export function hubspotSignedUri(uri: string): string {
+  return uri.replace(/%[0-9A-Fa-f]{2}/g, (escape) => SIGNED_URI_DECODINGS[escape.toUpperCase()] ?? escape);
+}
+
 export const MAX_SIGNATURE_AGE_MS = 5 * 60 * 1000;
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
@@ -35,7 +59,7 @@ export function verifyHubspotSignatureV3(input: {
     return { ok: false, reason: 'stale or invalid timestamp' };
   }
   const expected = Buffer.from(
-    hubspotSignatureV3(input.secret, input.method, input.uri, input.body, input.timestamp),
+    hubspotSignatureV3(input.secret, input.method, hubspotSignedUri(input.uri), input.body, input.timestamp),
   );
   const given = Buffer.from(input.signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given))

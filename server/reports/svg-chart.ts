@@ -27,8 +27,17 @@ const VALUE_WIDTH = 250;
 const BAR_HEIGHT = 22;
 const GAP = 10;
 
+/**
+ * Characters XML 1.0 does not allow at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF), which
+ * not even a character reference may carry, and DEL and C1, which it discourages: a viewer stops at the
+ * first one, so a slice label from the data could break the whole picture.
+ */
+const NOT_XML_TEXT =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  return text.replace(NOT_XML_TEXT, '\ufffd').replace(/[&<>"'\t\n\r]/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 function header(title: string, subtitle: string | undefined): string {

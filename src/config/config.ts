@@ -7,6 +7,14 @@ const optionalSecret = z
   .optional()
   .or(z.literal('').transform(() => undefined));
 
+/** A HubSpot owner id (`GET /crm/v3/owners` `id`, not the user id). */
+const hubspotOwnerId = z
+  .string()
+  .trim()
+  .regex(/^([0-9]{1,20})?$/, 'a numeric HubSpot owner id (GET /crm/v3/owners `id`)')
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
 const optionalUrl = (protocols: readonly string[]) =>
   z
     .string()
@@ -32,7 +40,13 @@ const integer = (fallback: number, min: number, max: number) =>
 export const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
-  PORT: integer(3000, 0, 65535),
+  // Empty is not "unset" here: a number would silently become 0, a random port nobody knows.
+  PORT: z
+    .string()
+    .refine((value) => value.trim() !== '', 'is empty: give a port number (0-65535), or unset it for 3000')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535))
+    .default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   COLLECTIONS_DATA_DIR: z.string().trim().min(1).default('./.data'),
@@ -63,7 +77,12 @@ export const environmentSchema = z.object({
   STRIPE_SECRET_KEY: optionalSecret,
   STRIPE_WEBHOOK_SECRET: optionalSecret,
   STRIPE_API_BASE: optionalUrl(['https:', 'http:']),
-  STRIPE_MAX_RPS: integer(20, 1, 100),
+  // Unset: Stripe's documented per-account limit for the key's mode (see stripeRequestsPerSecond).
+  STRIPE_MAX_RPS: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? undefined : Number(value)))
+    .pipe(z.number().int().min(1).max(10000).optional()),
   BILLING_TIME_ZONE: z
     .string()
     .trim()
@@ -80,8 +99,30 @@ export const environmentSchema = z.object({
   CRM_MATCH_BY_EMAIL_DOMAIN: z.enum(['true', 'false']).default('true'),
   HUBSPOT_ACCESS_TOKEN: optionalSecret,
   HUBSPOT_API_BASE: optionalUrl(['https:', 'http:']),
-  HUBSPOT_REQUESTS_PER_10S: integer(110, 1, 1000),
+  // Unset: HubSpot's burst limit for the app kind and the account's tier (README, "HubSpot limits").
+  HUBSPOT_REQUESTS_PER_10S: z
+    .literal('')
+    .transform(() => undefined)
+    .or(z.coerce.number().int().min(1).max(1000).optional()),
+  HUBSPOT_APP_KIND: z
+    .literal('')
+    .transform(() => undefined)
+    .or(z.enum(['marketplace', 'private']).optional()),
+  HUBSPOT_TIER: z
+    .enum(['free', 'starter', 'professional', 'enterprise', 'api-limit-increase'])
+    .default('free'),
   HUBSPOT_CLIENT_ID: optionalSecret,
+  // The app's id: webhooks of our own writes carry it as their sourceId, and are ignored.
+  HUBSPOT_APP_ID: z
+    .literal('')
+    .transform(() => undefined)
+    .or(
+      z
+        .string()
+        .trim()
+        .regex(/^[0-9]{1,20}$/, 'the numeric HubSpot app id')
+        .optional(),
+    ),
   HUBSPOT_CLIENT_SECRET: optionalSecret,
   HUBSPOT_PORTAL_ID: z
     .string()
@@ -98,6 +139,11 @@ export const environmentSchema = z.object({
   SALESFORCE_CLIENT_ID: optionalSecret,
   SALESFORCE_CLIENT_SECRET: optionalSecret,
   SALESFORCE_LOGIN_URL: optionalUrl(['https:', 'http:']),
+  SALESFORCE_ORG_TYPE: z
+    .enum(['production', 'sandbox'])
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  SALESFORCE_JWT_AUDIENCE: optionalUrl(['https:']),
   SALESFORCE_JWT_USERNAME: z
     .string()
     .trim()
@@ -112,6 +158,33 @@ export const environmentSchema = z.object({
   SALESFORCE_ORG_PAUSE_AT: z.coerce.number().gt(0).max(1).default(0.8),
   SALESFORCE_BULK_THRESHOLD: integer(2000, 1, 10_000_000),
   SALESFORCE_MAX_IN_FLIGHT: integer(4, 1, 25),
+  SALESFORCE_CSM_ROLE: z
+    .string()
+    .trim()
+    .max(80)
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  // Goes into SOQL as a field name: only an API name.
+  SALESFORCE_CSM_FIELD: z
+    .string()
+    .trim()
+    .regex(/^([A-Za-z][A-Za-z0-9_]{0,79})?$/, 'a field API name, e.g. CSM__c')
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  SALESFORCE_FINANCE_USER: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  // A HubSpot company property's internal name (it is asked for in a batch read).
+  HUBSPOT_CSM_PROPERTY: z
+    .string()
+    .trim()
+    .regex(/^([a-z][a-z0-9_]{0,99})?$/, 'a company property internal name, e.g. csm_owner')
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  HUBSPOT_FINANCE_OWNER_ID: hubspotOwnerId,
+  HUBSPOT_FALLBACK_OWNER_ID: hubspotOwnerId,
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -153,8 +226,14 @@ export type Config = {
     hubspotAccessToken: string | undefined;
     /** A local HubSpot emulator, for tests and benchmarks. */
     hubspotApiBase: string | undefined;
-    hubspotRequestsPer10s: number;
+    /** An explicit budget; otherwise the one of the app kind and tier below. */
+    hubspotRequestsPer10s: number | undefined;
+    /** Unset: marketplace for OAuth installations, private for the private-app token. */
+    hubspotAppKind: 'marketplace' | 'private' | undefined;
+    hubspotTier: 'free' | 'starter' | 'professional' | 'enterprise' | 'api-limit-increase';
     hubspotClientId: string | undefined;
+    /** The app's id: property changes it made come back as webhooks with it as `sourceId`. */
+    hubspotAppId: string | undefined;
     hubspotClientSecret: string | undefined;
     /** The portal of the private-app token: signed requests from it map to the default tenant. */
     hubspotPortalId: string | undefined;
@@ -165,11 +244,18 @@ export type Config = {
     salesforceLoginUrl: string;
     /** JWT bearer flow for an integration user: its username and the connected app's private key file. */
     salesforceJwt: { username: string; keyFile: string } | undefined;
+    /** Which login host JWT assertions name (guessed from the login URL when unset). */
+    salesforceOrgType: 'production' | 'sandbox' | undefined;
+    salesforceJwtAudience: string | undefined;
     /** Our share of the org's daily API allocation, and the org-wide use at which our sync pauses. */
     salesforceApiShare: number;
     salesforceOrgPauseAt: number;
     salesforceBulkThreshold: number;
     salesforceMaxInFlight: number;
+    /** Who the rules' `csm` and `finance_queue` are in Salesforce. */
+    salesforceTaskOwners: { csmRole?: string; csmField?: string; financeUser?: string };
+    /** Who the rules' `csm`, `finance_queue` and unresolvable assignees are in HubSpot. */
+    hubspotTaskOwners: { csmProperty?: string; financeOwnerId?: string; fallbackOwnerId?: string };
   };
 };
 
@@ -230,7 +316,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       stripeSecretKey: env.STRIPE_SECRET_KEY,
       stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET,
       stripeApiBase: env.STRIPE_API_BASE,
-      stripeMaxRequestsPerSecond: env.STRIPE_MAX_RPS,
+      stripeMaxRequestsPerSecond: env.STRIPE_MAX_RPS ?? stripeRequestsPerSecond(env.STRIPE_SECRET_KEY),
       timeZone: env.BILLING_TIME_ZONE,
       crm: env.CRM,
       matchByEmailDomain: env.CRM_MATCH_BY_EMAIL_DOMAIN === 'true',
@@ -239,13 +325,18 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       hubspotAccessToken: env.HUBSPOT_ACCESS_TOKEN,
       hubspotApiBase: env.HUBSPOT_API_BASE,
       hubspotRequestsPer10s: env.HUBSPOT_REQUESTS_PER_10S,
+      hubspotAppKind: env.HUBSPOT_APP_KIND,
+      hubspotTier: env.HUBSPOT_TIER,
       hubspotClientId: env.HUBSPOT_CLIENT_ID,
+      hubspotAppId: env.HUBSPOT_APP_ID,
       hubspotClientSecret: env.HUBSPOT_CLIENT_SECRET,
       hubspotPortalId: env.HUBSPOT_PORTAL_ID,
       tokenEncryptionKey: env.TOKEN_ENCRYPTION_KEY,
       salesforceClientId: env.SALESFORCE_CLIENT_ID,
       salesforceClientSecret: env.SALESFORCE_CLIENT_SECRET,
       salesforceLoginUrl: (env.SALESFORCE_LOGIN_URL ?? 'https://login.salesforce.com').replace(/\/+$/, ''),
+      salesforceOrgType: env.SALESFORCE_ORG_TYPE,
+      salesforceJwtAudience: env.SALESFORCE_JWT_AUDIENCE,
       salesforceJwt:
         env.SALESFORCE_JWT_USERNAME === undefined || env.SALESFORCE_JWT_KEY_FILE === undefined
           ? undefined
@@ -254,6 +345,20 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
       salesforceOrgPauseAt: env.SALESFORCE_ORG_PAUSE_AT,
       salesforceBulkThreshold: env.SALESFORCE_BULK_THRESHOLD,
       salesforceMaxInFlight: env.SALESFORCE_MAX_IN_FLIGHT,
+      salesforceTaskOwners: {
+        ...(env.SALESFORCE_CSM_ROLE === undefined ? {} : { csmRole: env.SALESFORCE_CSM_ROLE }),
+        ...(env.SALESFORCE_CSM_FIELD === undefined ? {} : { csmField: env.SALESFORCE_CSM_FIELD }),
+        ...(env.SALESFORCE_FINANCE_USER === undefined ? {} : { financeUser: env.SALESFORCE_FINANCE_USER }),
+      },
+      hubspotTaskOwners: {
+        ...(env.HUBSPOT_CSM_PROPERTY === undefined ? {} : { csmProperty: env.HUBSPOT_CSM_PROPERTY }),
+        ...(env.HUBSPOT_FINANCE_OWNER_ID === undefined
+          ? {}
+          : { financeOwnerId: env.HUBSPOT_FINANCE_OWNER_ID }),
+        ...(env.HUBSPOT_FALLBACK_OWNER_ID === undefined
+          ? {}
+          : { fallbackOwnerId: env.HUBSPOT_FALLBACK_OWNER_ID }),
+      },
     },
   };
 }
@@ -264,6 +369,14 @@ let loaded: Config | undefined;
 export function loadConfig(): Config {
   loaded ??= parseConfig(process.env);
   return loaded;
+}
+
+/**
+ * Stripe's documented global rate limit per account ("Rate limits"): 100 requests per second in live
+ * mode, 25 in a sandbox (test mode). Live keys start `sk_live_` (secret) or `rk_live_` (restricted).
+ */
+export function stripeRequestsPerSecond(secretKey: string | undefined): number {
+  return secretKey !== undefined && /^(sk|rk)_live_/.test(secretKey) ? 100 : 25;
 }
 
 /** True when billing credentials are configured (so no demo data should be loaded). */

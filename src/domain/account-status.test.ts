@@ -115,6 +115,36 @@ describe('computeAccountStatus: balances and aging', () => {
   });
 });
 
+describe('computeAccountStatus: balances near 2^53 minor units', () => {
+  const MAX = 9007199254740991; // 2^53 − 1
+  const account = (amounts: number[]) =>
+    facts({
+      invoices: amounts.map((amountMinor, index) => invoice({ invoiceId: `INV-${index}`, amountMinor })),
+    });
+
+  it('adds balances exactly up to 2^53 − 1 minor units', () => {
+    const status = computeAccountStatus(account([MAX - 2, 2]), day('2026-03-01'));
+    expect(usd(status)).toMatchObject({ outstandingMinor: MAX, overdueMinor: MAX, aging: { d1_30: MAX } });
+  });
+
+  it('refuses a balance beyond it, naming the exact value', () => {
+    expect(() => computeAccountStatus(account([MAX, 2]), day('2026-03-01'))).toThrow(
+      /9007199254740993 minor units/,
+    );
+  });
+
+  it('refuses a paid amount beyond it (payments are summed per invoice)', () => {
+    const big = facts({
+      invoices: [invoice({ amountMinor: MAX })],
+      payments: [
+        payment({ paymentId: 'P-1', amountMinor: MAX }),
+        payment({ paymentId: 'P-2', amountMinor: 2 }),
+      ],
+    });
+    expect(() => computeAccountStatus(big, day('2026-03-01'))).toThrow(/9007199254740993 minor units/);
+  });
+});
+
 describe('computeAccountStatus: situations', () => {
   const failed = (overrides: Partial<PaymentAttempt>): PaymentAttempt =>
     payment({

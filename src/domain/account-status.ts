@@ -9,10 +9,11 @@ import {
   type AgingBuckets,
   type InvoiceLedger,
 } from './invoice-ledger';
-import type { AccountFacts, Dispute } from './model';
-import type { CurrencyCode } from './money';
+import type { AccountFacts, Dispute, PaymentAttempt } from './model';
+import { addMinor, type CurrencyCode } from './money';
 
-export type Situation = 'paused' | 'disputed' | 'failed_payment' | 'overdue' | 'current';
+export type Situation =
+  'paused' | 'disputed' | 'failed_payment' | 'overdue' | 'payment_in_flight' | 'current';
 
 /** Precedence of the primary status: the first situation in this list that applies. */
 export const SITUATION_PRECEDENCE: readonly Situation[] = [
@@ -20,6 +21,7 @@ export const SITUATION_PRECEDENCE: readonly Situation[] = [
   'disputed',
   'failed_payment',
   'overdue',
+  'payment_in_flight',
   'current',
 ];
 
@@ -35,6 +37,10 @@ export type CurrencyBalance = {
   disputedMinor: number;
   /** Overpayments: never netted against what is outstanding on other invoices. */
   creditMinor: number;
+  /** Outstanding on invoices marked uncollectible: still owed, only flagged. */
+  uncollectibleMinor: number;
+  /** Outstanding on invoices whose payment is submitted but not settled: neither overdue nor failed. */
+  inFlightMinor: number;
   aging: AgingBuckets;
 };
 
@@ -69,6 +75,10 @@ export type OpenInvoice = {
   daysPastDue: number;
   disputed: boolean;
   failedAttempts: number;
+  /** Marked uncollectible by the billing system; still owed. */
+  uncollectible: boolean;
+  /** A payment (e.g. a bank debit) is on its way: not chased until it settles or fails. */
+  paymentInFlight: boolean;
 };
 
 export type AccountStatus = {
@@ -107,6 +117,29 @@ function isOpenOn(dispute: Dispute, asOf: CalendarDate): boolean {
   return dispute.openedOn <= asOf && (dispute.resolvedOn === null || dispute.resolvedOn > asOf);
 }
 
+/** Failed attempts on an invoice since its last success by `day`, and the latest of them. */
+function failuresSinceLastSuccess(
+  ledger: InvoiceLedger,
+  day: number,
+): { failuresSinceSuccess: number; latest: PaymentAttempt | undefined } {
+  let failuresSinceSuccess = 0;
+  let latest: PaymentAttempt | undefined;
+  let lastSuccessDay = -Infinity;
+  for (const success of ledger.successes) {
+    const successDay = toDayNumber(success.attemptedOn);
+    if (successDay <= day && successDay > lastSuccessDay) lastSuccessDay = successDay;
+  }
+  for (const failure of ledger.failures) {
+    const failureDay = toDayNumber(failure.attemptedOn);
+    if (failureDay > day || failureDay < lastSuccessDay) continue;
+    // A success on the same day as a failure is taken to have come after it.
+    if (failureDay === lastSuccessDay) continue;
+    failuresSinceSuccess += 1;
+    latest = failure;
+  }
+  return { failuresSinceSuccess, latest };
+}
+
 /**
  * The collections picture of one account on one day, from facts known by that day only.
  * Amounts are kept per currency and never added across currencies.
@@ -138,6 +171,8 @@ export function computeAccountStatus(
         overdueMinor: 0,
         disputedMinor: 0,
         creditMinor: 0,
+        uncollectibleMinor: 0,
+        inFlightMinor: 0,
         aging: emptyAging(),
       };
       balances.set(currency, balance);
@@ -148,6 +183,7 @@ export function computeAccountStatus(
   let oldestDaysPastDue = 0;
   let overdueInvoiceCount = 0;
   let undisputedOverdue = false;
+  let paymentInFlight = false;
   let lastFailure: LastFailure | null = null;
   let lastFailureKey = '';
   let latestRevocation: { day: number; signal: ChurnSignal } | null = null;
@@ -185,7 +221,7 @@ export function computeAccountStatus(
 
     const position = positionOn(ledger, day);
     const balance = balanceOf(invoice.currency);
-    balance.creditMinor += position.credit;
+    balance.creditMinor = addMinor(balance.creditMinor, position.credit);
     const disputes = openDisputeByInvoice.get(invoice.invoiceId);
     // A dispute on a paid card invoice is still open business (a chargeback may take the money back),
     // so it is listed and makes the account disputed; only its unpaid part counts in the balances.
@@ -206,31 +242,29 @@ export function computeAccountStatus(
     }
     if (position.outstanding === 0) continue;
 
-    balance.outstandingMinor += position.outstanding;
-    balance.disputedMinor += disputedOutstanding;
-    balance.aging[agingBucketOf(position.daysPastDue)] += position.outstanding;
-    if (position.daysPastDue > 0) {
-      balance.overdueMinor += position.outstanding;
+    // A payment on its way (a bank debit takes days) is the customer paying: neither overdue nor failed.
+    const inFlight = ledger.pending.some((attempt) => toDayNumber(attempt.attemptedOn) <= day);
+    const uncollectibleOn = invoice.uncollectibleOn ?? null;
+    const uncollectible = uncollectibleOn !== null && uncollectibleOn <= asOf;
+    balance.outstandingMinor = addMinor(balance.outstandingMinor, position.outstanding);
+    balance.disputedMinor = addMinor(balance.disputedMinor, disputedOutstanding);
+    const bucket = agingBucketOf(position.daysPastDue);
+    balance.aging[bucket] = addMinor(balance.aging[bucket], position.outstanding);
+    if (uncollectible)
+      balance.uncollectibleMinor = addMinor(balance.uncollectibleMinor, position.outstanding);
+    if (inFlight) {
+      balance.inFlightMinor = addMinor(balance.inFlightMinor, position.outstanding);
+      paymentInFlight = true;
+    } else if (position.daysPastDue > 0) {
+      balance.overdueMinor = addMinor(balance.overdueMinor, position.outstanding);
       overdueInvoiceCount += 1;
       if (position.daysPastDue > oldestDaysPastDue) oldestDaysPastDue = position.daysPastDue;
       if (disputes === undefined) undisputedOverdue = true;
     }
 
-    let failuresSinceSuccess = 0;
-    let latest: (typeof ledger.failures)[number] | undefined;
-    let lastSuccessDay = -Infinity;
-    for (const success of ledger.successes) {
-      const successDay = toDayNumber(success.attemptedOn);
-      if (successDay <= day && successDay > lastSuccessDay) lastSuccessDay = successDay;
-    }
-    for (const failure of ledger.failures) {
-      const failureDay = toDayNumber(failure.attemptedOn);
-      if (failureDay > day || failureDay < lastSuccessDay) continue;
-      // A success on the same day as a failure is taken to have come after it.
-      if (failureDay === lastSuccessDay) continue;
-      failuresSinceSuccess += 1;
-      latest = failure;
-    }
+    const { failuresSinceSuccess, latest } = inFlight
+      ? { failuresSinceSuccess: 0, latest: undefined }
+      : failuresSinceLastSuccess(ledger, day);
     if (latest !== undefined) {
       const key = `${latest.attemptedOn}\u0000${latest.paymentId}`;
       if (key > lastFailureKey) {
@@ -257,6 +291,8 @@ export function computeAccountStatus(
       daysPastDue: Math.max(0, position.daysPastDue),
       disputed: disputes !== undefined,
       failedAttempts: failuresSinceSuccess,
+      uncollectible,
+      paymentInFlight: inFlight,
     });
   }
 
@@ -295,6 +331,7 @@ export function computeAccountStatus(
   if (openDisputes.length > 0) situations.push('disputed');
   if (lastFailure !== null && lastFailure.class !== 'hard_revoked') situations.push('failed_payment');
   if (undisputedOverdue) situations.push('overdue');
+  if (paymentInFlight) situations.push('payment_in_flight');
   if (situations.length === 0 || (situations.length === 1 && paused !== null)) situations.push('current');
 
   openInvoices.sort((a, b) => b.daysPastDue - a.daysPastDue || (a.invoiceId < b.invoiceId ? -1 : 1));

@@ -189,3 +189,23 @@ describe('buildPortfolioReport', () => {
     expect(bySegment.slices[0]?.key).toBe('(none)');
   });
 });
+
+describe('money totals near 2^53 minor units', () => {
+  const MAX = 9007199254740991; // 2^53 − 1
+  const asOf = day('2026-03-15');
+  const book = (amounts: number[]) => [
+    facts({
+      invoices: amounts.map((amountMinor, index) => invoice({ invoiceId: `INV-${index}`, amountMinor })),
+    }),
+  ];
+
+  it('sums exactly up to 2^53 − 1 minor units', () => {
+    const total = buildPortfolioReport(book([MAX - 2, 2]), asOf).total.currencies[0];
+    expect(total?.arMinor).toBe(MAX);
+    expect(total?.pastDueArMinor).toBe(MAX);
+  });
+
+  it('refuses a total beyond it, naming the exact value, instead of one off by a minor unit', () => {
+    expect(() => buildPortfolioReport(book([MAX, 2]), asOf)).toThrow(/9007199254740993 minor units/);
+  });
+});

@@ -8,7 +8,7 @@ import {
   type AgingBuckets,
 } from './invoice-ledger';
 import type { AccountFacts } from './model';
-import type { CurrencyCode } from './money';
+import { addMinor, type CurrencyCode } from './money';
 
 /** Simple DSO = ending AR / credit sales in the period × days in the period. */
 export function simpleDso(endingAr: number, creditSales: number, days: number): number | null {
@@ -286,17 +286,17 @@ export function createPortfolioAccumulator(
           }
           const acc = accumulatorFor(slice, invoice.currency, touched);
           if (now !== undefined && now.outstanding > 0) {
-            acc.ar += now.outstanding;
+            acc.ar = addMinor(acc.ar, now.outstanding);
             const bucket = agingBucketOf(now.daysPastDue);
-            acc.aging[bucket] += now.outstanding;
-            if (bucket === 'current') acc.currentAr += now.outstanding;
+            acc.aging[bucket] = addMinor(acc.aging[bucket], now.outstanding);
+            if (bucket === 'current') acc.currentAr = addMinor(acc.currentAr, now.outstanding);
           }
-          if (start !== undefined) acc.beginningAr += start.outstanding;
-          if (inWindow) acc.sales90 += invoice.amountMinor;
+          if (start !== undefined) acc.beginningAr = addMinor(acc.beginningAr, start.outstanding);
+          if (inWindow) acc.sales90 = addMinor(acc.sales90, invoice.amountMinor);
           if (inCountback)
-            acc.salesByMonth.set(month, (acc.salesByMonth.get(month) ?? 0) + invoice.amountMinor);
-          acc.failed += failed;
-          acc.recovered += recovered;
+            acc.salesByMonth.set(month, addMinor(acc.salesByMonth.get(month) ?? 0, invoice.amountMinor));
+          acc.failed = addMinor(acc.failed, failed);
+          acc.recovered = addMinor(acc.recovered, recovered);
         }
       }
     },

@@ -1,6 +1,7 @@
 /**
- * The project's decline table (Stripe does not label its codes): what a failed card payment means and
- * what to do about it. A revoked authorisation is a churn signal, not a collections problem.
+ * The project's decline table (Stripe does not label its codes): what a failed payment (card or bank
+ * debit) means and what to do about it. A revoked authorisation is a churn signal, not a collections
+ * problem.
  */
 export type DeclineClass =
   | 'soft_funds'
@@ -83,6 +84,11 @@ const ADVICE: Readonly<Record<DeclineClass, Omit<DeclineAdvice, 'class'>>> = {
   },
 };
 
+/**
+ * Every code on Stripe's published decline-code list ("Stripe decline codes"), plus Radar's block reasons
+ * (`outcome.reason` of a blocked charge), the advice codes (`outcome.advice_code`), and bank-debit codes
+ * (Stripe's "Network decline codes" for ACH returns; SEPA's `debit_not_authorized`).
+ */
 const CODES: Readonly<Record<Exclude<DeclineClass, 'unknown'>, readonly string[]>> = {
   soft_funds: ['insufficient_funds', 'withdrawal_count_limit_exceeded', 'card_velocity_exceeded'],
   soft_technical: [
@@ -92,8 +98,8 @@ const CODES: Readonly<Record<Exclude<DeclineClass, 'unknown'>, readonly string[]
     'reenter_transaction',
     'approve_with_id',
   ],
-  ambiguous: ['generic_decline', 'do_not_honor', 'call_issuer'],
-  action_required: ['authentication_required'],
+  ambiguous: ['generic_decline', 'do_not_honor', 'call_issuer', 'no_action_taken'],
+  action_required: ['authentication_required', 'offline_pin_required', 'online_or_offline_pin_required'],
   hard_new_data: [
     'expired_card',
     'incorrect_cvc',
@@ -103,6 +109,11 @@ const CODES: Readonly<Record<Exclude<DeclineClass, 'unknown'>, readonly string[]
     'incorrect_number',
     'invalid_number',
     'incorrect_zip',
+    'incorrect_pin',
+    'invalid_pin',
+    'confirm_card_data',
+    'bank_account_closed',
+    'bank_account_invalid_details',
   ],
   hard_risk: [
     'lost_card',
@@ -111,8 +122,16 @@ const CODES: Readonly<Record<Exclude<DeclineClass, 'unknown'>, readonly string[]
     'fraudulent',
     'merchant_blacklist',
     'highest_risk_level',
+    'elevated_risk_level',
+    'low_probability_of_authorization',
+    'rule',
   ],
-  hard_revoked: ['revocation_of_authorization', 'revocation_of_all_authorizations', 'stop_payment_order'],
+  hard_revoked: [
+    'revocation_of_authorization',
+    'revocation_of_all_authorizations',
+    'stop_payment_order',
+    'debit_not_authorized',
+  ],
   hard_other: [
     'card_not_supported',
     'currency_not_supported',
@@ -124,7 +143,18 @@ const CODES: Readonly<Record<Exclude<DeclineClass, 'unknown'>, readonly string[]
     'invalid_account',
     'new_account_information_available',
     'do_not_try_again',
+    'duplicate_transaction',
+    'invalid_amount',
+    'pin_try_exceeded',
+    'testmode_decline',
   ],
+};
+
+/** Codes whose next step differs from their class's. */
+const CODE_ACTIONS: Readonly<Record<string, string>> = {
+  duplicate_transaction:
+    'Never retry: a payment with the same amount and card was just made. Check whether this invoice is already paid.',
+  testmode_decline: 'A test card was used in live mode: ask for a real payment method.',
 };
 
 const CLASS_BY_CODE: ReadonlyMap<string, DeclineClass> = new Map(
@@ -140,9 +170,31 @@ export function declineCodesOf(declineClass: DeclineClass): readonly string[] {
 }
 
 export function classifyDecline(code: string | null): DeclineAdvice {
-  const declineClass =
-    (code === null ? undefined : CLASS_BY_CODE.get(code.trim().toLowerCase())) ?? 'unknown';
-  return { class: declineClass, ...ADVICE[declineClass] };
+  const normalized = code === null ? null : code.trim().toLowerCase();
+  const declineClass = (normalized === null ? undefined : CLASS_BY_CODE.get(normalized)) ?? 'unknown';
+  const action = (normalized === null ? undefined : CODE_ACTIONS[normalized]) ?? ADVICE[declineClass].action;
+  return { class: declineClass, ...ADVICE[declineClass], action };
+}
+
+/** Stripe's advice codes (`outcome.advice_code`, `last_payment_error.advice_code`). */
+export const ADVICE_CODES = ['do_not_try_again', 'try_again_later', 'confirm_card_data'] as const;
+export type AdviceCode = (typeof ADVICE_CODES)[number];
+
+function adviceAgrees(advice: AdviceCode, declineClass: DeclineClass): boolean {
+  if (advice === 'do_not_try_again') return ADVICE[declineClass].retry === 'never';
+  if (advice === 'try_again_later') return declineClass === 'soft_funds' || declineClass === 'soft_technical';
+  return declineClass === 'hard_new_data';
+}
+
+/**
+ * The code a failure is classified by: the issuer's advice outranks the decline code (the card networks
+ * charge for retries after "do not try again"), so when the advice contradicts the decline code's class
+ * the advice code itself is kept; otherwise the more specific decline code is.
+ */
+export function governingDeclineCode(declineCode: string | null, adviceCode: string | null): string | null {
+  const advice = ADVICE_CODES.find((known) => known === adviceCode?.trim().toLowerCase());
+  if (advice === undefined) return declineCode;
+  return adviceAgrees(advice, classifyDecline(declineCode).class) ? declineCode : advice;
 }
 
 /** The churn signal a revoking code raises, by name. */
@@ -151,7 +203,11 @@ export function churnSignalOf(
 ): 'payment_authorization_revoked' | 'stop_payment_order' | null {
   const normalized = code?.trim().toLowerCase() ?? null;
   if (normalized === 'stop_payment_order') return 'stop_payment_order';
-  if (normalized === 'revocation_of_authorization' || normalized === 'revocation_of_all_authorizations') {
+  if (
+    normalized === 'revocation_of_authorization' ||
+    normalized === 'revocation_of_all_authorizations' ||
+    normalized === 'debit_not_authorized'
+  ) {
     return 'payment_authorization_revoked';
   }
   return null;

@@ -1,12 +1,15 @@
 import { toDayNumber, type CalendarDate } from './dates';
 import type { Invoice, PaymentAttempt } from './model';
+import { addMinor } from './money';
 
 /**
  * One invoice with its payment attempts, read as of any day. Dates are turned into day numbers once,
  * so asking "as of" many days (status, CEI's beginning AR, backtests) stays cheap.
  *
  * Paid semantics: with payment rows, paid = succeeded − refunded (each counted from its day on);
- * without, the whole amount on paidOn.
+ * without, the whole amount on paidOn. When the billing system states what is still owed
+ * (`amountRemainingMinor`), that is the truth: whatever the rows do not explain (paid out of band, a
+ * credit note, a partial payment made elsewhere) moved on the day it was settled, or with the last row.
  */
 export type LedgerEntry = { day: number; delta: number };
 
@@ -23,14 +26,18 @@ export type InvoiceLedger = {
   /** Failed attempts, in day order. */
   failures: PaymentAttempt[];
   successes: PaymentAttempt[];
+  /** Attempts submitted but not settled (bank debits in flight). */
+  pending: PaymentAttempt[];
 };
 
 export function buildInvoiceLedger(invoice: Invoice, payments: readonly PaymentAttempt[]): InvoiceLedger {
   const entries: LedgerEntry[] = [];
   const failures: PaymentAttempt[] = [];
   const successes: PaymentAttempt[] = [];
+  const pending: PaymentAttempt[] = [];
   for (const payment of payments) {
     if (payment.status === 'failed') failures.push(payment);
+    else if (payment.status === 'pending') pending.push(payment);
     else {
       entries.push({
         day: toDayNumber(payment.attemptedOn),
@@ -42,12 +49,14 @@ export function buildInvoiceLedger(invoice: Invoice, payments: readonly PaymentA
   if (payments.length === 0 && invoice.paidOn !== null) {
     entries.push({ day: toDayNumber(invoice.paidOn), delta: invoice.amountMinor });
   }
+  const settlement = unexplainedSettlement(invoice, entries);
+  if (settlement !== null) entries.push(settlement);
   if (entries.length > 1) entries.sort((a, b) => a.day - b.day);
   if (failures.length > 1) failures.sort(byAttemptOrder);
   let paidInFullDay: number | null = null;
   let paid = 0;
   for (const entry of entries) {
-    paid += entry.delta;
+    paid = addMinor(paid, entry.delta);
     if (paid >= invoice.amountMinor) {
       paidInFullDay = entry.day;
       break;
@@ -62,7 +71,24 @@ export function buildInvoiceLedger(invoice: Invoice, payments: readonly PaymentA
     paidInFullDay: invoice.amountMinor === 0 ? toDayNumber(invoice.issuedOn) : paidInFullDay,
     failures,
     successes,
+    pending,
   };
+}
+
+/** The movement the source's stated balance implies beyond the rows; null when the rows explain it. */
+function unexplainedSettlement(invoice: Invoice, entries: readonly LedgerEntry[]): LedgerEntry | null {
+  const remaining = invoice.amountRemainingMinor;
+  // A voided invoice is owed nothing whatever its stated remainder.
+  if (remaining === null || remaining === undefined || invoice.voidedOn !== null) return null;
+  let moved = 0;
+  let lastDay = -Infinity;
+  for (const entry of entries) {
+    moved = addMinor(moved, entry.delta);
+    if (entry.day > lastDay) lastDay = entry.day;
+  }
+  const delta = addMinor(addMinor(invoice.amountMinor, -remaining), -moved);
+  if (delta === 0) return null;
+  return { day: Math.max(lastDay, toDayNumber(invoice.paidOn ?? invoice.issuedOn)), delta };
 }
 
 function byAttemptOrder(a: PaymentAttempt, b: PaymentAttempt): number {
@@ -84,7 +110,7 @@ export function paidOn(ledger: InvoiceLedger, day: number): number {
   let paid = 0;
   for (const entry of ledger.entries) {
     if (entry.day > day) break;
-    paid += entry.delta;
+    paid = addMinor(paid, entry.delta);
   }
   return paid;
 }
@@ -98,7 +124,7 @@ export type InvoicePosition = {
 };
 
 export function positionOn(ledger: InvoiceLedger, day: number): InvoicePosition {
-  const balance = ledger.invoice.amountMinor - paidOn(ledger, day);
+  const balance = addMinor(ledger.invoice.amountMinor, -paidOn(ledger, day));
   return {
     outstanding: balance > 0 ? balance : 0,
     credit: balance < 0 ? -balance : 0,

@@ -83,10 +83,18 @@ export type Invoice = {
   paidOn: CalendarDate | null;
   voidedOn: CalendarDate | null;
   subscriptionId: string | null;
+  /**
+   * What the billing system says is still owed (Stripe's `amount_remaining`). It outranks the payment
+   * rows, which only say when money moved; absent or null (a CSV import) derives it from them.
+   */
+  amountRemainingMinor?: number | null;
+  /** Marked uncollectible on this day: still owed and still payable, only flagged. */
+  uncollectibleOn?: CalendarDate | null;
 };
 
-export type PaymentStatus = 'succeeded' | 'failed' | 'refunded';
-export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['succeeded', 'failed', 'refunded'];
+/** `pending`: submitted but not settled yet (a bank debit in flight); it moves no money until it succeeds. */
+export type PaymentStatus = 'succeeded' | 'failed' | 'refunded' | 'pending';
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['succeeded', 'failed', 'refunded', 'pending'];
 
 export type PaymentAttempt = {
   paymentId: string;

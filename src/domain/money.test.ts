@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import {
+  addMinor,
+  MoneyRangeError,
+  multiplyMinor,
   currencyExponent,
   formatMinorAsDecimal,
   formatMoney,
@@ -87,5 +90,23 @@ describe('formatting', () => {
     expect(formatMoney(420000, c('USD'))).toBe('USD 4,200.00');
     expect(formatMoney(123456789, c('JPY'))).toBe('JPY 123,456,789');
     expect(formatMoney(-1234567, c('KWD'))).toBe('KWD -1,234.567');
+  });
+});
+
+describe('sums of minor units stay exact or are refused', () => {
+  const MAX = 9007199254740991; // 2^53 − 1
+
+  it('adds exactly up to 2^53 − 1, both ways', () => {
+    expect(addMinor(MAX - 2, 2)).toBe(MAX);
+    expect(addMinor(-MAX + 2, -2)).toBe(-MAX);
+    expect(multiplyMinor(3, 3002399751580330)).toBe(9007199254740990);
+  });
+
+  it('refuses a total beyond it, naming the exact total a double would have rounded', () => {
+    // As doubles, MAX + 2 is 9007199254740992: one minor unit lost without a word.
+    expect(() => addMinor(MAX, 2)).toThrow(MoneyRangeError);
+    expect(() => addMinor(MAX, 2)).toThrow('9007199254740993');
+    expect(() => addMinor(-MAX, -2)).toThrow('-9007199254740993');
+    expect(() => multiplyMinor(4503599627370497, 2)).toThrow('9007199254740994');
   });
 });

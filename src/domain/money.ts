@@ -1,3 +1,5 @@
+import { quoteValue } from './text';
+
 /**
  * Money is carried as integer minor units with the ISO 4217 exponent of its currency.
  * Amounts in different currencies are never added: every sum is keyed by currency.
@@ -47,21 +49,58 @@ export function parseMajorAmount(text: string, currency: CurrencyCode): ParseAmo
   const exponent = EXPONENTS[currency];
   if (exponent === undefined) return { ok: false, message: `unknown currency ${currency}` };
   const trimmed = text.trim();
-  if (trimmed.startsWith('-')) return { ok: false, message: `amount must not be negative, got "${text}"` };
+  if (trimmed.startsWith('-'))
+    return { ok: false, message: `amount must not be negative, got ${quoteValue(text)}` };
   const match = DECIMAL.exec(trimmed);
-  if (!match) return { ok: false, message: `expected a decimal number like 1234.56, got "${text}"` };
+  if (!match)
+    return { ok: false, message: `expected a decimal number like 1234.56, got ${quoteValue(text)}` };
   const whole = match[1] ?? '0';
   const fraction = match[2] ?? '';
   if (fraction.length > exponent) {
     return {
       ok: false,
-      message: `${currency} has ${exponent} decimal${exponent === 1 ? '' : 's'}, got "${text}"`,
+      message: `${currency} has ${exponent} decimal${exponent === 1 ? '' : 's'}, got ${quoteValue(text)}`,
     };
   }
   const digits = (whole + fraction.padEnd(exponent, '0')).replace(/^0+(?=\d)/, '');
   const minor = Number(digits);
-  if (!Number.isSafeInteger(minor)) return { ok: false, message: `amount is too large: "${text}"` };
+  if (!Number.isSafeInteger(minor)) {
+    return {
+      ok: false,
+      message: `amount is too large: ${quoteValue(text)} is more than ${Number.MAX_SAFE_INTEGER} minor units`,
+    };
+  }
   return { ok: true, minor };
+}
+
+/**
+ * A sum of money that a double cannot hold exactly (beyond ±(2^53 − 1) minor units). Thrown instead of
+ * a total that is silently off by some minor units.
+ */
+export class MoneyRangeError extends RangeError {
+  constructor(readonly exactValue: string) {
+    super(
+      `a money total of ${exactValue} minor units is beyond ±${Number.MAX_SAFE_INTEGER}, the largest ` +
+        'amount this program sums exactly',
+    );
+    this.name = 'MoneyRangeError';
+  }
+}
+
+/** a + b for amounts in minor units, exact or a MoneyRangeError naming the exact total. */
+export function addMinor(a: number, b: number): number {
+  const sum = a + b;
+  if (Number.isSafeInteger(sum)) return sum;
+  if (!Number.isInteger(a) || !Number.isInteger(b)) throw new RangeError(`not minor units: ${a} + ${b}`);
+  throw new MoneyRangeError((BigInt(a) + BigInt(b)).toString());
+}
+
+/** a × n for an amount in minor units and a whole quantity, exact or a MoneyRangeError. */
+export function multiplyMinor(a: number, n: number): number {
+  const product = a * n;
+  if (Number.isSafeInteger(product)) return product;
+  if (!Number.isInteger(a) || !Number.isInteger(n)) throw new RangeError(`not minor units: ${a} × ${n}`);
+  throw new MoneyRangeError((BigInt(a) * BigInt(n)).toString());
 }
 
 /** Formats minor units as a plain decimal string in major units ("4200.00"), exact. */

@@ -4,7 +4,7 @@ import type { BillingSource } from '../ports/billing-source';
 import type { Locks } from '../ports/lock';
 import type { JobHandler, JobQueue } from '../ports/queue';
 import type { CollectionsStore } from '../ports/store';
-import { processBillingEvent, type MatchOptions } from '../use-cases/billing-sync';
+import { processBillingEvent, type MatchOptions, type RefusedBillingEvent } from '../use-cases/billing-sync';
 
 export const BILLING_EVENT = 'billing-event';
 export const BILLING_EVENT_ATTEMPTS = 5;
@@ -61,8 +61,17 @@ const BATCH_LOCK = { ttlMs: 30000, waitMs: 120000 };
 export function createBillingEventHandler(
   store: CollectionsStore,
   sources: ReadonlyMap<string, BillingSource>,
-  /** After each event; a failure here fails the job, which is retried (the event is not applied twice). */
-  onDone?: (event: { tenant: TenantId; eventId: string; outcome: string }) => void | Promise<void>,
+  /**
+   * After each job, with the events of its batch kept as failed because the source refused them; a
+   * failure here fails the job, which is retried (the event is not applied twice).
+   */
+  onDone?: (event: {
+    tenant: TenantId;
+    source: string;
+    eventId: string;
+    outcome: string;
+    refused: RefusedBillingEvent[];
+  }) => void | Promise<void>,
   match: MatchOptions = {},
   /**
    * One batch per tenant and source at a time, across workers: jobs running at once would read the
@@ -76,9 +85,14 @@ export function createBillingEventHandler(
     const tenant = job.tenant as TenantId;
     const source = sources.get(job.source);
     if (source === undefined) throw new Error(`no billing source ${job.source} is configured`);
+    const refused: RefusedBillingEvent[] = [];
     try {
       const apply = () =>
-        processBillingEvent(store, source, tenant, job.eventId, { batch: EVENT_BATCH, match });
+        processBillingEvent(store, source, tenant, job.eventId, {
+          batch: EVENT_BATCH,
+          match,
+          onRefused: (refusal) => refused.push(refusal),
+        });
       // An event a batch already applied needs neither the lock nor a wait for it.
       const state = (await store.getWebhookEvent(tenant, job.source, job.eventId))?.state;
       const outcome =
@@ -87,7 +101,7 @@ export function createBillingEventHandler(
           : locks === undefined
             ? await apply()
             : await locks.withLock(`${BILLING_EVENT}:${tenant}:${job.source}`, BATCH_LOCK, apply);
-      await onDone?.({ tenant, eventId: job.eventId, outcome });
+      await onDone?.({ tenant, source: job.source, eventId: job.eventId, outcome, refused });
     } catch (error) {
       if (context.attempt >= BILLING_EVENT_ATTEMPTS) {
         await store.finishWebhookEvent(

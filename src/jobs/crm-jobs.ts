@@ -7,7 +7,7 @@ import type { JobHandler, JobQueue } from '../ports/queue';
 import type { CollectionsStore } from '../ports/store';
 import { refreshAccountCards, type CardOptions } from '../use-cases/account-card';
 import { processCrmEvent, CRM_EVENT_SOURCE } from '../use-cases/crm-events';
-import { syncCrmUnlessPaused } from '../use-cases/crm-sync';
+import { runCrmSync, withTenantSyncLock } from '../use-cases/crm-sync';
 
 export const ACCOUNT_REFRESH = 'account-refresh';
 export const CRM_EVENT = 'crm-event';
@@ -53,14 +53,10 @@ export type AccountRefreshDeps = {
   onDone?: (event: { tenant: TenantId; summary: Record<string, unknown> }) => void;
 };
 
-/** Held while a tenant's refresh runs; kept alive by its holder, gone soon after the holder dies. */
-const REFRESH_LOCK_TTL_MS = 30000;
-
 /**
  * Recomputes stale cards and writes what changed to the CRM (within its limits; paused at the daily
- * cap). The accounts are marked before the CRM sync and cleared once it finished, so a sync that died
- * part way (a killed worker, the CRM down) is finished by the next refresh; open tasks the CRM lacks
- * are retried the same way.
+ * cap) through the same sync as `collections sync`: a sync that died part way is finished by the next
+ * refresh, and open tasks the CRM lacks are retried the same way.
  */
 export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandler {
   const refresh = async (tenant: TenantId): Promise<void> => {
@@ -68,29 +64,20 @@ export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandle
     const stale = await deps.store.listStaleAccountCards(tenant, today, Number.MAX_SAFE_INTEGER);
     const gateway = await deps.gatewayFor(tenant);
     if (gateway !== undefined) {
-      const leftover = await deps.store.listCrmSyncPending(tenant, gateway.name);
-      const customerIds = [...new Set([...stale, ...leftover.unfinished, ...leftover.tasksToCreate])];
-      const terms = await deps.store.listTermAcceptances(tenant, { unsynced: true });
-      if (customerIds.length === 0 && terms.length === 0) {
+      const run = await runCrmSync(
+        deps.store,
+        gateway,
+        tenant,
+        today,
+        { customerIds: stale },
+        deps.cardOptions ?? {},
+      );
+      const report = run.outcome;
+      if (report === null) {
         deps.onDone?.({ tenant, summary: { crm: gateway.name, apiRequests: 0, rateLimited: 0, stale: 0 } });
         return;
       }
-      await deps.store.markCrmSyncPending(tenant, gateway.name, customerIds);
-      const report = await syncCrmUnlessPaused(deps.store, gateway, tenant, today, {
-        ...deps.cardOptions,
-        customerIds,
-        unfinished: leftover.unfinished,
-      });
       if (!('skipped' in report)) {
-        // Accounts the CRM refused for now (a locked row, a 5xx) stay marked for the next refresh.
-        if (report.stopped === null) {
-          const again = new Set(report.retryLater);
-          await deps.store.clearCrmSyncPending(
-            tenant,
-            gateway.name,
-            customerIds.filter((customerId) => !again.has(customerId)),
-          );
-        }
         deps.onDone?.({
           tenant,
           summary: {
@@ -98,7 +85,7 @@ export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandle
             apiRequests: report.apiRequests,
             rateLimited: report.rateLimited,
             stale: stale.length,
-            leftover: customerIds.length - stale.length,
+            leftover: run.leftover,
             written: report.written,
             failed: report.failed.length,
             retryLater: report.retryLater.length,
@@ -118,11 +105,7 @@ export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandle
     const tenant = z.object({ tenant: tenantField }).parse(raw).tenant as TenantId;
     if (deps.locks === undefined) return refresh(tenant);
     try {
-      await deps.locks.withLock(
-        `${ACCOUNT_REFRESH}:${tenant}`,
-        { ttlMs: REFRESH_LOCK_TTL_MS, waitMs: 0 },
-        () => refresh(tenant),
-      );
+      await withTenantSyncLock(deps.locks, tenant, 0, () => refresh(tenant));
     } catch (error) {
       if (!(error instanceof LockBusyError)) throw error;
       // Another worker is refreshing this tenant: what changed since it started is picked up next.
@@ -144,13 +127,17 @@ export function createCrmEventHandler(deps: {
   queue: JobQueue;
   today: () => CalendarDate;
   appId?: string;
+  /** The tenant's CRM, for events that move tasks (a company's new owner). */
+  gatewayFor?: (tenant: TenantId) => Promise<CrmGateway | undefined>;
 }): JobHandler {
   return async (raw) => {
     const job = z.object({ tenant: tenantField, eventId: z.string().min(1) }).parse(raw);
     const tenant = job.tenant as TenantId;
+    const gatewayFor = deps.gatewayFor;
     await processCrmEvent(deps.store, tenant, job.eventId, {
       today: deps.today(),
       ...(deps.appId === undefined ? {} : { appId: deps.appId }),
+      ...(gatewayFor === undefined ? {} : { gateway: () => gatewayFor(tenant) }),
     });
     await enqueueAccountRefresh(deps.queue, tenant);
   };

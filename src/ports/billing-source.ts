@@ -48,6 +48,11 @@ export type BillingEvent = {
   records: BillingRecord[];
   /** Objects to read again instead of trusting the event (e.g. an invoice after a credit note). */
   refetch: { kind: 'invoice' | 'customer' | 'subscription' | 'charge' | 'dispute'; id: string }[];
+  /**
+   * Set when the event cannot be read (e.g. an API version whose shapes the source does not know): it is
+   * kept as failed with this reason, never retried, and nothing it carries is applied.
+   */
+  refused?: { code: string; message: string };
 };
 
 export type BillingPage = { records: BillingRecord[]; nextCursor: string | null };

@@ -19,6 +19,8 @@ export class IntegrationError extends Error {
     readonly code: IntegrationErrorCode,
     message: string,
     readonly retryAfterMs?: number,
+    /** The permissions the CRM named as missing (a 403 for scopes the installation was not granted). */
+    readonly missingScopes?: readonly string[],
   ) {
     super(message);
     this.name = 'IntegrationError';
@@ -60,6 +62,20 @@ export type CrmWriteResult = {
   failed: { crmId: string; code: IntegrationErrorCode; message: string }[];
 };
 
+/** An invoice as the CRM lists it under its company (Salesforce: `Collections_Invoice__c`). */
+export type CrmInvoice = {
+  invoiceId: string;
+  companyId: string;
+  currency: string;
+  amountMinor: number;
+  outstandingMinor: number;
+  issuedOn: string;
+  dueOn: string;
+  paidOn: string | null;
+  daysPastDue: number;
+  status: 'open' | 'paid' | 'void' | 'disputed';
+};
+
 export type CrmTaskInput = {
   /** Our task id: the CRM task is created once per key. */
   key: string;
@@ -75,9 +91,38 @@ export type CrmTaskInput = {
   mayExist?: boolean;
 };
 
+/** Why a task's assignee could not be found in the CRM. */
+export type TaskOwnerFallbackReason =
+  /** The role needs configuration this deployment lacks (who the CSM or the finance queue is). */
+  | 'role_not_configured'
+  /** Nobody holds the role on the account (no CSM on its team or in its lookup, no owner). */
+  | 'nobody_in_role'
+  /** The named or found user is not an active user of the CRM. */
+  | 'user_not_active'
+  /** The integration user may not read the users or team members that say who it is. */
+  | 'not_readable';
+
+/** A task given to someone else than its rule's assignee. */
+export type CrmTaskOwnerFallback = {
+  key: string;
+  assignee: string;
+  reason: TaskOwnerFallbackReason;
+  /** Who took it: the configured finance user, or the CRM's default owner (the integration user). */
+  ownedBy: 'finance_user' | 'integration_user';
+};
+
+/** A property or group install could not create, and what a CRM admin must do about it. */
+export type CrmSchemaBlock = { name: string; problem: string; fix: string };
+
+export type CrmSchemaResult = { created: string[]; existing: string[]; blocked?: CrmSchemaBlock[] };
+
+export type CrmTaskReassignment = { crmTaskId: string; companyId: string; assignee: string };
+
 export type CrmTaskResult = {
   created: { key: string; crmTaskId: string }[];
   failed: { key: string; code: IntegrationErrorCode; message: string }[];
+  /** Created tasks whose assignee could not be found, and who took them instead. */
+  ownerFallbacks?: CrmTaskOwnerFallback[];
 };
 
 export type CrmGatewayStats = {
@@ -101,13 +146,25 @@ export interface CrmGateway {
   readonly name: string;
   /** Records per write call (HubSpot 100, Salesforce 200). */
   readonly batchSize: number;
+  /**
+   * Write calls the sync keeps open at once (default 4): answers take hundreds of milliseconds, so
+   * enough of them must be on their way to use the whole rate limit.
+   */
+  readonly writeConcurrency?: number;
   readonly bulk?: CrmBulkWriter;
   /** The property group and properties the sync writes, created when missing. Idempotent. */
-  ensureSchema(): Promise<{ created: string[]; existing: string[] }>;
+  ensureSchema(): Promise<CrmSchemaResult>;
   /** Updates records in batches (100 per call); failed records are retried one by one, then reported. */
   updateRecords(type: CrmObjectType, updates: readonly CrmUpdate[]): Promise<CrmWriteResult>;
   createTasks(tasks: readonly CrmTaskInput[]): Promise<CrmTaskResult>;
   completeTasks(crmTaskIds: readonly string[]): Promise<CrmWriteResult>;
+  /** Upserts invoices under their companies, by invoice id (results name the invoice ids). */
+  writeInvoices?(invoices: readonly CrmInvoice[]): Promise<CrmWriteResult>;
+  /**
+   * Gives open tasks to whoever their assignee's role means now (the company's new owner after a
+   * reassignment). Results name the CRM task ids.
+   */
+  reassignTasks?(tasks: readonly CrmTaskReassignment[]): Promise<CrmWriteResult>;
   /** The CRM ids of tasks created with these keys, for creates whose answer never came back. */
   findTasks(tasks: readonly { key: string; companyId: string }[]): Promise<Map<string, string>>;
   stats(): CrmGatewayStats;

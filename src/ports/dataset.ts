@@ -4,14 +4,18 @@ import type { DatasetFile } from './store';
 /** A raw CSV record: header name → cell text (trimmed), with its 1-based physical line number. */
 export type RawRecord = { line: number; values: Readonly<Record<string, string>>; cellCount: number };
 
-/** The file is not valid CSV at this line (unclosed quote, stray quote): nothing after it can be read. */
+/**
+ * The file is not valid CSV at this line (unclosed quote, stray quote) or not UTF-8 text (`column` is
+ * then "(encoding)"): nothing after it can be read.
+ */
 export class DatasetSyntaxError extends Error {
   constructor(
     readonly file: DatasetFile,
     readonly line: number,
     readonly detail: string,
+    readonly column = '(row)',
   ) {
-    super(`${file}:${line}: ${detail}`);
+    super(`${file}:${line}: ${column}: ${detail}`);
     this.name = 'DatasetSyntaxError';
   }
 }

@@ -30,13 +30,19 @@ export class PermanentJobError extends Error {
   }
 }
 
+/** One failed run of a job; `final` when no retry follows (attempts used up, or permanent): a dead letter. */
+export type JobFailure = { jobId: string; name: string; attempt: number; error: string; final: boolean };
+
+export type WorkerOptions = {
+  concurrency?: number;
+  /** Told of every failed run, so a failure is never silent (the worker logs it with its reason). */
+  onFailure?: (failure: JobFailure) => void;
+};
+
 export interface JobQueue {
   enqueue(name: string, payload: unknown, options: JobOptions): Promise<EnqueueResult>;
   /** Starts consuming; resolves once the worker is accepting jobs. */
-  startWorker(
-    handlers: Readonly<Record<string, JobHandler>>,
-    options?: { concurrency?: number },
-  ): Promise<void>;
+  startWorker(handlers: Readonly<Record<string, JobHandler>>, options?: WorkerOptions): Promise<void>;
   getJob(jobId: string): Promise<JobSnapshot | undefined>;
   /** Jobs that failed for good, newest first. */
   listDeadLetters(limit: number): Promise<DeadLetter[]>;

@@ -3,6 +3,8 @@ import type { StoredRiskModel } from '../domain/risk/risk-model';
 import type { PlannedTask } from '../domain/rules/evaluate';
 import type { TermEvidence } from '../domain/terms/evidence';
 import type { CalendarDate } from '../domain/dates';
+import type { CrmRecordFailures } from './crm-record-failures';
+import type { RuleSimulations } from './rule-simulations';
 import type {
   AccountFacts,
   Customer,
@@ -43,7 +45,10 @@ export interface ImportSession {
   stageDisputes(rows: Lined<Dispute>[]): Promise<void>;
   /** Currencies of invoices staged in this session or already stored for the tenant. */
   invoiceCurrencies(invoiceIds: readonly string[]): Promise<Map<string, string>>;
-  /** Duplicate ids within a file, references to unknown invoices, currency mismatches. */
+  /**
+   * Duplicate ids within a file, references to unknown invoices, currency mismatches, customers
+   * newly mapped to a CRM record another customer has.
+   */
   findReferenceProblems(limit: number): Promise<RowProblem[]>;
   /**
    * For syncs from a billing source: claims each object's version and returns the ids whose version is
@@ -53,6 +58,12 @@ export interface ImportSession {
     source: string,
     versions: readonly { objectId: string; version: number }[],
   ): Promise<Set<string>>;
+  /**
+   * For syncs from a billing source: a staged customer that would newly share a CRM record with another
+   * customer of the tenant is staged unmapped instead, and the conflict kept for the unmapped list.
+   * Call after staging customers; a customer staged without a conflict has its old one cleared.
+   */
+  unmapSharedCrmRecords(): Promise<CrmMappingConflict[]>;
   /** Which invoice each of the source's payment objects (payment intents, charges) belongs to. */
   saveLinks(source: string, links: readonly { sourceId: string; invoiceId: string }[]): Promise<void>;
   saveSourceCustomers(
@@ -67,7 +78,7 @@ export interface ImportSession {
   rollback(): Promise<void>;
 }
 
-export interface CollectionsStore {
+export interface CollectionsStore extends RuleSimulations, CrmRecordFailures {
   readonly kind: 'pglite' | 'postgres';
   /** Applies pending versioned migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
@@ -213,6 +224,16 @@ export interface CollectionsStore {
     receivedBefore?: Date,
   ): Promise<string[]>;
   countWebhookEvents(tenant: TenantId, source: string): Promise<Record<string, number>>;
+  /**
+   * Webhook events kept as failed, per source and reason (the error's leading `code:`, such as
+   * `unsupported_api_version`; `processing_error` when it has none), each with its newest event.
+   */
+  listWebhookFailures(tenant: TenantId): Promise<WebhookFailure[]>;
+  /**
+   * Failed events created up to `createdUpToMs` (source clock) become `superseded`: a complete read of
+   * the source that started after them has brought their objects up to date. Returns how many.
+   */
+  supersedeFailedWebhookEvents(tenant: TenantId, source: string, createdUpToMs: number): Promise<number>;
 
   /** Tasks now in the CRM: the id the CRM gave each. */
   setCrmTaskIds(tenant: TenantId, pairs: readonly { taskId: string; crmTaskId: string }[]): Promise<void>;
@@ -300,6 +321,12 @@ export interface CollectionsStore {
    * forgotten on the way.
    */
   useLaunchNonce(tenant: TenantId, nonce: string, expiresAt: Date, now: Date): Promise<boolean>;
+  /**
+   * Spends an OAuth install's state (before any tenant exists): true the first time, false on every
+   * later use, whichever process asks. Remembered until `expiresAt`; states expired by `now` are
+   * forgotten on the way.
+   */
+  useInstallState(crm: string, nonce: string, expiresAt: Date, now: Date): Promise<boolean>;
 
   /** The append-only audit log, newest first. */
   listEvents(tenant: TenantId, filter?: { subject?: string; limit?: number }): Promise<AuditEvent[]>;
@@ -361,13 +388,25 @@ export type SyncCursor = {
   records: number;
 };
 
+export type WebhookFailure = {
+  source: string;
+  reason: string;
+  count: number;
+  latest: { eventId: string; type: string; error: string | null; failedAtMs: number | null };
+};
+
 export type UnmappedCustomer = {
   customerId: string;
   name: string | null;
   email: string | null;
   country: string | null;
   invoices: number;
+  /** Set when the billing source named a CRM record that another customer already has. */
+  conflict: { crmCompanyId: string; heldBy: string } | null;
 };
+
+/** A customer left unmapped because its CRM record is another customer's already. */
+export type CrmMappingConflict = { customerId: string; crmCompanyId: string; heldBy: string };
 
 export type StoredWebhookEvent = { eventId: string; type: string; createdMs: number; body: string };
 

@@ -6,7 +6,7 @@ import {
   type BillingRecord,
   type BillingSource,
 } from '../ports/billing-source';
-import type { CollectionsStore, Lined, SyncCursor } from '../ports/store';
+import type { CollectionsStore, CrmMappingConflict, Lined, SyncCursor } from '../ports/store';
 
 /**
  * Keeps the store in step with a billing source. Every object carries a version: a backfill's is the
@@ -17,10 +17,21 @@ import type { CollectionsStore, Lined, SyncCursor } from '../ports/store';
  */
 type Versioned = { record: BillingRecord; version: number };
 
-export type ApplyOutcome = { written: number; stale: number; unlinked: number };
+export type ApplyOutcome = {
+  written: number;
+  stale: number;
+  unlinked: number;
+  /** Customers left unmapped: their CRM record is another customer's already. */
+  conflicts: CrmMappingConflict[];
+};
 
-/** How billing customers without a CRM id in their metadata find their CRM record. */
-export type MatchOptions = { byEmailDomain?: boolean };
+/** How billing customers find their CRM record. */
+export type MatchOptions = {
+  /** Without a CRM id in the metadata, by the e-mail's domain. */
+  byEmailDomain?: boolean;
+  /** Told of every customer left unmapped because another customer has its CRM record (to log it). */
+  onMappingConflict?: (conflict: CrmMappingConflict & { tenant: TenantId }) => void;
+};
 
 /** Mailbox providers: an address there says nothing about the company. */
 const FREE_MAIL = new Set([
@@ -165,7 +176,10 @@ export async function applyBillingRecords(
       return { ...item, record: { ...item.record, row: { ...item.record.row, crmCompanyId } } };
     });
   }
-  const subscriptions = batch.filter((item) => item.record.kind === 'subscription');
+  // A subscription naming no billing customer has nowhere to go; it is never booked under an empty id.
+  const subscriptions = batch.filter(
+    (item) => item.record.kind === 'subscription' && item.record.row.customerId !== '',
+  );
   const versioned = [
     ...customers,
     ...subscriptions,
@@ -186,6 +200,9 @@ export async function applyBillingRecords(
         .filter((item) => claimed.has(item.record.id))
         .map((item) => (item.record as unknown as { row: T }).row);
     await session.stageCustomers(lined(rowsOf<Customer>(customers)));
+    // Two customers on one CRM record would show one on the card and write the other: the later is
+    // kept unmapped, with its reason, for `collections unmapped`.
+    const conflicts = await session.unmapSharedCrmRecords();
     await session.stageSubscriptions(lined(rowsOf<Subscription>(subscriptions)));
     await session.stageInvoices(lined(rowsOf<Invoice>([...invoices.values()])));
     await session.stagePayments(
@@ -211,7 +228,8 @@ export async function applyBillingRecords(
       );
     }
     await session.commit({ audit: false });
-    return { written: claimed.size, stale: versioned.length - claimed.size, unlinked };
+    for (const conflict of conflicts) match.onMappingConflict?.({ tenant, ...conflict });
+    return { written: claimed.size, stale: versioned.length - claimed.size, unlinked, conflicts };
   } catch (error) {
     await session.rollback();
     throw error;
@@ -229,6 +247,7 @@ export type BackfillReport = {
   written: number;
   stale: number;
   unlinked: number;
+  conflicts: CrmMappingConflict[];
 };
 
 /**
@@ -252,7 +271,7 @@ export async function backfillBillingSource(
   const alreadyComplete =
     resumed && BACKFILL_ORDER.every((kind) => stored.find((c) => c.kind === kind)?.done);
   const version = stored[0]?.version ?? (await source.latestEventMs()) + SECOND - 1;
-  const totals = { written: 0, stale: 0, unlinked: 0 };
+  const totals = { written: 0, stale: 0, unlinked: 0, conflicts: [] as CrmMappingConflict[] };
   let pages = 0;
   const cursors: SyncCursor[] = [];
   for (const kind of BACKFILL_ORDER) {
@@ -277,6 +296,7 @@ export async function backfillBillingSource(
       totals.written += outcome.written;
       totals.stale += outcome.stale;
       totals.unlinked += outcome.unlinked;
+      totals.conflicts.push(...outcome.conflicts);
       cursor.records += page.records.length;
       cursor.cursor = page.nextCursor;
       cursor.done = page.nextCursor === null;
@@ -285,6 +305,9 @@ export async function backfillBillingSource(
       options.onPage?.({ kind, records: cursor.records });
     }
   }
+  // Everything was read after `version`: events that could not be applied before it are made good.
+  if (cursors.every((cursor) => cursor.done))
+    await store.supersedeFailedWebhookEvents(tenant, source.name, version);
   return {
     source: source.name,
     version,
@@ -294,6 +317,8 @@ export async function backfillBillingSource(
     ...totals,
   };
 }
+
+export type RefusedBillingEvent = { eventId: string; type: string; code: string; message: string };
 
 export type ReceiveOutcome = {
   eventId: string;
@@ -331,15 +356,21 @@ export async function receiveBillingWebhook(
  * Applies a stored event, together with up to `batch` − 1 other events waiting (oldest first), in one
  * transaction: for each object the newest event's state is written when it is newer than the stored
  * state; stale state is ignored; an event in the same second as the stored state, or two events for one
- * object in the same second, cannot be ordered, so the object is read again.
+ * object in the same second, cannot be ordered, so the object is read again. An event the source refuses
+ * to read (an unsupported API version, say) is kept as failed with its reason and is not retried.
  */
 export async function processBillingEvent(
   store: CollectionsStore,
   source: BillingSource,
   tenant: TenantId,
   eventId: string,
-  options: { batch?: number; match?: MatchOptions } = {},
-): Promise<'processed' | 'ignored' | 'missing' | 'done_before'> {
+  options: {
+    batch?: number;
+    match?: MatchOptions;
+    /** Told of every event kept as failed because the source cannot read it (to say so loudly). */
+    onRefused?: (refusal: RefusedBillingEvent) => void;
+  } = {},
+): Promise<'processed' | 'ignored' | 'refused' | 'missing' | 'done_before'> {
   const first = await store.getWebhookEvent(tenant, source.name, eventId);
   if (first === undefined) return 'missing';
   if (first.state !== 'received') return 'done_before';
@@ -354,7 +385,9 @@ export async function processBillingEvent(
     if (event !== undefined && event.state === 'received') stored.push(event);
   }
   const events = stored.map((event) => source.mapEvent(event.body));
-  const relevant = events.filter((event) => event.records.length > 0 || event.refetch.length > 0);
+  const relevant = events.filter(
+    (event) => event.refused === undefined && (event.records.length > 0 || event.refetch.length > 0),
+  );
 
   const versions = await store.getSourceVersions(
     tenant,
@@ -407,8 +440,16 @@ export async function processBillingEvent(
   }
   if (items.length > 0) await applyBillingRecords(store, source, tenant, items, options.match);
   for (const event of events) {
+    if (event.refused !== undefined) {
+      // A typed reason (`code: message`): `collections doctor` groups failures by it.
+      const { code, message } = event.refused;
+      await store.finishWebhookEvent(tenant, source.name, event.id, 'failed', `${code}: ${message}`);
+      options.onRefused?.({ eventId: event.id, type: event.type, code, message });
+      continue;
+    }
     const state = event.records.length > 0 || event.refetch.length > 0 ? 'processed' : 'ignored';
     await store.finishWebhookEvent(tenant, source.name, event.id, state);
   }
-  return relevant.some((event) => event.id === eventId) ? 'processed' : 'ignored';
+  if (relevant.some((event) => event.id === eventId)) return 'processed';
+  return events.some((event) => event.id === eventId && event.refused !== undefined) ? 'refused' : 'ignored';
 }

@@ -75,6 +75,19 @@ export type SimulationReport = {
   actions?: PlannedTask[][];
 };
 
+export type SimulationOptions = {
+  details?: boolean;
+  riskTiers?: RiskTiers;
+  /** Called every `progressEvery` accounts (500 by default) and once at the end; awaited. */
+  onProgress?: (accounts: number) => void | Promise<void>;
+  progressEvery?: number;
+  /**
+   * Awaited after each account under each rule set. A server passes a turn of its event loop here, so
+   * requests (health checks among them) are answered while a long replay runs.
+   */
+  yieldControl?: () => Promise<void>;
+};
+
 /**
  * Replays the tenant's history day by day under one or more rule sets (side by side), streaming the
  * accounts so memory holds one page. The risk tier comes from the tenant's current model, refreshed
@@ -86,7 +99,7 @@ export async function simulateRuleSets(
   ruleSets: readonly RuleSet[],
   from: CalendarDate,
   to: CalendarDate,
-  options: { details?: boolean; riskTiers?: RiskTiers; onProgress?: (accounts: number) => void } = {},
+  options: SimulationOptions = {},
 ): Promise<SimulationReport> {
   const stored = await store.loadRiskModel(tenant);
   const model = stored === undefined ? undefined : fromStoredRiskModel(stored);
@@ -100,11 +113,14 @@ export async function simulateRuleSets(
       model === undefined || history === undefined
         ? null
         : accountRisk(model, history, day, options.riskTiers ?? DEFAULT_TIERS).tier;
-    for (const simulator of simulators) simulator.add(facts, tierOn);
+    for (const simulator of simulators) {
+      simulator.add(facts, tierOn);
+      await options.yieldControl?.();
+    }
     accounts += 1;
-    if (accounts % 500 === 0) options.onProgress?.(accounts);
+    if (accounts % (options.progressEvery ?? 500) === 0) await options.onProgress?.(accounts);
   }
-  options.onProgress?.(accounts);
+  await options.onProgress?.(accounts);
   return {
     summaries: simulators.map((simulator) => simulator.result()),
     ...(options.details ? { actions: simulators.map((simulator) => simulator.actions) } : {}),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { addDays, type CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
+import type { CrmGateway } from '../ports/crm-gateway';
 import type { CollectionsStore } from '../ports/store';
 
 export const CRM_EVENT_SOURCE = 'hubspot';
@@ -29,8 +30,12 @@ export const CRM_EVENTS = z.array(event).max(1000);
 /** Paused from the CRM, automation stays paused this long unless someone resumes it. */
 export const CRM_PAUSE_DAYS = 30;
 export const PAUSE_PROPERTY = 'collections_automation_paused';
+export const OWNER_PROPERTY = 'hubspot_owner_id';
+/** The roles a company's owner holds: their open tasks follow a reassigned company. */
+const OWNER_ROLES = new Set(['account_owner', 'ae']);
 
-type Kind = 'company.pause' | 'company.deletion' | 'company.merge' | 'task.completed' | 'other';
+type Kind =
+  'company.pause' | 'company.owner' | 'company.deletion' | 'company.merge' | 'task.completed' | 'other';
 
 function kindOf(e: CrmEvent): Kind {
   const [object, action] = e.subscriptionType.split('.');
@@ -44,6 +49,8 @@ function kindOf(e: CrmEvent): Kind {
       : object;
   if (type === 'company' && action === 'propertyChange' && e.propertyName === PAUSE_PROPERTY)
     return 'company.pause';
+  if (type === 'company' && action === 'propertyChange' && e.propertyName === OWNER_PROPERTY)
+    return 'company.owner';
   if (type === 'company' && action === 'deletion') return 'company.deletion';
   if (type === 'company' && action === 'merge') return 'company.merge';
   if (type === 'task' && action === 'propertyChange' && e.propertyName === 'hs_task_status')
@@ -60,7 +67,12 @@ export async function applyCrmEvent(
   store: CollectionsStore,
   tenant: TenantId,
   stored: CrmEvent,
-  options: { appId?: string; today: CalendarDate },
+  options: {
+    appId?: string;
+    today: CalendarDate;
+    /** The tenant's CRM, opened only for events that write to it. */
+    gateway?: () => Promise<Pick<CrmGateway, 'reassignTasks'> | undefined>;
+  },
 ): Promise<{ outcome: 'applied' | 'ignored'; why: string }> {
   const kind = kindOf(stored);
   const ours =
@@ -78,6 +90,10 @@ export async function applyCrmEvent(
       if (customerId === undefined) return { outcome: 'ignored', why: 'company not mapped' };
       const actor = `hubspot:${stored.sourceId ?? stored.changeSource ?? 'user'}`;
       if (stored.propertyValue === 'true') {
+        // The value we write for a paused account comes back too (also without an app id to match):
+        // the pause set here keeps its reason and end, and nothing is audited as a person's action.
+        if ((await store.getAutomationPause(tenant, customerId)) !== null)
+          return { outcome: 'ignored', why: 'already paused' };
         await store.pauseAutomation(tenant, customerId, {
           reason: 'paused in HubSpot',
           until: addDays(options.today, CRM_PAUSE_DAYS),
@@ -89,6 +105,22 @@ export async function applyCrmEvent(
       return resumed
         ? { outcome: 'applied', why: `resumed ${customerId}` }
         : { outcome: 'ignored', why: 'not paused' };
+    }
+    case 'company.owner': {
+      const customerId = await store.findCustomerIdByCrmId(tenant, stored.objectId);
+      if (customerId === undefined) return { outcome: 'ignored', why: 'company not mapped' };
+      const open = (await store.listTasks(tenant, { state: 'open', customerId })).flatMap((task) =>
+        task.crmTaskId !== null && task.assignee != null && OWNER_ROLES.has(task.assignee)
+          ? [{ crmTaskId: task.crmTaskId, companyId: stored.objectId, assignee: task.assignee }]
+          : [],
+      );
+      if (open.length === 0) return { outcome: 'ignored', why: 'no open task of the owner' };
+      const gateway = await options.gateway?.();
+      if (gateway?.reassignTasks === undefined)
+        return { outcome: 'ignored', why: 'no CRM connection to move tasks' };
+      // The company's owner is read again, so events out of order still leave the latest owner.
+      const moved = await gateway.reassignTasks(open);
+      return { outcome: 'applied', why: `moved ${moved.written.length} tasks of ${customerId}` };
     }
     case 'company.deletion': {
       const unmapped = await store.remapCrmCompany(tenant, [stored.objectId], null);
@@ -121,7 +153,12 @@ export async function processCrmEvent(
   store: CollectionsStore,
   tenant: TenantId,
   eventId: string,
-  options: { appId?: string; today: CalendarDate },
+  options: {
+    appId?: string;
+    today: CalendarDate;
+    /** The tenant's CRM, opened only for events that write to it. */
+    gateway?: () => Promise<Pick<CrmGateway, 'reassignTasks'> | undefined>;
+  },
 ): Promise<string> {
   const stored = await store.getWebhookEvent(tenant, CRM_EVENT_SOURCE, eventId);
   if (stored === undefined || stored.state !== 'received') return 'already processed';

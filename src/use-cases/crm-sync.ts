@@ -1,7 +1,9 @@
 import type { AccountStatus } from '../domain/account-status';
+import { MISSING_SCOPES_RETRY_MS, missingScopesPause, reconnectPause } from '../domain/crm-sync-pause';
 import { toDayNumber, type CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
 import { formatMinorAsDecimal } from '../domain/money';
+import { neutraliseFormula } from '../domain/text';
 import type { AccountRisk, RiskTiers } from '../domain/risk/risk-model';
 import {
   accountFacts,
@@ -16,14 +18,44 @@ import {
   classifyFailure,
   IntegrationError,
   type CrmGateway,
+  type CrmInvoice,
   type CrmTaskInput,
   type CrmUpdate,
   type CrmWriteResult,
 } from '../ports/crm-gateway';
+import type { Locks } from '../ports/lock';
+import { countsAsRefusal, needsAttention } from './crm-record-attention';
+import { crmInvoices } from './crm-invoices';
+import { noteTaskOwnerFallbacks, taskOwnerFallbacksOf } from './task-owner-fallbacks';
 import type { CollectionsStore, CrmBulkJob, StoredTask } from '../ports/store';
 
-/** The CRM fields of one account: strings, as CRMs take them. Amounts in the largest balance's currency. */
+/** Fields holding numbers, dates or flags; every other field is text a CRM export may open in a spreadsheet. */
+const NOT_TEXT = new Set([
+  'collections_overdue_amount',
+  'collections_outstanding_amount',
+  'collections_oldest_days_past_due',
+  'collections_risk_score',
+  'collections_next_renewal_date',
+  'collections_days_to_renewal',
+  'collections_automation_paused',
+]);
+
+/**
+ * The CRM fields of one account: strings, as CRMs take them. Amounts in the largest balance's currency.
+ * Text that would run as a spreadsheet formula (an id or a name from billing data) gets an apostrophe.
+ */
 export function companyFields(
+  customerId: string,
+  status: AccountStatus,
+  risk: AccountRisk | null,
+): Record<string, string> {
+  const fields = accountFields(customerId, status, risk);
+  for (const [name, value] of Object.entries(fields))
+    if (!NOT_TEXT.has(name)) fields[name] = neutraliseFormula(value);
+  return fields;
+}
+
+function accountFields(
   customerId: string,
   status: AccountStatus,
   risk: AccountRisk | null,
@@ -84,17 +116,85 @@ export type CrmSyncReport = {
   tasksCompleted: number;
   /** Accepted payment terms written to their deals. */
   dealsWritten: number;
+  /** Invoices written under their companies (CRMs that list them: Salesforce). */
+  invoicesWritten: number;
   /** Bulk jobs finished by this sync (one started before a restart, then this sync's own). */
   bulkJobs: string[];
   /** Accounts whose records or tasks the CRM refused for now (a locked row, a 5xx): to sync again. */
   retryLater: string[];
+  /** Accounts not sent: the CRM refused this same content for good, or too often (see the doctor). */
+  needsAttention: number;
   /** Set when the sync stopped early: the CRM's daily limit, or credentials to renew. */
-  stopped: { reason: string; action: string; kind: 'limit' | 'reconnect'; retryAfterMs?: number } | null;
+  stopped: {
+    reason: string;
+    action: string;
+    kind: 'limit' | 'reconnect';
+    retryAfterMs?: number;
+    /** The permissions the CRM said are missing: the installation needs them granted. */
+    missingScopes?: readonly string[];
+  } | null;
   apiRequests: number;
   rateLimited: number;
 };
 
-const IN_FLIGHT = 4;
+/** Write calls open at once when the gateway does not say. */
+const WRITE_CONCURRENCY = 4;
+
+export type CrmSyncOptions = {
+  riskTiers?: RiskTiers;
+  renewalWindowDays?: number;
+  /** Only these accounts (after billing changes); every account when absent. */
+  customerIds?: readonly string[];
+  /** Accounts a sync that did not finish worked on: their task creates may have landed. */
+  unfinished?: readonly string[];
+  /** Called with the accounts whose tasks are about to be created in the CRM, before any is sent. */
+  beforeCreatingTasks?: (customerIds: readonly string[]) => Promise<void>;
+  onProgress?: (accounts: number) => void;
+};
+
+/** Writes invoices batch by batch; a temporary failure stops this sync's invoices (kept for the next). */
+async function writeInvoicesUntilFailure(
+  store: CollectionsStore,
+  tenant: TenantId,
+  batchSize: number,
+  pending: readonly { invoice: CrmInvoice; hash: string }[],
+  options: {
+    write: NonNullable<CrmGateway['writeInvoices']>;
+    stateKey: string;
+    report: CrmSyncReport;
+  },
+): Promise<void> {
+  for (let start = 0; start < pending.length; start += batchSize) {
+    const batch = pending.slice(start, start + batchSize);
+    let result: CrmWriteResult;
+    try {
+      result = await options.write(batch.map((entry) => entry.invoice));
+    } catch (error) {
+      const action = classifyFailure(error);
+      if (action === 'pause_until_tomorrow' || action === 'reconnect') throw error;
+      options.report.failed.push({
+        crmId: batch[0]?.invoice.invoiceId ?? 'invoices',
+        code: error instanceof IntegrationError ? error.code : 'unknown',
+        message: `invoices not written this time (${pending.length - start} left for the next sync): ${error instanceof Error ? error.message : String(error)}`,
+      });
+      return;
+    }
+    const written = new Set(result.written);
+    options.report.invoicesWritten += written.size;
+    options.report.failed.push(...result.failed);
+    await store.saveCrmSyncState(
+      tenant,
+      options.stateKey,
+      batch
+        .filter((entry) => written.has(entry.invoice.invoiceId))
+        .map((entry) => ({
+          customerId: entry.invoice.invoiceId,
+          crmId: entry.invoice.companyId,
+          hash: entry.hash,
+        })),
+    );
+  }
+}
 
 /**
  * Writes every mapped account's collections fields to the CRM (only values that changed since the last
@@ -106,15 +206,7 @@ export async function syncCrm(
   gateway: CrmGateway,
   tenant: TenantId,
   asOf: CalendarDate,
-  options: {
-    riskTiers?: RiskTiers;
-    renewalWindowDays?: number;
-    /** Only these accounts (after billing changes); every account when absent. */
-    customerIds?: readonly string[];
-    /** Accounts a sync that did not finish worked on: their task creates may have landed. */
-    unfinished?: readonly string[];
-    onProgress?: (accounts: number) => void;
-  } = {},
+  options: CrmSyncOptions = {},
 ): Promise<CrmSyncReport> {
   const only = options.customerIds;
   const [state, pauses, context, openTasks, versions] = await Promise.all([
@@ -128,6 +220,15 @@ export async function syncCrm(
     store.getAccountCardVersions(tenant, only),
   ]);
   const tasksByCustomer = groupTasks(openTasks);
+  const refused = new Map(
+    (await store.listCrmRecordFailures(tenant, gateway.name)).map((failure) => [failure.customerId, failure]),
+  );
+  // Invoices keep their own hashes, by invoice id, beside the companies'.
+  const invoiceCrm = `${gateway.name}:invoices`;
+  const writeInvoices = gateway.writeInvoices?.bind(gateway);
+  const invoiceState: Map<string, { crmId: string; hash: string }> =
+    writeInvoices === undefined ? new Map() : await store.getCrmSyncState(tenant, invoiceCrm);
+  const invoicesPending: { invoice: CrmInvoice; hash: string }[] = [];
   const recheck = new Set(options.unfinished ?? []);
   const crmIds = new Map<string, string>();
   let cards: { customerId: string; version: number; asOf: CalendarDate; card: AccountCard }[] = [];
@@ -142,8 +243,10 @@ export async function syncCrm(
     tasksCreated: 0,
     tasksCompleted: 0,
     dealsWritten: 0,
+    invoicesWritten: 0,
     bulkJobs: [],
     retryLater: [],
+    needsAttention: 0,
     stopped: null,
     apiRequests: 0,
     rateLimited: 0,
@@ -152,7 +255,10 @@ export async function syncCrm(
   const toCreate: (CrmTaskInput & { customerId: string })[] = [];
   const toComplete: { task: StoredTask; reason: string }[] = [];
   const syncedAt = new Date(toDayNumber(asOf) * 86400000).toISOString();
-  const inFlight: Promise<void>[] = [];
+  /** Write calls on their way; each removes itself when settled, keeping the first failure. */
+  const writes = new Set<Promise<void>>();
+  let writeFailure: { error: unknown } | null = null;
+  const writeConcurrency = Math.max(1, gateway.writeConcurrency ?? WRITE_CONCURRENCY);
 
   const withSyncedAt = (entry: (typeof pending)[number]): CrmUpdate => ({
     crmId: entry.update.crmId,
@@ -170,6 +276,29 @@ export async function syncCrm(
       if (customerId !== undefined) report.retryLater.push(customerId);
     }
   };
+  /** Refusals that would come back on every sync are counted, and left for a person past their limit. */
+  const noteRefusals = async (
+    entries: readonly { customerId: string; crmId: string; hash: string }[],
+    written: ReadonlySet<string>,
+    failed: CrmWriteResult['failed'],
+  ) => {
+    const byCrmId = new Map(entries.map((entry) => [entry.crmId, entry]));
+    await store.noteCrmRecordFailures(
+      tenant,
+      gateway.name,
+      failed.flatMap((failure) => {
+        const entry = byCrmId.get(failure.crmId);
+        if (entry === undefined || !countsAsRefusal(failure.code)) return [];
+        return [{ ...entry, code: failure.code, message: failure.message }];
+      }),
+    );
+    const cleared = entries.filter((entry) => written.has(entry.crmId) && refused.has(entry.customerId));
+    await store.clearCrmRecordFailures(
+      tenant,
+      gateway.name,
+      cleared.map((entry) => entry.customerId),
+    );
+  };
   const settle = async (
     entries: readonly { customerId: string; crmId: string; hash: string }[],
     result: CrmWriteResult,
@@ -179,6 +308,7 @@ export async function syncCrm(
     report.failed.push(...result.failed);
     const byCrmId = new Map(entries.map((entry) => [entry.crmId, entry.customerId]));
     retryLater(result.failed, (crmId) => byCrmId.get(crmId));
+    await noteRefusals(entries, written, result.failed);
     await store.saveCrmSyncState(
       tenant,
       gateway.name,
@@ -195,7 +325,29 @@ export async function syncCrm(
     if (batch.length === 0) return;
     await settle(batch.map(entryOf), await gateway.updateRecords('companies', batch.map(withSyncedAt)));
   };
-  const flush = () => writeBatch(pending.splice(0, pending.length));
+  /**
+   * Sends a batch without waiting for its answer, once fewer than the gateway's concurrency are on
+   * their way (whichever answers first makes room). Each account is in one batch of a sync, so no
+   * record is in two writes at once.
+   */
+  const startWrite = async (batch: typeof pending) => {
+    await writesBelow(writeConcurrency);
+    const write: Promise<void> = writeBatch(batch).then(
+      () => {
+        writes.delete(write);
+      },
+      (error: unknown) => {
+        writes.delete(write);
+        writeFailure ??= { error };
+      },
+    );
+    writes.add(write);
+  };
+  /** Waits until fewer than `open` writes are on their way, then throws the first failure, if any. */
+  const writesBelow = async (open: number) => {
+    while (writes.size >= open) await Promise.race(writes);
+    if (writeFailure !== null) throw writeFailure.error;
+  };
   const bulk = gateway.bulk;
   // With a bulk path, changes are gathered first: few go in collection calls, many in one bulk job.
   const flushEvery = bulk === undefined ? gateway.batchSize : Number.MAX_SAFE_INTEGER;
@@ -236,15 +388,21 @@ export async function syncCrm(
       const status = card.status;
       const properties = companyFields(customerId, status, card.risk);
       const hash = stableId(JSON.stringify([crmId, properties]));
+      if (writeInvoices !== undefined)
+        for (const invoice of crmInvoices(facts, status, crmId, asOf)) {
+          const invoiceHash = stableId(JSON.stringify(invoice));
+          if (invoiceState.get(invoice.invoiceId)?.hash !== invoiceHash)
+            invoicesPending.push({ invoice, hash: invoiceHash });
+        }
       const previous = state.get(customerId);
-      if (previous === undefined || previous.hash !== hash || previous.crmId !== crmId) {
+      const refusal = refused.get(customerId);
+      if (refusal !== undefined && refusal.hash === hash && needsAttention(refusal))
+        report.needsAttention += 1;
+      else if (previous === undefined || previous.hash !== hash || previous.crmId !== crmId) {
         report.changed += 1;
         pending.push({ customerId, update: { crmId, properties }, hash });
-        if (pending.length >= flushEvery) {
-          // Writes overlap with reading the next accounts; the gateway's limiter keeps the pace.
-          inFlight.push(flush());
-          if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
-        }
+        // Writes overlap with reading the next accounts; the gateway's limiter keeps the pace.
+        if (pending.length >= flushEvery) await startWrite(pending.splice(0, pending.length));
       }
       for (const task of tasksByCustomer.get(facts.customer.customerId) ?? []) {
         const why = resolution(task, status);
@@ -254,8 +412,8 @@ export async function syncCrm(
             key: task.actionId,
             customerId: task.customerId,
             companyId: crmId,
-            subject: task.title,
-            body: task.body,
+            subject: neutraliseFormula(task.title),
+            body: neutraliseFormula(task.body),
             dueMs: toDayNumber(task.dueOn) * 86400000 + 9 * 3600000,
             priority: task.priority === 'high' ? 'HIGH' : task.priority === 'low' ? 'LOW' : 'MEDIUM',
             assignee: task.assignee,
@@ -274,15 +432,12 @@ export async function syncCrm(
       await store.saveCrmBulkJob(tenant, gateway.name, job);
       await finishBulkJob(job);
     }
-    while (pending.length > 0) {
-      inFlight.push(writeBatch(pending.splice(0, gateway.batchSize)));
-      if (inFlight.length >= IN_FLIGHT) await inFlight.shift();
-    }
-    while (inFlight.length > 0) await inFlight.shift();
+    while (pending.length > 0) await startWrite(pending.splice(0, gateway.batchSize));
+    await writesBelow(1);
     await store.saveAccountCards(tenant, cards);
     cards = [];
-
     if (toCreate.length > 0) {
+      await options.beforeCreatingTasks?.([...new Set(toCreate.map((task) => task.customerId))]);
       const created = await gateway.createTasks(toCreate);
       await store.setCrmTaskIds(
         tenant,
@@ -297,12 +452,20 @@ export async function syncCrm(
       report.failed.push(...failedTasks);
       const customerOfTask = new Map(toCreate.map((task) => [task.key, task.customerId]));
       retryLater(failedTasks, (key) => customerOfTask.get(key));
+      const landed = new Set(created.created.map((entry) => entry.key));
+      await noteTaskOwnerFallbacks(
+        store,
+        tenant,
+        gateway.name,
+        new Map(toCreate.map((task) => [task.key, task.companyId])),
+        (created.ownerFallbacks ?? []).filter((fallback) => landed.has(fallback.key)),
+      );
     }
     if (toComplete.length > 0) {
-      // A task whose create may have landed without an answer (its sync did not finish) is looked
-      // for by key, so it is completed there too.
+      // A task with no CRM id may still be there: its create may have landed without an answer, in a
+      // sync whose marks are gone since. It is looked for by key, so it is completed there too.
       const unknown = toComplete.filter(
-        (entry) => entry.task.crmTaskId === null && recheck.has(entry.task.customerId),
+        (entry) => entry.task.crmTaskId === null && crmIds.has(entry.task.customerId),
       );
       const landed =
         unknown.length === 0
@@ -332,13 +495,25 @@ export async function syncCrm(
       retryLater(completed.failed, (crmTaskId) => customerOfCrmTask.get(crmTaskId));
       // A task the CRM did not complete stays open here, so the next sync completes it there.
       const notCompleted = new Set(completed.failed.map((failure) => failure.crmId));
+      const done = toComplete.filter((entry) => !notCompleted.has(crmTaskOf(entry) ?? ''));
       report.tasksCompleted = await store.completeTasks(
         tenant,
-        toComplete
-          .filter((entry) => !notCompleted.has(crmTaskOf(entry) ?? ''))
-          .map((entry) => ({ taskId: entry.task.actionId, reason: entry.reason })),
+        done.map((entry) => ({ taskId: entry.task.actionId, reason: entry.reason })),
+      );
+      await store.clearCrmRecordFailures(
+        tenant,
+        taskOwnerFallbacksOf(gateway.name),
+        done.map((entry) => entry.task.actionId),
       );
     }
+    // Invoices come after the tasks (what people act on first), and a failed invoice call does not
+    // undo the sync: what was not written keeps its old hash and goes again next time.
+    if (writeInvoices !== undefined)
+      await writeInvoicesUntilFailure(store, tenant, gateway.batchSize, invoicesPending, {
+        write: writeInvoices,
+        stateKey: invoiceCrm,
+        report,
+      });
     // Accepted payment terms go to their deals, the latest acceptance per deal.
     const accepted = await store.listTermAcceptances(tenant, { unsynced: true });
     const latestByDeal = new Map<string, (typeof accepted)[number]>();
@@ -369,7 +544,7 @@ export async function syncCrm(
       );
     }
   } catch (error) {
-    await Promise.allSettled(inFlight);
+    await Promise.all(writes);
     const action = classifyFailure(error);
     if (!(error instanceof IntegrationError) || (action !== 'pause_until_tomorrow' && action !== 'reconnect'))
       throw error;
@@ -380,8 +555,11 @@ export async function syncCrm(
           ? error.retryAfterMs === undefined
             ? 'the daily API limit is reached: the sync continues tomorrow'
             : `the daily API limit or our budget of it is reached: the sync pauses for ${Math.round(error.retryAfterMs / 60000)} minutes`
-          : 'reconnect the CRM: credentials were refused',
+          : error.missingScopes !== undefined
+            ? `reinstall the CRM app to grant the missing scopes: ${error.missingScopes.join(', ')}`
+            : 'reconnect the CRM: credentials were refused',
       kind: action === 'pause_until_tomorrow' ? 'limit' : 'reconnect',
+      ...(error.missingScopes === undefined ? {} : { missingScopes: error.missingScopes }),
       ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
     };
   }
@@ -424,10 +602,93 @@ export async function syncCrmUnlessPaused(
       reason: stopped.reason,
     });
   // Refused credentials (also after a token refresh) need a person: the sync stays off until then.
+  // Missing scopes also need a person, but are tried again now and then: they may have been granted.
   if (stopped?.kind === 'reconnect')
-    await store.setCrmSyncPause(tenant, gateway.name, {
-      until: '9999-12-31T00:00:00Z',
-      reason: `reconnect needed: ${stopped.reason}`,
-    });
+    await store.setCrmSyncPause(
+      tenant,
+      gateway.name,
+      stopped.missingScopes === undefined
+        ? reconnectPause(stopped.reason, '9999-12-31T00:00:00Z')
+        : missingScopesPause(
+            stopped.missingScopes,
+            new Date(now() + MISSING_SCOPES_RETRY_MS).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          ),
+    );
   return report;
+}
+
+/** Which accounts a sync works on: every account (`collections sync`), or those a change touched. */
+export type CrmSyncScope = 'all' | { customerIds: readonly string[] };
+
+export type CrmSyncRun = {
+  /** Accounts added to the scope: an earlier sync left them unfinished, or the CRM lacks their tasks. */
+  leftover: number;
+  /** Null when there was nothing to do (no account in scope, no accepted terms to write). */
+  outcome: CrmSyncReport | { skipped: { until: string; reason: string } } | null;
+};
+
+/** The key the per-tenant sync lock has always had (the refresh jobs took it first). */
+const syncLockKey = (tenant: TenantId) => `account-refresh:${tenant}`;
+/** Held while a tenant's sync runs; kept alive by its holder, gone soon after the holder dies. */
+const SYNC_LOCK_TTL_MS = 30000;
+
+/**
+ * Runs `work` while holding the tenant's sync lock, across processes when the locks are shared: two
+ * syncs of a tenant at once would create the same tasks twice. LockBusyError after `waitMs`.
+ */
+export function withTenantSyncLock<T>(
+  locks: Locks,
+  tenant: TenantId,
+  waitMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  return locks.withLock(syncLockKey(tenant), { ttlMs: SYNC_LOCK_TTL_MS, waitMs }, work);
+}
+
+/**
+ * The one CRM sync of the jobs and the command line. Accounts are marked before the CRM sees any task
+ * of theirs and cleared once the sync finished, so a sync that died part way (a killed process, the CRM
+ * down) is finished by the next one: the tasks of marked accounts are looked up by key before any is
+ * created again. Accounts the CRM refused for now (a locked row, a 5xx) stay marked. Callers hold the
+ * tenant's sync lock (withTenantSyncLock).
+ */
+export async function runCrmSync(
+  store: CollectionsStore,
+  gateway: CrmGateway,
+  tenant: TenantId,
+  asOf: CalendarDate,
+  scope: CrmSyncScope,
+  options: Omit<CrmSyncOptions, 'customerIds' | 'unfinished' | 'beforeCreatingTasks'> & {
+    now?: () => number;
+  } = {},
+): Promise<CrmSyncRun> {
+  const crm = gateway.name;
+  const left = await store.listCrmSyncPending(tenant, crm);
+  const leftover = [...new Set([...left.unfinished, ...left.tasksToCreate])];
+  const asked = scope === 'all' ? undefined : new Set(scope.customerIds);
+  const customerIds = asked === undefined ? undefined : [...new Set([...asked, ...leftover])];
+  if (customerIds?.length === 0 && (await store.listTermAcceptances(tenant, { unsynced: true })).length === 0)
+    return { leftover: 0, outcome: null };
+  // A change's accounts are marked up front, so records the CRM did not take are written again too.
+  if (customerIds !== undefined) await store.markCrmSyncPending(tenant, crm, customerIds);
+  const outcome = await syncCrmUnlessPaused(store, gateway, tenant, asOf, {
+    ...options,
+    ...(customerIds === undefined ? {} : { customerIds }),
+    unfinished: left.unfinished,
+    beforeCreatingTasks: (accounts) => store.markCrmSyncPending(tenant, crm, accounts),
+  });
+  if (!('skipped' in outcome) && outcome.stopped === null) {
+    const again = new Set(outcome.retryLater);
+    // A whole-book sync went over every account, so every mark (this sync's and earlier ones') is done.
+    const done = customerIds ?? (await store.listCrmSyncPending(tenant, crm)).unfinished;
+    await store.clearCrmSyncPending(
+      tenant,
+      crm,
+      done.filter((customerId) => !again.has(customerId)),
+    );
+  }
+  return {
+    leftover: asked === undefined ? leftover.length : (customerIds?.length ?? 0) - asked.size,
+    outcome,
+  };
 }

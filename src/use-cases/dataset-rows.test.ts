@@ -97,7 +97,12 @@ describe('dataset rows', () => {
       amountMinor: 10000,
       declineCode: 'insufficient_funds',
     });
-    const bad = parsePaymentRow({ ...payment, status: 'pending', currency: 'USD', amount: '1' }, undefined);
+    const inFlight = parsePaymentRow(
+      { ...payment, status: 'pending', decline_code: '', currency: 'USD', amount: '1' },
+      undefined,
+    );
+    expect(inFlight.ok && inFlight.row.status).toBe('pending');
+    const bad = parsePaymentRow({ ...payment, status: 'settled', currency: 'USD', amount: '1' }, undefined);
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.problems[0]?.column).toBe('status');
     const declinedSuccess = parsePaymentRow(

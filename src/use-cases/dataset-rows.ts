@@ -12,6 +12,7 @@ import {
   type Subscription,
 } from '../domain/model';
 import { isCurrencyCode, parseMajorAmount, type CurrencyCode } from '../domain/money';
+import { quoteValue } from '../domain/text';
 import type { DatasetFile } from '../ports/store';
 
 /** Columns of each dataset file; `required` ones must be in the header and non-empty in every row. */
@@ -95,7 +96,7 @@ class RowReader {
     const value = this.raw(column);
     if (value === '') return null;
     if (!/^\d{1,9}$/.test(value)) {
-      this.fail(column, `expected a whole number, got "${value}"`);
+      this.fail(column, `expected a whole number, got ${quoteValue(value)}`);
       return null;
     }
     return Number(value);
@@ -106,7 +107,7 @@ class RowReader {
     if (this.raw(column).trim() === '') return null;
     const word = parseWord(this.raw(column));
     if (word === undefined) {
-      this.fail(column, `expected a word of letters, digits and _, got "${this.raw(column)}"`);
+      this.fail(column, `expected a word of letters, digits and _, got ${quoteValue(this.raw(column))}`);
       return null;
     }
     return word;
@@ -115,21 +116,22 @@ class RowReader {
   date(column: string): CalendarDate {
     const value = this.raw(column);
     if (value === '') this.fail(column, 'is required (YYYY-MM-DD)');
-    else if (!isCalendarDate(value)) this.fail(column, `expected a date YYYY-MM-DD, got "${value}"`);
+    else if (!isCalendarDate(value))
+      this.fail(column, `expected a date YYYY-MM-DD, got ${quoteValue(value)}`);
     return value as CalendarDate;
   }
 
   optionalDate(column: string): CalendarDate | null {
     const value = this.raw(column);
     if (value === '') return null;
-    if (!isCalendarDate(value)) this.fail(column, `expected a date YYYY-MM-DD, got "${value}"`);
+    if (!isCalendarDate(value)) this.fail(column, `expected a date YYYY-MM-DD, got ${quoteValue(value)}`);
     return value as CalendarDate;
   }
 
   currency(column: string): CurrencyCode {
     const value = this.raw(column).toUpperCase();
     if (value === '') this.fail(column, 'is required (ISO 4217 code such as USD)');
-    else if (!isCurrencyCode(value)) this.fail(column, `unknown currency "${this.raw(column)}"`);
+    else if (!isCurrencyCode(value)) this.fail(column, `unknown currency ${quoteValue(this.raw(column))}`);
     return value as CurrencyCode;
   }
 
@@ -161,7 +163,7 @@ class RowReader {
         column,
         value === ''
           ? `is required (one of ${allowed.join(', ')})`
-          : `expected one of ${allowed.join(', ')}, got "${this.raw(column)}"`,
+          : `expected one of ${allowed.join(', ')}, got ${quoteValue(this.raw(column))}`,
       );
     }
     return value as T;
@@ -197,7 +199,10 @@ export function parseCustomerRow(values: Values): ParsedRow<Customer> {
   const r = new RowReader(values);
   const country = r.text('country');
   if (country !== null && !/^[A-Za-z]{2}$/.test(country)) {
-    r.problems.push({ column: 'country', message: `expected a two-letter ISO 3166 code, got "${country}"` });
+    r.problems.push({
+      column: 'country',
+      message: `expected a two-letter ISO 3166 code, got ${quoteValue(country)}`,
+    });
   }
   return r.result({
     customerId: r.id('customer_id'),

@@ -1,5 +1,6 @@
 import type { TenantId } from '../domain/model';
 import type { CurrencyCode } from '../domain/money';
+import { nulPosition, quoteValue } from '../domain/text';
 import { DatasetSyntaxError, type DatasetReader, type RawFile, type RawRecord } from '../ports/dataset';
 import type {
   CollectionsStore,
@@ -121,10 +122,27 @@ function checkHeader(file: DatasetFile, raw: RawFile, problems: ProblemList, war
     }
     seen.add(column);
     if (!required.includes(column) && !optional.includes(column)) {
-      warnings.push(`${file}: column "${column}" is not part of the format and was ignored`);
+      warnings.push(`${file}: column ${quoteValue(column)} is not part of the format and was ignored`);
     }
   }
   return ok;
+}
+
+/** No text column can store NUL: such a cell is a problem of its row, not a failure of the import. */
+function hasNul(file: DatasetFile, record: RawRecord, problems: ProblemList): boolean {
+  let found = false;
+  for (const [column, value] of Object.entries(record.values)) {
+    const at = nulPosition(value);
+    if (at < 0) continue;
+    found = true;
+    problems.add({
+      file,
+      line: record.line,
+      column,
+      message: `contains a NUL character (at position ${at + 1})`,
+    });
+  }
+  return found;
 }
 
 async function importFile(
@@ -159,6 +177,7 @@ async function importFile(
         });
         continue;
       }
+      if (hasNul(file, record, problems)) continue;
       const currency = currencies?.get(record.values['invoice_id'] ?? '') as CurrencyCode | undefined;
       const parsed = handler.parse(record.values, currency);
       if (parsed.ok) staged.push({ line: record.line, row: parsed.row });
@@ -195,7 +214,14 @@ export async function importDataset(
 
   const files: [DatasetFile, RawFile][] = [];
   for (const file of DATASET_FILES) {
-    const raw = await reader.open(file);
+    let raw: RawFile | undefined;
+    try {
+      raw = await reader.open(file);
+    } catch (error) {
+      if (!(error instanceof DatasetSyntaxError)) throw error;
+      problems.add({ file, line: error.line, column: error.column, message: error.detail });
+      continue;
+    }
     if (raw === undefined) {
       if (file === 'invoices.csv') {
         problems.add({
@@ -231,7 +257,7 @@ export async function importDataset(
         rows[file] = await importFile(file, raw, session, problems, { batchSize, report });
       } catch (error) {
         if (!(error instanceof DatasetSyntaxError)) throw error;
-        problems.add({ file, line: error.line, column: '(row)', message: error.detail });
+        problems.add({ file, line: error.line, column: error.column, message: error.detail });
       }
       bytesBefore += raw.sizeBytes;
     }

@@ -1,10 +1,29 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
 export type RunResult = { code: number | null; stdout: string; stderr: string };
+
+/** Starts the `collections` bin (its pid is the CLI process itself) and collects what it prints. */
+export function startCollections(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; done: Promise<RunResult> } {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'collections.mjs'), ...args], {
+    cwd: ROOT,
+    env: { ...cleanEnv(), ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<RunResult>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
 
 /** Runs the `collections` bin as a user would, with its own environment. */
 export function runCollections(
@@ -55,4 +74,25 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+export type ServerProcess = {
+  child: ChildProcess;
+  port: number;
+  /** Everything it printed so far (pino lines on stderr). */
+  logs: () => string;
+  exited: Promise<number | null>;
+};
+
+/** `server/main.ts` directly under node (tsx as a loader), so its pid is the process that holds the store. */
+export function startServerProcess(env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...cleanEnv(), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+  });
+  let logs = '';
+  child.stdout?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, port: Number(env.PORT), logs: () => logs, exited };
 }

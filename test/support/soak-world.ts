@@ -1,8 +1,8 @@
 /**
  * The world a whole-pipeline test or benchmark runs in: a Stripe emulator holding a bulk book whose
  * customers are companies in a HubSpot (or Salesforce) emulator, the environment that points our processes at
- * both, billing changes made through Stripe's scenarios, and the check that HubSpot shows exactly what
- * the engine computes from the store.
+ * both, billing changes made through Stripe's scenarios, the check that HubSpot shows exactly what
+ * the engine computes from the store, and the check that its amounts are what Stripe says is owed.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { keyInBody } from '../../src/adapters/hubspot/hubspot-gateway';
 import { TASK_KEY_FIELD, toSalesforceRecord } from '../../src/adapters/salesforce/fields';
 import type { CalendarDate } from '../../src/domain/dates';
+import { parseMajorAmount, type CurrencyCode } from '../../src/domain/money';
 import type { TenantId } from '../../src/domain/model';
 import type { CollectionsStore } from '../../src/ports/store';
 import {
@@ -23,6 +24,7 @@ import { companyFields } from '../../src/use-cases/crm-sync';
 import { startHubspotEmulator, type HubspotEmulator } from '../emulators/hubspot/emulator';
 import { startSalesforceEmulator, type SalesforceEmulator } from '../emulators/salesforce/emulator';
 import { startStripeEmulator, type StripeEmulator } from '../emulators/stripe/emulator';
+import { amountRemaining as stripeAmountRemaining } from '../emulators/stripe/render';
 import { generateBulkFixtures } from '../emulators/stripe/fixtures';
 import type { WebhookEventLike } from '../emulators/stripe/webhook-sender';
 
@@ -414,7 +416,88 @@ export async function compareCrmWithEngine(
     if (inCrm === undefined) continue;
     if (task.crmTaskId !== inCrm.id) result.missingTasks += 1;
     const openHere = task.state === 'open';
-    if (openHere === inCrm.completed) result.taskStateMismatches += 1;
+    if (openHere === inCrm.completed) {
+      result.taskStateMismatches += 1;
+      if (result.examples.length < 5)
+        result.examples.push({
+          customerId: task.customerId,
+          field: `task ${task.actionId}`,
+          engine: task.state,
+          crm: inCrm.completed ? 'completed' : 'open',
+        });
+    }
+  }
+  return result;
+}
+
+export type StripeComparison = {
+  accounts: number;
+  /** CRM records whose owed or overdue amount (or its currency) differs from what Stripe says. */
+  mismatches: number;
+  examples: { customerId: string; field: string; stripe: string; crm: string }[];
+};
+
+/** The CRM's amount fields, by CRM (names as the HubSpot properties and the Salesforce package define them). */
+const AMOUNT_FIELDS: Readonly<Record<CrmKind, { currency: string; outstanding: string; overdue: string }>> = {
+  hubspot: {
+    currency: 'collections_currency',
+    outstanding: 'collections_outstanding_amount',
+    overdue: 'collections_overdue_amount',
+  },
+  salesforce: {
+    currency: 'Collections_Currency__c',
+    outstanding: 'Collections_Outstanding_Amount__c',
+    overdue: 'Collections_Overdue_Amount__c',
+  },
+};
+
+const utcDay = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10);
+
+/**
+ * The CRM against Stripe itself, computed from the emulator's Stripe objects without our code: a
+ * customer owes the `amount_remaining` of its `open` and `uncollectible` invoices, overdue once the
+ * invoice's `due_date` (or, for invoices charged automatically, its finalization day) is before today
+ * (UTC, the default billing time zone). The CRM shows the currency owed most, with both amounts in it.
+ */
+export function compareCrmWithStripe(world: World, today: CalendarDate): StripeComparison {
+  const owed = new Map<string, Map<string, { outstanding: number; overdue: number }>>();
+  for (const invoice of world.stripe.store.invoices.values()) {
+    if (invoice.status !== 'open' && invoice.status !== 'uncollectible') continue;
+    const remaining = stripeAmountRemaining(invoice);
+    if (remaining === 0) continue;
+    const byCurrency =
+      owed.get(invoice.customer) ?? new Map<string, { outstanding: number; overdue: number }>();
+    owed.set(invoice.customer, byCurrency);
+    const currency = invoice.currency.toUpperCase();
+    const sums = byCurrency.get(currency) ?? { outstanding: 0, overdue: 0 };
+    byCurrency.set(currency, sums);
+    sums.outstanding += remaining;
+    const due = invoice.dueDate ?? invoice.finalizedAt ?? invoice.created;
+    if (utcDay(due) < today) sums.overdue += remaining;
+  }
+  const names = AMOUNT_FIELDS[world.crm];
+  const result: StripeComparison = { accounts: 0, mismatches: 0, examples: [] };
+  const differs = (customerId: string, field: string, stripe: string, crm: string) => {
+    if (stripe === crm) return;
+    result.mismatches += 1;
+    if (result.examples.length < 5) result.examples.push({ customerId, field, stripe, crm });
+  };
+  for (const [customerId, crmId] of world.companyOf) {
+    result.accounts += 1;
+    const main = [...(owed.get(customerId) ?? new Map()).entries()].sort(
+      ([a, x], [b, y]) => y.outstanding - x.outstanding || a.localeCompare(b),
+    )[0];
+    const fields = world.view.fields(crmId);
+    const currency = main?.[0] ?? '';
+    differs(customerId, names.currency, currency, fields[names.currency] ?? '');
+    const minorOf = (field: string): string => {
+      const text = (fields[field] ?? '').trim();
+      if (text === '' || currency === '') return text === '' || Number(text) === 0 ? '0' : text;
+      const parsed = parseMajorAmount(text, currency as CurrencyCode);
+      return parsed.ok ? String(parsed.minor) : text;
+    };
+    differs(customerId, names.outstanding, String(main?.[1].outstanding ?? 0), minorOf(names.outstanding));
+    differs(customerId, names.overdue, String(main?.[1].overdue ?? 0), minorOf(names.overdue));
   }
   return result;
 }

@@ -11,7 +11,7 @@ export type AccountCardView = {
   customerId: string;
   name: string | null;
   asOf: string;
-  /** current | overdue | failed_payment | disputed | paused */
+  /** current | payment_in_flight | overdue | failed_payment | disputed | paused */
   status: string;
   statusLabel: string;
   statusVariant: 'success' | 'warning' | 'danger' | 'info';
@@ -21,6 +21,8 @@ export type AccountCardView = {
     outstanding: Money;
     overdue: Money;
     disputed: Money;
+    uncollectible: Money;
+    inFlight: Money;
     aging: AgingBucketView[];
   }[];
   oldestDaysPastDue: number;
@@ -34,6 +36,8 @@ export type AccountCardView = {
     daysPastDue: number;
     disputed: boolean;
     failedAttempts: number;
+    uncollectible: boolean;
+    paymentInFlight: boolean;
   }[];
   lastFailure: {
     invoiceId: string;

@@ -42,6 +42,8 @@ export function OpenInvoicesTable({ invoices }: { invoices: AccountCardView['ope
                 <TableCell align="right">{invoice.outstanding.text}</TableCell>
                 <TableCell>
                   {invoice.disputed ? <Tag variant="error">Disputed</Tag> : null}
+                  {invoice.paymentInFlight ? <Tag variant="info">Payment in flight</Tag> : null}
+                  {invoice.uncollectible ? <Tag variant="warning">Marked uncollectible</Tag> : null}
                   {invoice.failedAttempts > 0 ? (
                     <Tag variant="warning">{`${invoice.failedAttempts} failed attempt${invoice.failedAttempts === 1 ? '' : 's'}`}</Tag>
                   ) : null}

@@ -13,6 +13,7 @@ const DEFAULT_GUARDRAILS = { policies: [{ id: 'enterprise' }, { id: 'smb' }] };
 
 const LIST_RULES = 'GET /api/v1/rules';
 const LIST_GUARDRAILS = 'GET /api/v1/terms/guardrails';
+const SYNC_STATUS = 'GET /api/v1/crm-sync-status';
 
 const rulesReply: Reply = {
   body: {
@@ -42,7 +43,12 @@ const guardrailsReply: Reply = {
 };
 
 function renderSettings(routes: Record<string, Reply | Reply[]>) {
-  const api = mockCollectionsApi({ [LIST_RULES]: rulesReply, [LIST_GUARDRAILS]: guardrailsReply, ...routes });
+  const api = mockCollectionsApi({
+    [LIST_RULES]: rulesReply,
+    [LIST_GUARDRAILS]: guardrailsReply,
+    [SYNC_STATUS]: { body: { ok: true, connections: [] } },
+    ...routes,
+  });
   const renderer = createRenderer('settings');
   configureContext(renderer.mocks.context);
   renderer.render(<CollectionsRulesSettings />);
@@ -62,7 +68,8 @@ const sent = (renderer: ReturnType<typeof renderSettings>) =>
 describe('Collections rules settings page', () => {
   it('loads the active rule set and the default guardrails as YAML, with the stored versions', async () => {
     const renderer = renderSettings({});
-    expect(renderer.findAll(LoadingSpinner)).toHaveLength(2);
+    // The rule set, the guardrails and the CRM connection.
+    expect(renderer.findAll(LoadingSpinner)).toHaveLength(3);
     await loaded(renderer);
     expect(parse(renderer.find(TextArea, { name: 'ruleSetText' }).props.value ?? '')).toEqual(ACTIVE_RULES);
     expect(parse(renderer.find(TextArea, { name: 'guardrailsText' }).props.value ?? '')).toEqual(

@@ -71,6 +71,8 @@ export function createAccountView(overrides: Partial<AccountCardView> = {}): Acc
         outstanding: money(1_250_000),
         overdue: money(450_000),
         disputed: money(0),
+        uncollectible: money(0),
+        inFlight: money(0),
         aging: [
           { bucket: 'current', amount: money(800_000) },
           { bucket: '1-30', amount: money(300_000) },
@@ -92,6 +94,8 @@ export function createAccountView(overrides: Partial<AccountCardView> = {}): Acc
         daysPastDue: 20,
         disputed: false,
         failedAttempts: 2,
+        uncollectible: false,
+        paymentInFlight: false,
       },
       {
         invoiceId: 'in_099',
@@ -102,6 +106,8 @@ export function createAccountView(overrides: Partial<AccountCardView> = {}): Acc
         daysPastDue: 47,
         disputed: true,
         failedAttempts: 0,
+        uncollectible: false,
+        paymentInFlight: false,
       },
     ],
     lastFailure: {

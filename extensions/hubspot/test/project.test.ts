@@ -102,6 +102,7 @@ describe('HubSpot project', () => {
       config.subscriptions.crmObjects.map((s) => [s.subscriptionType, s.objectType, s.propertyName]),
     ).toEqual([
       ['object.propertyChange', 'company', 'collections_automation_paused'],
+      ['object.propertyChange', 'company', 'hubspot_owner_id'],
       ['object.deletion', 'company', undefined],
       ['object.merge', 'company', undefined],
       ['object.propertyChange', 'task', 'hs_task_status'],

@@ -36,7 +36,7 @@ const BACKEND_FIELDS: ExpectedField[] = [
     object: 'Account',
     name: 'Collections_Status__c',
     type: 'Picklist',
-    values: ['current', 'overdue', 'failed_payment', 'disputed', 'paused'],
+    values: ['current', 'overdue', 'failed_payment', 'disputed', 'paused', 'payment_in_flight'],
   },
   { object: 'Account', name: 'Collections_Currency__c', type: 'Text', length: 3 },
   { object: 'Account', name: 'Collections_Overdue_Amount__c', type: 'Number', precision: 16, scale: 2 },

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
+import { quoteValue } from '../../domain/text';
 import type { CrmCompany } from '../../ports/store';
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -30,7 +31,7 @@ export async function readCrmCompaniesCsv(
       .replace(/^www\./, '');
     if (id === '') problems.push(`${name}:${line}: crm_company_id: is required`);
     if (!DOMAIN.test(domain))
-      problems.push(`${name}:${line}: domain: expected a domain, got "${record['domain'] ?? ''}"`);
+      problems.push(`${name}:${line}: domain: expected a domain, got ${quoteValue(record['domain'] ?? '')}`);
     companies.push({ crmCompanyId: id, domain, name: record['name']?.trim() || null });
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, companies };

@@ -1,41 +1,72 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'csv-parse';
+import { pipeline } from 'node:stream';
+import { parse, type Options } from 'csv-parse';
+import { fromFormulaCell } from '../../domain/text';
 import { DatasetSyntaxError, type DatasetReader, type RawFile, type RawRecord } from '../../ports/dataset';
 import type { DatasetFile } from '../../ports/store';
+import { NotUtf8Error, utf8Text } from './utf8';
 
 type ParsedRow = { record: string[]; info: { lines: number } };
 
+/** Records of a file read as UTF-8 text; a file that is not UTF-8 fails with its line. */
+function csvRecords(fullPath: string, stream: ReadStream, options: Options): AsyncIterable<unknown> {
+  const parser = parse(options);
+  // pipeline, unlike pipe, hands an error of the decoder on to the parser being read.
+  pipeline(stream, utf8Text(fullPath), parser, () => undefined);
+  return parser as AsyncIterable<unknown>;
+}
+
+function syntaxError(file: DatasetFile, error: unknown): DatasetSyntaxError {
+  if (error instanceof NotUtf8Error)
+    return new DatasetSyntaxError(file, error.lines, error.message, '(encoding)');
+  const line = (error as { lines?: number }).lines ?? 0;
+  return new DatasetSyntaxError(file, line, (error as Error).message);
+}
+
 async function* readRecords(
   file: DatasetFile,
+  fullPath: string,
   stream: ReadStream,
   header: string[],
 ): AsyncIterable<RawRecord> {
-  const parser = stream.pipe(
-    parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true, from_line: 2 }),
-  );
+  const parsed = csvRecords(fullPath, stream, {
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    from_line: 2,
+  }) as AsyncIterable<ParsedRow>;
   try {
-    for await (const parsed of parser as AsyncIterable<ParsedRow>) {
+    for await (const row of parsed) {
       const values: Record<string, string> = {};
-      const cells = parsed.record;
+      const cells = row.record;
       for (let index = 0; index < header.length; index += 1) {
-        values[header[index] as string] = (cells[index] ?? '').trim();
+        // A cell this program wrote with an apostrophe against formula injection reads back as written.
+        values[header[index] as string] = fromFormulaCell((cells[index] ?? '').trim());
       }
-      yield { line: parsed.info.lines, values, cellCount: cells.length };
+      yield { line: row.info.lines, values, cellCount: cells.length };
     }
   } catch (error) {
-    const line = (error as { lines?: number }).lines ?? 0;
-    throw new DatasetSyntaxError(file, line, (error as Error).message);
+    throw syntaxError(file, error);
   } finally {
     stream.destroy();
   }
 }
 
-async function readHeader(fullPath: string): Promise<string[]> {
-  const parser = createReadStream(fullPath).pipe(parse({ bom: true, to_line: 1 }));
-  for await (const record of parser as AsyncIterable<string[]>) {
-    return record.map((name) => name.trim().toLowerCase());
+async function readHeader(file: DatasetFile, fullPath: string): Promise<string[]> {
+  const stream = createReadStream(fullPath);
+  try {
+    for await (const record of csvRecords(fullPath, stream, { bom: true, to_line: 1 }) as AsyncIterable<
+      string[]
+    >) {
+      return record.map((name) => name.trim().toLowerCase());
+    }
+  } catch (error) {
+    throw syntaxError(file, error);
+  } finally {
+    stream.destroy();
   }
   return [];
 }
@@ -53,13 +84,13 @@ export function createCsvDatasetReader(dir: string): DatasetReader {
       } catch {
         return undefined;
       }
-      const header = await readHeader(fullPath);
+      const header = await readHeader(file, fullPath);
       const stream = createReadStream(fullPath, { highWaterMark: 256 * 1024 });
       return {
         header,
         sizeBytes,
         bytesRead: () => stream.bytesRead,
-        records: readRecords(file, stream, header),
+        records: readRecords(file, fullPath, stream, header),
       };
     },
   };

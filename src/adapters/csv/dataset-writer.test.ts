@@ -17,6 +17,7 @@ import {
   type ParsedRow,
 } from '../../use-cases/dataset-rows';
 import { generateDemoDataset, type DemoDatasetOptions } from '../../use-cases/generate-demo-dataset';
+import { createCsvDatasetReader } from './dataset-reader';
 import { createCsvDatasetWriter, DATASET_HEADERS } from './dataset-writer';
 
 const AS_OF = '2026-11-15' as CalendarDate;
@@ -123,6 +124,49 @@ describe('createCsvDatasetWriter', () => {
       employees: '1200',
       funding_stage: 'series_b',
     });
+  });
+
+  it('neutralises text a spreadsheet would run as a formula, and the reader gives the text back', async () => {
+    const dir = freshDir();
+    const hostile: Customer = {
+      ...CUSTOMER,
+      customerId: '-cus_2',
+      name: '=HYPERLINK("http://evil.example","open")',
+      segment: '+smb',
+      owner: '@ana',
+      paymentTerms: "'=already quoted",
+      country: "'s",
+    };
+    await writeRows(dir, [
+      { file: 'customers.csv', row: hostile },
+      { file: 'invoices.csv', row: invoice('INV-1', 'USD', 12_345) },
+    ]);
+    const [record] = await readRecords(dir, 'customers.csv');
+    expect(record).toMatchObject({
+      customer_id: "'-cus_2",
+      name: '\'=HYPERLINK("http://evil.example","open")',
+      segment: "'+smb",
+      owner: "'@ana",
+      payment_terms: "''=already quoted",
+      country: "''s",
+      employees: '1200',
+    });
+    // Numbers stay numbers: an amount is not text.
+    expect((await readRecords(dir, 'invoices.csv'))[0]).toMatchObject({ amount: '123.45' });
+
+    const raw = await createCsvDatasetReader(dir).open('customers.csv');
+    const read: Record<string, string>[] = [];
+    for await (const row of raw?.records ?? []) read.push({ ...row.values });
+    expect(read).toEqual([
+      expect.objectContaining({
+        customer_id: '-cus_2',
+        name: '=HYPERLINK("http://evil.example","open")',
+        segment: '+smb',
+        owner: '@ana',
+        payment_terms: "'=already quoted",
+        country: "'s",
+      }),
+    ]);
   });
 
   it("writes amounts in major units with exactly the currency's decimals, disputes in their invoice's", async () => {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Customer, Dispute, Invoice, PaymentAttempt, Subscription } from '../../domain/model';
 import { formatMinorAsDecimal, type CurrencyCode } from '../../domain/money';
+import { toFormulaCell } from '../../domain/text';
 import type { DatasetRow, DatasetWriter } from '../../ports/dataset';
 import type { DatasetFile } from '../../ports/store';
 
@@ -71,9 +72,21 @@ const REMEMBERED_INVOICES = 4096;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** RFC 4180: a cell with a comma, quote or line break is quoted, its quotes doubled; null is empty. */
-function cell(value: string | null): string {
-  if (value === null) return '';
+function quoted(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/**
+ * A text cell. These files are opened in spreadsheets too: text that would run as a formula gets an
+ * apostrophe in front (the reader takes it off again).
+ */
+function cell(value: string | null): string {
+  return value === null ? '' : quoted(toFormulaCell(value));
+}
+
+/** A number is written as it is: a minus sign there is not a formula. */
+function numberCell(value: number | null): string {
+  return value === null ? '' : String(value);
 }
 
 function customerLine(row: Customer): string {
@@ -86,7 +99,7 @@ function customerLine(row: Customer): string {
     cell(row.country),
     cell(row.crmCompanyId),
     cell(row.createdOn),
-    cell(row.employees === null ? null : String(row.employees)),
+    numberCell(row.employees),
     cell(row.fundingStage),
   ].join(',');
 }

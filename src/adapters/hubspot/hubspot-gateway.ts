@@ -4,6 +4,7 @@ import {
   type CrmGateway,
   type CrmGatewayStats,
   type CrmObjectType,
+  type CrmSchemaBlock,
   type CrmTaskInput,
   type CrmTaskResult,
   type CrmUpdate,
@@ -12,6 +13,32 @@ import {
 } from '../../ports/crm-gateway';
 import type { RateLimiter } from '../../ports/rate-limiter';
 import { COLLECTIONS_GROUP, PROPERTIES } from './properties';
+import {
+  isKnownTimeZone,
+  nextMidnightIn,
+  sharedTimeZoneCache,
+  TIME_ZONE_TTL_MS,
+  type TimeZoneCache,
+} from './portal-time-zone';
+import { createHubspotTaskOwners, type HubspotTaskOwners } from './task-owners';
+
+const OBJECT_LABEL = { companies: 'company', deals: 'deal' } as const;
+
+function archivedBlock(
+  objectType: 'companies' | 'deals',
+  kind: 'group' | 'property',
+  name: string,
+): CrmSchemaBlock {
+  const where =
+    kind === 'group'
+      ? `the ${OBJECT_LABEL[objectType]} property group \`${name}\``
+      : `the ${OBJECT_LABEL[objectType]} property \`${name}\``;
+  return {
+    name: kind === 'group' ? `${objectType}:group` : `${objectType}.${name}`,
+    problem: `${where} was archived in HubSpot, so it cannot be created again under its name`,
+    fix: `A HubSpot super admin should restore it (Settings › Properties › ${OBJECT_LABEL[objectType]} properties › Archived${kind === 'group' ? ' groups' : ' properties'} › Restore), then run \`collections hubspot install\` again`,
+  };
+}
 
 export type HubspotGatewayOptions = {
   /** A private-app token, or the OAuth token of the moment (refreshed before it expires). */
@@ -26,6 +53,11 @@ export type HubspotGatewayOptions = {
   /** Retries of 5xx, timeouts and dropped connections (429s wait their Retry-After and do not count). */
   maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Portal time zones by limiter key (default: one cache per process). */
+  timeZones?: TimeZoneCache;
+  /** Who the rules' roles mean in this portal; tasks get their `hubspot_owner_id` from it. */
+  taskOwners?: HubspotTaskOwners;
 };
 
 const BATCH = 100;
@@ -66,6 +98,34 @@ export function keyInBody(body: string): string | undefined {
   return body.slice(at + KEY_PREFIX.length, -1);
 }
 
+function parsedBody(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The scopes a 403 `MISSING_SCOPES` names: HubSpot lists them in `errors[].context`, as
+ * `requiredGranularScopes` (granular scopes), `requiredScopes` (older answers) or `missingScopes`.
+ */
+export function missingScopesOf(body: unknown): string[] | undefined {
+  const parsed = parsedBody(body) as { category?: unknown; errors?: unknown } | null | undefined;
+  if (parsed?.category !== 'MISSING_SCOPES') return undefined;
+  const scopes: string[] = [];
+  for (const entry of Array.isArray(parsed.errors) ? (parsed.errors as unknown[]) : []) {
+    const context = (entry as { context?: Record<string, unknown> } | null)?.context;
+    for (const key of ['requiredGranularScopes', 'requiredScopes', 'missingScopes']) {
+      const listed = context?.[key];
+      if (Array.isArray(listed))
+        for (const scope of listed) if (typeof scope === 'string') scopes.push(scope);
+    }
+  }
+  return [...new Set(scopes)];
+}
+
 /** HubSpot's SDK errors → the closed set of codes. */
 export function toIntegrationError(error: unknown): IntegrationError {
   if (error instanceof IntegrationError) return error;
@@ -78,10 +138,22 @@ export function toIntegrationError(error: unknown): IntegrationError {
     const policy = bodyField(e.body, 'policyName') ?? '';
     code = policy.toUpperCase() === 'DAILY' ? 'daily_limit' : 'rate_limited';
     const seconds = Number(headerOf(e.headers, 'retry-after'));
-    retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
+    // Without Retry-After a daily limit lasts until the portal's midnight (the gateway knows when).
+    if (Number.isFinite(seconds) && seconds > 0) retryAfterMs = seconds * 1000;
+    else if (code === 'rate_limited') retryAfterMs = 1000;
   } else if (status === 401) code = 'unauthorized';
-  else if (status === 403) code = 'missing_permission';
-  else if (status === 404) code = 'not_found';
+  else if (status === 403) {
+    const missingScopes = missingScopesOf(e.body);
+    if (missingScopes !== undefined)
+      return new IntegrationError(
+        'hubspot',
+        'missing_permission',
+        `missing scopes ${missingScopes.join(', ') || '(not named)'}: ${message}`,
+        undefined,
+        missingScopes,
+      );
+    code = 'missing_permission';
+  } else if (status === 404) code = 'not_found';
   else if (status === 400 || status === 409 || status === 422) code = 'invalid';
   else if (status === undefined || status >= 500) code = 'temporary';
   return new IntegrationError('hubspot', code, message, retryAfterMs);
@@ -102,10 +174,49 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
   const budget = options.rateLimit ?? { requests: 110, windowMs: 10000 };
   const stats: CrmGatewayStats = { requests: 0, rateLimited: 0, retries: 0, waitedMs: 0 };
   const token = options.accessToken;
+  const now = options.now ?? Date.now;
+  const timeZones = options.timeZones ?? sharedTimeZoneCache;
 
   const slot = async (): Promise<void> => {
     stats.waitedMs += await options.limiter.acquire(options.limiterKey, budget);
     if (typeof token === 'function') client.setAccessToken(await token());
+  };
+
+  /**
+   * The portal's time zone, read before the first call of the day: once the daily limit is reached
+   * no call answers, not even this one. Unknown, the limit is waited out until UTC midnight.
+   */
+  let timeZoneRead = false;
+  const readTimeZone = async (): Promise<void> => {
+    if (timeZoneRead) return;
+    timeZoneRead = true;
+    const cached = timeZones.get(options.limiterKey);
+    if (cached !== undefined && now() - cached.fetchedAt < TIME_ZONE_TTL_MS) return;
+    try {
+      await slot();
+      stats.requests += 1;
+      const response = await client.apiRequest({ method: 'GET', path: '/account-info/v3/details' });
+      if (!response.ok) return;
+      const zone = ((await response.json()) as { timeZone?: unknown } | null)?.timeZone;
+      if (typeof zone === 'string' && isKnownTimeZone(zone))
+        timeZones.set(options.limiterKey, { timeZone: zone, fetchedAt: now() });
+    } catch {
+      // Not knowing the zone only changes when a daily limit is waited out until.
+    }
+  };
+
+  /** A daily limit without Retry-After: until midnight in the portal's time zone, and it says so. */
+  const untilDailyReset = (error: IntegrationError): IntegrationError => {
+    if (error.code !== 'daily_limit' || error.retryAfterMs !== undefined) return error;
+    const zone = timeZones.get(options.limiterKey)?.timeZone;
+    const at = nextMidnightIn(now(), zone ?? 'UTC');
+    const when = new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return new IntegrationError(
+      'hubspot',
+      'daily_limit',
+      `HubSpot's daily API limit is reached; it resets at midnight ${zone ?? 'UTC (portal time zone unknown)'}, ${when}`,
+      Math.max(1000, at - now()),
+    );
   };
 
   /**
@@ -119,13 +230,14 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
   ): Promise<T | undefined> => {
     let failures = 0;
     let reauthorized = false;
+    await readTimeZone();
     for (;;) {
       await slot();
       stats.requests += 1;
       try {
         return await request();
       } catch (raw) {
-        const error = toIntegrationError(raw);
+        const error = untilDailyReset(toIntegrationError(raw));
         if (error.code === 'rate_limited') {
           stats.rateLimited += 1;
           const wait = error.retryAfterMs ?? 1000;
@@ -156,16 +268,46 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
   /** Calls that are safe to repeat. */
   const idempotent = async <T>(request: () => Promise<T>): Promise<T> => (await call(request)) as T;
 
+  /**
+   * A create answered 409 for a name the active list does not show: an admin archived it. HubSpot's
+   * v3 API neither restores nor recreates an archived property or group under its name (restoring is
+   * in its Settings, or a beta API), so install reports it for an admin instead of failing.
+   */
+  const createUnlessArchived = async (
+    create: () => Promise<unknown>,
+    archived: (error: IntegrationError) => Promise<boolean>,
+  ): Promise<'created' | 'archived'> => {
+    try {
+      await idempotent(create);
+      return 'created';
+    } catch (raw) {
+      const error = toIntegrationError(raw);
+      if (error.code === 'invalid' && (await archived(error))) return 'archived';
+      throw error;
+    }
+  };
+
+  const ownersOf = createHubspotTaskOwners(client, idempotent, options.taskOwners, now);
+
   /** The tasks of these companies created by us, by the key written into their body. */
   const findCreatedTasks = async (companyIds: readonly string[]): Promise<Map<string, string>> => {
     const taskIds: string[] = [];
     for (const batch of chunks(companyIds)) {
-      const page = await idempotent(() =>
-        client.crm.associations.v4.batchApi.getPage('companies', 'tasks', {
-          inputs: batch.map((id) => ({ id })),
-        }),
-      );
-      for (const result of page.results) for (const to of result.to) taskIds.push(String(to.toObjectId));
+      // A company with many tasks answers a page at a time: its `after` goes back with its id.
+      let inputs: { id: string; after?: string }[] = batch.map((id) => ({ id }));
+      while (inputs.length > 0) {
+        const asked = inputs;
+        const page = await idempotent(() =>
+          client.crm.associations.v4.batchApi.getPage('companies', 'tasks', { inputs: asked }),
+        );
+        inputs = [];
+        for (const result of page.results) {
+          for (const to of result.to) taskIds.push(String(to.toObjectId));
+          const after = result.paging?.next?.after;
+          const previous = asked.find((input) => input.id === result._from.id)?.after;
+          if (after !== undefined && after !== previous) inputs.push({ id: result._from.id, after });
+        }
+      }
     }
     const byKey = new Map<string, string>();
     for (const batch of chunks([...new Set(taskIds)])) {
@@ -249,37 +391,67 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
   return {
     name: 'hubspot',
     batchSize: BATCH,
+    // One second's worth of the budget open at once keeps the window full while answers take up to a
+    // second; the limiter, not the answers, then sets the pace.
+    writeConcurrency: Math.max(4, Math.ceil((budget.requests * 1000) / budget.windowMs)),
 
     async ensureSchema() {
       const created: string[] = [];
       const existing: string[] = [];
+      const blocked: CrmSchemaBlock[] = [];
       for (const objectType of ['companies', 'deals'] as const) {
         const groups = await idempotent(() => client.crm.properties.groupsApi.getAll(objectType));
         if (groups.results.some((group) => group.name === COLLECTIONS_GROUP.name))
           existing.push(`${objectType}:group`);
-        else {
-          await idempotent(() =>
-            client.crm.properties.groupsApi.create(objectType, { ...COLLECTIONS_GROUP }),
-          );
-          created.push(`${objectType}:group`);
-        }
+        else if (
+          (await createUnlessArchived(
+            () => client.crm.properties.groupsApi.create(objectType, { ...COLLECTIONS_GROUP }),
+            // Groups have no archived listing: a conflict on a name the active list lacks is one.
+            async (error) => /already exists/i.test(error.message),
+          )) === 'archived'
+        ) {
+          // Properties cannot be created in an archived group: nothing more for this object type.
+          blocked.push(archivedBlock(objectType, 'group', COLLECTIONS_GROUP.name));
+          continue;
+        } else created.push(`${objectType}:group`);
         const properties = await idempotent(() => client.crm.properties.coreApi.getAll(objectType));
-        const names = new Set(properties.results.map((property) => property.name));
+        const byName = new Map(properties.results.map((property) => [property.name, property]));
         for (const property of PROPERTIES[objectType]) {
-          if (names.has(property.name)) {
+          const found = byName.get(property.name);
+          if (found !== undefined) {
             existing.push(`${objectType}.${property.name}`);
+            // HubSpot replaces an enumeration's options as a whole: the portal's own stay, ours are added.
+            const have = new Set(found.options.map((option) => option.value));
+            const missing = (property.options ?? []).filter((option) => !have.has(option.value));
+            if (missing.length === 0) continue;
+            const last = Math.max(-1, ...found.options.map((option) => option.displayOrder ?? -1));
+            await idempotent(() =>
+              client.crm.properties.coreApi.update(objectType, property.name, {
+                options: [
+                  ...found.options,
+                  ...missing.map((option, index) => ({ ...option, displayOrder: last + 1 + index })),
+                ],
+              }),
+            );
+            created.push(...missing.map((option) => `${objectType}.${property.name}=${option.value}`));
             continue;
           }
-          await idempotent(() =>
-            client.crm.properties.coreApi.create(objectType, {
-              ...property,
-              groupName: COLLECTIONS_GROUP.name,
-            } as Parameters<typeof client.crm.properties.coreApi.create>[1]),
+          const outcome = await createUnlessArchived(
+            () =>
+              client.crm.properties.coreApi.create(objectType, {
+                ...property,
+                groupName: COLLECTIONS_GROUP.name,
+              } as Parameters<typeof client.crm.properties.coreApi.create>[1]),
+            async () =>
+              (await idempotent(() => client.crm.properties.coreApi.getAll(objectType, true))).results.some(
+                (archived) => archived.name === property.name,
+              ),
           );
-          created.push(`${objectType}.${property.name}`);
+          if (outcome === 'archived') blocked.push(archivedBlock(objectType, 'property', property.name));
+          else created.push(`${objectType}.${property.name}`);
         }
       }
-      return { created, existing };
+      return { created, existing, ...(blocked.length === 0 ? {} : { blocked }) };
     },
 
     updateRecords: (type, updates) => updateAll(type, updates),
@@ -293,6 +465,8 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
 
     async createTasks(tasks) {
       const result: CrmTaskResult = { created: [], failed: [] };
+      const assignment = await ownersOf(tasks);
+      if (assignment.fallbacks.length > 0) result.ownerFallbacks = assignment.fallbacks;
       for (const batch of chunks(tasks)) {
         let remaining = [...batch];
         const input = (task: CrmTaskInput) => ({
@@ -303,6 +477,9 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
             hs_task_status: 'NOT_STARTED',
             hs_task_priority: task.priority,
             hs_timestamp: String(task.dueMs),
+            ...(assignment.owners.has(task.key)
+              ? { hubspot_owner_id: assignment.owners.get(task.key) ?? '' }
+              : {}),
           },
           associations: [
             {
@@ -364,6 +541,24 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
         }
       }
       return result;
+    },
+
+    async reassignTasks(tasks) {
+      const { owners } = await ownersOf(
+        tasks.map((task) => ({
+          key: task.crmTaskId,
+          companyId: task.companyId,
+          assignee: task.assignee,
+          subject: '',
+          body: '',
+          dueMs: 0,
+          priority: 'MEDIUM',
+        })),
+      );
+      return updateAll(
+        'tasks',
+        [...owners].map(([crmId, owner]) => ({ crmId, properties: { hubspot_owner_id: owner } })),
+      );
     },
 
     completeTasks: (ids) =>

@@ -1,7 +1,6 @@
-import { Client } from '@hubspot/api-client';
+import { z } from 'zod';
 import { IntegrationError } from '../../ports/crm-gateway';
 import type { CrmOAuth, OAuthTokens } from '../../ports/crm-auth';
-import { toIntegrationError } from './hubspot-gateway';
 import { APP_SCOPES } from './properties';
 
 export type HubspotOAuthOptions = {
@@ -12,39 +11,143 @@ export type HubspotOAuthOptions = {
   /** Where the install starts in the browser (HubSpot's authorize page). */
   authorizeBase?: string;
   now?: () => number;
+  fetch?: typeof fetch;
 };
 
-/** HubSpot OAuth through the official SDK: code exchange, refresh, and the token's portal and scopes. */
-export function createHubspotOAuth(options: HubspotOAuthOptions): CrmOAuth {
-  const client = new Client({
-    numberOfApiCallRetries: 0,
-    ...(options.basePath === undefined ? {} : { basePath: options.basePath }),
-  });
-  const now = options.now ?? Date.now;
+/**
+ * HubSpot's dated OAuth API (2026-03): the v1 endpoints retire on 2027-02-16 and the SDK has no
+ * client for these, so they are called over HTTP. Secrets travel in the form body, never in a URL.
+ */
+export const OAUTH_TOKEN_PATH = '/oauth/2026-03/token';
+export const OAUTH_INTROSPECT_PATH = '/oauth/2026-03/token/introspect';
 
-  const withInfo = async (tokens: {
-    accessToken: string;
-    refreshToken: string;
-    expiresIn: number;
-  }): Promise<OAuthTokens> => {
-    const info = await client.oauth.accessTokensApi.get(tokens.accessToken);
-    return {
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-      expiresAt: new Date(now() + tokens.expiresIn * 1000),
-      accountId: String(info.hubId),
-      scopes: info.scopes,
-      user: info.user ?? null,
-      instanceUrl: null,
-    };
+const tokenResponse = z.object({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1).optional(),
+  expires_in: z.number().int().positive(),
+  hub_id: z.number().int().optional(),
+  scopes: z.array(z.string()).optional(),
+  user_id: z.number().int().optional(),
+});
+
+const introspection = z.object({
+  active: z.boolean(),
+  hub_id: z.number().int().optional(),
+  scopes: z.array(z.string()).optional(),
+  user: z.string().optional(),
+});
+
+/** RFC 6749 errors, with HubSpot's older `status` and `message` kept beside them. */
+const errorBody = z
+  .object({
+    error: z.string().optional(),
+    error_description: z.string().optional(),
+    status: z.string().optional(),
+    message: z.string().optional(),
+  })
+  .passthrough();
+
+/** HubSpot OAuth: code exchange, refresh, and the token's portal and scopes. */
+export function createHubspotOAuth(options: HubspotOAuthOptions): CrmOAuth {
+  const base = options.basePath ?? 'https://api.hubapi.com';
+  const now = options.now ?? Date.now;
+  const send = options.fetch ?? fetch;
+
+  /** A refused grant (400) becomes `refusal`; limits and outages keep their own codes. */
+  const post = async (
+    path: string,
+    form: Record<string, string>,
+    refusal: 'invalid' | 'unauthorized',
+  ): Promise<unknown> => {
+    let response: Response;
+    try {
+      response = await send(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams(form).toString(),
+      });
+    } catch (cause) {
+      throw new IntegrationError('hubspot', 'temporary', `HubSpot OAuth unreachable: ${String(cause)}`);
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      body = undefined;
+    }
+    if (response.ok) return body;
+    const parsed = errorBody.safeParse(body);
+    const detail = parsed.success
+      ? (parsed.data.error_description ?? parsed.data.message ?? parsed.data.error ?? parsed.data.status)
+      : undefined;
+    const message = `HubSpot refused the grant: ${detail ?? `HTTP ${response.status}`}`;
+    if (response.status === 429) {
+      const seconds = Number(response.headers.get('retry-after'));
+      const wait = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
+      throw new IntegrationError('hubspot', 'rate_limited', message, wait);
+    }
+    if (response.status >= 500) throw new IntegrationError('hubspot', 'temporary', message);
+    throw new IntegrationError('hubspot', response.status === 400 ? refusal : 'unauthorized', message);
   };
 
-  /** OAuth errors are 400s with a status name: a bad code or a revoked refresh token. */
-  const grantError = (raw: unknown, refusal: 'invalid' | 'unauthorized'): IntegrationError => {
-    const error = toIntegrationError(raw);
-    return error.code === 'invalid'
-      ? new IntegrationError('hubspot', refusal, `HubSpot refused the grant: ${error.message}`)
-      : error;
+  const grant = async (form: Record<string, string>, refusal: 'invalid' | 'unauthorized') => {
+    const body = await post(
+      OAUTH_TOKEN_PATH,
+      { ...form, client_id: options.clientId, client_secret: options.clientSecret },
+      refusal,
+    );
+    const parsed = tokenResponse.safeParse(body);
+    if (!parsed.success)
+      throw new IntegrationError('hubspot', 'unknown', 'HubSpot OAuth answered a token without its fields');
+    return parsed.data;
+  };
+
+  const introspect = async (accessToken: string) => {
+    const body = await post(
+      OAUTH_INTROSPECT_PATH,
+      {
+        token: accessToken,
+        token_type_hint: 'access_token',
+        client_id: options.clientId,
+        client_secret: options.clientSecret,
+      },
+      'unauthorized',
+    );
+    const parsed = introspection.safeParse(body);
+    if (!parsed.success || !parsed.data.active)
+      throw new IntegrationError('hubspot', 'unauthorized', 'HubSpot says the new token is not active');
+    return parsed.data;
+  };
+
+  /**
+   * The token answer names the portal and scopes. The installing user's e-mail comes from the
+   * introspection, asked for at install only: a refresh keeps the user recorded then.
+   */
+  const toTokens = async (
+    token: z.infer<typeof tokenResponse>,
+    previousRefreshToken: string | null,
+    withUser: boolean,
+  ): Promise<OAuthTokens> => {
+    const info =
+      withUser || token.hub_id === undefined || token.scopes === undefined
+        ? await introspect(token.access_token)
+        : undefined;
+    const hubId = token.hub_id ?? info?.hub_id;
+    if (hubId === undefined)
+      throw new IntegrationError('hubspot', 'unknown', 'HubSpot OAuth did not name the portal of the token');
+    const refreshToken = token.refresh_token ?? previousRefreshToken;
+    if (refreshToken === null)
+      throw new IntegrationError('hubspot', 'unknown', 'HubSpot OAuth answered no refresh token');
+    return {
+      accessToken: token.access_token,
+      refreshToken,
+      expiresAt: new Date(now() + token.expires_in * 1000),
+      accountId: String(hubId),
+      scopes: token.scopes ?? info?.scopes ?? [],
+      user: info?.user ?? null,
+      instanceUrl: null,
+    };
   };
 
   return {
@@ -60,34 +163,16 @@ export function createHubspotOAuth(options: HubspotOAuthOptions): CrmOAuth {
     },
 
     async exchangeCode(code, redirectUri) {
-      try {
-        const tokens = await client.oauth.tokensApi.create(
-          'authorization_code',
-          code,
-          redirectUri,
-          options.clientId,
-          options.clientSecret,
-        );
-        return await withInfo(tokens);
-      } catch (raw) {
-        throw grantError(raw, 'invalid');
-      }
+      const token = await grant(
+        { grant_type: 'authorization_code', code, redirect_uri: redirectUri },
+        'invalid',
+      );
+      return toTokens(token, null, true);
     },
 
     async refresh(refreshToken) {
-      try {
-        const tokens = await client.oauth.tokensApi.create(
-          'refresh_token',
-          undefined,
-          undefined,
-          options.clientId,
-          options.clientSecret,
-          refreshToken,
-        );
-        return await withInfo({ ...tokens, refreshToken: tokens.refreshToken || refreshToken });
-      } catch (raw) {
-        throw grantError(raw, 'unauthorized');
-      }
+      const token = await grant({ grant_type: 'refresh_token', refresh_token: refreshToken }, 'unauthorized');
+      return toTokens(token, refreshToken, false);
     },
   };
 }

@@ -11,11 +11,17 @@ type PropertyDefinition = {
   type: 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool';
   fieldType: 'text' | 'textarea' | 'number' | 'date' | 'select' | 'booleancheckbox';
   hasUniqueValue?: boolean;
-  options?: { label: string; value: string; displayOrder: number }[];
+  /** HubSpot's OptionInput: `label`, `value` and `hidden` are required. */
+  options?: { label: string; value: string; displayOrder: number; hidden: boolean }[];
 };
 
 const choices = (values: string[]) =>
-  values.map((value, index) => ({ label: value.replace(/_/g, ' '), value, displayOrder: index }));
+  values.map((value, index) => ({
+    label: `${value.charAt(0).toUpperCase()}${value.slice(1).replace(/_/g, ' ')}`,
+    value,
+    displayOrder: index,
+    hidden: false,
+  }));
 
 export const PROPERTIES: Readonly<Record<'companies' | 'deals', readonly PropertyDefinition[]>> = {
   companies: [
@@ -30,10 +36,12 @@ export const PROPERTIES: Readonly<Record<'companies' | 'deals', readonly Propert
     {
       name: 'collections_status',
       label: 'Collections status',
-      description: 'current, overdue, failed payment, disputed or paused.',
+      description:
+        'current, overdue, failed payment, disputed, paused, or payment in flight (a bank debit not yet settled).',
       type: 'enumeration',
       fieldType: 'select',
-      options: choices(['current', 'overdue', 'failed_payment', 'disputed', 'paused']),
+      // New values go last: installing again adds them to a portal's existing property in this order.
+      options: choices(['current', 'overdue', 'failed_payment', 'disputed', 'paused', 'payment_in_flight']),
     },
     {
       name: 'collections_currency',
@@ -113,8 +121,8 @@ export const PROPERTIES: Readonly<Record<'companies' | 'deals', readonly Propert
       type: 'bool',
       fieldType: 'booleancheckbox',
       options: [
-        { label: 'Yes', value: 'true', displayOrder: 0 },
-        { label: 'No', value: 'false', displayOrder: 1 },
+        { label: 'Yes', value: 'true', displayOrder: 0, hidden: false },
+        { label: 'No', value: 'false', displayOrder: 1, hidden: false },
       ],
     },
     {
@@ -152,5 +160,7 @@ export const APP_SCOPES: readonly string[] = [
   'crm.objects.deals.write',
   'crm.schemas.companies.write',
   'crm.schemas.deals.write',
+  'crm.objects.contacts.read',
   'crm.objects.contacts.write',
+  'crm.objects.owners.read',
 ];

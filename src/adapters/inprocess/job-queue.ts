@@ -6,6 +6,7 @@ import {
   type JobOptions,
   type JobQueue,
   type JobSnapshot,
+  type WorkerOptions,
 } from '../../ports/queue';
 
 type Entry = JobSnapshot & { payload: unknown; maxAttempts: number; runAt: number; failedAt?: number };
@@ -33,6 +34,7 @@ export function createInProcessJobQueue(options: InProcessQueueOptions = {}): Jo
   const finished: string[] = [];
   let handlers: Readonly<Record<string, JobHandler>> | undefined;
   let concurrency = 1;
+  let onFailure: WorkerOptions['onFailure'];
   let active = 0;
   let closing = false;
   let timer: NodeJS.Timeout | undefined;
@@ -82,7 +84,8 @@ export function createInProcessJobQueue(options: InProcessQueueOptions = {}): Jo
     } catch (error) {
       entry.error = error instanceof Error ? error.message : String(error);
       const permanent = handler === undefined || error instanceof PermanentJobError;
-      if (entry.attempts < entry.maxAttempts && !closing && !permanent) {
+      const final = !(entry.attempts < entry.maxAttempts && !closing && !permanent);
+      if (!final) {
         entry.state = 'waiting';
         entry.runAt = now() + backoffMs(entry.attempts);
       } else {
@@ -90,6 +93,13 @@ export function createInProcessJobQueue(options: InProcessQueueOptions = {}): Jo
         entry.failedAt = now();
         remember(entry.jobId);
       }
+      onFailure?.({
+        jobId: entry.jobId,
+        name: entry.name,
+        attempt: entry.attempts,
+        error: entry.error,
+        final,
+      });
     }
   };
 
@@ -129,6 +139,7 @@ export function createInProcessJobQueue(options: InProcessQueueOptions = {}): Jo
     async startWorker(jobHandlers, workerOptions = {}): Promise<void> {
       handlers = jobHandlers;
       concurrency = Math.max(1, workerOptions.concurrency ?? 1);
+      onFailure = workerOptions.onFailure;
       pump();
     },
 

@@ -55,7 +55,8 @@ function jsonArraySql(columns: string, from: string): string {
 }
 
 const INVOICES = jsonArraySql(
-  `invoice_id, customer_id, currency, amount_minor, issued_on, due_on, paid_on, voided_on, subscription_id`,
+  `invoice_id, customer_id, currency, amount_minor, issued_on, due_on, paid_on, voided_on, subscription_id,
+   amount_remaining_minor, uncollectible_on`,
   'FROM invoices WHERE tenant_id = $1 AND customer_id >= $2 AND customer_id <= $3',
 );
 
@@ -85,6 +86,8 @@ type InvoiceTuple = [
   Invoice['paidOn'],
   Invoice['voidedOn'],
   string | null,
+  number | null,
+  Invoice['issuedOn'] | null,
 ];
 type PaymentTuple = [
   string,
@@ -117,6 +120,17 @@ type DisputeTuple = [
   number | null,
   Dispute['outcome'],
 ];
+
+/**
+ * JSON rounds a BIGINT beyond 2^53 − 1 to the nearest double without a word; every write path keeps
+ * amounts within it, so one that is not is corrupt and must not be summed as if it were exact.
+ */
+function minorUnits<T extends number | null>(value: T, kind: string, id: string): T {
+  if (value === null || Number.isSafeInteger(value)) return value;
+  throw new RangeError(
+    `${kind} ${id}: stored amount ${value} is beyond ±${Number.MAX_SAFE_INTEGER} minor units`,
+  );
+}
 
 async function queryJsonArray<Row>(db: SqlSession, sql: string, params: readonly SqlValue[]): Promise<Row[]> {
   const [result] = await db.query<{ rows: string }>(sql, params);
@@ -159,6 +173,8 @@ async function loadFacts(db: SqlSession, tenant: TenantId, customers: Customer[]
     paidOn,
     voidedOn,
     subscriptionId,
+    amountRemainingMinor,
+    uncollectibleOn,
   ] of invoices) {
     const owner = byCustomer.get(customerId);
     if (owner === undefined) continue;
@@ -166,12 +182,17 @@ async function loadFacts(db: SqlSession, tenant: TenantId, customers: Customer[]
       invoiceId,
       customerId,
       currency,
-      amountMinor,
+      amountMinor: minorUnits(amountMinor, 'invoice', invoiceId),
       issuedOn,
       dueOn,
       paidOn,
       voidedOn,
       subscriptionId,
+      // Left out when not stated, as a CSV import leaves them.
+      ...(amountRemainingMinor === null
+        ? {}
+        : { amountRemainingMinor: minorUnits(amountRemainingMinor, 'invoice', invoiceId) }),
+      ...(uncollectibleOn === null ? {} : { uncollectibleOn }),
     });
     byInvoice.set(invoiceId, owner);
   }
@@ -189,7 +210,7 @@ async function loadFacts(db: SqlSession, tenant: TenantId, customers: Customer[]
       paymentId,
       invoiceId,
       currency,
-      amountMinor,
+      amountMinor: minorUnits(amountMinor, 'payment', paymentId),
       attemptedOn,
       status,
       declineCode,
@@ -197,9 +218,15 @@ async function loadFacts(db: SqlSession, tenant: TenantId, customers: Customer[]
     });
   }
   for (const [disputeId, invoiceId, openedOn, resolvedOn, reason, amountMinor, outcome] of disputes) {
-    byInvoice
-      .get(invoiceId)
-      ?.disputes.push({ disputeId, invoiceId, openedOn, resolvedOn, reason, amountMinor, outcome });
+    byInvoice.get(invoiceId)?.disputes.push({
+      disputeId,
+      invoiceId,
+      openedOn,
+      resolvedOn,
+      reason,
+      amountMinor: minorUnits(amountMinor, 'dispute', disputeId),
+      outcome,
+    });
   }
   for (const [
     subscriptionId,
@@ -218,7 +245,7 @@ async function loadFacts(db: SqlSession, tenant: TenantId, customers: Customer[]
       customerId,
       plan,
       currency,
-      amountMinor,
+      amountMinor: minorUnits(amountMinor, 'subscription', subscriptionId),
       interval,
       startedOn,
       renewsOn,

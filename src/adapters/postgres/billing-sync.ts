@@ -15,6 +15,8 @@ type SyncMethods = Pick<
   | 'finishWebhookEvent'
   | 'listPendingWebhookEvents'
   | 'countWebhookEvents'
+  | 'listWebhookFailures'
+  | 'supersedeFailedWebhookEvents'
   | 'saveCrmCompanies'
   | 'findCrmCompaniesByDomain'
 >;
@@ -90,11 +92,15 @@ export function billingSync(client: SqlClient): SyncMethods {
         email: string | null;
         country: string | null;
         invoices: string | number;
+        conflict_crm_id: string | null;
+        held_by: string | null;
       }>(
         `SELECT c.customer_id, c.name, s.email, c.country,
-                (SELECT count(*) FROM invoices i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.customer_id) AS invoices
+                (SELECT count(*) FROM invoices i WHERE i.tenant_id = c.tenant_id AND i.customer_id = c.customer_id) AS invoices,
+                x.crm_company_id AS conflict_crm_id, x.held_by
            FROM customers c
            LEFT JOIN source_customers s ON s.tenant_id = c.tenant_id AND s.customer_id = c.customer_id
+           LEFT JOIN crm_mapping_conflicts x ON x.tenant_id = c.tenant_id AND x.customer_id = c.customer_id
           WHERE c.tenant_id = $1 AND c.crm_company_id IS NULL
           ORDER BY c.customer_id`,
         [tenant],
@@ -105,6 +111,10 @@ export function billingSync(client: SqlClient): SyncMethods {
         email: row.email,
         country: row.country,
         invoices: Number(row.invoices),
+        conflict:
+          row.conflict_crm_id === null || row.held_by === null
+            ? null
+            : { crmCompanyId: row.conflict_crm_id, heldBy: row.held_by },
       }));
     },
 
@@ -187,6 +197,52 @@ export function billingSync(client: SqlClient): SyncMethods {
         [tenant, domains.map((domain) => domain.toLowerCase())],
       );
       return new Map(rows.map((row) => [row.domain, row.crm_company_id]));
+    },
+
+    async listWebhookFailures(tenant) {
+      const rows = await client.query<{
+        source: string;
+        reason: string;
+        n: string | number;
+        event_id: string;
+        type: string;
+        error: string | null;
+        failed_ms: string | number | null;
+      }>(
+        `WITH failed AS (
+           SELECT source, event_id, type, error, processed_at,
+                  COALESCE(substring(error FROM '^([a-z][a-z0-9_]*): '), 'processing_error') AS reason
+             FROM webhook_events WHERE tenant_id = $1 AND state = 'failed')
+         SELECT newest.source, newest.reason, counted.n, newest.event_id, newest.type, newest.error,
+                floor(extract(epoch FROM newest.processed_at) * 1000) AS failed_ms
+           FROM (SELECT DISTINCT ON (source, reason) * FROM failed
+                  ORDER BY source, reason, processed_at DESC NULLS LAST, event_id DESC) AS newest
+           JOIN (SELECT source, reason, count(*) AS n FROM failed GROUP BY source, reason) AS counted
+             USING (source, reason)
+          ORDER BY newest.source, newest.reason`,
+        [tenant],
+      );
+      return rows.map((row) => ({
+        source: row.source,
+        reason: row.reason,
+        count: Number(row.n),
+        latest: {
+          eventId: row.event_id,
+          type: row.type,
+          error: row.error,
+          failedAtMs: row.failed_ms === null ? null : Number(row.failed_ms),
+        },
+      }));
+    },
+
+    async supersedeFailedWebhookEvents(tenant, source, createdUpToMs) {
+      const rows = await client.query(
+        `UPDATE webhook_events SET state = 'superseded', processed_at = clock_timestamp()
+          WHERE tenant_id = $1 AND source = $2 AND state = 'failed' AND created_ms <= $3
+          RETURNING event_id`,
+        [tenant, source, createdUpToMs],
+      );
+      return rows.length;
     },
 
     async countWebhookEvents(tenant, source) {

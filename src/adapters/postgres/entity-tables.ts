@@ -67,6 +67,8 @@ export const INVOICES: EntityTable<Invoice> = {
     { name: 'paid_on', type: 'date', value: (row) => row.paidOn },
     { name: 'voided_on', type: 'date', value: (row) => row.voidedOn },
     { name: 'subscription_id', type: 'text', value: (row) => row.subscriptionId },
+    { name: 'amount_remaining_minor', type: 'bigint', value: (row) => row.amountRemainingMinor ?? null },
+    { name: 'uncollectible_on', type: 'date', value: (row) => row.uncollectibleOn ?? null },
   ],
 };
 

@@ -1,6 +1,7 @@
 import { INVALIDATE_STAGED_CARDS } from './account-cards';
 import type { TenantId } from '../../domain/model';
 import { formatMoney, type CurrencyCode } from '../../domain/money';
+import { cutValue } from '../../domain/text';
 import type { EntityCounts, ImportOutcome, ImportSession, Lined, RowProblem } from '../../ports/store';
 import {
   columnArrays,
@@ -64,6 +65,42 @@ const MOVED_INVOICES = `
   WHERE i.customer_id <> s.customer_id
   ORDER BY s.line LIMIT $2`;
 
+/**
+ * Customers that a staged row newly maps onto a CRM record another customer of the tenant keeps (in
+ * the store, or on an earlier staged line): one CRM record shows one billing customer. A staged row
+ * that leaves a customer's stored mapping as it is never conflicts (a CRM merge may have joined two).
+ */
+const SHARED_CRM_RECORDS = `
+  WITH staged AS (
+    SELECT DISTINCT ON (customer_id) line, customer_id, crm_company_id
+    FROM stage_customers ORDER BY customer_id, line DESC
+  ), mapped AS (
+    SELECT s.line, s.customer_id, s.crm_company_id, c.crm_company_id IS DISTINCT FROM s.crm_company_id AS changed
+    FROM staged s
+    LEFT JOIN customers c ON c.tenant_id = $1 AND c.customer_id = s.customer_id
+    WHERE s.crm_company_id IS NOT NULL
+    UNION ALL
+    SELECT NULL, c.customer_id, c.crm_company_id, false
+    FROM customers c
+    WHERE c.tenant_id = $1 AND c.crm_company_id IN (SELECT crm_company_id FROM staged)
+      AND NOT EXISTS (SELECT 1 FROM staged s WHERE s.customer_id = c.customer_id)
+  )
+  SELECT DISTINCT ON (m.line) m.line, m.customer_id, m.crm_company_id,
+    o.customer_id AS other_customer_id, o.line AS other_line
+  FROM mapped m
+  JOIN mapped o ON o.crm_company_id = m.crm_company_id AND o.customer_id <> m.customer_id
+  WHERE m.changed AND (NOT o.changed OR o.line < m.line)
+  ORDER BY m.line, o.changed, o.line, o.customer_id
+  LIMIT $2`;
+
+type SharedCrmRecord = {
+  line: number;
+  customer_id: string;
+  crm_company_id: string;
+  other_customer_id: string;
+  other_line: number | null;
+};
+
 const INVOICE_CURRENCIES = `
   SELECT invoice_id, currency FROM (
     SELECT invoice_id, currency, 1 AS source, line FROM stage_invoices WHERE invoice_id = ANY($2::text[])
@@ -96,6 +133,28 @@ function duplicatesSql(table: EntityTable<never>): string {
     ) f ON f.id = s.${id}
     WHERE s.line > f.first_line
     ORDER BY s.line LIMIT $1`;
+}
+
+async function sharedCrmRecordProblems(
+  tx: HeldTransaction,
+  tenant: TenantId,
+  limit: number,
+): Promise<RowProblem[]> {
+  const rows = await tx.query<SharedCrmRecord>(SHARED_CRM_RECORDS, [tenant, limit]);
+  return rows.map((row) => {
+    const other =
+      row.other_line === null
+        ? `customer ${cutValue(row.other_customer_id)}`
+        : `customer ${cutValue(row.other_customer_id)} (line ${row.other_line})`;
+    return {
+      file: CUSTOMERS.file,
+      line: row.line,
+      column: 'crm_company_id',
+      message:
+        `customer ${cutValue(row.customer_id)} maps to CRM record ${cutValue(row.crm_company_id)}, ` +
+        `which ${other} is mapped to already; one CRM record takes one billing customer`,
+    };
+  });
 }
 
 function emptyCounts(): EntityCounts {
@@ -180,7 +239,7 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
           file: table.file,
           line: row.line,
           column,
-          message: `duplicate ${column} ${row.id} (first on line ${row.first_line})`,
+          message: `duplicate ${column} ${cutValue(row.id)} (first on line ${row.first_line})`,
         });
       }
     }
@@ -196,9 +255,11 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
         file: INVOICES.file,
         line: row.line,
         column: 'customer_id',
-        message: `invoice ${row.invoice_id} belongs to customer ${row.stored_customer_id}; it cannot move to ${row.customer_id}`,
+        message: `invoice ${cutValue(row.invoice_id)} belongs to customer ${cutValue(row.stored_customer_id)}; it cannot move to ${cutValue(row.customer_id)}`,
       });
     }
+
+    problems.push(...(await sharedCrmRecordProblems(tx, tenant, limit)));
 
     const payments = await tx.query<{
       line: number;
@@ -213,13 +274,13 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
               file: PAYMENTS.file,
               line: row.line,
               column: 'invoice_id',
-              message: `unknown invoice ${row.invoice_id}`,
+              message: `unknown invoice ${cutValue(row.invoice_id)}`,
             }
           : {
               file: PAYMENTS.file,
               line: row.line,
               column: 'currency',
-              message: `currency ${row.currency} differs from invoice ${row.invoice_id} currency ${row.invoice_currency}`,
+              message: `currency ${row.currency} differs from invoice ${cutValue(row.invoice_id)} currency ${row.invoice_currency}`,
             },
       );
     }
@@ -237,7 +298,7 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
           file: DISPUTES.file,
           line: row.line,
           column: 'invoice_id',
-          message: `unknown invoice ${row.invoice_id}`,
+          message: `unknown invoice ${cutValue(row.invoice_id)}`,
         });
         continue;
       }
@@ -248,7 +309,7 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
         column: 'amount',
         message:
           `dispute amount ${formatMoney(row.amount_minor, currency)} is more than ` +
-          `invoice ${row.invoice_id} amount ${formatMoney(row.invoice_amount, currency)}`,
+          `invoice ${cutValue(row.invoice_id)} amount ${formatMoney(row.invoice_amount, currency)}`,
       });
     }
 
@@ -319,6 +380,36 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
       }),
 
     findReferenceProblems: (limit) => guard(() => findReferenceProblems(limit)),
+
+    unmapSharedCrmRecords: () =>
+      guard(async () => {
+        const rows = await tx.query<SharedCrmRecord>(SHARED_CRM_RECORDS, [tenant, 2147483647]);
+        await tx.query(
+          `DELETE FROM crm_mapping_conflicts WHERE tenant_id = $1 AND customer_id IN (SELECT customer_id FROM stage_customers)`,
+          [tenant],
+        );
+        if (rows.length === 0) return [];
+        const customers = rows.map((row) => row.customer_id);
+        await tx.query(
+          `UPDATE stage_customers SET crm_company_id = NULL WHERE customer_id = ANY($1::text[])`,
+          [customers],
+        );
+        await tx.query(
+          `INSERT INTO crm_mapping_conflicts (tenant_id, customer_id, crm_company_id, held_by)
+           SELECT $1, c, r, h FROM unnest($2::text[], $3::text[], $4::text[]) AS t(c, r, h)`,
+          [
+            tenant,
+            customers,
+            rows.map((row) => row.crm_company_id),
+            rows.map((row) => row.other_customer_id),
+          ],
+        );
+        return rows.map((row) => ({
+          customerId: row.customer_id,
+          crmCompanyId: row.crm_company_id,
+          heldBy: row.other_customer_id,
+        }));
+      }),
 
     commit: (options) => guard(() => commit(options)),
 

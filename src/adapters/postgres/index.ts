@@ -1,11 +1,24 @@
 import type { CollectionsStore } from '../../ports/store';
 import { openNodePostgresClient } from './node-postgres-client';
-import { openPgliteClient } from './pglite-client';
+import { openPgliteClient, type PgliteOptions } from './pglite-client';
 import { createSqlStore } from './store';
 
-/** Embedded PostgreSQL persisted in `dataDir` (created when missing), or in memory without one. */
-export async function createPgliteStore(options: { dataDir?: string } = {}): Promise<CollectionsStore> {
-  return createSqlStore(await openPgliteClient(options.dataDir));
+export {
+  DataDirLockedError,
+  describeLockedDataDir,
+  type DataDirHolder,
+  type DataDirOwner,
+} from './data-dir-lock';
+
+/**
+ * Embedded PostgreSQL persisted in `dataDir` (created when missing, locked while open: one process
+ * at a time), or in memory without one.
+ */
+export async function createPgliteStore(
+  options: { dataDir?: string } & PgliteOptions = {},
+): Promise<CollectionsStore> {
+  const { dataDir, ...rest } = options;
+  return createSqlStore(await openPgliteClient(dataDir, rest));
 }
 
 /** A PostgreSQL server through a node-postgres pool; connections open on first use. */

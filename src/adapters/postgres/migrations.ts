@@ -429,6 +429,78 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX launch_nonces_expiry ON launch_nonces (tenant_id, expires_at);
     `,
   },
+  {
+    version: 15,
+    name: 'billing customers left unmapped because their CRM record has another customer',
+    sql: `
+      CREATE TABLE crm_mapping_conflicts (
+        tenant_id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        crm_company_id text COLLATE "C" NOT NULL,
+        held_by text COLLATE "C" NOT NULL,
+        noted_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, customer_id)
+      );
+    `,
+  },
+  {
+    version: 16,
+    name: 'rule-set simulations run as jobs; HubSpot install states used once',
+    sql: `
+      CREATE TABLE rule_simulations (
+        tenant_id text COLLATE "C" NOT NULL,
+        simulation_id text COLLATE "C" NOT NULL,
+        state text NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+        request jsonb NOT NULL,
+        accounts_done integer NOT NULL DEFAULT 0,
+        accounts_total integer,
+        result jsonb,
+        error text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, simulation_id)
+      );
+      -- Before a tenant exists: an OAuth install's state, remembered until it expires.
+      CREATE TABLE install_states (
+        crm text NOT NULL,
+        nonce text COLLATE "C" NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (crm, nonce)
+      );
+      CREATE INDEX install_states_expiry ON install_states (expires_at);
+    `,
+  },
+  {
+    version: 17,
+    name: "the billing system's own balance of an invoice, uncollectible invoices, payments in flight",
+    sql: `
+      -- NULL: derived from the payment rows, as for a CSV import.
+      ALTER TABLE invoices ADD COLUMN amount_remaining_minor bigint CHECK (amount_remaining_minor >= 0),
+        ADD COLUMN uncollectible_on date;
+      ALTER TABLE payment_attempts DROP CONSTRAINT payment_attempts_status_check;
+      ALTER TABLE payment_attempts ADD CONSTRAINT payment_attempts_status_check
+        CHECK (status IN ('succeeded', 'failed', 'refunded', 'pending'));
+    `,
+  },
+  {
+    version: 18,
+    name: 'CRM records the CRM keeps refusing',
+    sql: `
+      CREATE TABLE crm_record_failures (
+        tenant_id text COLLATE "C" NOT NULL,
+        crm text NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        crm_id text COLLATE "C" NOT NULL,
+        hash text NOT NULL,
+        code text NOT NULL,
+        message text NOT NULL,
+        attempts integer NOT NULL CHECK (attempts > 0),
+        first_failed_at timestamptz NOT NULL DEFAULT now(),
+        last_failed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, crm, customer_id)
+      );
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

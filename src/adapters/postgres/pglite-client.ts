@@ -2,6 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { PgliteError, PgliteReply, PgliteRequest, PgliteWorkerData } from './pglite-worker.mjs';
 import type { SqlClient, SqlSession, SqlValue } from './sql-client';
+import { lockDataDir, type DataDirHolder, type DataDirLock, type DataDirOwner } from './data-dir-lock';
+
+export type PgliteOptions = {
+  /** Who holds the data directory while it is open (named to any other opener). */
+  owner?: DataDirOwner;
+  /** A lock left by a process that is no longer running was taken over. */
+  onTakeover?: (previous: DataDirHolder) => void;
+};
 
 // An .mts file, so Node loads it as an ES module straight from source (type stripping); .mjs once compiled.
 const WORKER_FILE = new URL(
@@ -22,9 +30,28 @@ function toError(error: PgliteError): Error {
  *
  * PGlite is a single connection, so this client serializes work: a transaction holds the
  * connection until it ends, and statements issued outside it wait instead of joining it.
+ *
+ * A data directory is locked while it is open: a second opener, in this process or another, gets a
+ * DataDirLockedError instead of a second PostgreSQL on the same files.
  */
-export async function openPgliteClient(dataDir: string | undefined): Promise<SqlClient> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+export async function openPgliteClient(
+  dataDir: string | undefined,
+  options: PgliteOptions = {},
+): Promise<SqlClient> {
+  let lock: DataDirLock | undefined;
+  if (dataDir !== undefined) {
+    await mkdir(dataDir, { recursive: true });
+    lock = await lockDataDir(dataDir, options.owner ?? { role: 'collections' }, options.onTakeover);
+  }
+  try {
+    return await startPglite(dataDir, lock);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}
+
+async function startPglite(dataDir: string | undefined, lock: DataDirLock | undefined): Promise<SqlClient> {
   const workerData: PgliteWorkerData = { dataDir: dataDir ?? null };
   const worker = new Worker(WORKER_FILE, { workerData });
 
@@ -115,12 +142,16 @@ export async function openPgliteClient(dataDir: string | undefined): Promise<Sql
 
     close: () =>
       exclusive(async () => {
-        if (stopped === undefined) {
-          const id = nextId++;
-          await ask(id, { id, op: 'close' });
+        try {
+          if (stopped === undefined) {
+            const id = nextId++;
+            await ask(id, { id, op: 'close' });
+          }
+        } finally {
+          stop(new Error('the PGlite store is closed'));
+          await worker.terminate();
+          await lock?.release();
         }
-        stop(new Error('the PGlite store is closed'));
-        await worker.terminate();
       }),
   };
 }

@@ -10,6 +10,9 @@ import { termRecommendations } from './term-recommendations';
 import { billingSync } from './billing-sync';
 import { beginImportSession } from './import-session';
 import { launchNonces } from './launch-nonces';
+import { installStates } from './install-states';
+import { ruleSimulations } from './rule-simulations';
+import { crmRecordFailures } from './crm-record-failures';
 import { applyMigrations } from './migrations';
 import type { SqlClient } from './sql-client';
 
@@ -64,6 +67,9 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     ...billingSync(client),
     ...accountCards(client),
     ...launchNonces(client),
+    ...installStates(client),
+    ...ruleSimulations(client),
+    ...crmRecordFailures(client),
 
     async saveRiskModel(tenant, model) {
       await client.query(

@@ -163,6 +163,19 @@ export function createBullmqJobQueue(options: BullmqQueueOptions): JobQueue {
         concurrency: Math.max(1, workerOptions.concurrency ?? 1),
       });
       worker.on('error', onError);
+      const { onFailure } = workerOptions;
+      if (onFailure !== undefined)
+        worker.on('failed', (job, error) => {
+          if (job === undefined) return;
+          const permanent = error.name === 'UnrecoverableError';
+          onFailure({
+            jobId: dataOf(job).jobId,
+            name: job.name,
+            attempt: job.attemptsMade,
+            error: error.message,
+            final: permanent || job.attemptsMade >= (job.opts.attempts ?? 1),
+          });
+        });
       await worker.waitUntilReady();
     },
 

@@ -44,6 +44,8 @@ export const SOBJECT: Readonly<Record<CrmObjectType, 'Account' | 'Opportunity'>>
 };
 
 export const TASK_KEY_FIELD = 'Collections_Task_Key__c';
+export const INVOICE_OBJECT = 'Collections_Invoice__c';
+export const INVOICE_KEY_FIELD = 'Invoice_Id__c';
 
 export type SalesforceValue = string | number | boolean | null;
 

@@ -9,6 +9,10 @@ export type SalesforceOAuthOptions = {
   clientSecret: string;
   /** https://login.salesforce.com, https://test.salesforce.com, a My Domain, or a local emulator. */
   loginUrl: string;
+  /** Which login host JWT assertions name; guessed from `loginUrl` when not given. */
+  orgType?: SalesforceOrgType;
+  /** The JWT `aud` claim, when it is neither login nor test.salesforce.com (an Experience Cloud site). */
+  jwtAudience?: string;
   /** Salesforce does not say when a session expires (an org setting, 2 hours by default). */
   sessionSeconds?: number;
   now?: () => number;
@@ -29,6 +33,22 @@ export type SalesforceOAuth = CrmOAuth & {
 };
 
 const base64url = (value: Buffer | string) => Buffer.from(value).toString('base64url');
+
+export type SalesforceOrgType = 'production' | 'sandbox';
+
+/**
+ * The JWT bearer `aud`: Salesforce's login host for the org type, never the My Domain the token is
+ * requested from (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration").
+ * Without an org type, a test.salesforce.com or `*.sandbox.my.salesforce.com` login URL means a sandbox.
+ */
+export function jwtAudienceFor(loginUrl: string, orgType?: SalesforceOrgType): string {
+  const host = URL.canParse(loginUrl) ? new URL(loginUrl).hostname.toLowerCase() : '';
+  const sandbox =
+    orgType === undefined
+      ? host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com')
+      : orgType === 'sandbox';
+  return sandbox ? 'https://test.salesforce.com' : 'https://login.salesforce.com';
+}
 
 export function createSalesforceOAuth(options: SalesforceOAuthOptions): SalesforceOAuth {
   const now = options.now ?? Date.now;
@@ -109,7 +129,7 @@ export function createSalesforceOAuth(options: SalesforceOAuthOptions): Salesfor
         JSON.stringify({
           iss: options.clientId,
           sub: username,
-          aud: audience ?? loginUrl,
+          aud: audience ?? options.jwtAudience ?? jwtAudienceFor(loginUrl, options.orgType),
           exp: Math.floor(now() / 1000) + 180,
         }),
       );

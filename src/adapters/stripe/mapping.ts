@@ -1,14 +1,16 @@
 import type Stripe from 'stripe';
 import type { CalendarDate } from '../../domain/dates';
+import { governingDeclineCode } from '../../domain/decline-classes';
 import {
   parseWord,
   type Customer,
   type DisputeOutcome,
+  type PaymentStatus,
   type Subscription,
   type SubscriptionInterval,
   type SubscriptionStatus,
 } from '../../domain/model';
-import type { CurrencyCode } from '../../domain/money';
+import { addMinor, multiplyMinor, type CurrencyCode } from '../../domain/money';
 import type { BillingRecord } from '../../ports/billing-source';
 
 /** How Stripe objects become canonical rows. Pure: no API calls. */
@@ -128,7 +130,7 @@ export function mapSubscription(subscription: Stripe.Subscription, options: Mapp
   else if (recurring?.interval === 'month' && recurring.interval_count === 3) interval = 'quarter';
   else if (recurring?.interval === 'month' && recurring.interval_count === 12) interval = 'year';
   const amountMinor = items.reduce(
-    (sum, item) => sum + (item.price.unit_amount ?? 0) * (item.quantity ?? 1),
+    (sum, item) => addMinor(sum, multiplyMinor(item.price.unit_amount ?? 0, item.quantity ?? 1)),
     0,
   );
   const status = SUBSCRIPTION_STATUS[subscription.status] ?? 'active';
@@ -138,9 +140,21 @@ export function mapSubscription(subscription: Stripe.Subscription, options: Mapp
     null,
   );
   const ended = subscription.ended_at ?? (status === 'canceled' ? subscription.canceled_at : null);
+  // A trial's renewal is its end (the first paid period starts there).
+  const renewal = status === 'trialing' && subscription.trial_end ? subscription.trial_end : periodEnd;
+  const pause = subscription.pause_collection;
+  // No renewal on that date: ending by then (at period end, or a `cancel_at` not after it), collection
+  // paused past it, or the subscription paused (no invoices until it is resumed).
+  const renews =
+    renewal !== null &&
+    status !== 'canceled' &&
+    subscription.status !== 'paused' &&
+    !subscription.cancel_at_period_end &&
+    (subscription.cancel_at === null || subscription.cancel_at > renewal) &&
+    (pause === null || (pause.resumes_at !== null && pause.resumes_at <= renewal));
   const row: Subscription = {
     subscriptionId: subscription.id,
-    customerId: idOf(subscription.customer) ?? '',
+    customerId: billingCustomerOf(subscription) ?? '',
     plan:
       first?.price.nickname ??
       first?.price.lookup_key ??
@@ -150,29 +164,39 @@ export function mapSubscription(subscription: Stripe.Subscription, options: Mapp
     amountMinor,
     interval,
     startedOn: calendarDate(subscription.start_date, options.timeZone),
-    // Cancelling at period end means no renewal, whatever the period says.
-    renewsOn:
-      status === 'canceled' || subscription.cancel_at_period_end || periodEnd === null
-        ? null
-        : calendarDate(periodEnd, options.timeZone),
+    renewsOn: renews ? calendarDate(renewal, options.timeZone) : null,
     status,
     canceledOn: ended === null || ended === undefined ? null : calendarDate(ended, options.timeZone),
   };
   return { kind: 'subscription', id: subscription.id, row };
 }
 
-/** Drafts are not invoices yet: nothing is owed. */
+/**
+ * The billing customer an object belongs to: its Customer, or the Account that represents the customer
+ * (Accounts v2 `customer_account`, when `customer` is null); null when it names neither.
+ */
+export function billingCustomerOf(object: {
+  customer?: string | { id: string } | null;
+  customer_account?: string | null;
+}): string | null {
+  return idOf(object.customer) ?? (object.customer_account?.trim() || null);
+}
+
+/**
+ * Drafts are not invoices yet: nothing is owed. What is owed is Stripe's own `amount_remaining`
+ * (`amount_due` − `amount_paid`, which counts payments made outside Stripe, paid out of band or in part;
+ * credit notes lower `amount_due` before payment and leave a paid invoice paid). `uncollectible`
+ * invoices stay payable, so they stay owed; only `void` writes an invoice off. An invoice that names no
+ * billing customer is not booked.
+ */
 export function mapInvoice(invoice: Stripe.Invoice, options: MappingOptions): BillingRecord[] {
   if (invoice.status === 'draft' || invoice.id === undefined) return [];
+  const customerId = billingCustomerOf(invoice);
+  if (customerId === null) return [];
   const transitions = invoice.status_transitions;
   const issued = transitions?.finalized_at ?? invoice.created;
   const issuedOn = calendarDate(issued, options.timeZone);
-  const voided =
-    invoice.status === 'void'
-      ? (transitions?.voided_at ?? issued)
-      : invoice.status === 'uncollectible'
-        ? (transitions?.marked_uncollectible_at ?? issued)
-        : null;
+  const day = (seconds: number | null | undefined) => calendarDate(seconds ?? issued, options.timeZone);
   const subscription = invoice.parent?.subscription_details?.subscription;
   return [
     {
@@ -180,15 +204,22 @@ export function mapInvoice(invoice: Stripe.Invoice, options: MappingOptions): Bi
       id: invoice.id,
       row: {
         invoiceId: invoice.id,
-        customerId: idOf(invoice.customer) ?? '',
+        customerId,
         currency: currency(invoice.currency),
         amountMinor: invoice.amount_due,
         issuedOn,
         dueOn: invoice.due_date ? calendarDate(invoice.due_date, options.timeZone) : issuedOn,
-        paidOn:
-          invoice.status === 'paid' ? calendarDate(transitions?.paid_at ?? issued, options.timeZone) : null,
-        voidedOn: voided === null ? null : calendarDate(voided, options.timeZone),
+        paidOn: invoice.status === 'paid' ? day(transitions?.paid_at) : null,
+        voidedOn: invoice.status === 'void' ? day(transitions?.voided_at) : null,
         subscriptionId: idOf(subscription as string | { id: string } | null | undefined),
+        amountRemainingMinor:
+          invoice.status === 'paid'
+            ? 0
+            : typeof invoice.amount_remaining === 'number'
+              ? Math.max(0, invoice.amount_remaining)
+              : null,
+        uncollectibleOn:
+          invoice.status === 'uncollectible' ? day(transitions?.marked_uncollectible_at) : null,
       },
     },
   ];
@@ -201,23 +232,58 @@ export function mapInvoicePayment(payment: Stripe.InvoicePayment): BillingRecord
   return [{ kind: 'link', id: payment.id, paymentIntentId, invoiceId }];
 }
 
-/** The decline code of a failed charge: the issuer's reason when Stripe reports one, else the failure code. */
+/** ACH return codes as Stripe names them ("Network decline codes", ACH Direct Debit). */
+const ACH_RETURN_CODES: Readonly<Record<string, string>> = {
+  R01: 'insufficient_funds',
+  R09: 'insufficient_funds',
+  R02: 'bank_account_closed',
+  R03: 'bank_account_invalid_details',
+  R04: 'bank_account_invalid_details',
+  // The customer did not authorise the debit, or revoked the authorisation.
+  R05: 'debit_not_authorized',
+  R07: 'debit_not_authorized',
+  R08: 'debit_not_authorized',
+  R10: 'debit_not_authorized',
+  R11: 'debit_not_authorized',
+  R29: 'debit_not_authorized',
+  R31: 'debit_not_authorized',
+};
+
+/**
+ * The code a failed charge is classified by. A Radar block (`outcome.type` blocked) is a risk block named
+ * by its `outcome.reason` (Stripe reports such payments as `fraudulent`); otherwise the issuer's reason,
+ * an ACH return code in Stripe's words, or the failure code, unless Stripe's `outcome.advice_code`
+ * contradicts it (the advice outranks the decline code).
+ */
 export function declineCodeOf(charge: Stripe.Charge): string | null {
   if (charge.status !== 'failed') return null;
-  const outcome = charge.outcome;
-  if (
-    outcome !== null &&
-    outcome !== undefined &&
-    (outcome.type === 'issuer_declined' || outcome.type === 'blocked') &&
-    outcome.reason
-  )
-    return outcome.reason;
-  return charge.failure_code ?? null;
+  const outcome = charge.outcome ?? null;
+  if (outcome?.type === 'blocked') return outcome.reason ?? 'fraudulent';
+  const issuer = outcome?.type === 'issuer_declined' && outcome.reason ? outcome.reason : null;
+  const network = outcome?.network_decline_code?.trim().toUpperCase();
+  const achReturn =
+    charge.payment_method_details?.type === 'us_bank_account' && network !== undefined
+      ? ACH_RETURN_CODES[network]
+      : undefined;
+  return governingDeclineCode(
+    issuer ?? achReturn ?? charge.failure_code ?? null,
+    outcome?.advice_code ?? null,
+  );
 }
 
-/** A charge attempt; pending charges are not attempts yet. */
+const CHARGE_STATUS: Readonly<Record<string, PaymentStatus>> = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+  pending: 'pending',
+};
+
+/**
+ * A charge attempt. A `pending` charge (a SEPA or ACH debit takes days to settle) is a payment in flight;
+ * the same charge later succeeds or fails and replaces it.
+ */
 export function mapCharge(charge: Stripe.Charge, options: MappingOptions): BillingRecord[] {
-  if (charge.status !== 'succeeded' && charge.status !== 'failed') return [];
+  const status = CHARGE_STATUS[charge.status];
+  if (status === undefined) return [];
   return [
     {
       kind: 'payment',
@@ -230,7 +296,7 @@ export function mapCharge(charge: Stripe.Charge, options: MappingOptions): Billi
         currency: currency(charge.currency),
         amountMinor: charge.amount,
         attemptedOn: calendarDate(charge.created, options.timeZone),
-        status: charge.status === 'succeeded' ? 'succeeded' : 'failed',
+        status,
         declineCode: declineCodeOf(charge),
         method: charge.payment_method_details?.type ?? null,
       },
@@ -238,8 +304,19 @@ export function mapCharge(charge: Stripe.Charge, options: MappingOptions): Billi
   ];
 }
 
+/**
+ * A refund returns money once it `succeeded`. One that `failed` or was `canceled` (refund.failed,
+ * refund.updated) returned nothing, even if it succeeded before: it is kept at zero so the earlier state
+ * is overwritten. Pending refunds have returned nothing yet.
+ */
 export function mapRefund(refund: Stripe.Refund, options: MappingOptions): BillingRecord[] {
-  if (refund.status !== 'succeeded') return [];
+  const returned =
+    refund.status === 'succeeded'
+      ? refund.amount
+      : refund.status === 'failed' || refund.status === 'canceled'
+        ? 0
+        : null;
+  if (returned === null) return [];
   return [
     {
       kind: 'payment',
@@ -250,7 +327,7 @@ export function mapRefund(refund: Stripe.Refund, options: MappingOptions): Billi
         paymentIntentId: idOf(refund.payment_intent),
         chargeId: idOf(refund.charge),
         currency: currency(refund.currency),
-        amountMinor: refund.amount,
+        amountMinor: returned,
         attemptedOn: calendarDate(refund.created, options.timeZone),
         status: 'refunded',
         declineCode: null,
@@ -260,10 +337,23 @@ export function mapRefund(refund: Stripe.Refund, options: MappingOptions): Billi
   ];
 }
 
-const DISPUTE_OUTCOME: Readonly<Record<string, DisputeOutcome>> = {
+/**
+ * Every dispute status Stripe documents (Dispute object, `status`): null while the dispute is open (an
+ * inquiry, a chargeback, or an appeal after a loss); how it ended once closed. An inquiry closed without
+ * a chargeback and a dispute `prevented` before one was filed (e.g. Visa Rapid Dispute Resolution) are
+ * withdrawn.
+ */
+const DISPUTE_OUTCOME: Readonly<Record<Stripe.Dispute.Status, DisputeOutcome | null>> = {
+  warning_needs_response: null,
+  warning_under_review: null,
+  needs_response: null,
+  under_review: null,
+  appeal_needs_response: null,
+  appeal_under_review: null,
   won: 'won',
   lost: 'lost',
   warning_closed: 'withdrawn',
+  prevented: 'withdrawn',
 };
 
 /**

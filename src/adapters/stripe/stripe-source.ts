@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import {
   WebhookSignatureError,
@@ -7,6 +8,8 @@ import {
   type BillingRecord,
   type BillingSource,
 } from '../../ports/billing-source';
+import type { RateLimiter } from '../../ports/rate-limiter';
+import { eventShapeOf, STRIPE_API_VERSION, toPinnedShape } from './api-versions';
 import {
   calendarDate,
   mapCharge,
@@ -24,8 +27,16 @@ export type StripeSourceOptions = MappingOptions & {
   webhookSecret?: string;
   /** For a local emulator: `http://127.0.0.1:12111`. Unset: api.stripe.com. */
   apiBase?: string;
-  /** Client-side ceiling on requests per second (Stripe allows 100 live, 25 in test mode). */
+  /**
+   * Ceiling on requests per second to this Stripe account (Stripe's documented limit is 100 in live mode,
+   * 25 in a sandbox; default 25).
+   */
   maxRequestsPerSecond?: number;
+  /**
+   * Where that ceiling is counted: with a limiter shared through Redis, every process using the same
+   * key paces together. Without one, this source paces itself alone.
+   */
+  limiter?: RateLimiter;
   /** Back-off schedule for 429 rate_limit answers, which the SDK does not retry itself. */
   rateLimitRetries?: number;
   rateLimitBaseDelayMs?: number;
@@ -37,6 +48,9 @@ export type StripeSourceOptions = MappingOptions & {
 
 const PAGE_SIZE = 100;
 const TOLERANCE_SECONDS = 300;
+
+const idOfObject = (value: string | { id: string } | null | undefined): string | null =>
+  value === null || value === undefined ? null : typeof value === 'string' ? value : value.id;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -54,6 +68,7 @@ function isRateLimited(error: unknown): boolean {
 export function createStripeSource(options: StripeSourceOptions): BillingSource {
   const base = options.apiBase === undefined ? undefined : new URL(options.apiBase);
   const stripe = new Stripe(options.secretKey, {
+    apiVersion: STRIPE_API_VERSION,
     maxNetworkRetries: 3,
     timeout: 30000,
     ...(base === undefined
@@ -65,16 +80,27 @@ export function createStripeSource(options: StripeSourceOptions): BillingSource 
         }),
   });
   const sleep = options.sleep ?? defaultSleep;
-  const minGapMs = 1000 / (options.maxRequestsPerSecond ?? 20);
+  const perSecond = options.maxRequestsPerSecond ?? 25;
+  const minGapMs = 1000 / perSecond;
   let nextSlot = 0;
+  const limiter = options.limiter;
+  // One budget per Stripe account and mode, named without revealing the key.
+  const limiterKey = `stripe:${createHash('sha256').update(options.secretKey).digest('hex').slice(0, 16)}`;
+  const pace = async (): Promise<void> => {
+    if (limiter !== undefined) {
+      await limiter.acquire(limiterKey, { requests: perSecond, windowMs: 1000 });
+      return;
+    }
+    const now = Date.now();
+    const wait = Math.max(0, nextSlot - now);
+    nextSlot = Math.max(now, nextSlot) + minGapMs;
+    if (wait > 0) await sleep(wait);
+  };
 
   const call = async <T>(request: () => Promise<T>): Promise<T> => {
     const retries = options.rateLimitRetries ?? 8;
     for (let attempt = 0; ; attempt += 1) {
-      const now = Date.now();
-      const wait = Math.max(0, nextSlot - now);
-      nextSlot = Math.max(now, nextSlot) + minGapMs;
-      if (wait > 0) await sleep(wait);
+      await pace();
       try {
         return await request();
       } catch (error) {
@@ -157,10 +183,18 @@ export function createStripeSource(options: StripeSourceOptions): BillingSource 
 
   const mapEvent = (rawBody: string): BillingEvent => {
     const event = JSON.parse(rawBody) as Stripe.Event;
-    const object = event.data.object as unknown;
     const createdMs = event.created * 1000;
-    const eventDay = calendarDate(event.created, options.timeZone);
     const base = { id: event.id, type: event.type, createdMs };
+    const shape = eventShapeOf(event.api_version);
+    if (!shape.ok)
+      return {
+        ...base,
+        records: [],
+        refetch: [],
+        refused: { code: 'unsupported_api_version', message: shape.reason },
+      };
+    const object = toPinnedShape(event.data.object, shape.shape);
+    const eventDay = calendarDate(event.created, options.timeZone);
     const type = event.type as string;
     if (type.startsWith('customer.subscription.'))
       return { ...base, records: [mapSubscription(object as Stripe.Subscription, options)], refetch: [] };
@@ -170,16 +204,23 @@ export function createStripeSource(options: StripeSourceOptions): BillingSource 
       return { ...base, records: mapInvoice(object as Stripe.Invoice, options), refetch: [] };
     if (type.startsWith('invoice_payment.'))
       return { ...base, records: mapInvoicePayment(object as Stripe.InvoicePayment), refetch: [] };
-    if (type === 'charge.refunded' || type === 'charge.refund.updated') {
+    // A refund's state (pending, succeeded, failed, canceled) is read again with its charge.
+    if (type === 'charge.refunded' || type === 'charge.refund.updated' || type.startsWith('refund.')) {
       const chargeId =
-        type === 'charge.refunded' ? (object as Stripe.Charge).id : String((object as Stripe.Refund).charge);
-      return { ...base, records: [], refetch: [{ kind: 'charge', id: chargeId }] };
+        type === 'charge.refunded'
+          ? (object as Stripe.Charge).id
+          : (idOfObject((object as Stripe.Refund).charge) ?? null);
+      return { ...base, records: [], refetch: chargeId === null ? [] : [{ kind: 'charge', id: chargeId }] };
     }
     if (type.startsWith('charge.dispute.'))
       return { ...base, records: [mapDispute(object as Stripe.Dispute, options, eventDay)], refetch: [] };
     if (type.startsWith('charge.'))
       return { ...base, records: mapCharge(object as Stripe.Charge, options), refetch: [] };
-    if (type === 'payment_intent.payment_failed' || type === 'payment_intent.succeeded') {
+    if (
+      type === 'payment_intent.payment_failed' ||
+      type === 'payment_intent.succeeded' ||
+      type === 'payment_intent.processing'
+    ) {
       const latest = (object as Stripe.PaymentIntent).latest_charge;
       const chargeId = typeof latest === 'string' ? latest : (latest?.id ?? null);
       return { ...base, records: [], refetch: chargeId === null ? [] : [{ kind: 'charge', id: chargeId }] };

@@ -60,12 +60,15 @@ export type Evaluation = {
 
 type Undisputed = { oldestDaysPastDue: number; overdueByCurrency: Map<string, number>; anyOverdue: boolean };
 
-/** Disputed invoices are held: overdue-based conditions only look at undisputed ones. */
+/**
+ * Disputed invoices, and those whose payment is on its way, are held: overdue-based conditions only
+ * look at the others.
+ */
 function undisputedOverdue(status: AccountStatus): Undisputed {
   let oldest = 0;
   const byCurrency = new Map<string, number>();
   for (const open of status.openInvoices) {
-    if (open.disputed || open.daysPastDue <= 0) continue;
+    if (open.disputed || open.paymentInFlight || open.daysPastDue <= 0) continue;
     oldest = Math.max(oldest, open.daysPastDue);
     byCurrency.set(open.currency, (byCurrency.get(open.currency) ?? 0) + open.outstandingMinor);
   }
@@ -325,7 +328,7 @@ export function evaluateRuleSet(
         const task = rule.then.createTask;
         if (task.perInvoice) {
           for (const invoice of account.status.openInvoices) {
-            if (invoice.disputed || invoice.daysPastDue <= 0) continue;
+            if (invoice.disputed || invoice.paymentInFlight || invoice.daysPastDue <= 0) continue;
             plan(rule.id, invoice.invoiceId, task, rule.then);
           }
         } else plan(rule.id, null, task, rule.then);

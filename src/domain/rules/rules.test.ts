@@ -5,7 +5,7 @@ import { day, dispute, facts, invoice, payment, subscription } from '../test-fac
 import { DEFAULT_RULE_SET } from './default-rule-set';
 import { conditionsHold, evaluateRuleSet, type AccountContext } from './evaluate';
 import { diffRuleSets } from './diff';
-import { createSimulator } from './simulate';
+import { createSimulator, simulationSpanProblem } from './simulate';
 import { validateRuleSet, type RuleSet } from './rule-set';
 
 const asOf = day('2026-03-01');
@@ -392,5 +392,21 @@ describe('createSimulator (replay of a hand-built history)', () => {
       },
     });
     expect(summary.peakTasksPerAssigneePerWeek['finance_queue']).toEqual({ week: '2026-02-02', tasks: 2 });
+  });
+});
+
+describe('simulationSpanProblem', () => {
+  it('counts both ends: a leap year is 366 days, one more day is too many', () => {
+    expect(simulationSpanProblem(day('2024-01-01'), day('2024-12-31'), 366)).toBeUndefined();
+    expect(simulationSpanProblem(day('2023-01-01'), day('2024-01-01'), 366)).toBeUndefined();
+    expect(simulationSpanProblem(day('2023-01-01'), day('2024-01-02'), 366)).toEqual({
+      path: 'to',
+      message: 'at most 366 days from 2023-01-01 (2023-01-01..2024-01-02 is 367 days)',
+    });
+    expect(simulationSpanProblem(day('2026-03-01'), day('2026-03-01'), 1)).toBeUndefined();
+  });
+
+  it('refuses an end before the start', () => {
+    expect(simulationSpanProblem(day('2026-03-02'), day('2026-03-01'), 366)?.path).toBe('to');
   });
 });

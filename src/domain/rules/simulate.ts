@@ -27,6 +27,24 @@ export type SimulationSummary = {
   peakTasksPerAssigneePerWeek: Record<string, { week: CalendarDate; tasks: number }>;
 };
 
+/** Days one request may replay: each account is replayed day by day, so the span bounds the work. */
+export const MAX_REQUEST_SIMULATION_DAYS = 366;
+/** Days a simulation run as a job may replay (ten years). */
+export const MAX_JOB_SIMULATION_DAYS = 3660;
+
+/** What is wrong with a span, naming the field; undefined when `from`..`to` has 1 to `maxDays` days. */
+export function simulationSpanProblem(
+  from: CalendarDate,
+  to: CalendarDate,
+  maxDays: number,
+): { path: 'to'; message: string } | undefined {
+  const days = toDayNumber(to) - toDayNumber(from) + 1;
+  if (days < 1) return { path: 'to', message: `must not be before from (${from})` };
+  if (days > maxDays)
+    return { path: 'to', message: `at most ${maxDays} days from ${from} (${from}..${to} is ${days} days)` };
+  return undefined;
+}
+
 export type Simulator = {
   add(facts: AccountFacts, riskTierOn: (day: CalendarDate) => AccountContext['riskTier']): void;
   result(): SimulationSummary;

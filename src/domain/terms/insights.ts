@@ -2,6 +2,7 @@ import { simpleDso } from '../ar-metrics';
 import { toDayNumber, type CalendarDate } from '../dates';
 import { buildLedgers, countsOn, positionOn, type InvoiceLedger } from '../invoice-ledger';
 import type { AccountFacts } from '../model';
+import { addMinor } from '../money';
 import { paidByCard } from './evidence';
 
 /**
@@ -94,10 +95,10 @@ export function createInsightsAccumulator(
         for (const [dimension, key] of keys) {
           const entry = group(dimension, key);
           const money = entry.currencies.get(ledger.invoice.currency) ?? { sales: 0, endingAr: 0 };
-          money.endingAr += position.outstanding;
+          money.endingAr = addMinor(money.endingAr, position.outstanding);
           entry.currencies.set(ledger.invoice.currency, money);
           if (!issuedInPeriod) continue;
-          money.sales += ledger.invoice.amountMinor;
+          money.sales = addMinor(money.sales, ledger.invoice.amountMinor);
           entry.customers.add(customer.customerId);
           entry.invoices += 1;
           if (paidInFull) {

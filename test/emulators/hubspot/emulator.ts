@@ -12,10 +12,12 @@
  * Loopback only (127.0.0.1, ephemeral port by default); everything is in memory. README.md beside this
  * file lists the endpoints, the error bodies and how the SDK reacts to 207/429/5xx.
  */
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveObjectType, type ObjectTypeName } from './schema';
+import { missingScopesBody, scopesRequiredFor } from './scopes';
 import {
   EmulatorClock,
   HubspotError,
@@ -139,6 +141,15 @@ function inScope(scope: FaultScope, method: string, path: string): boolean {
 
 // ------------------------------------------------------------------------------------------- rate limits
 
+/** A HubSpot user who can own records. */
+export type EmulatedOwner = {
+  id: string;
+  email: string;
+  firstName?: string;
+  lastName?: string;
+  archived?: boolean;
+};
+
 export type RateLimitPolicy = 'TEN_SECONDLY_ROLLING' | 'DAILY' | 'SECONDLY';
 
 export interface RateLimitOptions {
@@ -209,6 +220,8 @@ export interface HubspotEmulatorStats {
   unauthorized: number;
   /** Injected faults that fired. */
   faults: { serverErrors: number; dropped: number; delayed: number; rateLimited: number };
+  /** The most requests open at once (received, not yet answered) since the last reset. */
+  maxInFlight: number;
 }
 
 export interface RequestLogEntry {
@@ -240,6 +253,7 @@ function emptyStats(): HubspotEmulatorStats {
     rateLimitedByPolicy: {},
     unauthorized: 0,
     faults: { serverErrors: 0, dropped: 0, delayed: 0, rateLimited: 0 },
+    maxInFlight: 0,
   };
 }
 
@@ -252,7 +266,24 @@ export interface OAuthOptions {
   accessTokenTtlSeconds?: number;
   /** Scopes granted by default to minted codes. */
   scopes?: string[];
+  /**
+   * When the v1 OAuth endpoints stop answering (emulator clock, ms): HubSpot's changelog "v1 OAuth API
+   * Deprecation" retires them on 2027-02-16. Default that date.
+   */
+  v1RetiresAt?: number;
 }
+
+const V1_OAUTH_RETIREMENT = Date.UTC(2027, 1, 16);
+
+/** RFC 6749 error codes the dated OAuth API answers beside HubSpot's older status names. */
+const OAUTH_ERROR_CODES: Record<string, string> = {
+  BAD_GRANT_TYPE: 'unsupported_grant_type',
+  BAD_CLIENT_ID: 'invalid_client',
+  BAD_CLIENT_SECRET: 'invalid_client',
+  BAD_AUTH_CODE: 'invalid_grant',
+  BAD_REDIRECT_URI: 'invalid_grant',
+  BAD_REFRESH_TOKEN: 'invalid_grant',
+};
 
 interface AuthCode {
   redirectUri: string;
@@ -267,7 +298,8 @@ interface RefreshGrant {
 
 interface AccessGrant {
   kind: 'private-app' | 'oauth';
-  scopes: string[];
+  /** `null`: every scope (a private-app token configured without a list). */
+  scopes: string[] | null;
   /** Emulator-clock ms; null = never. */
   expiresAt: number | null;
 }
@@ -293,22 +325,62 @@ export interface HubspotEmulatorOptions {
   portalId?: number;
   /** The static private-app token (`pat-…`); `null` accepts OAuth tokens only. Default `pat-test`. */
   accessToken?: string | null;
+  /** Scopes of the private-app token; `null` (default) = every scope. OAuth tokens carry their grant's. */
+  privateAppScopes?: string[] | null;
   /** Per-token sliding window; `false` disables it. Default 110 requests / 10 000 ms. */
   rateLimit?: RateLimitOptions | false;
-  /** Requests per portal per UTC day of the emulator clock; `null` = unlimited (no daily headers). Default null. */
+  /**
+   * Requests per portal per day of the emulator clock, the day as the portal's time zone counts it;
+   * `null` = unlimited (no daily headers). Default null.
+   */
   dailyLimit?: number | null;
+  /** The portal's time zone (account details `timeZone`; the daily limit resets at its midnight). Default `US/Eastern`. */
+  timeZone?: string;
   oauth?: OAuthOptions;
-  /** Valid `hubspot_owner_id` values; default: any numeric id. */
+  /** Valid `hubspot_owner_id` values; default: any numeric id (or the ids of `ownerDirectory`). */
   owners?: string[] | null;
+  /** The portal's owners as `GET /crm/v3/owners` lists them. Default none. */
+  ownerDirectory?: EmulatedOwner[];
   /** How a batch with invalid inputs is answered; see README. Default `partial` (207). */
   batchMode?: 'partial' | 'atomic';
   /** Default 100, HubSpot's limit for CRM object batches. */
   maxBatchInputs?: number;
+  /** Associations per id per page of `POST /crm/v4/associations/{from}/{to}/batch/read`. Default 500. */
+  associationsPageSize?: number;
   /** Start of the emulator clock (ms) or `'wall'`. Default 2026-01-01T00:00:00Z, fixed. */
   clock?: number | 'wall';
   faults?: FaultConfig;
+  /**
+   * How long each request that passed auth and the rate limits takes to answer: `ms` plus a seeded
+   * uniform 0..`jitterMs`. Default none. See README "Latency".
+   */
+  latency?: AnswerLatency;
   /** Entries kept by `requestLog()`. Default 1000. */
   requestLogSize?: number;
+  webhooks?: WebhookOptions;
+}
+
+export interface AnswerLatency {
+  ms: number;
+  jitterMs?: number;
+  /** Default 11. */
+  seed?: number;
+}
+
+/**
+ * Property-change webhooks (`company.propertyChange`) for every change of a subscribed property, ours
+ * and a user's alike: API writes come with `changeSource: 'INTEGRATION'` and the app id as `sourceId`,
+ * changes through `hs.userEdit` with `CRM_UI` and `userId:1`. Delivered by `hs.flushWebhooks()`, in
+ * batches of up to 100, signed with signature v3.
+ */
+export interface WebhookOptions {
+  targetUrl: string;
+  /** Subscribed company properties. */
+  properties: string[];
+  /** Default 1. */
+  appId?: number;
+  /** Default the OAuth client secret. */
+  clientSecret?: string;
 }
 
 export async function startHubspotEmulator(options: HubspotEmulatorOptions = {}): Promise<HubspotEmulator> {
@@ -357,20 +429,32 @@ export class HubspotEmulator {
   private counters = emptyStats();
   private readonly log: RequestLogEntry[] = [];
   private readonly requestLogSize: number;
+  private requestListener: ((entry: RequestLogEntry) => void) | undefined;
   private correlationCounter = 0;
   private tokenCounter = 0;
 
   private faultConfig: FaultConfig = {};
   private readonly triggers = new Map<FaultName, TriggerState>();
   private latencyRandom = seededRandom(7);
+  private answerLatency: AnswerLatency | null;
+  private answerRandom: () => number;
+  private inFlight = 0;
 
   private readonly limiter: SlidingWindowLimiter | null;
   private rateLimitEnabled: boolean;
   private dailyLimit: number | null;
-  private daily = { day: -1, count: 0 };
+  private daily = { day: '', count: 0 };
+  readonly timeZone: string;
+  private readonly ownerDirectory: EmulatedOwner[];
+  private readonly portalDay: Intl.DateTimeFormat;
+
+  private readonly webhooks: WebhookOptions | undefined;
+  private pendingEvents: Record<string, unknown>[] = [];
+  private eventCounter = 0;
 
   private readonly accessTokenTtlSeconds: number;
   private readonly defaultScopes: string[];
+  private readonly v1RetiresAt: number;
   private readonly codes = new Map<string, AuthCode>();
   private readonly refreshTokens = new Map<string, RefreshGrant>();
   private readonly accessTokens = new Map<string, AccessGrant>();
@@ -382,9 +466,14 @@ export class HubspotEmulator {
     this.store = new HubspotStore({
       portalId: this.portalId,
       clock: this.clock,
-      owners: options.owners ?? null,
+      owners:
+        options.owners ??
+        (options.ownerDirectory === undefined ? null : options.ownerDirectory.map((o) => o.id)),
       batchMode: options.batchMode ?? 'partial',
       maxBatchInputs: options.maxBatchInputs ?? 100,
+      ...(options.associationsPageSize === undefined
+        ? {}
+        : { associationsPageSize: options.associationsPageSize }),
     });
     this.oauthClient = {
       clientId: options.oauth?.clientId ?? 'emulator-client-id',
@@ -392,18 +481,54 @@ export class HubspotEmulator {
     };
     this.accessTokenTtlSeconds = options.oauth?.accessTokenTtlSeconds ?? 1800;
     this.defaultScopes = options.oauth?.scopes ?? DEFAULT_SCOPES;
+    this.v1RetiresAt = options.oauth?.v1RetiresAt ?? V1_OAUTH_RETIREMENT;
     const rateLimit = options.rateLimit ?? { requests: 110, windowMs: 10_000 };
     this.limiter = new SlidingWindowLimiter(
       rateLimit === false ? { requests: 110, windowMs: 10_000 } : rateLimit,
     );
     this.rateLimitEnabled = rateLimit !== false;
     this.dailyLimit = options.dailyLimit ?? null;
+    this.timeZone = options.timeZone ?? 'US/Eastern';
+    this.ownerDirectory = options.ownerDirectory ?? [];
+    this.portalDay = new Intl.DateTimeFormat('en-CA', {
+      timeZone: this.timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
     this.requestLogSize = options.requestLogSize ?? 1000;
     if (this.accessToken !== null) {
-      this.accessTokens.set(this.accessToken, { kind: 'private-app', scopes: [], expiresAt: null });
+      this.accessTokens.set(this.accessToken, {
+        kind: 'private-app',
+        scopes: options.privateAppScopes ?? null,
+        expiresAt: null,
+      });
     }
     this.routes = this.buildRoutes();
+    this.webhooks = options.webhooks;
+    const webhooks = this.webhooks;
+    if (webhooks !== undefined)
+      this.store.onPropertyChange = (change) => {
+        if (change.type !== 'companies' || !webhooks.properties.includes(change.name)) return;
+        this.eventCounter += 1;
+        this.pendingEvents.push({
+          eventId: this.eventCounter,
+          subscriptionId: 1,
+          portalId: this.portalId,
+          appId: webhooks.appId ?? 1,
+          occurredAt: change.at,
+          subscriptionType: 'company.propertyChange',
+          attemptNumber: 0,
+          objectId: Number(change.objectId),
+          propertyName: change.name,
+          propertyValue: change.value,
+          changeSource: change.changeSource,
+          sourceId: change.sourceId,
+        });
+      };
     this.setFaults(options.faults ?? {});
+    this.answerLatency = options.latency ?? null;
+    this.answerRandom = seededRandom(options.latency?.seed ?? 11);
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
@@ -472,6 +597,12 @@ export class HubspotEmulator {
     return this.faultConfig;
   }
 
+  /** Changes the answer latency (`null`: none) at run time; its random sequence starts again. */
+  setLatency(latency: AnswerLatency | null): void {
+    this.answerLatency = latency;
+    this.answerRandom = seededRandom(latency?.seed ?? 11);
+  }
+
   /** Changes (or disables with `false`) the per-token window at run time; counts restart. */
   setRateLimit(rateLimit: RateLimitOptions | false): void {
     this.limiter?.reset();
@@ -487,7 +618,7 @@ export class HubspotEmulator {
   /** Forgets every token's window and the day's count. */
   resetRateLimits(): void {
     this.limiter?.reset();
-    this.daily = { day: -1, count: 0 };
+    this.daily = { day: '', count: 0 };
   }
 
   // ------------------------------------------------------------------------------------------ stats
@@ -516,6 +647,15 @@ export class HubspotEmulator {
   /** The most recent requests, oldest first. */
   requestLog(): RequestLogEntry[] {
     return [...this.log];
+  }
+
+  /**
+   * Calls `listener` with each request's log entry right after it was answered (or dropped), so a test
+   * can act at an exact point of a client's run (e.g. kill the client once a given call is answered).
+   * `null` removes it.
+   */
+  onRequestDone(listener: ((entry: RequestLogEntry) => void) | null): void {
+    this.requestListener = listener ?? undefined;
   }
 
   // ------------------------------------------------------------------------------------------ state
@@ -589,6 +729,36 @@ export class HubspotEmulator {
   }
 
   /** Defines a property as `POST /crm/v3/properties/{type}` would (throws a HubspotError on conflict). */
+  /** A person changes values in HubSpot's UI (webhooks say `CRM_UI`). */
+  userEdit(type: string, id: string, properties: Record<string, string>): void {
+    this.store.updateOne(type, id, undefined, { properties });
+  }
+
+  /** Sends the webhooks waiting; resolves with each delivery's HTTP status. */
+  async flushWebhooks(): Promise<number[]> {
+    const webhooks = this.webhooks;
+    if (webhooks === undefined) return [];
+    const statuses: number[] = [];
+    while (this.pendingEvents.length > 0) {
+      const body = JSON.stringify(this.pendingEvents.splice(0, 100));
+      const timestamp = String(Date.now());
+      const signature = createHmac('sha256', webhooks.clientSecret ?? this.oauthClient.clientSecret)
+        .update(`POST${webhooks.targetUrl}${body}${timestamp}`)
+        .digest('base64');
+      const response = await fetch(webhooks.targetUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hubspot-signature-v3': signature,
+          'x-hubspot-request-timestamp': timestamp,
+        },
+        body,
+      });
+      statuses.push(response.status);
+    }
+    return statuses;
+  }
+
   defineProperty(type: string, definition: JsonObject): void {
     this.store.createProperty(type, definition);
   }
@@ -620,6 +790,11 @@ export class HubspotEmulator {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const startedAt = Date.now();
     this.counters.requests += 1;
+    this.inFlight += 1;
+    this.counters.maxInFlight = Math.max(this.counters.maxInFlight, this.inFlight);
+    response.once('close', () => {
+      this.inFlight -= 1;
+    });
     const correlationId = this.nextCorrelationId();
     const method = (request.method ?? 'GET').toUpperCase();
     const rawUrl = request.url ?? '/';
@@ -636,8 +811,10 @@ export class HubspotEmulator {
       'x-hubspot-correlation-id': correlationId,
     };
     const record = (status: number): void => {
-      this.log.push({ at: startedAt, method, url: rawUrl, route, status, correlationId, fault, auth });
+      const entry = { at: startedAt, method, url: rawUrl, route, status, correlationId, fault, auth };
+      this.log.push(entry);
       if (this.log.length > this.requestLogSize) this.log.splice(0, this.log.length - this.requestLogSize);
+      this.requestListener?.(entry);
     };
     const respond = (status: number, body: unknown, extra: Record<string, string> = {}): void => {
       const key = String(status);
@@ -677,11 +854,29 @@ export class HubspotEmulator {
       const result = this.authenticate(request);
       if (result instanceof HubspotError) return fail(result);
       auth = result.kind;
+      const required = scopesRequiredFor(method, path);
+      if (
+        result.scopes !== null &&
+        required !== null &&
+        !required.some((scope) => result.scopes?.includes(scope))
+      )
+        return respond(403, { ...missingScopesBody(required), correlationId });
       const limited = this.applyRateLimits(result.token, headers);
       if (limited) {
         this.countRateLimited(limited.policy);
-        return fail(rateLimitError(limited.policy), { 'retry-after': String(limited.retryAfterSeconds) });
+        // The daily limit's 429 carries no Retry-After: it lasts until the portal's midnight.
+        return fail(
+          rateLimitError(limited.policy),
+          limited.retryAfterSeconds === null ? {} : { 'retry-after': String(limited.retryAfterSeconds) },
+        );
       }
+    }
+
+    // The limiter above counts a request when it arrives; its work and answer take the latency.
+    const answerLatency = this.answerLatency;
+    if (answerLatency !== null) {
+      const delay = answerLatency.ms + this.answerRandom() * (answerLatency.jitterMs ?? 0);
+      if (delay > 0) await sleep(delay);
     }
 
     const rateLimitFault = this.faultConfig.rateLimit;
@@ -709,6 +904,8 @@ export class HubspotEmulator {
     }
 
     let result: RouteResult;
+    // Writes through the API are the app's own (webhooks say INTEGRATION and the app id).
+    this.store.changedBy = { changeSource: 'INTEGRATION', sourceId: String(this.webhooks?.appId ?? 1) };
     try {
       let parsedJson: { value: unknown } | null = null;
       result = matched.route.handler({
@@ -734,6 +931,8 @@ export class HubspotEmulator {
       if (dropFires) return drop();
       if (serverErrorFires) return failWithServerError();
       return fail(error);
+    } finally {
+      this.store.changedBy = { changeSource: 'CRM_UI', sourceId: 'userId:1' };
     }
     if (result.writes) this.countWrites(result.writes.type, result.writes.outcome);
     if (dropFires) return drop();
@@ -747,7 +946,7 @@ export class HubspotEmulator {
 
   private authenticate(
     request: IncomingMessage,
-  ): HubspotError | { token: string; kind: 'private-app' | 'oauth' } {
+  ): HubspotError | { token: string; kind: 'private-app' | 'oauth'; scopes: string[] | null } {
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
     const grant = token ? this.accessTokens.get(token) : undefined;
@@ -766,23 +965,22 @@ export class HubspotEmulator {
         `The OAuth token used to make this call expired ${ago} second(s) ago.`,
       );
     }
-    return { token, kind: grant.kind };
+    return { token, kind: grant.kind, scopes: grant.scopes };
   }
 
   /** Counts the request against the daily and per-token limits; sets the `X-HubSpot-RateLimit-*` headers. */
   private applyRateLimits(
     token: string,
     headers: Record<string, string>,
-  ): { policy: RateLimitPolicy; retryAfterSeconds: number } | null {
-    const day = Math.floor(this.clock.now() / 86_400_000);
+  ): { policy: RateLimitPolicy; retryAfterSeconds: number | null } | null {
+    const day = this.portalDay.format(new Date(this.clock.now()));
     if (this.daily.day !== day) this.daily = { day, count: 0 };
     if (this.dailyLimit !== null) {
       headers['x-hubspot-ratelimit-daily'] = String(this.dailyLimit);
       if (this.daily.count >= this.dailyLimit) {
         headers['x-hubspot-ratelimit-daily-remaining'] = '0';
         this.setWindowHeaders(token, headers, null);
-        const untilMidnight = (day + 1) * 86_400_000 - this.clock.now();
-        return { policy: 'DAILY', retryAfterSeconds: Math.max(1, Math.ceil(untilMidnight / 1000)) };
+        return { policy: 'DAILY', retryAfterSeconds: null };
       }
     }
     if (this.rateLimitEnabled && this.limiter) {
@@ -1120,12 +1318,104 @@ export class HubspotEmulator {
       },
     );
 
+    // ---------------------------------------------------------------------------------------- owners
+    // Owners v3 `GET /crm/v3/owners` (CollectionResponsePublicOwnerForwardPaging): `email` filters,
+    // `limit` (max 500, default 100) and `after` page, `archived=true` lists the archived ones instead.
+    add(
+      'GET',
+      /^\/crm\/v3\/owners\/?$/,
+      () => '/crm/v3/owners',
+      ({ query }) => {
+        const archived = query.get('archived') === 'true';
+        const email = query.get('email')?.toLowerCase();
+        const limit = Math.min(500, Math.max(1, Number(query.get('limit') ?? 100) || 100));
+        const start = Math.max(0, Number(query.get('after') ?? 0) || 0);
+        const matching = this.ownerDirectory.filter(
+          (owner) =>
+            (owner.archived === true) === archived &&
+            (email === undefined || owner.email.toLowerCase() === email),
+        );
+        const page = matching.slice(start, start + limit);
+        const created = new Date(this.clock.now()).toISOString();
+        return {
+          status: 200,
+          body: {
+            results: page.map((owner, index) => ({
+              id: owner.id,
+              email: owner.email,
+              type: 'PERSON',
+              firstName: owner.firstName ?? '',
+              lastName: owner.lastName ?? '',
+              userId: 9000000 + start + index,
+              userIdIncludingInactive: 9000000 + start + index,
+              createdAt: created,
+              updatedAt: created,
+              archived: owner.archived === true,
+            })),
+            ...(start + limit < matching.length
+              ? { paging: { next: { after: String(start + limit), link: '' } } }
+              : {}),
+          },
+        };
+      },
+    );
+
+    // ------------------------------------------------------------------------------ account details
+    // Account Info v3 `GET /account-info/v3/details` (PortalInformationResponse).
+    add(
+      'GET',
+      /^\/account-info\/v3\/details$/,
+      () => '/account-info/v3/details',
+      () => ({
+        status: 200,
+        body: {
+          portalId: this.portalId,
+          accountType: 'STANDARD',
+          timeZone: this.timeZone,
+          companyCurrency: 'USD',
+          additionalCurrencies: [],
+          ...this.utcOffset(),
+          uiDomain: 'app.hubspot.com',
+          dataHostingLocation: 'na1',
+        },
+      }),
+    );
+
     // ----------------------------------------------------------------------------------------- oauth
     add(
       'POST',
       /^\/oauth\/v1\/token$/,
       () => '/oauth/v1/token',
-      ({ form }) => this.token(form()),
+      ({ form }) => {
+        this.refuseRetiredV1();
+        return this.token(form(), 'v1');
+      },
+      true,
+    );
+    add(
+      'POST',
+      /^\/oauth\/2026-03\/token$/,
+      () => '/oauth/2026-03/token',
+      ({ form }) => this.token(form(), '2026-03'),
+      true,
+    );
+    add(
+      'POST',
+      /^\/oauth\/2026-03\/token\/introspect$/,
+      () => '/oauth/2026-03/token/introspect',
+      ({ form }) => this.introspect(form()),
+      true,
+    );
+    add(
+      'POST',
+      /^\/oauth\/2026-03\/token\/revoke$/,
+      () => '/oauth/2026-03/token/revoke',
+      ({ form }) => {
+        this.checkClient(form(), '2026-03');
+        const grant = this.refreshTokens.get(form().get('token') ?? '');
+        if (grant) grant.revoked = true;
+        return { status: 200, body: {} };
+      },
       true,
     );
     add(
@@ -1133,6 +1423,7 @@ export class HubspotEmulator {
       /^\/oauth\/v1\/access-tokens\/([^/]+)$/,
       () => '/oauth/v1/access-tokens/:token',
       ({ params }) => {
+        this.refuseRetiredV1();
         const token = p(params, 0);
         const grant = this.accessTokens.get(token);
         if (!grant || grant.kind !== 'oauth' || (grant.expiresAt ?? 0) <= this.clock.now()) {
@@ -1160,6 +1451,7 @@ export class HubspotEmulator {
       /^\/oauth\/v1\/refresh-tokens\/([^/]+)$/,
       () => '/oauth/v1/refresh-tokens/:token',
       ({ params }) => {
+        this.refuseRetiredV1();
         const token = p(params, 0);
         const grant = this.refreshTokens.get(token);
         if (!grant || grant.revoked) throw new HubspotError(404, 'OBJECT_NOT_FOUND', 'Token not found');
@@ -1184,6 +1476,7 @@ export class HubspotEmulator {
       /^\/oauth\/v1\/refresh-tokens\/([^/]+)$/,
       () => '/oauth/v1/refresh-tokens/:token',
       ({ params }) => {
+        this.refuseRetiredV1();
         const grant = this.refreshTokens.get(p(params, 0));
         if (!grant || grant.revoked) throw new HubspotError(404, 'OBJECT_NOT_FOUND', 'Token not found');
         grant.revoked = true;
@@ -1194,20 +1487,108 @@ export class HubspotEmulator {
     return routes;
   }
 
-  /** `POST /oauth/v1/token` (form-encoded). */
-  private token(form: URLSearchParams): RouteResult {
+  /** The portal's offset now, as the account details answer it (`-05:00`, -18000000). */
+  private utcOffset(): { utcOffset: string; utcOffsetMilliseconds: number } {
+    const name = new Intl.DateTimeFormat('en-US', { timeZone: this.timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(new Date(this.clock.now()))
+      .find((part) => part.type === 'timeZoneName')?.value;
+    const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
+    if (!match) return { utcOffset: '+00:00', utcOffsetMilliseconds: 0 };
+    const sign = match[1] === '-' ? -1 : 1;
+    const ms = sign * (Number(match[2]) * 3_600_000 + Number(match[3]) * 60_000);
+    return { utcOffset: `${match[1]}${match[2]}:${match[3]}`, utcOffsetMilliseconds: ms };
+  }
+
+  /** After the retirement date the v1 endpoints are gone (404), as the deprecation changelog announces. */
+  private refuseRetiredV1(): void {
+    if (this.clock.now() >= this.v1RetiresAt)
+      throw new HubspotError(
+        404,
+        'OBJECT_NOT_FOUND',
+        'The v1 OAuth API was retired on 2027-02-16; use /oauth/2026-03/token',
+      );
+  }
+
+  /** A 400 of the OAuth API: v1 answers `{status, message}`, 2026-03 adds RFC 6749's `error` fields. */
+  private oauthError(version: 'v1' | '2026-03', status: string, message: string): RawHubspotError {
+    return new RawHubspotError(
+      400,
+      version === 'v1'
+        ? { status, message }
+        : {
+            error: OAUTH_ERROR_CODES[status] ?? 'invalid_request',
+            error_description: message,
+            status,
+            message,
+          },
+    );
+  }
+
+  private checkClient(form: URLSearchParams, version: 'v1' | '2026-03'): void {
+    if (form.get('client_id') !== this.oauthClient.clientId) {
+      throw this.oauthError(version, 'BAD_CLIENT_ID', 'missing or unknown client id');
+    }
+    if (form.get('client_secret') !== this.oauthClient.clientSecret) {
+      throw this.oauthError(version, 'BAD_CLIENT_SECRET', 'missing or invalid client secret');
+    }
+  }
+
+  /** `POST /oauth/2026-03/token/introspect`: an unknown or expired token is `{active: false}`. */
+  private introspect(form: URLSearchParams): RouteResult {
+    this.checkClient(form, '2026-03');
+    const token = form.get('token') ?? '';
+    const access = this.accessTokens.get(token);
+    if (access && access.kind === 'oauth' && (access.expiresAt ?? 0) > this.clock.now()) {
+      return {
+        status: 200,
+        body: {
+          active: true,
+          token,
+          token_type: 'bearer',
+          token_use: 'access_token',
+          user: 'emulator@example.com',
+          user_id: 1,
+          hub_domain: `portal-${this.portalId}.example`,
+          hub_id: this.portalId,
+          app_id: 1,
+          client_id: this.oauthClient.clientId,
+          scopes: access.scopes,
+          is_private_distribution: false,
+          expires_in: Math.floor(((access.expiresAt ?? 0) - this.clock.now()) / 1000),
+        },
+      };
+    }
+    const refresh = this.refreshTokens.get(token);
+    if (refresh && !refresh.revoked) {
+      return {
+        status: 200,
+        body: {
+          active: true,
+          token,
+          token_type: 'bearer',
+          token_use: 'refresh_token',
+          user: 'emulator@example.com',
+          user_id: 1,
+          hub_domain: `portal-${this.portalId}.example`,
+          hub_id: this.portalId,
+          app_id: 1,
+          client_id: this.oauthClient.clientId,
+          scopes: refresh.scopes,
+        },
+      };
+    }
+    return { status: 200, body: { active: false } };
+  }
+
+  /** `POST /oauth/v1/token` and `POST /oauth/2026-03/token` (form-encoded). */
+  private token(form: URLSearchParams, version: 'v1' | '2026-03'): RouteResult {
     const bad = (status: string, message: string): RawHubspotError =>
-      new RawHubspotError(400, { status, message });
+      this.oauthError(version, status, message);
     const grantType = form.get('grant_type');
     if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
       throw bad('BAD_GRANT_TYPE', 'missing or unsupported grant_type (authorization_code or refresh_token)');
     }
-    if (form.get('client_id') !== this.oauthClient.clientId) {
-      throw bad('BAD_CLIENT_ID', 'missing or unknown client id');
-    }
-    if (form.get('client_secret') !== this.oauthClient.clientSecret) {
-      throw bad('BAD_CLIENT_SECRET', 'missing or invalid client secret');
-    }
+    this.checkClient(form, version);
     let refreshToken: string;
     let scopes: string[];
     if (grantType === 'authorization_code') {
@@ -1232,15 +1613,19 @@ export class HubspotEmulator {
       scopes,
       expiresAt: this.clock.now() + this.accessTokenTtlSeconds * 1000,
     });
-    return {
-      status: 200,
-      body: {
-        token_type: 'bearer',
-        refresh_token: refreshToken,
-        access_token: accessToken,
-        expires_in: this.accessTokenTtlSeconds,
-      },
+    const body = {
+      token_type: 'bearer',
+      refresh_token: refreshToken,
+      access_token: accessToken,
+      expires_in: this.accessTokenTtlSeconds,
     };
+    // The dated API names the portal, the scopes and the user in the token answer itself.
+    return version === 'v1'
+      ? { status: 200, body }
+      : {
+          status: 200,
+          body: { ...body, token_use: 'access_token', hub_id: this.portalId, scopes, user_id: 1 },
+        };
   }
 }
 

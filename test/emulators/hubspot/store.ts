@@ -204,6 +204,8 @@ export interface StoreOptions {
   /** `partial`: valid inputs are applied and a mixed batch answers 207. `atomic`: any invalid input fails the whole batch (400/409) and nothing is applied. */
   batchMode: 'partial' | 'atomic';
   maxBatchInputs: number;
+  /** Associations per input per page of a v4 batch read; more come with `paging.next.after`. */
+  associationsPageSize?: number;
 }
 
 const HISTORY_LIMIT = 50;
@@ -225,7 +227,21 @@ export interface ObjectSnapshot {
   associations: AssociationSnapshot[];
 }
 
+/** One property value changed, by whom (webhooks' `changeSource` and `sourceId`). */
+export interface PropertyChange {
+  type: ObjectTypeName;
+  objectId: string;
+  name: string;
+  value: string;
+  at: number;
+  changeSource: string;
+  sourceId: string;
+}
+
 export class HubspotStore {
+  /** Who the changes being made now come from: the emulator sets it around each API request. */
+  changedBy: { changeSource: string; sourceId: string } = { changeSource: 'CRM_UI', sourceId: 'userId:1' };
+  onPropertyChange: ((change: PropertyChange) => void) | undefined;
   private readonly types = new Map<ObjectTypeName, TypeState>();
   /** `type:id` → `toType:toId` → association type ids (both directions are stored). */
   private readonly links = new Map<string, Map<string, Set<number>>>();
@@ -341,6 +357,9 @@ export class HubspotStore {
       });
     }
     let options = parseOptions(body.options, name);
+    if (type === 'enumeration' && options.length === 0) {
+      throw new HubspotError(400, 'VALIDATION_ERROR', `Property ${name} is an enumeration: it needs options`);
+    }
     if (type === 'bool' && options.length === 0) {
       options = [
         { label: 'Yes', value: 'true', displayOrder: 0, hidden: false },
@@ -821,8 +840,14 @@ export class HubspotStore {
         throw invalidJson('Some required fields were not set: [id]');
       }
       const id = String(input.id);
-      const links = this.linksOf(from.spec.name, id, to.spec.name);
-      if (links.length === 0) {
+      const all = this.linksOf(from.spec.name, id, to.spec.name);
+      const after = input.after === undefined ? 0 : Number(input.after);
+      if (!Number.isInteger(after) || after < 0)
+        throw invalidJson(`Invalid paging cursor: ${String(input.after)}`);
+      const pageSize = this.options.associationsPageSize ?? 500;
+      const links = all.slice(after, after + pageSize);
+      const more = after + pageSize < all.length;
+      if (all.length === 0) {
         errors.push({
           httpStatus: 404,
           category: 'OBJECT_NOT_FOUND',
@@ -832,12 +857,14 @@ export class HubspotStore {
         });
         continue;
       }
+      // HubSpot's spec: `paging` is present only when there are more pages; `after` goes back with the id.
       results.push({
         from: { id },
         to: links.map((link) => ({
           toObjectId: Number(link.toObjectId),
           associationTypes: link.associationTypeIds.map((typeId) => renderAssociationType(typeId)),
         })),
+        ...(more ? { paging: { next: { after: String(after + pageSize) } } } : {}),
       });
     }
     const now = this.iso();
@@ -1313,6 +1340,14 @@ export class HubspotStore {
     history.unshift({ value: value ?? '', timestamp: now, sourceType: SOURCE_TYPE });
     if (history.length > HISTORY_LIMIT) history.length = HISTORY_LIMIT;
     object.history.set(name, history);
+    this.onPropertyChange?.({
+      type: state.spec.name,
+      objectId: object.id,
+      name,
+      value: value ?? '',
+      at: now,
+      ...this.changedBy,
+    });
     return true;
   }
 
@@ -1520,11 +1555,17 @@ function parseOptions(raw: unknown, propertyName: string): PropertyOption[] {
   if (!Array.isArray(raw)) throw invalidJson('options must be an array');
   const seen = new Set<string>();
   return raw.map((option, index) => {
-    if (!isRecord(option) || typeof option.label !== 'string' || typeof option.value !== 'string') {
+    // HubSpot's OptionInput requires `label`, `value` and `hidden` (CRM Properties v3 spec).
+    if (
+      !isRecord(option) ||
+      typeof option.label !== 'string' ||
+      typeof option.value !== 'string' ||
+      typeof option.hidden !== 'boolean'
+    ) {
       throw new HubspotError(
         400,
         'VALIDATION_ERROR',
-        `Option ${index} of ${propertyName} needs a label and a value`,
+        `Option ${index} of ${propertyName} needs a label, a value and hidden (a boolean)`,
       );
     }
     if (seen.has(option.value)) {

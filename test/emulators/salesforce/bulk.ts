@@ -270,6 +270,13 @@ export class BulkIngest {
       if (job.state !== 'Open' && job.state !== 'UploadComplete' && job.state !== 'InProgress') {
         throw new SalesforceError(409, 'INVALIDJOBSTATE', `Job ${id} can't be aborted in state ${job.state}`);
       }
+      // Records of a job aborted before it ran are its unprocessed records (Bulk API 2.0 Developer
+      // Guide, "Get Job Unprocessed Record Results").
+      if ((job.state === 'Open' || job.state === 'UploadComplete') && job.data !== null) {
+        const rows = parseCsv(job.data, DELIMITERS[job.columnDelimiter]);
+        job.header = rows[0] ?? [];
+        job.unprocessed = rows.slice(1);
+      }
       job.state = 'Aborted';
       this.touch(job);
       return job;

@@ -782,7 +782,7 @@ describe('Salesforce emulator: OAuth', () => {
     const claims = {
       iss: sf.oauthClient.clientId,
       sub: 'emulator@example.com',
-      aud: sf.url,
+      aud: 'https://login.salesforce.com',
       exp: Math.floor(sf.clock.now() / 1000) + 180,
     };
     const conn = new Connection({ loginUrl: sf.url, version: '62.0' });
@@ -802,7 +802,8 @@ describe('Salesforce emulator: OAuth', () => {
           assertion: signJwt(key, { ...claims, ...overrides }),
         }),
       );
-    expect((await attempt({ aud: 'https://login.salesforce.com' })).message).toBe('audience is invalid');
+    expect((await attempt({ aud: sf.url })).message).toBe('audience is invalid');
+    expect((await attempt({ aud: 'https://test.salesforce.com' })).message).toBe('audience is invalid');
     expect((await attempt({ exp: Math.floor(sf.clock.now() / 1000) - 1 })).name).toBe('invalid_grant');
     expect((await attempt({ sub: 'nobody@example.com' })).message).toBe("user hasn't approved this consumer");
     expect((await attempt({ iss: 'other-client' })).name).toBe('invalid_client_id');
@@ -847,6 +848,7 @@ describe('Salesforce emulator: limits and faults', () => {
   afterEach(() => sf.close());
 
   it('reports usage in Sforce-Limit-Info (conn.limitInfo) and /limits; OAuth and /limits are free', async () => {
+    sf.setUserPermissions({ viewSetupAndConfiguration: true });
     await conn.query('SELECT Id FROM Account');
     await conn.query('SELECT Id FROM Account');
     expect(conn.limitInfo).toEqual({ apiUsage: { used: 2, limit: 1000 } });
@@ -856,7 +858,38 @@ describe('Salesforce emulator: limits and faults', () => {
     expect(sf.apiUsage()).toEqual({ used: 2, max: 1000 });
   });
 
+  it('serves /limits only to a user with View Setup and Configuration; the header to every user', async () => {
+    const refused = await failure(conn.limits());
+    expect(refused.errorCode).toBe('INSUFFICIENT_ACCESS');
+    await conn.query('SELECT Id FROM Account');
+    expect(conn.limitInfo).toEqual({ apiUsage: { used: 1, limit: 1000 } });
+    sf.setUserPermissions({ viewSetupAndConfiguration: true });
+    expect((await conn.limits()).DailyApiRequests).toEqual({ Max: 1000, Remaining: 999 });
+  });
+
+  it('applies field-level security: a read-only field is not updateable and fails the record', async () => {
+    const id = sf.createAccount({ Name: 'Acme', Collections_Status__c: 'current' });
+    sf.setUserPermissions({ readOnlyFields: ['Account.Collections_Status__c'] });
+    const described = await conn.sobject('Account').describe();
+    const field = (name: string) => described.fields.find((entry) => entry.name === name);
+    expect(field('Collections_Status__c')?.updateable).toBe(false);
+    expect(field('Collections_Risk_Tier__c')?.updateable).toBe(true);
+    const [result] = (await conn
+      .sobject('Account')
+      .update([{ Id: id, Collections_Status__c: 'overdue' }], { allOrNone: false })) as unknown as {
+      success: boolean;
+      errors: { statusCode: string; fields: string[] }[];
+    }[];
+    expect(result?.success).toBe(false);
+    expect(result?.errors[0]).toMatchObject({
+      statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+      fields: ['Collections_Status__c'],
+    });
+    expect(sf.record(id)?.fields['Collections_Status__c']).toBe('current');
+  });
+
   it('answers 403 REQUEST_LIMIT_EXCEEDED over the daily limit until 24 hours pass', async () => {
+    sf.setUserPermissions({ viewSetupAndConfiguration: true });
     sf.setApiUsage(1000);
     const error = await failure(conn.query('SELECT Id FROM Account'));
     expect(error.errorCode).toBe('REQUEST_LIMIT_EXCEEDED');

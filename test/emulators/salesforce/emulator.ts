@@ -89,6 +89,17 @@ export interface LockErrorFault {
   objects?: string[];
 }
 
+/**
+ * A record-triggered flow or process that fails on these records: every write of one fails that record
+ * with `CANNOT_EXECUTE_FLOW_TRIGGER` (Salesforce Help, "Flow Error: We can't save this record because
+ * the process failed"), until the fault is cleared.
+ */
+export interface FlowErrorFault {
+  recordIds: string[];
+  /** The flow's name in the message. Default `Collections_Check`. */
+  flow?: string;
+}
+
 /** A 5xx `[{errorCode:'SERVER_UNAVAILABLE', …}]`; `when: 'after'` applies the request first. */
 export interface ServiceUnavailableFault extends FaultScope {
   trigger: FaultTrigger;
@@ -101,9 +112,15 @@ export interface SessionExpiredFault extends FaultScope {
   trigger?: FaultTrigger;
 }
 
-/** 403 REQUEST_LIMIT_EXCEEDED independent of the real daily count. */
+/**
+ * 403 REQUEST_LIMIT_EXCEEDED independent of the real daily count. `form`: `'daily'` (default) answers
+ * "TotalRequests Limit exceeded."; `'concurrent'` the concurrent-request limit's "ConcurrentRequests
+ * (Concurrent API Requests) Limit exceeded." (Salesforce Developer Limits and Allocations Quick
+ * Reference, "API Request Limits and Allocations": concurrent long-running requests per org).
+ */
 export interface RequestLimitFault extends FaultScope {
   trigger: FaultTrigger;
+  form?: 'daily' | 'concurrent';
 }
 
 export interface LatencyFault extends FaultScope {
@@ -125,6 +142,7 @@ export interface DropConnectionFault extends FaultScope {
 
 export interface FaultConfig {
   lockError?: LockErrorFault | null;
+  flowError?: FlowErrorFault | null;
   serviceUnavailable?: ServiceUnavailableFault | null;
   sessionExpired?: SessionExpiredFault | null;
   requestLimit?: RequestLimitFault | null;
@@ -135,6 +153,7 @@ export interface FaultConfig {
 type FaultName = keyof FaultConfig;
 const FAULT_NAMES: readonly FaultName[] = [
   'lockError',
+  'flowError',
   'serviceUnavailable',
   'sessionExpired',
   'requestLimit',
@@ -228,6 +247,7 @@ export interface SalesforceEmulatorStats {
   /** Injected faults that fired. */
   faults: {
     lockErrors: number;
+    flowErrors: number;
     serviceUnavailable: number;
     sessionExpired: number;
     requestLimit: number;
@@ -269,6 +289,7 @@ function emptyStats(): Omit<SalesforceEmulatorStats, 'apiUsage' | 'oauth'> {
     composite: { requests: 0, subrequests: 0 },
     faults: {
       lockErrors: 0,
+      flowErrors: 0,
       serviceUnavailable: 0,
       sessionExpired: 0,
       requestLimit: 0,
@@ -300,6 +321,10 @@ export interface SalesforceEmulatorOptions {
   users?: { username: string; password?: string }[];
   /** DailyApiRequests Max. Default 100 000. */
   dailyApiLimit?: number;
+  /** Production (default) or sandbox: the JWT bearer audience it accepts. */
+  orgType?: 'production' | 'sandbox';
+  /** What the API user's profile and permission sets grant. Default: no View Setup, every field editable. */
+  userPermissions?: UserPermissions;
   /** Query batch size without `Sforce-Query-Options`. Default 2000 (the header is clamped to 200..2000). */
   defaultQueryBatchSize?: number;
   /** Open query cursors per user before the oldest is dropped. Default 10. */
@@ -315,6 +340,17 @@ export interface SalesforceEmulatorOptions {
   requestLogSize?: number;
   /** Keep request bodies in `requestLog()` (to assert what a client sends). Default false. */
   logBodies?: boolean;
+}
+
+/**
+ * The API user's permissions that change what the API answers. `viewSetupAndConfiguration`: `/limits`
+ * answers only with it (REST API Developer Guide, "Limits"). `readOnlyFields` (`'Account.Field__c'`):
+ * field-level security grants read but not edit, so describe says `updateable: false` and writes fail
+ * the record with INVALID_FIELD_FOR_INSERT_UPDATE (Salesforce Help, "Field-Level Security").
+ */
+export interface UserPermissions {
+  viewSetupAndConfiguration?: boolean;
+  readOnlyFields?: readonly string[];
 }
 
 export async function startSalesforceEmulator(
@@ -415,6 +451,7 @@ export class SalesforceEmulator {
   private counters = emptyStats();
   private readonly log: RequestLogEntry[] = [];
   private readonly requestLogSize: number;
+  private requestListener: ((entry: RequestLogEntry) => void) | undefined;
   private logBodies: boolean;
   private readonly cursors: QueryCursors;
   private readonly defaultQueryBatchSize: number;
@@ -425,6 +462,7 @@ export class SalesforceEmulator {
   private latencyRandom = seededRandom(7);
 
   private dailyApiLimit: number;
+  private permissions: UserPermissions;
   /** Emulator-clock hour → API calls, for the rolling 24-hour usage. */
   private usageByHour = new Map<number, number>();
   private bulkBatchesUsed = 0;
@@ -441,10 +479,12 @@ export class SalesforceEmulator {
     }));
     this.accessToken = options.accessToken === undefined ? 'sf-test-token' : options.accessToken;
     const runningUser = this.users[0]?.userId ?? '';
+    this.permissions = options.userPermissions ?? {};
     this.store = new SalesforceStore({
       clock: this.clock,
       userId: runningUser,
       userIds: () => this.users.map((user) => user.userId),
+      fieldReadOnly: (object, field) => this.isFieldReadOnly(object, field),
     });
     this.seedUsers();
     const keys = options.jwtPublicKeyPem;
@@ -461,6 +501,7 @@ export class SalesforceEmulator {
       staticToken: this.accessToken,
       jwtPublicKeys: keys === undefined ? [] : Array.isArray(keys) ? keys : [keys],
       url: () => this.url,
+      orgType: options.orgType ?? 'production',
     });
     this.cursors = new QueryCursors(
       () => this.clock.now(),
@@ -590,6 +631,16 @@ export class SalesforceEmulator {
     this.dailyApiLimit = max;
   }
 
+  /** Replaces the API user's permissions (see `UserPermissions`). */
+  setUserPermissions(permissions: UserPermissions): void {
+    this.permissions = permissions;
+  }
+
+  private isFieldReadOnly(object: string, field: string): boolean {
+    const name = `${object}.${field}`.toLowerCase();
+    return (this.permissions.readOnlyFields ?? []).some((entry) => entry.toLowerCase() === name);
+  }
+
   /** Bulk API 2.0: change the processing delay at run time. */
   setBulkProcessingDelay(ms: number): void {
     this.bulk.processingDelayMs = ms;
@@ -628,6 +679,15 @@ export class SalesforceEmulator {
     return [...this.log];
   }
 
+  /**
+   * Calls `listener` with each request's log entry right after it was answered (or dropped), so a test
+   * can act at an exact point of a client's run (e.g. kill the client once a given call is answered).
+   * `null` removes it.
+   */
+  onRequestDone(listener: ((entry: RequestLogEntry) => void) | null): void {
+    this.requestListener = listener ?? undefined;
+  }
+
   /** Turns request-body logging on or off at run time. */
   setLogBodies(enabled: boolean): void {
     this.logBodies = enabled;
@@ -662,7 +722,7 @@ export class SalesforceEmulator {
   createRecord(type: string, fields: JsonObject): string {
     const spec = sobjectSpec(type);
     if (!spec) throw new Error(`unknown sObject ${type}`);
-    const outcome = this.store.insert(spec, fields, { unknownField: 'request' });
+    const outcome = this.store.insert(spec, fields, { unknownField: 'request', seed: true });
     if (!outcome.success) {
       const first = outcome.errors[0];
       throw new SalesforceError(
@@ -698,7 +758,7 @@ export class SalesforceEmulator {
   updateRecord(id: string, fields: JsonObject): void {
     const target = this.store.resolveTarget(null, id);
     if (!(target && 'spec' in target)) throw new Error(`no record ${id}`);
-    const outcome = this.store.update(target, fields, { unknownField: 'request' });
+    const outcome = this.store.update(target, fields, { unknownField: 'request', seed: true });
     if (!outcome.success) throw new Error(outcome.errors.map((error) => error.message).join('; '));
   }
 
@@ -793,7 +853,7 @@ export class SalesforceEmulator {
     let auth: RequestLogEntry['auth'] = null;
     const headers: Record<string, string> = { 'content-type': 'application/json;charset=UTF-8' };
     const record = (status: number): void => {
-      this.log.push({
+      const entry: RequestLogEntry = {
         at: startedAt,
         method,
         url: rawUrl,
@@ -803,8 +863,10 @@ export class SalesforceEmulator {
         fault,
         auth,
         ...(this.logBodies ? { body: rawBody.slice(0, 10_000) } : {}),
-      });
+      };
+      this.log.push(entry);
       if (this.log.length > this.requestLogSize) this.log.splice(0, this.log.length - this.requestLogSize);
+      this.requestListener?.(entry);
     };
     const respond = (result: RouteResult): void => {
       const key = String(result.status);
@@ -840,7 +902,7 @@ export class SalesforceEmulator {
     };
     const fires = (name: FaultName): boolean => {
       const config = this.faultConfig[name];
-      if (!config || name === 'lockError') return false;
+      if (!config || name === 'lockError' || name === 'flowError') return false;
       if (!inScope(config as FaultScope, method, path, apiPath)) return false;
       return this.triggers.get(name)?.fires() ?? false;
     };
@@ -890,7 +952,16 @@ export class SalesforceEmulator {
           this.counters.faults.requestLimit += 1;
         }
         this.counters.requestLimitExceeded += 1;
-        return fail(new SalesforceError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'));
+        const concurrent = fault === 'request_limit' && this.faultConfig.requestLimit?.form === 'concurrent';
+        return fail(
+          new SalesforceError(
+            403,
+            'REQUEST_LIMIT_EXCEEDED',
+            concurrent
+              ? 'ConcurrentRequests (Concurrent API Requests) Limit exceeded.'
+              : 'TotalRequests Limit exceeded.',
+          ),
+        );
       }
     }
     const unavailable = this.faultConfig.serviceUnavailable;
@@ -1015,9 +1086,24 @@ export class SalesforceEmulator {
     };
   }
 
-  /** Runs one record operation through the lock fault. */
+  /** Runs one record operation through the lock and flow faults. */
   private guarded(spec: SObjectSpec, id: string | null, run: () => DmlOutcome): DmlOutcome {
     if (this.lockFires(spec)) return this.lockError(id);
+    const flow = this.faultConfig.flowError;
+    const target = id === null ? null : normalizeId(id);
+    if (flow && target !== null && flow.recordIds.some((failing) => normalizeId(failing) === target)) {
+      this.counters.faults.flowErrors += 1;
+      const name = flow.flow ?? 'Collections_Check';
+      return {
+        success: false,
+        errors: [
+          recordError(
+            'CANNOT_EXECUTE_FLOW_TRIGGER',
+            `We can't save this record because the "${name}" process failed. Give your Salesforce admin these details. An unhandled fault has occurred in this flow.`,
+          ),
+        ],
+      };
+    }
     return run();
   }
 
@@ -1686,6 +1772,12 @@ export class SalesforceEmulator {
       /^\/limits\/?$/,
       () => '/limits',
       () => {
+        if (this.permissions.viewSetupAndConfiguration !== true)
+          throw new SalesforceError(
+            403,
+            'INSUFFICIENT_ACCESS',
+            'The REST API Limits resource requires the View Setup and Configuration permission.',
+          );
         const usage = this.apiUsage();
         const pair = (max: number, used = 0) => ({ Max: max, Remaining: Math.max(0, max - used) });
         return {
@@ -1729,7 +1821,12 @@ export class SalesforceEmulator {
           status: 200,
           body: {
             ...describeSummary(spec, version),
-            fields: spec.fields.map((field) => describeField(field)),
+            fields: spec.fields.map((field) => {
+              const described = describeField(field);
+              return this.isFieldReadOnly(spec.name, field.name)
+                ? { ...described, createable: false, updateable: false }
+                : described;
+            }),
           },
         };
       },

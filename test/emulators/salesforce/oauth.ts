@@ -103,6 +103,8 @@ export interface OAuthServerOptions {
   jwtPublicKeys: string[];
   /** The emulator's base URL (login and instance URL at once). */
   url: () => string;
+  /** A sandbox takes JWT assertions for test.salesforce.com, a production org for login.salesforce.com. */
+  orgType: 'production' | 'sandbox';
 }
 
 /** base64url(sha256(verifier)), the S256 PKCE challenge. */
@@ -291,8 +293,11 @@ export class OAuthServer {
     if (payload.iss !== this.options.clientId) {
       throw new OAuthError(400, 'invalid_client_id', 'client identifier invalid');
     }
+    // The audience is Salesforce's login host for the org type, whichever URL the token is asked from
+    // (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration": aud).
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-    const login = this.options.url().replace(/\/$/, '');
+    const login =
+      this.options.orgType === 'sandbox' ? 'https://test.salesforce.com' : 'https://login.salesforce.com';
     if (!audiences.some((aud) => typeof aud === 'string' && aud.replace(/\/$/, '') === login)) {
       throw invalid('audience is invalid');
     }

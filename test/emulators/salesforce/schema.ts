@@ -136,7 +136,14 @@ export const SYSTEM_FIELDS: readonly FieldSpec[] = [
   { name: 'SystemModstamp', label: 'System Modstamp', type: 'datetime', readOnly: true },
 ];
 
-const COLLECTIONS_STATUS = ['current', 'overdue', 'failed_payment', 'disputed', 'paused'];
+const COLLECTIONS_STATUS = [
+  'current',
+  'overdue',
+  'failed_payment',
+  'disputed',
+  'paused',
+  'payment_in_flight',
+];
 const RISK_TIERS = ['low', 'medium', 'high'];
 
 interface ObjectRow {
@@ -266,6 +273,31 @@ const OBJECT_ROWS: readonly ObjectRow[] = [
       date('Due_On__c', 'Due On'),
       date('Paid_On__c', 'Paid On'),
       decimal('Days_Past_Due__c', 'Days Past Due', 6, 0),
+    ],
+  },
+  {
+    // Account Teams (Object Reference, "AccountTeamMember"): who works an account, in which role.
+    name: 'AccountTeamMember',
+    label: 'Account Team Member',
+    labelPlural: 'Account Team Members',
+    keyPrefix: '01M',
+    fields: [
+      lookup('AccountId', 'Account ID', ['Account'], { required: true }),
+      lookup('UserId', 'User ID', ['User'], { required: true }),
+      picklist(
+        'TeamMemberRole',
+        'Team Role',
+        [
+          'Account Manager',
+          'Channel Manager',
+          'Executive Sponsor',
+          'Lead Qualifier',
+          'Sales Manager',
+          'Sales Rep',
+          'Technical Sales',
+        ],
+        { restricted: false },
+      ),
     ],
   },
   {

@@ -290,6 +290,8 @@ export interface WriteOptions {
   source?: ValueSource;
   /** The record's id (seeding records that already have one, like the org's users). */
   id?: string;
+  /** A test seeding data, not the API user: field-level security does not apply. */
+  seed?: boolean;
 }
 
 export interface StoreOptions {
@@ -298,6 +300,8 @@ export interface StoreOptions {
   userId: string;
   /** Every user id that may own records. */
   userIds: () => readonly string[];
+  /** Field-level security: the API user may read but not edit this field. */
+  fieldReadOnly?: (object: string, field: string) => boolean;
 }
 
 /** A point to roll back to (`savepoint()` … `rollbackTo()` / `release()`). */
@@ -452,7 +456,8 @@ export class SalesforceStore {
           ],
         };
       }
-      if (field.readOnly || field.autoNumber !== undefined) {
+      const hidden = options.seed !== true && this.options.fieldReadOnly?.(spec.name, field.name) === true;
+      if (field.readOnly || field.autoNumber !== undefined || hidden) {
         readOnly.push(field.name);
         continue;
       }

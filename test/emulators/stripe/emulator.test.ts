@@ -793,3 +793,42 @@ describe('webhook sender', () => {
     expect(report.deliveries[0]?.attempts.map((attempt) => attempt.status)).toEqual([null, null]);
   });
 });
+
+describe('events as an endpoint on an older API version receives them', () => {
+  let emu: StripeEmulator;
+  beforeAll(async () => {
+    emu = await startStripeEmulator({ apiKey: API_KEY });
+  });
+  afterAll(async () => {
+    await emu.close();
+  });
+
+  it('before basil: periods on the subscription, the subscription and payment on the invoice, no invoice payments', () => {
+    const customer = idOf(emu.scenario.createCustomer({ email: 'ap@old.example' }));
+    const subscription = idOf(emu.scenario.createSubscription({ customer, unitAmount: 5000 }));
+    const invoice = idOf(emu.scenario.createInvoice({ customer, subscription, amount: 5000 }));
+    const charge = String(emu.scenario.payInvoice(invoice).charge?.id);
+    const current = emu.events();
+    const old = emu.events({ apiVersion: '2024-12-18.acacia' });
+
+    expect(current.some((event) => event.type === 'invoice_payment.paid')).toBe(true);
+    expect(old.map((event) => event.type)).toEqual(
+      current.map((event) => event.type).filter((type) => !type.startsWith('invoice_payment.')),
+    );
+    expect(old.every((event) => event.api_version === '2024-12-18.acacia')).toBe(true);
+    const byType = (type: string) => old.find((event) => event.type === type)?.data.object;
+    const created = current.find((event) => event.type === 'customer.subscription.created')?.data.object;
+    const item = (created?.['items'] as { data: Record<string, unknown>[] }).data[0];
+    const oldSubscription = byType('customer.subscription.created');
+    expect(oldSubscription?.['current_period_end']).toBe(item?.['current_period_end']);
+    expect((oldSubscription?.['items'] as { data: Record<string, unknown>[] }).data[0]).not.toHaveProperty(
+      'current_period_end',
+    );
+    expect(byType('invoice.paid')).toMatchObject({ subscription, paid: true, charge });
+    expect(byType('invoice.paid')).not.toHaveProperty('parent');
+    expect(byType('charge.succeeded')).toMatchObject({ id: charge, invoice });
+    // From basil on, the shapes are the current ones, only labelled with the version.
+    const basil = emu.events({ apiVersion: '2025-03-31.basil' });
+    expect(basil.map((event) => ({ ...event, api_version: DEFAULT_API_VERSION }))).toEqual(current);
+  });
+});

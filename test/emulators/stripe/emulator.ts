@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApiError,
+  integerOf,
   invalidRequest,
   oneOf,
   parseForm,
@@ -51,8 +52,10 @@ import {
   StripeStore,
   type BaseRecord,
   type Collection,
+  type CreditNoteReason,
   type SubscriptionStatus,
 } from './store';
+import { eventAtVersion } from './versions';
 
 export { DEFAULT_API_VERSION } from './render';
 export type { JsonObject, JsonValue } from './render';
@@ -451,8 +454,11 @@ export class StripeEmulator {
 
   // ------------------------------------------------------------------------------------------ events
 
-  /** Stored events, oldest first (the order they happened), optionally filtered. Ignores retention. */
-  events(filter: { types?: string[]; since?: number } = {}): EmulatedEvent[] {
+  /**
+   * Stored events, oldest first (the order they happened), optionally filtered. Ignores retention.
+   * `apiVersion`: as a webhook endpoint on that API version receives them (see `versions.ts`).
+   */
+  events(filter: { types?: string[]; since?: number; apiVersion?: string } = {}): EmulatedEvent[] {
     const matchers = filter.types?.map(eventTypeMatcher);
     const out: EmulatedEvent[] = [];
     const ordered = this.store.events.ordered();
@@ -460,7 +466,10 @@ export class StripeEmulator {
       const record = ordered[index] as (typeof ordered)[number];
       if (filter.since !== undefined && record.created < filter.since) continue;
       if (matchers && !matchers.some((match) => match(record.type))) continue;
-      out.push(JSON.parse(record.json) as EmulatedEvent);
+      const event = JSON.parse(record.json) as EmulatedEvent;
+      const served =
+        filter.apiVersion === undefined ? event : eventAtVersion(event, filter.apiVersion, this.store);
+      if (served !== undefined) out.push(served);
     }
     return out;
   }
@@ -678,9 +687,13 @@ export class StripeEmulator {
           email: equals('email', (record) => record.email),
           test_clock: (params, plan) => testClock(params, plan),
         },
-        always: (record) => !record.deleted,
+        // An Accounts v2 Account is not a Customer object.
+        always: (record) => !record.deleted && record.v2Account !== true,
       },
-      (record) => asJson(renderCustomer(record)),
+      (record) => {
+        if (record.v2Account === true) throw noSuch('customer', record.id);
+        return asJson(renderCustomer(record));
+      },
     );
 
     resource('/v1/subscriptions', {
@@ -883,7 +896,7 @@ export class StripeEmulator {
         rejectUnknown(params, new Set(['email', 'name', 'description', 'metadata', 'expand']));
         const id = decodeURIComponent(match[1] ?? '');
         const record = store.customers.get(id);
-        if (!record || record.deleted) throw noSuch('customer', id);
+        if (!record || record.deleted || record.v2Account === true) throw noSuch('customer', id);
         this.scenario.updateCustomer(id, {
           ...(params.email !== undefined ? { email: stringParam(params, 'email') || null } : {}),
           ...(params.name !== undefined ? { name: stringParam(params, 'name') || null } : {}),
@@ -893,6 +906,60 @@ export class StripeEmulator {
           ...(params.metadata !== undefined ? { metadata: metadataParam(params) } : {}),
         });
         const object = asJson(renderCustomer(record));
+        this.expand(object, expandPaths(params));
+        return object;
+      },
+    });
+    routes.push({
+      method: 'POST',
+      pattern: /^\/v1\/credit_notes$/,
+      name: '/v1/credit_notes',
+      handler: (_match, params) => {
+        rejectUnknown(
+          params,
+          new Set([
+            'invoice',
+            'amount',
+            'refund_amount',
+            'credit_amount',
+            'out_of_band_amount',
+            'reason',
+            'memo',
+            'metadata',
+            'email_type',
+            'expand',
+          ]),
+        );
+        const invoice = stringParam(params, 'invoice');
+        if (invoice === undefined)
+          throw invalidRequest('Missing required param: invoice.', 'invoice', 'parameter_missing');
+        const amountOf = (param: string): number => {
+          const value = stringParam(params, param);
+          return value === undefined ? 0 : integerOf(value, param);
+        };
+        if (stringParam(params, 'amount') === undefined) {
+          throw invalidRequest(
+            'One of `amount`, `lines`, or `shipping_cost` must be provided (the emulator models `amount`).',
+            'amount',
+            'parameter_missing',
+          );
+        }
+        oneOf(stringParam(params, 'email_type'), ['credit_note', 'none'], 'email_type');
+        const result = this.scenario.issueCreditNote(invoice, {
+          amount: amountOf('amount'),
+          refundAmount: amountOf('refund_amount'),
+          creditAmount: amountOf('credit_amount'),
+          outOfBandAmount: amountOf('out_of_band_amount'),
+          reason:
+            oneOf<CreditNoteReason>(
+              stringParam(params, 'reason'),
+              ['duplicate', 'fraudulent', 'order_change', 'product_unsatisfactory'],
+              'reason',
+            ) ?? null,
+          memo: stringParam(params, 'memo') ?? null,
+          metadata: metadataParam(params),
+        });
+        const object = result.creditNote as JsonObject;
         this.expand(object, expandPaths(params));
         return object;
       },

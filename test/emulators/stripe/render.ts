@@ -50,6 +50,15 @@ const NO_ADDRESS: Wire<Stripe.Address> = {
   state: null,
 };
 
+/**
+ * `customer` and `customer_account` of an object billed to `id`: a Customer, or an Accounts v2 Account
+ * representing the customer ("Represent customers using Account objects": `customer` is then null).
+ */
+export function billedTo(id: string | null): { customer: string | null; customer_account: string | null } {
+  if (id?.startsWith('acct_') === true) return { customer: null, customer_account: id };
+  return { customer: id, customer_account: null };
+}
+
 /** `{object: 'list'}` wrapper, as embedded lists (subscription items, invoice lines) are sent. */
 function embeddedList<T>(
   data: T[],
@@ -229,7 +238,9 @@ export function renderSubscription(record: SubscriptionRecord): Wire<Stripe.Subs
     metadata: { ...record.metadata },
     next_pending_invoice_item_invoice: null,
     on_behalf_of: null,
-    pause_collection: null,
+    pause_collection: record.pauseCollection
+      ? { behavior: record.pauseCollection.behavior, resumes_at: record.pauseCollection.resumesAt }
+      : null,
     payment_settings: {
       payment_method_options: null,
       payment_method_types: null,
@@ -333,8 +344,7 @@ export function renderInvoice(record: InvoiceRecord, context: RenderContext): Wi
     created: record.created,
     currency: record.currency,
     custom_fields: null,
-    customer: record.customer,
-    customer_account: null,
+    ...billedTo(record.customer),
     customer_address: null,
     customer_email: finalized ? record.customerEmail : (customer?.email ?? null),
     customer_name: finalized ? record.customerName : (customer?.name ?? null),
@@ -414,7 +424,10 @@ export function renderInvoicePayment(record: InvoicePaymentRecord): Wire<Stripe.
     invoice: record.invoice,
     is_default: record.isDefault,
     livemode: false,
-    payment: { type: 'payment_intent', payment_intent: record.paymentIntent },
+    payment:
+      record.paymentRecord !== undefined
+        ? { type: 'payment_record', payment_record: record.paymentRecord }
+        : { type: 'payment_intent', payment_intent: record.paymentIntent ?? '' },
     status: record.status,
     status_transitions: { canceled_at: record.canceledAt, paid_at: record.paidAt },
   };
@@ -439,8 +452,7 @@ export function renderPaymentIntent(record: PaymentIntentRecord): Wire<Stripe.Pa
     confirmation_method: 'automatic',
     created: record.created,
     currency: record.currency,
-    customer: record.customer,
-    customer_account: null,
+    ...billedTo(record.customer),
     description: record.description,
     excluded_payment_method_types: null,
     last_payment_error: error
@@ -529,30 +541,33 @@ export function renderCharge(record: ChargeRecord, context: RenderContext): Wire
     paid: record.status === 'succeeded',
     payment_intent: record.paymentIntent,
     payment_method: record.paymentMethod,
-    payment_method_details: card
-      ? {
-          type: 'card',
-          card: {
-            amount_authorized: record.status === 'succeeded' ? record.amount : null,
-            authorization_code: record.status === 'succeeded' ? '123456' : null,
-            brand: card.brand,
-            checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
-            country: card.country,
-            exp_month: card.expMonth,
-            exp_year: card.expYear,
-            fingerprint: `fp${card.id.slice(-14)}`,
-            funding: card.funding,
-            installments: null,
-            last4: card.last4,
-            mandate: null,
-            network: card.brand,
-            network_transaction_id: null,
-            regulated_status: 'unregulated',
-            three_d_secure: null,
-            wallet: null,
-          },
-        }
-      : null,
+    payment_method_details:
+      record.methodType === 'sepa_debit' || record.methodType === 'us_bank_account'
+        ? bankDebitDetails(record)
+        : card
+          ? {
+              type: 'card',
+              card: {
+                amount_authorized: record.status === 'succeeded' ? record.amount : null,
+                authorization_code: record.status === 'succeeded' ? '123456' : null,
+                brand: card.brand,
+                checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+                country: card.country,
+                exp_month: card.expMonth,
+                exp_year: card.expYear,
+                fingerprint: `fp${card.id.slice(-14)}`,
+                funding: card.funding,
+                installments: null,
+                last4: card.last4,
+                mandate: null,
+                network: card.brand,
+                network_transaction_id: null,
+                regulated_status: 'unregulated',
+                three_d_secure: null,
+                wallet: null,
+              },
+            }
+          : null,
     receipt_email: null,
     receipt_number: null,
     receipt_url: record.status === 'succeeded' ? `${context.baseUrl}/receipts/${record.id}` : null,
@@ -566,6 +581,37 @@ export function renderCharge(record: ChargeRecord, context: RenderContext): Wire
     status: record.status,
     transfer_data: null,
     transfer_group: null,
+  };
+}
+
+/** A bank debit's details on its charge (Charge object, `payment_method_details.sepa_debit` / `us_bank_account`). */
+function bankDebitDetails(record: ChargeRecord): Wire<Stripe.Charge.PaymentMethodDetails> {
+  const tail = record.id.slice(-4);
+  if (record.methodType === 'us_bank_account') {
+    return {
+      type: 'us_bank_account',
+      us_bank_account: {
+        account_holder_type: 'company',
+        account_type: 'checking',
+        bank_name: 'STRIPE TEST BANK',
+        fingerprint: `fp${record.id.slice(-14)}`,
+        last4: '6789',
+        mandate: `mandate_${tail}`,
+        payment_reference: null,
+        routing_number: '110000000',
+      },
+    };
+  }
+  return {
+    type: 'sepa_debit',
+    sepa_debit: {
+      bank_code: '37040044',
+      branch_code: null,
+      country: 'DE',
+      fingerprint: `fp${record.id.slice(-14)}`,
+      last4: '3000',
+      mandate: `mandate_${tail}`,
+    },
   };
 }
 
@@ -716,6 +762,7 @@ export function renderRefund(record: RefundRecord): Wire<Stripe.Refund> {
     receipt_number: null,
     source_transfer_reversal: null,
     status: record.status,
+    ...(record.status === 'failed' ? { failure_reason: record.failureReason ?? 'unknown' } : {}),
     transfer_reversal: null,
   };
 }

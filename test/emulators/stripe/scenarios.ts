@@ -23,8 +23,10 @@ import {
   type JsonObject,
   type RenderContext,
 } from './render';
+import { invalidRequest } from './params';
 import type {
   CardBrand,
+  ChargeMethodType,
   ChargeRecord,
   CollectionMethod,
   CreditNoteReason,
@@ -132,8 +134,33 @@ const ADVICE: Record<string, OutcomeRecord['adviceCode']> = {
   do_not_try_again: 'do_not_try_again',
 };
 
+/** `outcome.reason` values of Radar blocks other than the default block rule's `highest_risk_level`. */
+const RADAR_REASONS = new Set(['rule', 'elevated_risk_level', 'low_probability_of_authorization']);
+
 /** Maps a decline code (e.g. `expired_card`, `insufficient_funds`) to what Stripe reports for it. */
 export function declineDetails(declineCode: string): DeclineDetails {
+  if (RADAR_REASONS.has(declineCode)) {
+    // Stripe "Charge outcome": blocked by Radar's default rule, a custom rule, or as unlikely to be
+    // authorised; never sent to the network, so no issuer advice.
+    return {
+      code: 'card_declined',
+      declineCode: 'fraudulent',
+      message: 'Your card was declined.',
+      outcome: {
+        networkStatus: 'not_sent_to_network',
+        reason: declineCode,
+        type: 'blocked',
+        sellerMessage:
+          declineCode === 'rule'
+            ? 'Blocked by a Radar rule.'
+            : 'Stripe blocked this payment as unlikely to be authorized or too risky.',
+        riskLevel: 'elevated',
+        riskScore: 70,
+        adviceCode: null,
+        networkDeclineCode: null,
+      },
+    };
+  }
   if (declineCode === 'highest_risk_level' || declineCode === 'merchant_blacklist') {
     return {
       code: 'card_declined',
@@ -253,6 +280,11 @@ export interface FailPaymentInput {
   nextAttemptIn?: number | null;
   /** Move an active subscription to this status after the failure (default `past_due`; `null` = no change). */
   subscriptionStatus?: SubscriptionStatus | null;
+  /**
+   * The issuer's advice (`outcome.advice_code`, `last_payment_error.advice_code`) when it is not the one
+   * usual for the decline code: Stripe reports them independently.
+   */
+  adviceCode?: OutcomeRecord['adviceCode'];
 }
 
 export interface PayInvoiceInput {
@@ -276,7 +308,20 @@ export interface CreateCreditNoteInput {
   settlement?: 'refund' | 'customer_balance' | 'out_of_band';
 }
 
+/** The parameters of `POST /v1/credit_notes` the emulator models (amounts in minor units). */
+export interface IssueCreditNoteInput {
+  amount: number;
+  refundAmount: number;
+  creditAmount: number;
+  outOfBandAmount: number;
+  reason: CreditNoteReason | null;
+  memo: string | null;
+  metadata: Metadata;
+}
+
 export interface RefundInput {
+  /** `pending` for a refund that settles later (bank debits, some cards); default `succeeded`. */
+  status?: 'pending' | 'succeeded';
   amount?: number;
   reason?: RefundRecord['reason'];
 }
@@ -463,6 +508,37 @@ export class StripeScenario {
     return object;
   }
 
+  /**
+   * An Accounts v2 Account with the customer configuration ("Represent customers using Account
+   * objects"): invoices and PaymentIntents billed to it carry `customer: null` and `customer_account`.
+   * It is not a Customer: `/v1/customers` neither lists nor retrieves it, and no v1 event is emitted.
+   */
+  createAccountCustomer(
+    input: { email?: string | null; name?: string | null; currency?: string } = {},
+  ): string {
+    const id = this.store.ids.next('acct', 16);
+    this.store.customers.insert({
+      id,
+      created: this.now(),
+      seq: this.store.nextSeq(),
+      email: input.email ?? null,
+      name: input.name ?? null,
+      description: null,
+      phone: null,
+      metadata: {},
+      address: null,
+      currency: input.currency ?? null,
+      balance: 0,
+      delinquent: false,
+      deleted: false,
+      defaultPaymentMethod: null,
+      invoicePrefix: id.slice(-8).toUpperCase(),
+      nextInvoiceSequence: 1,
+      v2Account: true,
+    });
+    return id;
+  }
+
   /** Updates fields and merges metadata (`''` removes a key); emits `customer.updated`. */
   updateCustomer(id: string, input: UpdateCustomerInput): EmulatedEvent {
     const customer = this.customerOf(id);
@@ -556,6 +632,8 @@ export class StripeScenario {
     const interval = input.interval ?? 'month';
     const intervalCount = input.intervalCount ?? 1;
     const periodStart = input.currentPeriodStart ?? created;
+    // During a trial the current period is the trial (it ends at `trial_end`).
+    const trialPeriodEnd = input.status === 'trialing' ? input.trialEnd : undefined;
     const collectionMethod = input.collectionMethod ?? 'charge_automatically';
     const id = this.store.ids.next('sub');
     const record = this.store.subscriptions.insert({
@@ -583,7 +661,8 @@ export class StripeScenario {
       interval,
       intervalCount,
       currentPeriodStart: periodStart,
-      currentPeriodEnd: input.currentPeriodEnd ?? addInterval(periodStart, interval, intervalCount),
+      currentPeriodEnd:
+        input.currentPeriodEnd ?? trialPeriodEnd ?? addInterval(periodStart, interval, intervalCount),
       latestInvoice: null,
       defaultPaymentMethod: null,
       metadata: { ...(input.metadata ?? {}) },
@@ -628,6 +707,66 @@ export class StripeScenario {
       this.json.subscription(subscription),
       previous,
     );
+  }
+
+  /**
+   * `cancel_at`: the subscription ends at that time (Stripe "Cancel subscriptions": a future `cancel_at`
+   * keeps it active until then); emits `customer.subscription.updated`.
+   */
+  cancelAt(id: string, at: UnixSeconds): EmulatedEvent {
+    const subscription = this.subscriptionOf(id);
+    if (at <= this.now()) throw new Error(`cancel_at ${at} is not in the future`);
+    const previous: JsonObject = { cancel_at: subscription.cancelAt, canceled_at: subscription.canceledAt };
+    subscription.cancelAt = at;
+    subscription.cancelAtPeriodEnd = at === subscription.currentPeriodEnd;
+    subscription.canceledAt = this.now();
+    subscription.cancellationReason = 'cancellation_requested';
+    return this.recorder.emit(
+      'customer.subscription.updated',
+      this.json.subscription(subscription),
+      previous,
+      this.requestId(),
+    );
+  }
+
+  /**
+   * `pause_collection` (Stripe "Pause payment collection"): the subscription stays active but its
+   * invoices are not collected until `resumes_at` (or until unpaused); emits
+   * `customer.subscription.updated`.
+   */
+  pauseCollection(
+    id: string,
+    behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void',
+    resumesAt: UnixSeconds | null = null,
+  ): EmulatedEvent {
+    const subscription = this.subscriptionOf(id);
+    const previous: JsonObject = { pause_collection: null };
+    subscription.pauseCollection = { behavior, resumesAt };
+    return this.recorder.emit(
+      'customer.subscription.updated',
+      this.json.subscription(subscription),
+      previous,
+      this.requestId(),
+    );
+  }
+
+  /**
+   * Status `paused` (a trial that ended without a payment method, with `missing_payment_method: pause`):
+   * no invoices until it is resumed; emits `customer.subscription.paused` and
+   * `customer.subscription.updated`.
+   */
+  pauseSubscription(id: string): EmulatedEvent[] {
+    const subscription = this.subscriptionOf(id);
+    // Stripe pauses only a trial that ended without a payment method.
+    if (subscription.status !== 'trialing')
+      throw new Error(`subscription ${id} is ${subscription.status}, not trialing`);
+    const previous: JsonObject = { status: subscription.status };
+    subscription.status = 'paused';
+    const object = this.json.subscription(subscription);
+    return [
+      this.recorder.emit('customer.subscription.paused', object),
+      this.recorder.emit('customer.subscription.updated', object, previous),
+    ];
   }
 
   /** Ends a subscription now (status `canceled`); emits `customer.subscription.deleted`. */
@@ -801,7 +940,11 @@ export class StripeScenario {
   failPayment(invoiceId: string, input: FailPaymentInput = {}): ScenarioResult {
     const { invoice, intent } = this.openInvoiceWithIntent(invoiceId);
     const customer = this.customerOf(invoice.customer);
-    const decline = declineDetails(input.declineCode ?? 'generic_decline');
+    const usual = declineDetails(input.declineCode ?? 'generic_decline');
+    const decline =
+      input.adviceCode === undefined
+        ? usual
+        : { ...usual, outcome: { ...usual.outcome, adviceCode: input.adviceCode } };
     const paymentMethod = this.paymentMethodFor(customer);
     const now = this.now();
     const events: EmulatedEvent[] = [];
@@ -983,6 +1126,263 @@ export class StripeScenario {
     };
   }
 
+  /**
+   * Part of an open invoice is paid ("Accept partial payments"): on Stripe by a separate PaymentIntent
+   * attached to the invoice (a succeeded charge), or outside Stripe, reported as a Payment Record
+   * (`offStripe`). `amount_paid` grows and `amount_remaining` shrinks (basil: `amount_paid` counts
+   * payments made outside Stripe); the invoice is `paid` once nothing remains. Emits `charge.succeeded`
+   * and `payment_intent.succeeded` (on Stripe), `invoice_payment.paid`, `invoice.updated`, and
+   * `invoice.paid` when settled.
+   */
+  payInvoicePartially(
+    invoiceId: string,
+    amount: number,
+    input: { offStripe?: boolean } = {},
+  ): ScenarioResult {
+    const { invoice, intent: defaultIntent } = this.openInvoiceWithIntent(invoiceId);
+    const customer = this.customerOf(invoice.customer);
+    const remaining = amountRemaining(invoice);
+    if (!Number.isInteger(amount) || amount <= 0 || amount > remaining)
+      throw new RangeError(`a partial payment must be between 1 and ${remaining}`);
+    const now = this.now();
+    const events: EmulatedEvent[] = [];
+    let charge: ChargeRecord | undefined;
+    let paymentIntent: string | null = null;
+    let paymentRecord: string | undefined;
+    if (input.offStripe) paymentRecord = this.store.ids.next('pr');
+    else {
+      const paymentMethod = this.paymentMethodFor(customer);
+      const intent = this.store.paymentIntents.insert({
+        id: this.store.ids.next('pi'),
+        created: now,
+        seq: this.store.nextSeq(),
+        customer: customer.id,
+        invoice: invoice.id,
+        amount,
+        amountReceived: amount,
+        currency: invoice.currency,
+        status: 'succeeded',
+        lastPaymentError: null,
+        latestCharge: null,
+        paymentMethod,
+        canceledAt: null,
+        cancellationReason: null,
+        description: null,
+        metadata: {},
+      });
+      charge = this.succeededCharge(intent, amount, 'card');
+      intent.latestCharge = charge.id;
+      paymentIntent = intent.id;
+      events.push(this.recorder.emit('charge.succeeded', this.json.charge(charge)));
+      events.push(this.recorder.emit('payment_intent.succeeded', this.json.paymentIntent(intent)));
+    }
+    const payment = this.store.invoicePayments.insert({
+      id: this.store.ids.next('inpay'),
+      created: now,
+      seq: this.store.nextSeq(),
+      invoice: invoice.id,
+      paymentIntent,
+      ...(paymentRecord === undefined ? {} : { paymentRecord }),
+      amountRequested: amount,
+      amountPaid: amount,
+      currency: invoice.currency,
+      status: 'paid',
+      isDefault: false,
+      paidAt: now,
+      canceledAt: null,
+    });
+    events.push(this.recorder.emit('invoice_payment.paid', this.json.invoicePayment(payment)));
+    const previous: JsonObject = { amount_paid: invoice.amountPaid, amount_remaining: remaining };
+    invoice.amountPaid += amount;
+    if (amountRemaining(invoice) > 0) {
+      if (defaultIntent.status === 'requires_payment_method') defaultIntent.amount = amountRemaining(invoice);
+      events.push(this.recorder.emit('invoice.updated', this.json.invoice(invoice), previous));
+    } else {
+      previous.status = invoice.status;
+      previous.status_transitions = { paid_at: null };
+      invoice.status = 'paid';
+      invoice.paidAt = now;
+      invoice.nextPaymentAttempt = null;
+      defaultIntent.status = 'canceled';
+      defaultIntent.canceledAt = now;
+      events.push(this.recorder.emit('invoice.updated', this.json.invoice(invoice), previous));
+      events.push(this.recorder.emit('invoice.paid', this.json.invoice(invoice)));
+    }
+    return {
+      invoice: this.json.invoice(invoice),
+      ...(charge ? { charge: this.json.charge(charge) } : {}),
+      events,
+    };
+  }
+
+  /**
+   * A bank debit (SEPA Direct Debit, ACH Direct Debit) is submitted for an open invoice: "a delayed
+   * notification payment method", so the PaymentIntent is `processing` and its charge `pending` until
+   * the bank answers, days later (`settleBankDebit`). The invoice stays open and owed meanwhile.
+   * Emits `charge.pending` and `payment_intent.processing`.
+   */
+  startBankDebit(invoiceId: string, type: 'sepa_debit' | 'us_bank_account' = 'sepa_debit'): ScenarioResult {
+    const { invoice, intent } = this.openInvoiceWithIntent(invoiceId);
+    const charge = this.store.charges.insert({
+      ...this.chargeFields(intent, amountRemaining(invoice), type),
+      status: 'pending',
+      amountCaptured: 0,
+    });
+    intent.status = 'processing';
+    intent.latestCharge = charge.id;
+    intent.lastPaymentError = null;
+    const events = [
+      this.recorder.emit('charge.pending', this.json.charge(charge)),
+      this.recorder.emit('payment_intent.processing', this.json.paymentIntent(intent)),
+    ];
+    return {
+      invoice: this.json.invoice(invoice),
+      paymentIntent: this.json.paymentIntent(intent),
+      charge: this.json.charge(charge),
+      events,
+    };
+  }
+
+  /**
+   * The bank answers a pending debit: it succeeds (the invoice is paid, as `payInvoice`) or fails with a
+   * `failureCode` (e.g. `insufficient_funds`, `debit_not_authorized`; ACH returns also carry the
+   * network's return code). Emits `charge.succeeded`/`charge.failed`, `payment_intent.succeeded`/
+   * `payment_intent.payment_failed`, then the invoice's events.
+   */
+  settleBankDebit(
+    chargeId: string,
+    outcome: { failureCode?: string; networkDeclineCode?: string | null } = {},
+  ): ScenarioResult {
+    const charge = this.chargeOf(chargeId);
+    if (charge.status !== 'pending') throw new Error(`charge ${chargeId} is ${charge.status}, not pending`);
+    const intent = charge.paymentIntent ? this.store.paymentIntents.get(charge.paymentIntent) : undefined;
+    const invoice = intent?.invoice ? this.invoiceOf(intent.invoice) : undefined;
+    if (!intent || !invoice) throw new Error(`charge ${chargeId} pays no invoice`);
+    const customer = this.customerOf(invoice.customer);
+    const now = this.now();
+    const events: EmulatedEvent[] = [];
+    if (outcome.failureCode !== undefined) {
+      charge.status = 'failed';
+      charge.failureCode = outcome.failureCode;
+      charge.failureMessage = 'The bank declined or returned the debit.';
+      charge.outcome = {
+        ...charge.outcome,
+        networkStatus: 'declined_by_network',
+        type: 'issuer_declined',
+        sellerMessage: `The bank returned the failure code \`${outcome.failureCode}\`.`,
+        networkDeclineCode: outcome.networkDeclineCode ?? null,
+      };
+      intent.status = 'requires_payment_method';
+      intent.lastPaymentError = {
+        code: outcome.failureCode,
+        declineCode: null,
+        message: charge.failureMessage,
+        charge: charge.id,
+        paymentMethod: charge.paymentMethod,
+        adviceCode: null,
+        networkDeclineCode: outcome.networkDeclineCode ?? null,
+      };
+      events.push(this.recorder.emit('charge.failed', this.json.charge(charge)));
+      events.push(this.recorder.emit('payment_intent.payment_failed', this.json.paymentIntent(intent)));
+      const previous: JsonObject = { attempt_count: invoice.attemptCount, attempted: invoice.attempted };
+      invoice.attemptCount += 1;
+      invoice.attempted = true;
+      events.push(this.recorder.emit('invoice.updated', this.json.invoice(invoice), previous));
+      events.push(this.recorder.emit('invoice.payment_failed', this.json.invoice(invoice)));
+      this.setDelinquent(customer, true, events);
+    } else {
+      charge.status = 'succeeded';
+      charge.amountCaptured = charge.amount;
+      intent.status = 'succeeded';
+      intent.amountReceived = charge.amount;
+      events.push(this.recorder.emit('charge.succeeded', this.json.charge(charge)));
+      events.push(this.recorder.emit('payment_intent.succeeded', this.json.paymentIntent(intent)));
+      const previous: JsonObject = {
+        amount_paid: invoice.amountPaid,
+        amount_remaining: amountRemaining(invoice),
+        status: invoice.status,
+        status_transitions: { paid_at: null },
+      };
+      invoice.attemptCount += 1;
+      invoice.attempted = true;
+      invoice.amountPaid += charge.amount;
+      if (amountRemaining(invoice) === 0) {
+        invoice.status = 'paid';
+        invoice.paidAt = now;
+        invoice.nextPaymentAttempt = null;
+      }
+      const payment = this.store.invoicePayments
+        .orderedBy('invoice', invoice.id)
+        .find((item) => item.isDefault);
+      if (payment) {
+        payment.status = 'paid';
+        payment.amountPaid = charge.amount;
+        payment.paidAt = now;
+        events.push(this.recorder.emit('invoice_payment.paid', this.json.invoicePayment(payment)));
+      }
+      events.push(this.recorder.emit('invoice.updated', this.json.invoice(invoice), previous));
+      if (invoice.status === 'paid') {
+        events.push(this.recorder.emit('invoice.paid', this.json.invoice(invoice)));
+        events.push(this.recorder.emit('invoice.payment_succeeded', this.json.invoice(invoice)));
+        this.setDelinquent(customer, false, events);
+      }
+    }
+    return {
+      invoice: this.json.invoice(invoice),
+      paymentIntent: this.json.paymentIntent(intent),
+      charge: this.json.charge(charge),
+      events,
+    };
+  }
+
+  /** A new charge's fields for `amount` of an intent, succeeded unless overridden. */
+  private chargeFields(
+    intent: PaymentIntentRecord,
+    amount: number,
+    methodType: ChargeMethodType,
+  ): ChargeRecord {
+    const customer = intent.customer ? this.store.customers.get(intent.customer) : undefined;
+    return {
+      id: this.store.ids.next(methodType === 'card' ? 'ch' : 'py'),
+      created: this.now(),
+      seq: this.store.nextSeq(),
+      methodType,
+      customer: intent.customer,
+      paymentIntent: intent.id,
+      paymentMethod: methodType === 'card' && customer ? this.paymentMethodFor(customer) : null,
+      amount,
+      amountCaptured: amount,
+      amountRefunded: 0,
+      currency: intent.currency,
+      status: 'succeeded',
+      failureCode: null,
+      failureMessage: null,
+      outcome: {
+        networkStatus: 'approved_by_network',
+        reason: null,
+        type: 'authorized',
+        sellerMessage: 'Payment complete.',
+        riskLevel: 'normal',
+        riskScore: 12,
+        adviceCode: null,
+        networkDeclineCode: null,
+      },
+      disputed: false,
+      description: intent.description,
+      billingEmail: customer?.email ?? null,
+      billingName: customer?.name ?? null,
+      metadata: {},
+    };
+  }
+
+  private succeededCharge(
+    intent: PaymentIntentRecord,
+    amount: number,
+    methodType: ChargeMethodType,
+  ): ChargeRecord {
+    return this.store.charges.insert(this.chargeFields(intent, amount, methodType));
+  }
+
   /** open/uncollectible → void; cancels the PaymentIntent. Emits `payment_intent.canceled`, `invoice.updated`, `invoice.voided`. */
   voidInvoice(id: string): ScenarioResult {
     const invoice = this.invoiceOf(id);
@@ -1110,8 +1510,12 @@ export class StripeScenario {
     );
   }
 
-  /** Closes a dispute as `won`, `lost` or `warning_closed`; emits `charge.dispute.closed` (+ `funds_reinstated` when won). */
-  closeDispute(id: string, outcome: 'won' | 'lost' | 'warning_closed'): EmulatedEvent[] {
+  /**
+   * Closes a dispute as `won`, `lost`, `warning_closed`, or `prevented` (stopped before it became a
+   * chargeback, e.g. Visa Rapid Dispute Resolution); emits `charge.dispute.closed` (+ `funds_reinstated`
+   * when won).
+   */
+  closeDispute(id: string, outcome: 'won' | 'lost' | 'warning_closed' | 'prevented'): EmulatedEvent[] {
     const dispute = this.disputeOf(id);
     const previous: JsonObject = { status: dispute.status };
     dispute.status = outcome;
@@ -1133,8 +1537,41 @@ export class StripeScenario {
       input.amount ?? charge.amount - charge.amountRefunded,
       input.reason ?? null,
       request,
+      input.status ?? 'succeeded',
     );
     return { refund: this.json.refund(refund), charge: this.json.charge(charge), events };
+  }
+
+  /**
+   * A refund changes state ("Refunds": a pending refund succeeds, fails or is canceled; a succeeded one
+   * can still fail, e.g. when the card was closed). A failed or canceled refund gives the charge its
+   * amount back (`amount_refunded` falls). Emits `refund.updated` (and `refund.failed`) and
+   * `charge.refund.updated`.
+   */
+  updateRefund(
+    refundId: string,
+    status: 'succeeded' | 'failed' | 'canceled',
+    failureReason = 'expired_or_canceled_card',
+  ): EmulatedEvent[] {
+    const refund = this.store.refunds.get(refundId);
+    if (!refund) throw new Error(`No such refund: '${refundId}'`);
+    const allowed: Record<typeof status, RefundRecord['status'][]> = {
+      succeeded: ['pending'],
+      failed: ['pending', 'succeeded'],
+      canceled: ['pending'],
+    };
+    if (!allowed[status].includes(refund.status))
+      throw new Error(`refund ${refundId} is ${refund.status}; it cannot become ${status}`);
+    const charge = this.chargeOf(refund.charge);
+    const previous: JsonObject = { status: refund.status };
+    refund.status = status;
+    if (status === 'failed') refund.failureReason = failureReason;
+    if (status !== 'succeeded') charge.amountRefunded -= refund.amount;
+    const object = this.json.refund(refund);
+    const events = [this.recorder.emit('refund.updated', object, previous)];
+    if (status === 'failed') events.push(this.recorder.emit('refund.failed', object));
+    events.push(this.recorder.emit('charge.refund.updated', object, previous));
+    return events;
   }
 
   private refund(
@@ -1142,6 +1579,7 @@ export class StripeScenario {
     amount: number,
     reason: RefundRecord['reason'],
     request: string,
+    status: 'pending' | 'succeeded' = 'succeeded',
   ): { refund: RefundRecord; events: EmulatedEvent[] } {
     if (charge.status !== 'succeeded') throw new Error(`charge ${charge.id} did not succeed`);
     if (amount <= 0 || amount > charge.amount - charge.amountRefunded) {
@@ -1157,7 +1595,7 @@ export class StripeScenario {
       amount,
       currency: charge.currency,
       reason,
-      status: 'succeeded',
+      status,
       metadata: {},
     });
     const previous: JsonObject = {
@@ -1180,38 +1618,89 @@ export class StripeScenario {
    */
   createCreditNote(invoiceId: string, input: CreateCreditNoteInput): ScenarioResult {
     const invoice = this.invoiceOf(invoiceId);
+    const post =
+      invoice.status === 'open' ? Math.max(0, input.amount - amountRemaining(invoice)) : input.amount;
+    const settlement = input.settlement ?? 'refund';
+    return this.issueCreditNote(invoiceId, {
+      amount: input.amount,
+      refundAmount: settlement === 'refund' ? post : 0,
+      creditAmount: settlement === 'customer_balance' ? post : 0,
+      outOfBandAmount: settlement === 'out_of_band' ? post : 0,
+      reason: input.reason ?? null,
+      memo: input.memo ?? null,
+      metadata: {},
+    });
+  }
+
+  /**
+   * `POST /v1/credit_notes` ("Create a credit note"): the credit first lowers the invoice's
+   * `amount_remaining` and `amount_due`, not below zero (`pre_payment_amount`); the rest
+   * (`post_payment_amount`, at most what was paid and not credited yet) must be settled exactly by
+   * `refund_amount` (a refund of the invoice's charge), `credit_amount` (the customer's balance) and
+   * `out_of_band_amount`. Only `open` and `paid` invoices take credit notes; a paid invoice stays paid.
+   * Emits `credit_note.created` and `invoice.updated` (with `invoice.paid` when nothing remains), plus
+   * `refund.created`/`charge.refunded` for a refund and `customer.updated` for a balance credit.
+   */
+  issueCreditNote(invoiceId: string, input: IssueCreditNoteInput): ScenarioResult {
+    const invoice = this.store.invoices.get(invoiceId);
+    if (!invoice) throw invalidRequest(`No such invoice: '${invoiceId}'`, 'invoice', 'resource_missing');
     if (invoice.status !== 'open' && invoice.status !== 'paid') {
-      throw new Error(`invoice ${invoiceId} is ${invoice.status}; credit notes need an open or paid invoice`);
+      throw invalidRequest(
+        `You can only create a credit note for an open or paid invoice; ${invoiceId} is ${invoice.status}.`,
+        'invoice',
+      );
     }
     const customer = this.store.customers.get(invoice.customer);
     if (!customer) throw new Error(`No such customer: '${invoice.customer}'`);
+    const { amount, refundAmount, creditAmount, outOfBandAmount } = input;
+    for (const [param, value] of Object.entries({
+      amount,
+      refund_amount: refundAmount,
+      credit_amount: creditAmount,
+      out_of_band_amount: outOfBandAmount,
+    })) {
+      if (!Number.isInteger(value) || value < 0)
+        throw invalidRequest(`Invalid ${param}: must be an integer ≥ 0`, param);
+    }
+    if (amount === 0) throw invalidRequest('The credit note amount must be greater than 0.', 'amount');
+    const prePayment = invoice.status === 'open' ? Math.min(amount, amountRemaining(invoice)) : 0;
+    const postPayment = amount - prePayment;
+    const creditable = invoice.amountPaid - invoice.postPaymentCreditNotesAmount;
+    if (postPayment > creditable) {
+      throw invalidRequest(
+        `The credit note amount (${amount}) exceeds what can be credited on invoice ${invoiceId} (${prePayment + creditable}).`,
+        'amount',
+      );
+    }
+    if (refundAmount + creditAmount + outOfBandAmount !== postPayment) {
+      throw invalidRequest(
+        `The sum of refund_amount, credit_amount and out_of_band_amount (${refundAmount + creditAmount + outOfBandAmount}) must equal the post-payment amount of the credit note (${postPayment}).`,
+        refundAmount > 0 ? 'refund_amount' : creditAmount > 0 ? 'credit_amount' : 'out_of_band_amount',
+      );
+    }
     const request = this.requestId();
     const events: EmulatedEvent[] = [];
-    const prePayment = invoice.status === 'open';
-    const limit = prePayment
-      ? amountRemaining(invoice)
-      : invoice.amountPaid - invoice.postPaymentCreditNotesAmount;
-    if (!Number.isInteger(input.amount) || input.amount <= 0 || input.amount > limit) {
-      throw new RangeError(`credit note amount must be between 1 and ${limit}`);
-    }
     const refunds: CreditNoteRecord['refunds'] = [];
-    let outOfBandAmount: number | null = null;
-    if (!prePayment) {
-      const settlement = input.settlement ?? 'refund';
-      if (settlement === 'refund') {
-        const intent = invoice.paymentIntent
-          ? this.store.paymentIntents.get(invoice.paymentIntent)
-          : undefined;
-        const charge = intent?.latestCharge ? this.store.charges.get(intent.latestCharge) : undefined;
-        if (!charge) throw new Error(`invoice ${invoiceId} has no charge to refund (paid out of band?)`);
-        const result = this.refund(charge, input.amount, 'requested_by_customer', request);
-        refunds.push({ refund: result.refund.id, amountRefunded: input.amount });
-        events.push(...result.events);
-      } else if (settlement === 'customer_balance') {
-        customer.balance -= input.amount;
-      } else {
-        outOfBandAmount = input.amount;
-      }
+    if (refundAmount > 0) {
+      const intent = invoice.paymentIntent ? this.store.paymentIntents.get(invoice.paymentIntent) : undefined;
+      const charge = intent?.latestCharge ? this.store.charges.get(intent.latestCharge) : undefined;
+      if (!charge || charge.status !== 'succeeded')
+        throw invalidRequest(`Invoice ${invoiceId} has no charge to refund.`, 'refund_amount');
+      const result = this.refund(charge, refundAmount, 'requested_by_customer', request);
+      refunds.push({ refund: result.refund.id, amountRefunded: refundAmount });
+      events.push(...result.events);
+    }
+    if (creditAmount > 0) {
+      const previousBalance = customer.balance;
+      customer.balance -= creditAmount;
+      events.push(
+        this.recorder.emit(
+          'customer.updated',
+          this.json.customer(customer),
+          { balance: previousBalance },
+          request,
+        ),
+      );
     }
     const sequence = this.store.creditNotes.orderedBy('invoice', invoice.id).length + 1;
     const note = this.store.creditNotes.insert({
@@ -1220,48 +1709,45 @@ export class StripeScenario {
       seq: this.store.nextSeq(),
       invoice: invoice.id,
       customer: invoice.customer,
-      amount: input.amount,
+      amount,
       currency: invoice.currency,
       number: `${invoice.number ?? 'DRAFT'}-CN-${String(sequence).padStart(2, '0')}`,
-      reason: input.reason ?? null,
-      memo: input.memo ?? null,
+      reason: input.reason,
+      memo: input.memo,
       status: 'issued',
-      type: prePayment ? 'pre_payment' : 'post_payment',
-      prePaymentAmount: prePayment ? input.amount : 0,
-      postPaymentAmount: prePayment ? 0 : input.amount,
-      outOfBandAmount,
+      type: postPayment === 0 ? 'pre_payment' : prePayment === 0 ? 'post_payment' : 'mixed',
+      prePaymentAmount: prePayment,
+      postPaymentAmount: postPayment,
+      outOfBandAmount: outOfBandAmount > 0 ? outOfBandAmount : null,
       refunds,
       voidedAt: null,
-      metadata: {},
+      metadata: { ...input.metadata },
     });
     events.push(this.recorder.emit('credit_note.created', this.json.creditNote(note), undefined, request));
-    if (prePayment) {
-      const previous: JsonObject = {
-        amount_due: invoice.amountDue,
-        amount_remaining: amountRemaining(invoice),
-        pre_payment_credit_notes_amount: invoice.prePaymentCreditNotesAmount,
-      };
-      invoice.amountDue -= input.amount;
-      invoice.prePaymentCreditNotesAmount += input.amount;
-      const intent = invoice.paymentIntent ? this.store.paymentIntents.get(invoice.paymentIntent) : undefined;
-      if (intent && intent.status === 'requires_payment_method') intent.amount = amountRemaining(invoice);
-      if (amountRemaining(invoice) === 0) {
-        previous.status = invoice.status;
-        invoice.status = 'paid';
-        invoice.paidAt = this.now();
-        invoice.nextPaymentAttempt = null;
-        if (intent && intent.status !== 'succeeded') {
-          intent.status = 'canceled';
-          intent.canceledAt = this.now();
-        }
-        events.push(this.recorder.emit('invoice.updated', this.json.invoice(invoice), previous, request));
-        events.push(this.recorder.emit('invoice.paid', this.json.invoice(invoice), undefined, request));
-      } else {
-        events.push(this.recorder.emit('invoice.updated', this.json.invoice(invoice), previous, request));
+    const previous: JsonObject = {
+      amount_due: invoice.amountDue,
+      amount_remaining: amountRemaining(invoice),
+      pre_payment_credit_notes_amount: invoice.prePaymentCreditNotesAmount,
+      post_payment_credit_notes_amount: invoice.postPaymentCreditNotesAmount,
+    };
+    invoice.amountDue -= prePayment;
+    invoice.prePaymentCreditNotesAmount += prePayment;
+    invoice.postPaymentCreditNotesAmount += postPayment;
+    const intent = invoice.paymentIntent ? this.store.paymentIntents.get(invoice.paymentIntent) : undefined;
+    if (prePayment > 0 && intent && intent.status === 'requires_payment_method')
+      intent.amount = amountRemaining(invoice);
+    if (invoice.status === 'open' && amountRemaining(invoice) === 0) {
+      previous.status = invoice.status;
+      invoice.status = 'paid';
+      invoice.paidAt = this.now();
+      invoice.nextPaymentAttempt = null;
+      if (intent && intent.status !== 'succeeded') {
+        intent.status = 'canceled';
+        intent.canceledAt = this.now();
       }
+      events.push(this.recorder.emit('invoice.updated', this.json.invoice(invoice), previous, request));
+      events.push(this.recorder.emit('invoice.paid', this.json.invoice(invoice), undefined, request));
     } else {
-      const previous: JsonObject = { post_payment_credit_notes_amount: invoice.postPaymentCreditNotesAmount };
-      invoice.postPaymentCreditNotesAmount += input.amount;
       events.push(this.recorder.emit('invoice.updated', this.json.invoice(invoice), previous, request));
     }
     return { creditNote: this.json.creditNote(note), invoice: this.json.invoice(invoice), events };

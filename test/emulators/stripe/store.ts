@@ -289,6 +289,11 @@ export interface CustomerRecord extends BaseRecord {
   defaultPaymentMethod: string | null;
   invoicePrefix: string;
   nextInvoiceSequence: number;
+  /**
+   * An Accounts v2 Account with the customer configuration (`acct_…`), not a Customer: objects billed to it
+   * carry `customer: null` and `customer_account: <id>`, and `/v1/customers` neither lists nor retrieves it.
+   */
+  v2Account?: boolean;
 }
 
 export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover';
@@ -338,6 +343,11 @@ export interface SubscriptionRecord extends BaseRecord {
   description: string | null;
   trialStart: UnixSeconds | null;
   trialEnd: UnixSeconds | null;
+  /** `pause_collection`: invoices are not collected (kept as drafts, voided, or marked uncollectible). */
+  pauseCollection?: {
+    behavior: 'keep_as_draft' | 'mark_uncollectible' | 'void';
+    resumesAt: UnixSeconds | null;
+  } | null;
 }
 
 export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
@@ -429,7 +439,12 @@ export interface OutcomeRecord {
   networkDeclineCode: string | null;
 }
 
+/** How a charge was paid: a card, or a bank debit that settles days later (SEPA, ACH). */
+export type ChargeMethodType = 'card' | 'sepa_debit' | 'us_bank_account';
+
 export interface ChargeRecord extends BaseRecord {
+  /** Default `card`. */
+  methodType?: ChargeMethodType;
   customer: string | null;
   paymentIntent: string | null;
   paymentMethod: string | null;
@@ -456,7 +471,9 @@ export type DisputeStatus =
   | 'warning_needs_response'
   | 'warning_under_review'
   | 'warning_closed'
-  | 'prevented';
+  | 'prevented'
+  | 'appeal_needs_response'
+  | 'appeal_under_review';
 
 export type DisputeReason =
   | 'bank_cannot_process'
@@ -516,12 +533,16 @@ export interface RefundRecord extends BaseRecord {
   currency: string;
   reason: 'duplicate' | 'fraudulent' | 'requested_by_customer' | null;
   status: 'pending' | 'succeeded' | 'failed' | 'canceled';
+  /** Set when the refund failed (`lost_or_stolen_card`, `expired_or_canceled_card`, …). */
+  failureReason?: string | null;
   metadata: Metadata;
 }
 
 export interface InvoicePaymentRecord extends BaseRecord {
   invoice: string;
-  paymentIntent: string;
+  /** Null for a payment made outside Stripe, reported as a Payment Record (`paymentRecord`). */
+  paymentIntent: string | null;
+  paymentRecord?: string;
   amountRequested: number;
   amountPaid: number | null;
   currency: string;

@@ -93,7 +93,7 @@ export type AccountCardView = {
   customerId: string;
   name: string | null;
   asOf: string;
-  /** current | overdue | failed_payment | disputed | paused */
+  /** current | payment_in_flight | overdue | failed_payment | disputed | paused */
   status: string;
   statusLabel: string;
   statusVariant: StatusVariant;
@@ -103,6 +103,8 @@ export type AccountCardView = {
     outstanding: Money;
     overdue: Money;
     disputed: Money;
+    uncollectible: Money;
+    inFlight: Money;
     aging: AgingBucketView[];
   }[];
   oldestDaysPastDue: number;
@@ -116,6 +118,8 @@ export type AccountCardView = {
     daysPastDue: number;
     disputed: boolean;
     failedAttempts: number;
+    uncollectible: boolean;
+    paymentInFlight: boolean;
   }[];
   lastFailure: {
     invoiceId: string;
@@ -255,6 +259,17 @@ export type SimulationSummary = {
 };
 
 export type SimulateAnswer = { ok: true; summaries: SimulationSummary[] };
+
+/** A simulation the server runs as a job (too long or too large for one request), as polled. */
+export type SimulationJob = {
+  id: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  accounts: { done: number; total: number | null };
+  summaries?: SimulationSummary[];
+  error?: string;
+};
+
+export type SimulationJobAnswer = { ok: true; simulation: SimulationJob };
 
 export type RuleSetChange =
   | { kind: 'added'; path: string; ruleId: string }

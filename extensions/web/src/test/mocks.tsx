@@ -191,6 +191,8 @@ export function createCard(overrides: Partial<AccountCardView> = {}): AccountCar
         outstanding: money(900_000),
         overdue: money(250_000),
         disputed: money(0),
+        uncollectible: money(0),
+        inFlight: money(0),
         aging: [
           { bucket: 'current', amount: money(650_000) },
           { bucket: '1-30', amount: money(100_000) },
@@ -212,6 +214,8 @@ export function createCard(overrides: Partial<AccountCardView> = {}): AccountCar
         daysPastDue: 34,
         disputed: false,
         failedAttempts: 2,
+        uncollectible: false,
+        paymentInFlight: false,
       },
     ],
     lastFailure: {

@@ -198,6 +198,8 @@ function InvoicesSection({ card }: { card: AccountCardView }) {
                   <td>
                     {[
                       invoice.disputed ? 'disputed' : null,
+                      invoice.paymentInFlight ? 'payment in flight' : null,
+                      invoice.uncollectible ? 'marked uncollectible' : null,
                       invoice.failedAttempts > 0
                         ? `${invoice.failedAttempts} failed ${invoice.failedAttempts === 1 ? 'attempt' : 'attempts'}`
                         : null,

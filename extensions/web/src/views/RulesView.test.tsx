@@ -173,6 +173,50 @@ describe('RulesView', () => {
     });
   });
 
+  it('runs a simulation too large for one request as a job on the server and shows its progress', async () => {
+    let polls = 0;
+    const calls = mockFetch(
+      routes({
+        'POST /rules/simulate': {
+          status: 422,
+          body: {
+            ok: false,
+            error: { code: 'simulation_too_large', message: 'more than one request replays' },
+          },
+        },
+        'POST /rules/simulations': okFlat({
+          simulation: { id: 'sim-1', state: 'queued', accounts: { done: 0, total: null } },
+        }),
+        'GET /rules/simulations/sim-1': () => {
+          polls += 1;
+          return polls === 1
+            ? okFlat({ simulation: { id: 'sim-1', state: 'running', accounts: { done: 120, total: 400 } } })
+            : okFlat({
+                simulation: {
+                  id: 'sim-1',
+                  state: 'done',
+                  accounts: { done: 400, total: 400 },
+                  summaries: [createSimulation({ tasks: 90 }), createSimulation()],
+                },
+              });
+        },
+      }),
+    );
+    const user = userEvent.setup();
+    renderView(<RulesView />);
+    await screen.findByTestId('active-version');
+    await user.click(screen.getByRole('button', { name: 'Simulate' }));
+
+    expect(
+      await screen.findByText('Replaying history on the server: 120 of 400 accounts…', {}, { timeout: 5000 }),
+    ).toBeInTheDocument();
+    const table = await screen.findByTestId('simulation-summary', {}, { timeout: 5000 });
+    const tasks = within(table).getByRole('row', { name: /Tasks created/ });
+    expect(within(tasks).getAllByRole('cell')[0]).toHaveTextContent('90');
+    const started = calls.find((call) => call.path === '/rules/simulations');
+    expect(started?.body).toEqual(calls.find((call) => call.path === '/rules/simulate')?.body);
+  });
+
   it('activates the edited rule set as a new version and reloads the versions', async () => {
     let activated = false;
     const calls = mockFetch(

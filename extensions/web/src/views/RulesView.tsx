@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { callApi, type ApiFailure } from '../api/client';
-import type { RulesAnswer, SimulateAnswer, ValidateAnswer, VersionAnswer } from '../api/types';
+import { simulateRules } from '../api/simulate';
+import type { RulesAnswer, SimulationJob, ValidateAnswer, VersionAnswer } from '../api/types';
 import { useApiAction, useApiResource } from '../api/useApi';
 import { ErrorAlert, Loading, Notice } from '../components/Feedback';
 import { addDays, formatInstant, localToday } from '../format';
@@ -111,13 +112,12 @@ function RulesWorkspace({
   const validate = useApiAction((ruleSet: unknown) =>
     callApi<ValidateAnswer>({ method: 'POST', path: '/rules/validate', body: { ruleSet } }),
   );
+  const [progress, setProgress] = useState<SimulationJob['accounts'] | null>(null);
   const simulate = useApiAction((ruleSet: unknown, range: { from: string; to: string }) =>
-    callApi<SimulateAnswer>({
-      method: 'POST',
-      path: '/rules/simulate',
-      body: { ruleSet, against: activeDocument, ...range },
-      timeoutMs: SIMULATION_TIMEOUT_MS,
-    }),
+    simulateRules(
+      { ruleSet, against: activeDocument, ...range },
+      { timeoutMs: SIMULATION_TIMEOUT_MS, onProgress: setProgress },
+    ),
   );
   const activate = useApiAction((ruleSet: unknown, text: string) =>
     callApi<VersionAnswer>({
@@ -197,6 +197,7 @@ function RulesWorkspace({
     const document = readDocument();
     if (document === undefined) return;
     setSimulatedAgainst(againstLabel);
+    setProgress(null);
     takeProblems(await simulate.run(document.value, { from, to }));
   };
 
@@ -329,7 +330,11 @@ function RulesWorkspace({
           </button>
         </form>
         {simulate.state.status === 'running' ? (
-          <Loading>Replaying history; this can take a minute for a large book…</Loading>
+          <Loading>
+            {progress === null || progress.total === null
+              ? 'Replaying history; this can take a minute for a large book…'
+              : `Replaying history on the server: ${progress.done} of ${progress.total} accounts…`}
+          </Loading>
         ) : null}
         {simulate.state.status === 'failed' && failureOutsideEditor(simulate.state.failure) ? (
           <ErrorAlert title="The simulation failed" failure={simulate.state.failure} />

@@ -57,6 +57,7 @@ const STATUS_LABELS = {
   failed_payment: 'Failed payment',
   disputed: 'Disputed',
   paused: 'Paused',
+  payment_in_flight: 'Payment in flight',
 };
 const STATUS_THEMES = {
   current: 'slds-theme_success',
@@ -64,6 +65,7 @@ const STATUS_THEMES = {
   failed_payment: 'slds-theme_error',
   disputed: 'slds-theme_error',
   paused: 'slds-theme_shade',
+  payment_in_flight: 'slds-theme_info',
 };
 const TIER_LABELS = { low: 'Low', medium: 'Medium', high: 'High' };
 

@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import type { TenantId } from '../../src/domain/model';
+import { diagnose, type DoctorReport } from '../../src/use-cases/doctor';
+import { LOCAL_DOCTOR_PATH } from '../http/local-doctor';
+import { doctorOptions } from '../compose';
+import { defaultTenant, ExitCode, print, tenantOption, withStore, type StoreServer } from './shared';
+
+async function doctorThroughServer(server: StoreServer, tenant: TenantId | undefined): Promise<DoctorReport> {
+  const url = new URL(LOCAL_DOCTOR_PATH, server.url);
+  if (tenant !== undefined) url.searchParams.set('tenant', tenant);
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { authorization: `Bearer ${server.token}` } });
+  } catch (error) {
+    throw new Error(
+      `the store is owned by the server process ${server.pid}, which does not answer at ${server.url} (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+  if (response.status !== 200)
+    throw new Error(`the server process ${server.pid} answered HTTP ${response.status} to the doctor`);
+  return (await response.json()) as DoctorReport;
+}
+
+function renderReport(report: DoctorReport): string {
+  if (report.tenants.length === 0) return 'No tenants yet: nothing to check.';
+  const lines: string[] = [];
+  for (const diagnosis of report.tenants) {
+    const problems = diagnosis.integrations.flatMap((integration) => integration.findings);
+    lines.push(
+      problems.length === 0
+        ? `${diagnosis.tenant}: healthy`
+        : `${diagnosis.tenant}: ${diagnosis.healthy ? 'healthy, with warnings' : 'needs attention'}`,
+    );
+    for (const finding of problems) {
+      lines.push(
+        `  ${finding.integration.padEnd(10)} ${finding.severity.toUpperCase().padEnd(7)} ${finding.problem}`,
+      );
+      lines.push(`  ${''.padEnd(10)} ${''.padEnd(7)} fix: ${finding.fix}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function registerDoctorCommands(program: Command): void {
+  program
+    .command('doctor')
+    .description(
+      'what is wrong, per tenant and integration, and how to fix it (exit 0 when healthy, 1 otherwise)',
+    )
+    .option('--tenant <tenant>', 'only this tenant (default: every tenant in the store)', tenantOption)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (options: { tenant?: TenantId; json: boolean }) => {
+      const report = await withStore(
+        (store) =>
+          diagnose(store, {
+            ...doctorOptions(defaultTenant()),
+            now: new Date(),
+            ...(options.tenant === undefined ? {} : { tenants: [options.tenant] }),
+          }),
+        { viaServer: (server) => doctorThroughServer(server, options.tenant) },
+      );
+      print(options, report, () => renderReport(report));
+      if (!report.healthy) throw new ExitCode(1);
+    });
+}

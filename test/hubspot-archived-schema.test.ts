@@ -1,0 +1,88 @@
+import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
+import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
+import { createPgliteStore } from '../src/adapters/postgres';
+import type { TenantId } from '../src/domain/model';
+import type { CollectionsStore } from '../src/ports/store';
+import { installCrmSchema } from '../src/use-cases/crm-schema';
+import { diagnose } from '../src/use-cases/doctor';
+import { startHubspotEmulator, type HubspotEmulator } from './emulators/hubspot/emulator';
+
+const TENANT = '4242' as TenantId;
+
+/**
+ * HubSpot keeps an archived property's name: creating it again answers 409, and its v3 API has no
+ * restore. Install must go on with the rest, say which property an admin must restore, and stay
+ * idempotent; the doctor lists it until an install finds it back.
+ */
+describe('HubSpot install after an admin archived one of our properties (emulator answers 409)', () => {
+  let hs: HubspotEmulator;
+  let store: CollectionsStore;
+
+  beforeAll(async () => {
+    hs = await startHubspotEmulator({ rateLimit: false });
+    store = await createPgliteStore();
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store.close();
+    await hs.close();
+  });
+
+  const gateway = () =>
+    createHubspotGateway({
+      accessToken: hs.accessToken as string,
+      limiter: createInProcessRateLimiter(),
+      limiterKey: 'hubspot:4242',
+      basePath: hs.url,
+      timeZones: new Map([['hubspot:4242', { timeZone: 'UTC', fetchedAt: Date.now() }]]),
+    });
+
+  const doctorFinding = async () => {
+    const report = await diagnose(store, {
+      tenants: [TENANT],
+      now: new Date('2026-09-01T12:00:00Z'),
+      billingSources: [],
+      requiredScopes: {},
+    });
+    return report.tenants[0]?.integrations
+      .find((entry) => entry.integration === 'hubspot')
+      ?.findings.find((finding) => finding.check === 'crm_schema_archived');
+  };
+
+  it('reports the archived property, creates the rest, and a second install changes nothing', async () => {
+    const first = await installCrmSchema(store, TENANT, gateway());
+    expect(first.blocked).toBeUndefined();
+    expect(first.created).toContain('companies.collections_risk_score');
+
+    // An admin deletes (archives) two of our properties in HubSpot's settings.
+    for (const name of ['collections_risk_score', 'collections_currency']) {
+      const response = await fetch(`${hs.url}/crm/v3/properties/companies/${name}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${hs.accessToken ?? ''}` },
+      });
+      expect(response.status).toBe(204);
+    }
+
+    const again = await installCrmSchema(store, TENANT, gateway());
+    expect(again.created).toEqual([]);
+    expect((again.blocked ?? []).map((block) => block.name).sort()).toEqual([
+      'companies.collections_currency',
+      'companies.collections_risk_score',
+    ]);
+    const block = again.blocked?.find((entry) => entry.name === 'companies.collections_risk_score');
+    expect(block?.problem).toContain('`collections_risk_score` was archived');
+    expect(block?.fix).toContain('Archived properties › Restore');
+    // Nothing else is touched: every other property is still there, active.
+    expect(again.existing).toContain('companies.collections_status');
+    expect(hs.properties('companies').filter((p) => p.name === 'collections_risk_score')).toHaveLength(1);
+
+    const finding = await doctorFinding();
+    expect(finding?.severity).toBe('error');
+    expect(finding?.count).toBe(2);
+    expect(finding?.problem).toContain('companies.collections_currency, companies.collections_risk_score');
+
+    const third = await installCrmSchema(store, TENANT, gateway());
+    expect(third).toEqual(again);
+    expect((await doctorFinding())?.count).toBe(2);
+  });
+});
