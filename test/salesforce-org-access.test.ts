@@ -229,6 +229,30 @@ describe('Bulk API 2.0 jobs', () => {
     for (const id of ids) expect(sf.record(id)?.fields['Collections_Status__c']).toBe('overdue');
   });
 
+  it('a close whose answer was lost is waited for, not uploaded again beside the job that runs', async () => {
+    const ids = [sf.createAccount({ Name: 'Initech' }), sf.createAccount({ Name: 'Umbrella' })];
+    sf.setFaults({
+      serviceUnavailable: {
+        trigger: { kind: 'first', count: 1 },
+        paths: ['/jobs/ingest'],
+        methods: ['PATCH'],
+        when: 'after',
+      },
+    });
+    const writer = createSalesforceGateway({ ...sf.connectionConfig(), sleep: poll, bulkPollMs: 10 }).bulk;
+    if (writer === undefined) throw new Error('no bulk writer');
+    const before = sf.bulkJobs().length;
+
+    const jobId = await writer.start('companies', updates(ids, 'disputed'));
+    const result = await writer.finish(jobId);
+
+    expect(result).toEqual({ written: expect.arrayContaining(ids) as unknown, failed: [] });
+    const jobs = sf.bulkJobs().slice(before);
+    expect(jobs.map((job) => job.state)).toEqual(['JobComplete']);
+    expect(jobs[0]?.id).toBe(jobId);
+    for (const id of ids) expect(sf.record(id)?.fields['Collections_Status__c']).toBe('disputed');
+  });
+
   it('every status check of a job counts against the API budget', async () => {
     sf.setUserPermissions({ viewSetupAndConfiguration: true });
     const ids = [sf.createAccount({ Name: 'Acme' })];

@@ -47,7 +47,14 @@ export function createBulkWriter(options: BulkWriterOptions): CrmBulkWriter {
         return job.id as string;
       } catch (raw) {
         const error = toIntegrationError(raw);
-        // The orphan may hold the data already: aborted, it never runs.
+        // A close that landed without its answer leaves a job that runs: it is waited for, never
+        // uploaded again beside it (the older job could finish after newer writes and undo them).
+        const state = await call(() => job.check(), 0)
+          .then((info) => (info as unknown as JobInfo).state)
+          .catch(() => undefined);
+        if (state === 'UploadComplete' || state === 'InProgress' || state === 'JobComplete')
+          return job.id as string;
+        // Still open, the orphan may hold the data already: aborted, it never runs.
         await call(() => job.abort(), 0).catch(() => undefined);
         // An upload that failed without a verdict (jsforce cannot send a streamed body twice) is as
         // passing as a 5xx: the data goes again, in a new job.
