@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
+import { isLoopbackHost } from '../../src/config/demo-mode';
 import { z } from 'zod';
 import type { CalendarDate } from '../../src/domain/dates';
 import { parseTenantId, type TenantId } from '../../src/domain/model';
@@ -44,10 +45,6 @@ const requestSchema = z.object({
   }),
 });
 
-function isLoopback(address: string): boolean {
-  return address === '::1' || /^(::ffff:)?127\./.test(address);
-}
-
 function hasToken(request: Request, token: string): boolean {
   const presented = Buffer.from(/^Bearer (.+)$/.exec(request.get('authorization') ?? '')?.[1] ?? '');
   const expected = Buffer.from(token);
@@ -61,7 +58,7 @@ function hasToken(request: Request, token: string): boolean {
 export function localCallersOnly(token: string): RequestHandler {
   return (request, response, next) => {
     const remote = request.socket.remoteAddress ?? '';
-    if (!isLoopback(remote) && remote !== request.socket.localAddress) {
+    if (!isLoopbackHost(remote) && remote !== request.socket.localAddress) {
       response.status(403).json({ error: 'forbidden' });
       return;
     }
