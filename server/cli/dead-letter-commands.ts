@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/config';
 import { z } from 'zod';
 import type { DeadLetter } from '../../src/ports/queue';
 import { LOCAL_DEAD_LETTERS_PATH } from '../http/local-dead-letters';
-import { positiveInteger, print, UsageError, withStore, type Output, type StoreServer } from './shared';
+import { positiveInteger, print, UsageError, withStore, type Output, askStoreOwner } from './shared';
 
 type DeadLetterAccess = {
   list(limit: number): Promise<DeadLetter[]>;
@@ -21,24 +21,6 @@ async function withRedisQueue<T>(url: string, work: (access: DeadLetterAccess) =
   } finally {
     await queue.close();
   }
-}
-
-async function askServer(server: StoreServer, path: string, method: 'GET' | 'POST'): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(new URL(path, server.url), {
-      method,
-      headers: { authorization: `Bearer ${server.token}` },
-    });
-  } catch (error) {
-    throw new Error(
-      `the server process ${server.pid} does not answer at ${server.url} (${(error as Error).message})`,
-      { cause: error },
-    );
-  }
-  if (response.status !== 200 && response.status !== 404)
-    throw new Error(`the server process ${server.pid} answered HTTP ${response.status} to ${path}`);
-  return response.json();
 }
 
 const listAnswer = z.object({
@@ -64,11 +46,11 @@ async function withJobQueue<T>(work: (access: DeadLetterAccess) => Promise<T>): 
       viaServer: (server) =>
         work({
           list: async (limit) =>
-            listAnswer.parse(await askServer(server, `${LOCAL_DEAD_LETTERS_PATH}?limit=${limit}`, 'GET'))
+            listAnswer.parse(await askStoreOwner(server, `${LOCAL_DEAD_LETTERS_PATH}?limit=${limit}`, 'GET'))
               .deadLetters,
           replay: async (jobId) =>
             replayAnswer.parse(
-              await askServer(
+              await askStoreOwner(
                 server,
                 `${LOCAL_DEAD_LETTERS_PATH}/${encodeURIComponent(jobId)}/replay`,
                 'POST',

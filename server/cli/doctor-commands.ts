@@ -3,23 +3,19 @@ import type { TenantId } from '../../src/domain/model';
 import { diagnose, type DoctorReport } from '../../src/use-cases/doctor';
 import { LOCAL_DOCTOR_PATH } from '../http/local-doctor';
 import { doctorOptions } from '../compose';
-import { defaultTenant, ExitCode, print, tenantOption, withStore, type StoreServer } from './shared';
+import {
+  defaultTenant,
+  ExitCode,
+  print,
+  tenantOption,
+  withStore,
+  askStoreOwner,
+  type StoreServer,
+} from './shared';
 
 async function doctorThroughServer(server: StoreServer, tenant: TenantId | undefined): Promise<DoctorReport> {
-  const url = new URL(LOCAL_DOCTOR_PATH, server.url);
-  if (tenant !== undefined) url.searchParams.set('tenant', tenant);
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${server.token}` } });
-  } catch (error) {
-    throw new Error(
-      `the store is owned by the server process ${server.pid}, which does not answer at ${server.url} (${(error as Error).message})`,
-      { cause: error },
-    );
-  }
-  if (response.status !== 200)
-    throw new Error(`the server process ${server.pid} answered HTTP ${response.status} to the doctor`);
-  return (await response.json()) as DoctorReport;
+  const query = tenant === undefined ? '' : `?tenant=${encodeURIComponent(tenant)}`;
+  return (await askStoreOwner(server, `${LOCAL_DOCTOR_PATH}${query}`)) as DoctorReport;
 }
 
 function renderReport(report: DoctorReport): string {

@@ -195,3 +195,26 @@ export async function readValidatedFile<T>(
   }
   return result.value;
 }
+
+/** A request to the server that owns the embedded store (its lock file's URL and token); 404 is an answer. */
+export async function askStoreOwner(
+  server: StoreServer,
+  path: string,
+  method: 'GET' | 'POST' = 'GET',
+): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, server.url), {
+      method,
+      headers: { authorization: `Bearer ${server.token}` },
+    });
+  } catch (error) {
+    throw new Error(
+      `the server process ${server.pid} does not answer at ${server.url} (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+  if (response.status !== 200 && response.status !== 404)
+    throw new Error(`the server process ${server.pid} answered HTTP ${response.status} to ${path}`);
+  return response.json();
+}
