@@ -19,6 +19,7 @@ import type { LoadDemoDataEvents } from '../src/jobs/load-demo-data';
 import { createStripeSource } from '../src/adapters/stripe/stripe-source';
 import type { BillingSource } from '../src/ports/billing-source';
 import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
+import type { HubspotTaskOwners } from '../src/adapters/hubspot/task-owners';
 import { createHubspotOAuth } from '../src/adapters/hubspot/hubspot-oauth';
 import { hubspotRequestsPer10s, type HubspotAppKind } from '../src/adapters/hubspot/rate-limits';
 import { createSecretCipher, parseEncryptionKey } from '../src/adapters/crypto/secret-cipher';
@@ -81,6 +82,21 @@ export function openHubspotOAuth(config: Config): CrmOAuth | undefined {
 }
 
 /**
+ * Who the rules' roles mean in the tenant's portal: the CSM property the admin chose on the settings
+ * page (or none), else HUBSPOT_CSM_PROPERTY; the rest from the environment.
+ */
+export async function hubspotTaskOwnersOf(
+  config: Config,
+  store: CollectionsStore,
+  tenant: TenantId,
+): Promise<HubspotTaskOwners> {
+  const { csmProperty: fallback, ...rest } = config.crm.hubspotTaskOwners;
+  const chosen = await store.getCrmOwnerSettings(tenant, 'hubspot');
+  const csmProperty = chosen === undefined ? fallback : (chosen.csmProperty ?? undefined);
+  return { ...rest, ...(csmProperty === undefined ? {} : { csmProperty }) };
+}
+
+/**
  * The HubSpot portal of a tenant: its OAuth installation (tokens decrypted and refreshed as needed),
  * else the private-app token (HUBSPOT_ACCESS_TOKEN) for the default tenant; undefined when neither.
  */
@@ -95,7 +111,7 @@ export async function openCrmGateway(
   const common = {
     limiter,
     ...(crm.hubspotApiBase === undefined ? {} : { basePath: crm.hubspotApiBase.replace(/\/+$/, '') }),
-    taskOwners: crm.hubspotTaskOwners,
+    taskOwners: await hubspotTaskOwnersOf(config, store, tenant),
   };
   const budget = (kind: HubspotAppKind) => ({
     requests: crm.hubspotRequestsPer10s ?? hubspotRequestsPer10s(crm.hubspotAppKind ?? kind, crm.hubspotTier),

@@ -123,17 +123,24 @@ async function main(): Promise<void> {
   const cardOptions = { riskTiers: config.riskTiers, renewalWindowDays: config.renewalWindowDays };
   const state: AppState = { startedAt: Date.now(), demo: { state: 'off', tenant }, shuttingDown: false };
 
-  const handler = createLoadDemoDataHandler(store, {
-    openFolder: demoDatasetFolders(),
-    onLoaded: (request, invoices) => {
-      state.demo = { state: 'loaded', tenant: request.tenant, invoices };
-      enqueueAccountRefresh(queue, request.tenant).catch((error: unknown) =>
-        // The reconciler queues the refresh when this one could not be.
-        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'refresh not queued'),
-      );
-      logger.info({ tenant: request.tenant, customers: request.customers, invoices }, 'demo data loaded');
+  const handler = createLoadDemoDataHandler(
+    store,
+    {
+      openFolder: demoDatasetFolders(),
+      onLoaded: (request, invoices, tasksCreated) => {
+        state.demo = { state: 'loaded', tenant: request.tenant, invoices };
+        enqueueAccountRefresh(queue, request.tenant).catch((error: unknown) =>
+          // The reconciler queues the refresh when this one could not be.
+          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'refresh not queued'),
+        );
+        logger.info(
+          { tenant: request.tenant, customers: request.customers, invoices, tasksCreated },
+          'demo data loaded',
+        );
+      },
     },
-  });
+    { riskTiers: config.riskTiers },
+  );
   const billing = openBillingSource(config, {
     onThrottled: (waitMs) => logger.warn({ waitMs }, 'stripe rate limit: backing off'),
     limiter,
@@ -260,6 +267,10 @@ async function main(): Promise<void> {
       resolveTenant,
       ...(sessionSecret === undefined ? {} : { sessionSecret }),
       queue,
+      gatewayFor,
+      ...(config.crm.hubspotTaskOwners.csmProperty === undefined
+        ? {}
+        : { defaultCsmProperty: config.crm.hubspotTaskOwners.csmProperty }),
     },
     ...(hasWeb ? { webDir } : {}),
     ...(salesforceApp === undefined ? {} : { salesforceApp }),

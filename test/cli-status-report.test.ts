@@ -67,13 +67,14 @@ describe('collections status, report, pause and resume (CLI, end to end)', () =>
         {
           currency: 'USD',
           outstandingMinor: 110000,
-          overdueMinor: 60000,
-          disputedMinor: 20000,
+          // INV-1 (600 owed, 60 days past due) is held whole under D-1 (200 of it): disputed, not overdue.
+          overdueMinor: 0,
+          disputedMinor: 60000,
           aging: { current: 50000, d1_30: 0, d31_60: 60000, d61_90: 0, d90Plus: 0 },
         },
       ],
-      oldestDaysPastDue: 60,
-      overdueInvoiceCount: 1,
+      oldestDaysPastDue: 0,
+      overdueInvoiceCount: 0,
       lastFailure: null,
       churnSignals: [],
       openDisputes: [expect.objectContaining({ disputeId: 'D-1', invoiceId: 'INV-1', amountMinor: 20000 })],
@@ -83,9 +84,11 @@ describe('collections status, report, pause and resume (CLI, end to end)', () =>
       averageDaysLate: 19,
     });
     const risk = (
-      status as { risk: { score: number; tier: string; probabilityLate: number; reasons: unknown[] } }
+      status as {
+        risk: { score: number; tier: string; probabilitySeriouslyLate: number; reasons: unknown[] };
+      }
     ).risk;
-    expect(risk.score).toBe(Math.round(risk.probabilityLate * 100));
+    expect(risk.score).toBe(Math.round(risk.probabilitySeriouslyLate * 100));
     expect(['low', 'medium', 'high']).toContain(risk.tier);
     expect(Array.isArray(risk.reasons)).toBe(true);
 

@@ -15,6 +15,7 @@ import {
 } from '../src/jobs/daily';
 import { ACCOUNT_REFRESH } from '../src/jobs/crm-jobs';
 import type { CollectionsStore } from '../src/ports/store';
+import { createLoadDemoDataHandler } from '../src/jobs/load-demo-data';
 import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
 import { importDataset } from '../src/use-cases/import-dataset';
 
@@ -81,4 +82,34 @@ describe('daily run: one job per tenant and day', () => {
     expect((await queue.getJob(`${DAILY_TENANT}:daily-broken:${DAY}`))?.state).toBe('failed');
     expect([...new Set(refreshed)].sort()).toEqual(['daily-a', 'daily-b']);
   });
+
+  it("reports demo data loaded only once the day's tasks exist, so the first screen is never empty", async () => {
+    const tenant = 'daily-demo' as TenantId;
+    let atLoaded: Promise<number> | undefined;
+    let reported = -1;
+    const load = createLoadDemoDataHandler(store, {
+      openFolder: async () => {
+        const dir = await mkdtemp(path.join(os.tmpdir(), 'collections-demo-'));
+        return {
+          writer: await createCsvDatasetWriter(dir),
+          reader: createCsvDatasetReader(dir),
+          dispose: () => rm(dir, { recursive: true, force: true }),
+        };
+      },
+      onLoaded: (_request, _invoices, tasksCreated) => {
+        reported = tasksCreated;
+        // Read at the moment "loaded" is reported, before anything else runs.
+        atLoaded = store.listTasks(tenant, { state: 'open' }).then((tasks) => tasks.length);
+      },
+    });
+    await load({ tenant, customers: 40, seed: 3, asOf: DAY }, {
+      jobId: 'load-demo',
+      attempt: 1,
+    } as unknown as Parameters<typeof load>[1]);
+    expect(atLoaded).toBeDefined();
+    const openAtLoaded = await atLoaded;
+    expect(openAtLoaded).toBeGreaterThan(0);
+    expect(openAtLoaded).toBe(reported);
+    expect(await store.loadRiskModel(tenant)).toBeDefined();
+  }, 120000);
 });

@@ -261,7 +261,12 @@ const line = (text: string) => process.stdout.write(`[soak] ${text}\n`);
       for (const letter of deadLetters) expect(letter.error).not.toBe('');
 
       // Every process still stops cleanly.
-      for (const role of [server, workers[1] as RoleProcess, killed]) expect(await stopRole(role)).toBe(0);
+      for (const role of [server, workers[1] as RoleProcess, killed]) {
+        const code = await stopRole(role);
+        if (code !== 0)
+          line(`--- ${role.role} ${role.child.pid} exited ${code}\n${role.logs().slice(-4000)}`);
+        expect({ role: role.role, code }).toEqual({ role: role.role, code: 0 });
+      }
     },
     60 * 60000,
   );

@@ -86,3 +86,74 @@ describe('HubSpot install after an admin archived one of our properties (emulato
     expect((await doctorFinding())?.count).toBe(2);
   });
 });
+
+/**
+ * An archived property group keeps its name too (HubSpot's "Archive a property group": moved to the
+ * recycling bin), and properties cannot be created in it: install reports the group, creates nothing
+ * for that object type, goes on with the others, and stays idempotent.
+ */
+describe('HubSpot install after an admin archived our property group (emulator answers 409)', () => {
+  let hs: HubspotEmulator;
+  let store: CollectionsStore;
+
+  beforeAll(async () => {
+    hs = await startHubspotEmulator({ rateLimit: false });
+    store = await createPgliteStore();
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store.close();
+    await hs.close();
+  });
+
+  const gateway = () =>
+    createHubspotGateway({
+      accessToken: hs.accessToken as string,
+      limiter: createInProcessRateLimiter(),
+      limiterKey: 'hubspot:4242',
+      basePath: hs.url,
+      timeZones: new Map([['hubspot:4242', { timeZone: 'UTC', fetchedAt: Date.now() }]]),
+    });
+
+  it('reports the deals group, installs the companies schema, and a second install changes nothing', async () => {
+    // An admin archives the group before the app is installed (left from an earlier install).
+    const createdGroup = await fetch(`${hs.url}/crm/v3/properties/deals/groups`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hs.accessToken ?? ''}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'collections', label: 'Collections' }),
+    });
+    expect(createdGroup.status).toBe(201);
+    const archived = await fetch(`${hs.url}/crm/v3/properties/deals/groups/collections`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${hs.accessToken ?? ''}` },
+    });
+    expect(archived.status).toBe(204);
+
+    const first = await installCrmSchema(store, TENANT, gateway());
+    expect(first.blocked?.map((block) => block.name)).toEqual(['deals:group']);
+    expect(first.blocked?.[0]?.problem).toContain('deal property group `collections` was archived');
+    expect(first.blocked?.[0]?.fix).toContain('Archived groups › Restore');
+    // Nothing of ours was created on deals; companies got their group and properties.
+    expect([...first.created, ...first.existing].filter((name) => name.startsWith('deals'))).toEqual([]);
+    expect(first.created).toContain('companies:group');
+    expect(first.created).toContain('companies.collections_status');
+    expect(hs.properties('deals').some((property) => property.name.startsWith('collections_'))).toBe(false);
+
+    const report = await diagnose(store, {
+      tenants: [TENANT],
+      now: new Date('2026-09-01T12:00:00Z'),
+      billingSources: [],
+      requiredScopes: {},
+    });
+    const finding = report.tenants[0]?.integrations
+      .find((entry) => entry.integration === 'hubspot')
+      ?.findings.find((entry) => entry.check === 'crm_schema_archived');
+    expect(finding?.count).toBe(1);
+    expect(finding?.problem).toContain('deals:group');
+
+    const second = await installCrmSchema(store, TENANT, gateway());
+    expect(second.blocked?.map((block) => block.name)).toEqual(['deals:group']);
+    expect(second.created).toEqual([]);
+    expect(second.existing).toContain('companies.collections_status');
+  });
+});

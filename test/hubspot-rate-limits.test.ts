@@ -1,4 +1,6 @@
+import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
 import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
+import type { RateLimiter } from '../src/ports/rate-limiter';
 import { createPgliteStore } from '../src/adapters/postgres';
 import { parseConfig } from '../src/config/config';
 import { parseTenantId, type TenantId } from '../src/domain/model';
@@ -75,4 +77,110 @@ describe('HubSpot budget by app kind and account tier (HUBSPOT_APP_KIND, HUBSPOT
   it('refuses an unknown tier at start-up, naming the variable', () => {
     expect(() => parseConfig({ HUBSPOT_TIER: 'platinum' })).toThrow(/HUBSPOT_TIER/);
   });
+});
+
+describe('HubSpot counts a request when it arrives, not when the limiter granted it', () => {
+  /** The real limiter, with each grant's `sent` and `answered` written down in order. */
+  function recording(limiter: RateLimiter, events: string[]): RateLimiter {
+    let grants = 0;
+    return {
+      ...limiter,
+      acquire: (key, budget, signal) => limiter.acquire(key, budget, signal),
+      hold: async (key, budget, signal) => {
+        const grant = await limiter.hold(key, budget, signal);
+        const id = (grants += 1);
+        return {
+          waitedMs: grant.waitedMs,
+          sent: async () => {
+            events.push(`sent ${id}`);
+            await grant.sent();
+          },
+          answered: async () => {
+            events.push(`answered ${id}`);
+            await grant.answered();
+          },
+        };
+      },
+      close: () => limiter.close(),
+    };
+  }
+
+  it("moves each grant to when the SDK's request left, before its answer", async () => {
+    const hs = await startHubspotEmulator({ rateLimit: false, latency: { ms: 50 } });
+    const limiter = createInProcessRateLimiter();
+    const events: string[] = [];
+    try {
+      const companies = Array.from({ length: 3 }, (_, index) => hs.createCompany({ name: `Sent ${index}` }));
+      const gateway = createHubspotGateway({
+        accessToken: 'pat-test',
+        limiter: recording(limiter, events),
+        limiterKey: 'hubspot:sent-times',
+        basePath: hs.url,
+      });
+      for (const [index, crmId] of companies.entries())
+        await gateway.updateRecords('companies', [{ crmId, properties: { name: `Sent ${index} renamed` } }]);
+      // The time-zone read, then one call per company: each seen leaving, then answered.
+      expect(events).toEqual([
+        'sent 1',
+        'answered 1',
+        'sent 2',
+        'answered 2',
+        'sent 3',
+        'answered 3',
+        'sent 4',
+        'answered 4',
+      ]);
+    } finally {
+      await limiter.close();
+      await hs.close();
+    }
+  });
+
+  it('keeps under the window when a busy event loop holds granted requests back', async () => {
+    // 12 per second at HubSpot; the limiter keeps 2 of headroom, so grants 10 per window.
+    const budget = { requests: 12, windowMs: 1000 };
+    const hs = await startHubspotEmulator({ rateLimit: budget });
+    const limiter = createInProcessRateLimiter();
+    try {
+      const companies = Array.from({ length: 20 }, (_, index) => hs.createCompany({ name: `Late ${index}` }));
+      // Right after the 10th grant the process is busy for 500 ms (computing the next accounts, say):
+      // the first 10 requests leave, and reach HubSpot, 0.5 s after their grants. Counted from their
+      // grants, the next 10 would be sent 1.15 s after those, when HubSpot still holds the first 10
+      // and allows only 2 more: 8 answers of 429. Counted from when they left, none.
+      let grants = 0;
+      const busy: RateLimiter = {
+        ...limiter,
+        acquire: (key, b, signal) => limiter.acquire(key, b, signal),
+        hold: async (key, b, signal) => {
+          const grant = await limiter.hold(key, b, signal);
+          grants += 1;
+          if (grants === 10) {
+            const until = Date.now() + 500;
+            while (Date.now() < until) {
+              // the event loop is held, as by a long synchronous computation
+            }
+          }
+          return grant;
+        },
+        close: () => limiter.close(),
+      };
+      const gateway = createHubspotGateway({
+        accessToken: 'pat-test',
+        limiter: busy,
+        limiterKey: 'hubspot:late-arrivals',
+        basePath: hs.url,
+        rateLimit: budget,
+      });
+      const written = await Promise.all(
+        companies.map((crmId, index) =>
+          gateway.updateRecords('companies', [{ crmId, properties: { name: `Late ${index} renamed` } }]),
+        ),
+      );
+      expect(written.flatMap((result) => result.written).sort()).toEqual([...companies].sort());
+      expect(hs.stats().rateLimited).toBe(0);
+    } finally {
+      await limiter.close();
+      await hs.close();
+    }
+  }, 30000);
 });

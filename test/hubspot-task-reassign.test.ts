@@ -167,5 +167,11 @@ describe('HubSpot: a reassigned company moves its open collections tasks (emulat
         owner: expected,
       });
     }
+
+    // The owners the event wrote are remembered: the sync's own owner check writes nothing more.
+    hs.resetStats();
+    const after = await syncCrm(store, gateway, TENANT, AS_OF);
+    expect(after.tasksReassigned).toBe(0);
+    expect(hs.stats().byRoute['POST /crm/v3/objects/tasks/batch/update']).toBeUndefined();
   }, 120000);
 });

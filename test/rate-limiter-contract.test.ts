@@ -122,6 +122,49 @@ describe.each(backends)('rate limiter contract: $name', ({ name, open }) => {
     expect(waited).toBeLessThanOrEqual(400 + 150 + 1);
   });
 
+  it('counts an answered grant again from its answer', async () => {
+    // Budget 3 with 2 of headroom: one grant per window.
+    const budget = { requests: 3, windowMs: 300 };
+    const key = newKey();
+    const grant = await first.hold(key, budget);
+    expect(grant.waitedMs).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await grant.answered();
+    const answeredAt = performance.now();
+    // From the grant it would leave the window ~100 ms from now; from the answer, 300 ms.
+    const next = await second.hold(key, budget);
+    expect(performance.now() - answeredAt).toBeGreaterThanOrEqual(300 - 5);
+    expect(next.waitedMs).toBeGreaterThan(200);
+  });
+
+  it('counts a grant answered after a whole window again, as it may have arrived late', async () => {
+    const budget = { requests: 3, windowMs: 200 };
+    const key = newKey();
+    const grant = await first.hold(key, budget);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await grant.answered();
+    const answeredAt = performance.now();
+    await second.acquire(key, budget);
+    expect(performance.now() - answeredAt).toBeGreaterThanOrEqual(200 - 5);
+  });
+
+  it('counts a grant seen leaving from then, and its later answer does not move it', async () => {
+    // Budget 3 with 2 of headroom: one grant per window (300 ms, and the 150 ms margin).
+    const budget = { requests: 3, windowMs: 300 };
+    const key = newKey();
+    const grant = await first.hold(key, budget);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await grant.sent();
+    const sentAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await grant.answered();
+    // From the answer it would leave 500 ms after it; from leaving, 450 ms after that, 150 ms from now.
+    const next = await second.hold(key, budget);
+    const elapsed = performance.now() - sentAt;
+    expect(elapsed).toBeGreaterThanOrEqual(300 + 150 - 5);
+    expect(next.waitedMs).toBeLessThan(400);
+  });
+
   it('rejects at once on an already aborted signal', async () => {
     const reason = new Error('already gone');
     await expect(

@@ -303,6 +303,27 @@ describe('rules and pause API (signed like hubspot.fetch)', () => {
     expect((await signed('GET', '/rules/simulations/not-a-simulation', 'ben@example.com')).status).toBe(404);
   });
 
+  it('lets only RevOps choose the CSM property, per signed portal; none needs no CRM to check it', async () => {
+    const denied = await signed('POST', '/settings/task-owners', 'ben@example.com', { csmProperty: null });
+    expect(denied.status).toBe(403);
+    expect(await store.getCrmOwnerSettings(PORTAL as TenantId, 'hubspot')).toBeUndefined();
+    // Without a HubSpot connection a property cannot be checked against the portal's: refused.
+    const unchecked = await signed('POST', '/settings/task-owners', 'ana@example.com', {
+      csmProperty: 'csm_owner',
+    });
+    expect(unchecked.body).toMatchObject({ ok: false, error: { path: 'csmProperty' } });
+    const none = await signed('POST', '/settings/task-owners', 'ana@example.com', { csmProperty: null });
+    expect(none.body).toEqual({ ok: true, csmProperty: null });
+    const read = await signed('GET', '/settings/task-owners', 'ben@example.com');
+    expect(read.body).toMatchObject({
+      ok: true,
+      csmProperty: null,
+      chosen: { by: 'ana@example.com' },
+      properties: null,
+      unavailable: 'HubSpot is not connected for this portal',
+    });
+  });
+
   it('pauses and resumes one account with reason, expiry and who did it', async () => {
     const paused = await signed('POST', '/accounts/C-1/pause', 'dana@example.com', {
       reason: 'renewal call',

@@ -288,6 +288,7 @@ describe('static check: no values interpolated into SQL in src/adapters/postgres
   /** file → the interpolated expressions allowed in SQL-looking template literals there. */
   const ALLOWED: Record<string, readonly string[]> = {
     'account-cards.ts': ['order', 'INSTALLATION_COLUMNS'],
+    'customer-directory.ts': ['COLUMNS'],
     'account-facts.ts': ['where', 'CUSTOMER_COLUMNS', 'columns', 'from'],
     'entity-tables.ts': [
       'quoted(column.name)',

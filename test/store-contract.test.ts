@@ -534,6 +534,23 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
     expect(await store.getAutomationPause(tenant, 'C-1')).toBeNull();
   });
 
+  it("keeps each tenant's CRM owner settings apart: none chosen, a property, then none on purpose", async () => {
+    const tenant = newTenant();
+    const other = newTenant();
+    expect(await store.getCrmOwnerSettings(tenant, 'hubspot')).toBeUndefined();
+    await store.saveCrmOwnerSettings(tenant, 'hubspot', { csmProperty: 'csm_owner' }, 'revops@example.com');
+    expect(await store.getCrmOwnerSettings(tenant, 'hubspot')).toMatchObject({
+      csmProperty: 'csm_owner',
+      updatedBy: 'revops@example.com',
+    });
+    expect(await store.getCrmOwnerSettings(other, 'hubspot')).toBeUndefined();
+    expect(await store.getCrmOwnerSettings(tenant, 'salesforce')).toBeUndefined();
+    await store.saveCrmOwnerSettings(tenant, 'hubspot', { csmProperty: null }, 'admin@example.com');
+    const none = await store.getCrmOwnerSettings(tenant, 'hubspot');
+    expect(none).toMatchObject({ csmProperty: null, updatedBy: 'admin@example.com' });
+    expect(none?.updatedAt).toBeInstanceOf(Date);
+  });
+
   it('keeps rule sets as immutable, audited versions with one active, and rolls back', async () => {
     const tenant = newTenant();
     expect(await store.getActiveRuleSet(tenant)).toBeUndefined();

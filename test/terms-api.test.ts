@@ -84,7 +84,7 @@ describe('payment-terms API for the deal card (signed like hubspot.fetch)', () =
   }
 
   function get(path: string, user: string) {
-    const url = `/api/v1${path}?portalId=${PORTAL}&userEmail=${encodeURIComponent(user)}`;
+    const url = `/api/v1${path}${path.includes('?') ? '&' : '?'}portalId=${PORTAL}&userEmail=${encodeURIComponent(user)}`;
     const timestamp = String(now);
     return request(app)
       .get(url)
@@ -147,6 +147,70 @@ describe('payment-terms API for the deal card (signed like hubspot.fetch)', () =
     expect(listed.body.accepted[0]).toMatchObject({ dealId: 'D-9', actor: 'ae@example.com', syncedAt: null });
     const events = await store.listEvents(PORTAL as TenantId, { subject: 'deal:D-9' });
     expect(events.map((event) => event.kind)).toEqual(['payment_terms_accepted']);
+  });
+
+  it('accepts terms per deal: a second deal with the same customer, amount and currency is its own acceptance', async () => {
+    const body = { customerId, amount: '64000', currency: 'USD' };
+    const first = await post('/deals/D-70/payment-terms/accept', 'ae@example.com', body);
+    const second = await post('/deals/D-71/payment-terms/accept', 'ae2@example.com', body);
+    expect(first.body).toMatchObject({ ok: true, state: 'accepted' });
+    expect(second.body).toMatchObject({ ok: true, state: 'accepted' });
+    const again = await post('/deals/D-71/payment-terms/accept', 'ae2@example.com', body);
+    expect(again.body).toMatchObject({ ok: true, state: 'already_accepted' });
+
+    const listedFirst = await get('/deals/D-70/payment-terms/accepted', 'ae@example.com');
+    const listedSecond = await get('/deals/D-71/payment-terms/accepted', 'ae@example.com');
+    expect(listedFirst.body.accepted).toEqual([
+      expect.objectContaining({ dealId: 'D-70', customerId, actor: 'ae@example.com' }),
+    ]);
+    expect(listedSecond.body.accepted).toEqual([
+      expect.objectContaining({ dealId: 'D-71', customerId, actor: 'ae2@example.com' }),
+    ]);
+    expect(listedFirst.body.accepted[0].recommendationId).not.toBe(
+      listedSecond.body.accepted[0].recommendationId,
+    );
+    const audited = async (dealId: string) =>
+      (await store.listEvents(PORTAL as TenantId, { subject: `deal:${dealId}` })).map((event) => [
+        event.kind,
+        event.actor,
+      ]);
+    expect(await audited('D-70')).toEqual([['payment_terms_accepted', 'ae@example.com']]);
+    expect(await audited('D-71')).toEqual([['payment_terms_accepted', 'ae2@example.com']]);
+    const recommendations = await Promise.all(
+      ['D-70', 'D-71'].map((dealId) => post(`/deals/${dealId}/payment-terms`, 'ae@example.com', body)),
+    );
+    const [idA, idB] = recommendations.map((response) => response.body.recommendation.recommendationId);
+    expect(idA).not.toBe(idB);
+  });
+
+  it('searches customers for the deal view in the store, one bounded page at a time', async () => {
+    const facts = await store.getAccountFacts(PORTAL as TenantId, customerId);
+    const name = facts!.customer.name!;
+    const typed = name.slice(0, 4).toUpperCase();
+    const found = await get(`/customers/search?q=${encodeURIComponent(typed)}&limit=50`, 'ae@example.com');
+    expect(found.status).toBe(200);
+    const customers = found.body.data.customers as { customerId: string; name: string; currency: string }[];
+    expect(customers.map((customer) => customer.customerId)).toContain(customerId);
+    for (const customer of customers)
+      expect(
+        customer.name.toLowerCase().startsWith(typed.toLowerCase()) || customer.customerId.startsWith(typed),
+      ).toBe(true);
+    expect(customers.find((customer) => customer.customerId === customerId)?.currency).toBe(
+      [...facts!.invoices].sort((a, b) => (a.issuedOn < b.issuedOn ? 1 : -1))[0]?.currency ?? null,
+    );
+
+    // 150 customers in the book: a page of 5 says there are more; an id prefix finds by id.
+    const page = await get('/customers/search?q=&limit=5', 'ae@example.com');
+    expect(page.body.data.customers).toHaveLength(5);
+    expect(page.body.data.more).toBe(true);
+    const byId = await get(`/customers/search?q=${encodeURIComponent(customerId)}`, 'ae@example.com');
+    expect(byId.body.data.customers[0].customerId).toBe(customerId);
+    // LIKE wildcards are matched as themselves.
+    const wildcard = await get('/customers/search?q=%25', 'ae@example.com');
+    expect(wildcard.body.data).toEqual({ customers: [], more: false });
+    const tooMany = await get('/customers/search?q=a&limit=5000', 'ae@example.com');
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.error.path).toBe('limit');
   });
 
   it('lets only RevOps change guardrails, validating them first', async () => {

@@ -106,6 +106,92 @@ describe('workspace API (local demo mode and embedded sessions)', () => {
     expect((await request(demo).get('/api/v1/accounts?sort=name')).status).toBe(422);
   });
 
+  it('ranks the worklist by money at risk, filters by owner and situation, pages on the server', async () => {
+    type Row = {
+      customerId: string;
+      owner: string | null;
+      situations: string[];
+      moneyAtRisk: { minor: number; currency: string };
+      outstanding: { minor: number } | null;
+      renewalValue: { minor: number };
+      openTasks: number;
+      paused: unknown;
+    };
+    const all = await request(demo).get('/api/v1/worklist?limit=200');
+    expect(all.body.ok).toBe(true);
+    const { currency, owners, total } = all.body.data as {
+      currency: string;
+      owners: string[];
+      total: number;
+    };
+    const rows = all.body.data.accounts as Row[];
+    expect(rows.length).toBe(total);
+    expect(total).toBeGreaterThan(0);
+    const amounts = rows.map((row) => row.moneyAtRisk.minor);
+    expect([...amounts].sort((a, b) => b - a)).toEqual(amounts);
+    for (const row of rows) {
+      expect(row.moneyAtRisk.currency).toBe(currency);
+      expect(row.situations.some((situation) => situation !== 'paused')).toBe(true);
+      // Expected loss never exceeds what could be lost: the balance plus the renewal at stake.
+      expect(row.moneyAtRisk.minor).toBeLessThanOrEqual(
+        (row.outstanding?.minor ?? 0) + row.renewalValue.minor,
+      );
+    }
+    // Owners come from the book, not from the page.
+    expect(owners.length).toBeGreaterThan(1);
+
+    const owner = rows.find((row) => row.owner !== null)?.owner as string;
+    const mine = await request(demo).get(`/api/v1/worklist?limit=200&owner=${encodeURIComponent(owner)}`);
+    expect(mine.body.data.accounts.map((row: Row) => row.customerId)).toEqual(
+      rows.filter((row) => row.owner === owner).map((row) => row.customerId),
+    );
+    const failed = await request(demo).get('/api/v1/worklist?limit=200&situation=failed_payment');
+    expect(failed.body.data.accounts.map((row: Row) => row.customerId)).toEqual(
+      rows.filter((row) => row.situations.includes('failed_payment')).map((row) => row.customerId),
+    );
+    expect(failed.body.data.accounts.length).toBeGreaterThan(0);
+    const first = await request(demo).get('/api/v1/worklist?limit=3&offset=0');
+    const second = await request(demo).get('/api/v1/worklist?limit=3&offset=3');
+    expect(
+      [...first.body.data.accounts, ...second.body.data.accounts].map((row: Row) => row.customerId),
+    ).toEqual(rows.slice(0, 6).map((row) => row.customerId));
+    expect(first.body.data.total).toBe(total);
+    expect((await request(demo).get('/api/v1/worklist?situation=angry')).status).toBe(422);
+    expect((await request(demo).get('/api/v1/worklist?limit=0')).status).toBe(422);
+  });
+
+  it('creates a collections task from a worklist row: stored open, audited, shown on the row', async () => {
+    const list = await request(demo).get('/api/v1/worklist?limit=1');
+    const row = list.body.data.accounts[0] as { customerId: string; openTasks: number };
+    const before = await store.listTasks(TENANT, { customerId: row.customerId, state: 'open' });
+    const created = await request(demo)
+      .post(`/api/v1/accounts/${row.customerId}/tasks`)
+      .send({ title: 'Call about the overdue invoices', dueOn: '2026-09-17', priority: 'high' });
+    expect(created.body).toMatchObject({ ok: true, task: { customerId: row.customerId, ruleId: 'manual' } });
+    const after = await store.listTasks(TENANT, { customerId: row.customerId, state: 'open' });
+    expect(after.length).toBe(before.length + 1);
+    expect(after.find((task) => task.title === 'Call about the overdue invoices')).toMatchObject({
+      assignee: 'local-demo',
+      dueOn: '2026-09-17',
+      priority: 'high',
+      crmTaskId: null,
+    });
+    const audit = await request(demo).get('/api/v1/audit?limit=5');
+    expect(audit.body.data.events[0]).toMatchObject({
+      kind: 'task_created',
+      subject: row.customerId,
+      actor: 'local-demo',
+      payload: { ruleId: 'manual' },
+    });
+    const again = await request(demo).get('/api/v1/worklist?limit=200');
+    const updated = again.body.data.accounts.find(
+      (entry: { customerId: string }) => entry.customerId === row.customerId,
+    );
+    expect(updated.openTasks).toBe(before.length + 1);
+    const invalid = await request(demo).post(`/api/v1/accounts/${row.customerId}/tasks`).send({ title: '' });
+    expect(invalid.status).toBe(422);
+  });
+
   it('shows an account with its timeline, and a pause from the workspace at once', async () => {
     const list = await request(demo).get('/api/v1/accounts?sort=overdue&limit=1');
     const customerId = list.body.data.accounts[0].customerId as string;

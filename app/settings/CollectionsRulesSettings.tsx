@@ -1,6 +1,7 @@
 import { Divider, Flex, hubspot } from '@hubspot/ui-extensions';
 import { GUARDRAILS, RULE_SETS } from './api/policies';
 import { CrmConnectionStatus } from './components/CrmConnectionStatus';
+import { CsmPropertySetting } from './components/CsmPropertySetting';
 import { DiffPanel } from './components/DiffPanel';
 import { PolicySection, type PolicyTools } from './components/PolicySection';
 import { SimulationPanel } from './components/SimulationPanel';
@@ -26,6 +27,8 @@ export function CollectionsRulesSettings() {
       <PolicySection kind={RULE_SETS} tools={ruleSetTools} />
       <Divider />
       <PolicySection kind={GUARDRAILS} />
+      <Divider />
+      <CsmPropertySetting />
     </Flex>
   );
 }

@@ -60,7 +60,7 @@ export function renderAccountStatus(
   if (status.risk === null) lines.push('  payment risk: no model yet (run `collections risk-fit`)');
   else {
     lines.push(
-      `  payment risk ${status.risk.score}/100 (${status.risk.tier}): ${Math.round(status.risk.probabilityLate * 100)}% chance the next invoice is paid late`,
+      `  payment risk ${status.risk.score}/100 (${status.risk.tier}): ${percent(status.risk.probabilitySeriouslyLate)} chance the next invoice is still unpaid 30 days past due (${percent(status.risk.probabilityLate)} that it is paid late)`,
       ...status.risk.reasons.slice(0, 5).map((reason) => `    + ${reason.text}`),
       ...status.risk.mitigating.slice(0, 2).map((reason) => `    − ${reason.text}`),
     );
@@ -77,10 +77,13 @@ const COLUMNS: { title: string; width: number; value: (m: CurrencyMetrics) => st
   { title: '61–90', width: 7, value: (m) => percent(m.arMinor > 0 ? m.aging.d61_90 / m.arMinor : null) },
   { title: '90+', width: 7, value: (m) => percent(m.atRiskRate) },
   { title: 'delinq', width: 7, value: (m) => percent(m.delinquencyRate) },
+  // Each DSO beside its own best possible DSO and ADD (ADD = DSO − BPDSO by the same method).
   { title: 'DSO', width: 7, value: (m) => days(m.simpleDso) },
-  { title: 'cbDSO', width: 7, value: (m) => days(m.countbackDso) },
   { title: 'BPDSO', width: 7, value: (m) => days(m.bestPossibleDso) },
   { title: 'ADD', width: 7, value: (m) => days(m.averageDaysDelinquent) },
+  { title: 'cbDSO', width: 7, value: (m) => days(m.countbackDso) },
+  { title: 'cbBP', width: 7, value: (m) => days(m.countbackBestPossibleDso) },
+  { title: 'cbADD', width: 7, value: (m) => days(m.countbackAverageDaysDelinquent) },
   { title: 'CEI', width: 7, value: (m) => (m.cei === null ? 'n/a' : m.cei.toFixed(1)) },
   { title: 'recov', width: 7, value: (m) => percent(m.failedPaymentRecoveryRate) },
 ];
@@ -140,6 +143,26 @@ export function renderBacktest(report: BacktestReport): string {
       .join(', ')}`,
   ];
   if (report.training.dropped.length > 0) lines.push(`Left out: ${report.training.dropped.join(', ')}`);
+  const serious = report.seriouslyLate;
+  lines.push(
+    '',
+    `Risk score outcome (still unpaid ${serious.daysPastDue} days past due): ${serious.training.n} training invoices, ${percent(serious.training.rate)} of them`,
+    ...(
+      [
+        ['model', serious.model],
+        ['baseline: base rate', serious.baseRate],
+      ] as const
+    ).map(
+      ([label, e]) =>
+        `${label.padEnd(28)} ${String(e.n).padStart(8)} ${percent(e.lateRate).padStart(7)} ${fixed(e.auc).padStart(7)} ${fixed(e.brier).padStart(7)} ${fixed(e.logLoss).padStart(8)}`,
+    ),
+    ...serious.model.calibration
+      .filter((bin) => bin.n > 0)
+      .map(
+        (bin) =>
+          `  ${bin.from.toFixed(1)}–${bin.to.toFixed(1)}  n=${String(bin.n).padStart(7)}  predicted ${percent(bin.meanPredicted).padStart(6)}  observed ${percent(bin.observedRate).padStart(6)}`,
+      ),
+  );
   if (report.skippedUndecided > 0)
     lines.push(
       `${report.skippedUndecided} invoices were not yet due at the end of the data and are not judged.`,

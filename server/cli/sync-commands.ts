@@ -222,7 +222,7 @@ export function registerSyncCommands(program: Command): void {
         print(options, { ...report, tenant, seconds }, () =>
           [
             `Synced ${tenant} to ${label} in ${seconds.toFixed(1)} s: ${report.mapped} of ${report.accounts} accounts mapped, ${report.changed} changed, ${report.written} written.`,
-            `  tasks: ${report.tasksCreated} created, ${report.tasksCompleted} completed; ${report.apiRequests} API requests, ${report.rateLimited} rate-limited${report.bulkJobs.length > 0 ? `; bulk jobs ${report.bulkJobs.join(', ')}` : ''}`,
+            `  tasks: ${report.tasksCreated} created, ${report.tasksCompleted} completed, ${report.tasksReassigned} given to a new owner; ${report.apiRequests} API requests, ${report.rateLimited} rate-limited${report.bulkJobs.length > 0 ? `; bulk jobs ${report.bulkJobs.join(', ')}` : ''}`,
             ...report.failed
               .slice(0, 10)
               .map((failure) => `  failed ${failure.crmId}: ${failure.code}: ${failure.message}`),

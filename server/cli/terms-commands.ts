@@ -165,12 +165,21 @@ export function renderRecommendation(result: RecommendationResult): string {
     result.explanation,
     ...result.notes.map((note) => `  • ${note}`),
     '',
-    ` #  option              net  invoices  cash days  late   past due 60+  ${''.padEnd(8)}`,
+    ` #  option              net  invoices  cash days  from signing  late   past due 60+`,
   ];
   for (const option of result.options) {
     const e = option.estimate;
+    const fromSigning =
+      e.invoices === 1
+        ? e.daysFromSigningToFirstCash.toFixed(0)
+        : `${e.daysFromSigningToFirstCash.toFixed(0)}–${e.daysFromSigningToLastCash.toFixed(0)}`;
+    const note = !option.allowed
+      ? `blocked: ${option.blockedBy.join('; ')}`
+      : option.sameFiguresAs === null
+        ? ''
+        : `same figures as ${option.sameFiguresAs}`;
     lines.push(
-      `${String(option.rank).padStart(2)}${option.recommended ? '*' : ' '} ${option.id.padEnd(19)} ${String(option.netDays).padStart(3)}  ${String(e.invoices).padStart(8)}  ${e.expectedDaysToCash.toFixed(0).padStart(9)}  ${`${Math.round(e.probabilityLate * 100)}%`.padStart(4)}  ${money(e.expectedOutstandingPast60Minor).padStart(14)}  ${option.allowed ? '' : `blocked: ${option.blockedBy.join('; ')}`}`,
+      `${String(option.rank).padStart(2)}${option.recommended ? '*' : ' '} ${option.id.padEnd(19)} ${String(option.netDays).padStart(3)}  ${String(e.invoices).padStart(8)}  ${e.expectedDaysToCash.toFixed(0).padStart(9)}  ${fromSigning.padStart(12)}  ${`${Math.round(e.probabilityLate * 100)}%`.padStart(4)}  ${money(e.expectedOutstandingPast60Minor).padStart(14)}  ${note}`,
     );
   }
   lines.push('', `Estimates: ${result.estimates}`, `Recommendation id: ${result.recommendationId}`);

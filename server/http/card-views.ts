@@ -65,6 +65,8 @@ export type AccountCardView = {
   nextStep: { title: string; tone: string | null; assignee: string; ruleId: string; dueOn: string } | null;
   tasks: {
     taskId: string;
+    /** The rule that made it (`manual` for a person's). */
+    ruleId: string;
     title: string;
     dueOn: string;
     priority: string;

@@ -125,6 +125,7 @@ export function toAccountCardView(card: AccountCard): AccountCardView {
           },
     tasks: card.openTasks.map((task) => ({
       taskId: task.actionId,
+      ruleId: task.ruleId,
       title: task.title,
       dueOn: task.dueOn,
       priority: task.priority,
@@ -134,7 +135,7 @@ export function toAccountCardView(card: AccountCard): AccountCardView {
   };
 }
 
-const manualTask = z
+export const manualTask = z
   .object({
     title: z.string().trim().min(1).max(200),
     dueOn: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),

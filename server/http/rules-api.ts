@@ -5,6 +5,7 @@ import { parseTenantId, type TenantId } from '../../src/domain/model';
 import { DEFAULT_RULE_SET } from '../../src/domain/rules/default-rule-set';
 import { diffRuleSets } from '../../src/domain/rules/diff';
 import { validateRuleSet } from '../../src/domain/rules/rule-set';
+import type { CrmGateway } from '../../src/ports/crm-gateway';
 import type { JobQueue } from '../../src/ports/queue';
 import type { CollectionsStore } from '../../src/ports/store';
 import { badInput, fail, ruleSetOrFail } from './api-answers';
@@ -13,6 +14,7 @@ import { crmSyncPauseState } from '../../src/domain/crm-sync-pause';
 import { mountTermsRoutes } from './terms-api';
 import { mountCardRoutes } from './cards-api';
 import { mountSimulationRoutes } from './simulations-api';
+import { mountTaskOwnerRoutes } from './task-owners-api';
 import { mountWorkspaceRoutes, type WorkspaceContext } from './workspace-api';
 import { cookieOf, readSession, SESSION_COOKIE } from './workspace-session';
 import type { RiskTiers } from '../../src/domain/risk/risk-model';
@@ -44,6 +46,10 @@ export type RulesApiOptions = {
   sessionSecret?: string;
   /** Where simulations too long for a request run; without it they are refused (503). */
   queue?: JobQueue;
+  /** The tenant's CRM (the settings page lists its company properties that hold a user). */
+  gatewayFor?: (tenant: TenantId) => Promise<CrmGateway | undefined>;
+  /** HUBSPOT_CSM_PROPERTY: the CSM property of tenants that chose none on the settings page. */
+  defaultCsmProperty?: string;
 };
 
 /** What an embedded workspace may reach: its one view, and its one record. */
@@ -264,6 +270,13 @@ export function createRulesApi(options: RulesApiOptions): Router {
     if (!parsed.success) return badInput(response, parsed.error);
     const ruleSet = ruleSetOrFail(response, parsed.data.ruleSet, 'ruleSet');
     if (ruleSet !== undefined) response.json({ ok: true, rules: ruleSet.rules.map((rule) => rule.id) });
+  });
+
+  mountTaskOwnerRoutes(router, {
+    store: options.store,
+    context,
+    ...(options.gatewayFor === undefined ? {} : { gatewayFor: options.gatewayFor }),
+    ...(options.defaultCsmProperty === undefined ? {} : { defaultCsmProperty: options.defaultCsmProperty }),
   });
 
   mountSimulationRoutes(router, {

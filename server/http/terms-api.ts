@@ -72,6 +72,11 @@ const dealRequest = z
       });
   });
 
+const customerSearch = z.object({
+  q: z.string().trim().max(100, 'at most 100 characters').default(''),
+  limit: z.coerce.number().int().min(1).max(50, 'at most 50').default(20),
+});
+
 const guardrailsProposal = z.object({
   guardrails: z.unknown(),
   note: z.string().trim().min(1).max(500).optional(),
@@ -145,6 +150,7 @@ export function mountTermsRoutes(router: Router, options: TermsRouteOptions): vo
         input.deal,
         options.today(),
         tiers,
+        String(request.params['dealId']),
       );
       response.json({ ok: true, dealId: String(request.params['dealId']), recommendation });
     } catch (error) {
@@ -175,6 +181,21 @@ export function mountTermsRoutes(router: Router, options: TermsRouteOptions): vo
         return unprocessable(response, 'customerId', `unknown customer ${error.customerId}`);
       throw error;
     }
+  });
+
+  /** The deal view's customer picker: searched in the store, one bounded page at a time. */
+  router.get('/customers/search', async (request, response) => {
+    const parsed = customerSearch.safeParse(request.query);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return unprocessable(response, issue?.path.join('.') ?? '', issue?.message ?? 'invalid request');
+    }
+    const found = await options.store.searchCustomers(
+      options.context(response).tenant,
+      parsed.data.q,
+      parsed.data.limit,
+    );
+    response.json({ ok: true, data: found });
   });
 
   router.get('/deals/:dealId/payment-terms/accepted', async (request, response) => {

@@ -59,8 +59,9 @@ export const environmentSchema = z.object({
   DEMO_CUSTOMERS: integer(400, 1, 200000),
   DEMO_SEED: integer(42, 0, 2 ** 31 - 1),
   RENEWAL_WINDOW_DAYS: integer(90, 0, 730),
-  RISK_TIER_MEDIUM: z.coerce.number().min(0).max(1).default(0.3),
-  RISK_TIER_HIGH: z.coerce.number().min(0).max(1).default(0.6),
+  // Probabilities that the next invoice is still unpaid 30 days past due (see DEFAULT_TIERS).
+  RISK_TIER_MEDIUM: z.coerce.number().min(0).max(1).default(0.1),
+  RISK_TIER_HIGH: z.coerce.number().min(0).max(1).default(0.3),
   SHUTDOWN_TIMEOUT_MS: integer(10000, 100, 120000),
   PUBLIC_BASE_URL: optionalUrl(['https:', 'http:']),
   METRICS_TOKEN: optionalSecret,

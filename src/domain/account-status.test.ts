@@ -4,6 +4,10 @@ import { addDays, type CalendarDate } from './dates';
 import type { Invoice, PaymentAttempt } from './model';
 import { cur, day, dispute, facts, invoice, payment, subscription } from './test-facts';
 
+/** Whole days from one date to a later one, by the calendar (UTC midnight to UTC midnight). */
+const addDaysBetween = (from: CalendarDate, to: CalendarDate): number =>
+  Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+
 const usd = (status: AccountStatus) => status.balances.find((balance) => balance.currency === 'USD');
 
 describe('computeAccountStatus: balances and aging', () => {
@@ -208,7 +212,9 @@ describe('computeAccountStatus: situations', () => {
     });
     const status = computeAccountStatus(account, day('2026-02-15'));
     expect(status.situations).toEqual(['disputed']);
-    expect(usd(status)).toMatchObject({ disputedMinor: 40000, overdueMinor: 100000 });
+    // The dispute names 40k of the 100k invoice; the whole invoice is held, none of it overdue.
+    expect(usd(status)).toMatchObject({ disputedMinor: 100000, overdueMinor: 0, outstandingMinor: 100000 });
+    expect(status).toMatchObject({ overdueInvoiceCount: 0, oldestDaysPastDue: 0 });
     expect(status.openDisputes).toEqual([
       expect.objectContaining({ disputeId: 'D-1', amountMinor: 40000, daysOpen: 5, currency: 'USD' }),
     ]);
@@ -217,6 +223,31 @@ describe('computeAccountStatus: situations', () => {
       disputes: [dispute({ resolvedOn: day('2026-02-12'), outcome: 'won' })],
     });
     expect(computeAccountStatus(resolved, day('2026-02-15')).situations).toEqual(['overdue']);
+  });
+
+  it('counts only the undisputed invoice as overdue beside a disputed one', () => {
+    const account = facts({
+      invoices: [
+        // 15 days past due on 2026-02-15, disputed.
+        invoice({ invoiceId: 'INV-1', amountMinor: 100000 }),
+        // 5 days past due, not disputed.
+        invoice({
+          invoiceId: 'INV-2',
+          amountMinor: 30000,
+          issuedOn: day('2026-01-10'),
+          dueOn: day('2026-02-10'),
+        }),
+      ],
+      disputes: [dispute({ invoiceId: 'INV-1' })],
+    });
+    const status = computeAccountStatus(account, day('2026-02-15'));
+    expect(status.situations).toEqual(['disputed', 'overdue']);
+    expect(usd(status)).toMatchObject({
+      outstandingMinor: 130000,
+      disputedMinor: 100000,
+      overdueMinor: 30000,
+    });
+    expect(status).toMatchObject({ overdueInvoiceCount: 1, oldestDaysPastDue: 5 });
   });
 
   it('keeps a dispute on a paid card invoice open business without inventing a balance', () => {
@@ -258,6 +289,26 @@ describe('computeAccountStatus: situations', () => {
     expect(computeAccountStatus(account, day('2026-03-01'), { renewalWindowDays: 30 }).inRenewalWindow).toBe(
       false,
     );
+  });
+
+  it('reads canceled_on as the day the cancellation takes effect: live until then, no renewal from then on', () => {
+    // Cancellation requested in January, effective at the end of the term on 2026-06-01, which is
+    // also the day the subscription would have renewed.
+    const scheduled = subscription({ renewsOn: day('2026-06-01'), canceledOn: day('2026-06-01') });
+    const before = computeAccountStatus(facts({ subscriptions: [scheduled] }), day('2026-03-01'));
+    expect(before).toMatchObject({ nextRenewalOn: null, daysToRenewal: null, inRenewalWindow: false });
+    expect(before.churnSignals).toEqual([]);
+    const after = computeAccountStatus(facts({ subscriptions: [scheduled] }), day('2026-06-01'));
+    expect(after.churnSignals).toEqual(['all_subscriptions_canceled']);
+    expect(after.nextRenewalOn).toBeNull();
+
+    // Effective after the next renewal (a quarterly plan ending at a later term): that renewal still comes.
+    const later = subscription({ renewsOn: day('2026-04-01'), canceledOn: day('2026-07-01') });
+    expect(computeAccountStatus(facts({ subscriptions: [later] }), day('2026-03-01'))).toMatchObject({
+      nextRenewalOn: '2026-04-01',
+      daysToRenewal: 31,
+      churnSignals: [],
+    });
   });
 
   it('averages days late over invoices paid in the last 365 days', () => {
@@ -388,6 +439,59 @@ describe('computeAccountStatus: invariants', () => {
         const after = computeAccountStatus({ ...account, invoices: [...account.invoices, extra] }, asOf);
         expect(after.balances.filter((balance) => balance.currency !== 'CHF')).toEqual(before.balances);
         expect(after.balances.find((balance) => balance.currency === 'CHF')?.outstandingMinor).toBe(amount);
+      }),
+    );
+  });
+
+  it('overdue and disputed balances follow the invoice fields: a disputed invoice is never overdue', () => {
+    fc.assert(
+      fc.property(accountArb, dates, (account, asOf) => {
+        const status = computeAccountStatus(account, asOf);
+        const expected = new Map<string, { overdue: number; disputed: number }>();
+        let count = 0;
+        let oldest = 0;
+        for (const inv of account.invoices) {
+          if (inv.issuedOn > asOf || (inv.voidedOn !== null && inv.voidedOn <= asOf)) continue;
+          const rows = account.payments.filter((p) => p.invoiceId === inv.invoiceId);
+          const paid =
+            rows.length === 0
+              ? inv.paidOn !== null && inv.paidOn <= asOf
+                ? inv.amountMinor
+                : 0
+              : rows
+                  .filter((p) => p.attemptedOn <= asOf)
+                  .reduce(
+                    (sum, p) =>
+                      sum +
+                      (p.status === 'succeeded'
+                        ? p.amountMinor
+                        : p.status === 'refunded'
+                          ? -p.amountMinor
+                          : 0),
+                    0,
+                  );
+          const outstanding = Math.max(0, inv.amountMinor - paid);
+          if (outstanding === 0) continue;
+          const disputed = account.disputes.some(
+            (d) => d.invoiceId === inv.invoiceId && d.openedOn <= asOf && (d.resolvedOn ?? '9999') > asOf,
+          );
+          const entry = expected.get(inv.currency) ?? { overdue: 0, disputed: 0 };
+          if (disputed) entry.disputed += outstanding;
+          else if (inv.dueOn < asOf) {
+            entry.overdue += outstanding;
+            count += 1;
+            oldest = Math.max(oldest, addDaysBetween(inv.dueOn, asOf));
+          }
+          expected.set(inv.currency, entry);
+        }
+        for (const [currency, entry] of expected) {
+          const balance = status.balances.find((b) => b.currency === currency);
+          expect(balance?.overdueMinor ?? 0).toBe(entry.overdue);
+          expect(balance?.disputedMinor ?? 0).toBe(entry.disputed);
+        }
+        expect(status.overdueInvoiceCount).toBe(count);
+        expect(status.oldestDaysPastDue).toBe(oldest);
+        expect(status.situations.includes('overdue')).toBe(count > 0);
       }),
     );
   });

@@ -6,10 +6,11 @@ import {
   countsOn,
   emptyAging,
   positionOn,
+  settledInFullDay,
   type AgingBuckets,
   type InvoiceLedger,
 } from './invoice-ledger';
-import type { AccountFacts, Dispute, PaymentAttempt } from './model';
+import type { AccountFacts, Dispute, PaymentAttempt, Subscription } from './model';
 import { addMinor, type CurrencyCode } from './money';
 
 export type Situation =
@@ -33,7 +34,9 @@ export type AutomationPause = { reason: string; until: CalendarDate };
 export type CurrencyBalance = {
   currency: CurrencyCode;
   outstandingMinor: number;
+  /** Outstanding on past-due invoices with no open dispute and no payment on its way. */
   overdueMinor: number;
+  /** Outstanding on invoices under an open dispute (the whole invoice is held, never overdue). */
   disputedMinor: number;
   /** Overpayments: never netted against what is outstanding on other invoices. */
   creditMinor: number;
@@ -87,6 +90,7 @@ export type AccountStatus = {
   status: Situation;
   situations: Situation[];
   balances: CurrencyBalance[];
+  /** Over the invoices counted in overdueMinor (disputed ones are not overdue). */
   oldestDaysPastDue: number;
   overdueInvoiceCount: number;
   lastFailure: LastFailure | null;
@@ -112,6 +116,17 @@ export const DEFAULT_RENEWAL_WINDOW_DAYS = 90;
 
 /** How long a revoked authorisation counts as a churn signal when nothing was paid since. */
 export const REVOCATION_SIGNAL_DAYS = 90;
+
+/**
+ * The renewal a subscription still has. `canceledOn` is the day the cancellation takes effect (the
+ * subscription has ended from that day on, as Stripe's `ended_at`), not the day it was requested
+ * (Stripe's `canceled_at`): a renewal on or after it never happens.
+ */
+export function renewalOf(subscription: Subscription): CalendarDate | null {
+  const { renewsOn, canceledOn } = subscription;
+  if (renewsOn === null) return null;
+  return canceledOn !== null && renewsOn >= canceledOn ? null : renewsOn;
+}
 
 function isOpenOn(dispute: Dispute, asOf: CalendarDate): boolean {
   return dispute.openedOn <= asOf && (dispute.resolvedOn === null || dispute.resolvedOn > asOf);
@@ -211,11 +226,11 @@ export function computeAccountStatus(
         latestRevocation = { day: failureDay, signal };
       }
     }
-    if (ledger.paidInFullDay !== null && ledger.paidInFullDay <= day && ledger.paidInFullDay > yearAgo) {
-      if (countsOn(ledger, day)) {
-        lateDaysTotal += Math.max(0, ledger.paidInFullDay - ledger.dueDay);
-        paidInvoicesLastYear += 1;
-      }
+    // Paid means paid today: a refund that undid the payment reopens the invoice.
+    const settledDay = settledInFullDay(ledger, day);
+    if (settledDay !== null && settledDay > yearAgo && countsOn(ledger, day)) {
+      lateDaysTotal += Math.max(0, settledDay - ledger.dueDay);
+      paidInvoicesLastYear += 1;
     }
     if (!countsOn(ledger, day)) continue;
 
@@ -225,11 +240,9 @@ export function computeAccountStatus(
     const disputes = openDisputeByInvoice.get(invoice.invoiceId);
     // A dispute on a paid card invoice is still open business (a chargeback may take the money back),
     // so it is listed and makes the account disputed; only its unpaid part counts in the balances.
-    let disputedOutstanding = 0;
     for (const dispute of disputes ?? []) {
       const stake =
         dispute.amountMinor ?? (position.outstanding > 0 ? position.outstanding : invoice.amountMinor);
-      disputedOutstanding = Math.max(disputedOutstanding, Math.min(stake, position.outstanding));
       openDisputes.push({
         disputeId: dispute.disputeId,
         invoiceId: invoice.invoiceId,
@@ -247,7 +260,9 @@ export function computeAccountStatus(
     const uncollectibleOn = invoice.uncollectibleOn ?? null;
     const uncollectible = uncollectibleOn !== null && uncollectibleOn <= asOf;
     balance.outstandingMinor = addMinor(balance.outstandingMinor, position.outstanding);
-    balance.disputedMinor = addMinor(balance.disputedMinor, disputedOutstanding);
+    // The whole invoice is held while a dispute on it is open (as the rules hold it): its balance is
+    // disputed, never overdue, whatever part of it the dispute names.
+    if (disputes !== undefined) balance.disputedMinor = addMinor(balance.disputedMinor, position.outstanding);
     const bucket = agingBucketOf(position.daysPastDue);
     balance.aging[bucket] = addMinor(balance.aging[bucket], position.outstanding);
     if (uncollectible)
@@ -255,11 +270,11 @@ export function computeAccountStatus(
     if (inFlight) {
       balance.inFlightMinor = addMinor(balance.inFlightMinor, position.outstanding);
       paymentInFlight = true;
-    } else if (position.daysPastDue > 0) {
+    } else if (position.daysPastDue > 0 && disputes === undefined) {
       balance.overdueMinor = addMinor(balance.overdueMinor, position.outstanding);
       overdueInvoiceCount += 1;
       if (position.daysPastDue > oldestDaysPastDue) oldestDaysPastDue = position.daysPastDue;
-      if (disputes === undefined) undisputedOverdue = true;
+      undisputedOverdue = true;
     }
 
     const { failuresSinceSuccess, latest } = inFlight
@@ -316,7 +331,7 @@ export function computeAccountStatus(
       continue;
     }
     liveSubscriptions += 1;
-    const renewsOn = subscription.renewsOn;
+    const renewsOn = renewalOf(subscription);
     if (renewsOn !== null && renewsOn >= asOf && (nextRenewalOn === null || renewsOn < nextRenewalOn)) {
       nextRenewalOn = renewsOn;
     }

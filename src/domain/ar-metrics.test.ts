@@ -2,6 +2,7 @@ import {
   bestPossibleDso,
   buildPortfolioReport,
   collectionEffectivenessIndex,
+  countbackDelinquency,
   countbackDso,
   countbackMonths,
   monthIndexOf,
@@ -48,6 +49,32 @@ describe('DSO formulas', () => {
     expect(simpleDso(45000, 90000, 90)).toBe(45);
     expect(bestPossibleDso(30000, 90000, 90)).toBe(30);
     expect(simpleDso(1, 0, 90)).toBeNull();
+  });
+
+  it('countback best possible DSO and ADD use the same months as countback DSO, so ADD = DSO − best', () => {
+    const months = [
+      { sales: 100000, days: 30 },
+      { sales: 80000, days: 30 },
+      { sales: 70000, days: 30 },
+    ];
+    // AR 212k as in the worked example (73.71 days); 50k of it not yet due: 50/100 of the latest month.
+    const figures = countbackDelinquency(212000, 50000, months);
+    expect(figures.dso).toBeCloseTo(73.714, 3);
+    expect(figures.bestPossibleDso).toBeCloseTo(15, 10);
+    expect(figures.averageDaysDelinquent).toBeCloseTo(58.714, 3);
+    // 130k current: the whole latest month (30 days) and 30/80 of the one before (11.25 days).
+    expect(countbackDelinquency(212000, 130000, months).bestPossibleDso).toBeCloseTo(41.25, 10);
+    // Nothing past due: best possible DSO is DSO itself and nothing is delinquent.
+    expect(countbackDelinquency(90000, 90000, months)).toEqual({
+      dso: 27,
+      bestPossibleDso: 27,
+      averageDaysDelinquent: 0,
+    });
+    expect(countbackDelinquency(10, 0, [])).toEqual({
+      dso: null,
+      bestPossibleDso: 0,
+      averageDaysDelinquent: null,
+    });
   });
 
   it('CEI: (beginning + sales − ending total) / (beginning + sales − ending current) × 100', () => {
@@ -159,6 +186,19 @@ describe('buildPortfolioReport', () => {
     // Countback from June (30 days, sales 30k), May (31 days, 20k), April (0), March (50k + 0), Feb (40k).
     // 80k − 30k = 50k; − 20k = 30k; − 0 = 30k; 30k < 50k → 30 + 31 + 30 + 30/50 × 31.
     expect(usd?.countbackDso).toBeCloseTo(30 + 31 + 30 + (30000 / 50000) * 31, 10);
+    // The 30k not yet due is June's 30k of sales: 30 of June's 30 days.
+    expect(usd?.countbackBestPossibleDso).toBeCloseTo(30, 10);
+    expect(usd?.countbackAverageDaysDelinquent).toBeCloseTo(31 + 30 + (30000 / 50000) * 31, 10);
+  });
+
+  it('never reports a best possible DSO above the DSO it goes with, by either method', () => {
+    for (const by of ['owner', 'segment', 'currency'] as const) {
+      const report = buildPortfolioReport(accounts, asOf, { by });
+      for (const metrics of [report.total, ...report.slices].flatMap((slice) => slice.currencies)) {
+        expect(metrics.bestPossibleDso ?? 0).toBeLessThanOrEqual(metrics.simpleDso ?? 0);
+        expect(metrics.countbackBestPossibleDso ?? 0).toBeLessThanOrEqual(metrics.countbackDso ?? 0);
+      }
+    }
   });
 
   it('slices by owner and keeps slices summing to the total', () => {

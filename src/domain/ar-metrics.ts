@@ -105,10 +105,16 @@ export type CurrencyMetrics = {
   beginningAr90Minor: number;
   delinquencyRate: number | null;
   atRiskRate: number | null;
+  /** Simple DSO over the trailing window, with its best possible DSO and ADD (same method). */
   simpleDso: number | null;
-  countbackDso: number | null;
   bestPossibleDso: number | null;
+  /** simpleDso − bestPossibleDso. */
   averageDaysDelinquent: number | null;
+  /** Countback DSO, with its best possible DSO and ADD by the same countback over the same months. */
+  countbackDso: number | null;
+  countbackBestPossibleDso: number | null;
+  /** countbackDso − countbackBestPossibleDso. */
+  countbackAverageDaysDelinquent: number | null;
   cei: number | null;
   failedMinor: number;
   recoveredMinor: number;
@@ -168,10 +174,34 @@ function sliceKey(facts: AccountFacts, by: SliceDimension, currency: string): st
   return value ?? NO_VALUE_KEY;
 }
 
+/**
+ * DSO, best possible DSO and average days delinquent by one method, so that ADD = DSO − best possible
+ * DSO holds for the figures shown together. Best possible DSO counts back only the current (not yet
+ * due) AR through the same months; as countback grows with AR, it is never above DSO.
+ */
+export function countbackDelinquency(
+  endingAr: number,
+  currentAr: number,
+  months: readonly MonthOfSales[],
+): { dso: number | null; bestPossibleDso: number | null; averageDaysDelinquent: number | null } {
+  const dso = countbackDso(endingAr, months);
+  const best = countbackDso(currentAr, months);
+  return {
+    dso,
+    bestPossibleDso: best,
+    averageDaysDelinquent: dso === null || best === null ? null : dso - best,
+  };
+}
+
 function finish(currency: string, acc: Accumulator, asOf: CalendarDate): CurrencyMetrics {
   const pastDue = acc.ar - acc.currentAr;
   const dso = simpleDso(acc.ar, acc.sales90, METRIC_WINDOW_DAYS);
   const best = bestPossibleDso(acc.currentAr, acc.sales90, METRIC_WINDOW_DAYS);
+  const countback = countbackDelinquency(
+    acc.ar,
+    acc.currentAr,
+    countbackMonths(asOf, acc.salesByMonth, COUNTBACK_MONTHS),
+  );
   return {
     currency: currency as CurrencyCode,
     accounts: acc.accounts,
@@ -184,9 +214,11 @@ function finish(currency: string, acc: Accumulator, asOf: CalendarDate): Currenc
     delinquencyRate: ratio(pastDue, acc.ar),
     atRiskRate: ratio(acc.aging.d90Plus, acc.ar),
     simpleDso: dso,
-    countbackDso: countbackDso(acc.ar, countbackMonths(asOf, acc.salesByMonth, COUNTBACK_MONTHS)),
     bestPossibleDso: best,
     averageDaysDelinquent: dso === null || best === null ? null : dso - best,
+    countbackDso: countback.dso,
+    countbackBestPossibleDso: countback.bestPossibleDso,
+    countbackAverageDaysDelinquent: countback.averageDaysDelinquent,
     cei: collectionEffectivenessIndex(acc.beginningAr, acc.sales90, acc.ar, acc.currentAr),
     failedMinor: acc.failed,
     recoveredMinor: acc.recovered,

@@ -115,6 +115,28 @@ export function paidOn(ledger: InvoiceLedger, day: number): number {
   return paid;
 }
 
+/**
+ * The day the invoice became paid in full, if it is paid in full on `day`; null otherwise. Unlike
+ * `paidInFullDay`, a refund that takes the paid amount below the invoice amount reopens the invoice:
+ * a fully refunded invoice is not paid.
+ */
+export function settledInFullDay(ledger: InvoiceLedger, day: number): number | null {
+  if (ledger.invoice.amountMinor === 0) return ledger.issuedDay <= day ? ledger.issuedDay : null;
+  let paid = 0;
+  let settledSince: number | null = null;
+  const { entries } = ledger;
+  for (let i = 0; i < entries.length; i += 1) {
+    const entry = entries[i] as LedgerEntry;
+    if (entry.day > day) break;
+    paid = addMinor(paid, entry.delta);
+    // Judge the balance once all of a day's movements are in.
+    if ((entries[i + 1] as LedgerEntry | undefined)?.day === entry.day) continue;
+    if (paid < ledger.invoice.amountMinor) settledSince = null;
+    else if (settledSince === null) settledSince = entry.day;
+  }
+  return settledSince;
+}
+
 export type InvoicePosition = {
   /** Never negative: an overpayment is a credit, not negative outstanding. */
   outstanding: number;

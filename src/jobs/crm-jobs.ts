@@ -91,6 +91,7 @@ export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandle
             retryLater: report.retryLater.length,
             tasksCreated: report.tasksCreated,
             tasksCompleted: report.tasksCompleted,
+            tasksReassigned: report.tasksReassigned,
             stopped: report.stopped,
           },
         });

@@ -36,6 +36,31 @@ export type DailyRunSummary = {
 };
 
 /**
+ * The day's evaluation of a tenant: the payment-risk model refitted on what happened, then the active
+ * rule set (the default until RevOps activates one) run for the day, recording its tasks and holds.
+ * Idempotent for a day (task ids are derived from account, rule, invoice and day).
+ */
+export async function runDailyEvaluation(
+  store: CollectionsStore,
+  tenant: TenantId,
+  day: CalendarDate,
+  options: { riskTiers?: RiskTiers } = {},
+): Promise<Omit<DailyRunSummary, 'tenant' | 'day'>> {
+  const model = await refitTenantRiskModel(store, tenant, day);
+  const active = await store.getActiveRuleSet(tenant);
+  const parsed = validateRuleSet(active?.body ?? DEFAULT_RULE_SET);
+  if (!parsed.ok) throw new Error(`the active rule set of ${tenant} no longer validates`);
+  const result = await runCollectionsRules(store, tenant, parsed.ruleSet, active?.version ?? null, day, {
+    ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
+  });
+  return {
+    riskTrainingSize: model.trainingSize,
+    tasksCreated: result.tasksCreated,
+    holdsSet: result.holdsSet,
+  };
+}
+
+/**
  * The daily re-evaluation of a tenant: the payment-risk model refitted on what happened, the active
  * rule set (the default until RevOps activates one) run for the day, then the cards and CRM records
  * refreshed (statuses move with the calendar: days past due, renewal windows).
@@ -50,27 +75,10 @@ export function createDailyRunHandler(deps: {
     const job = payload.parse(raw);
     const tenant = job.tenant as TenantId;
     const day = job.day as CalendarDate;
-    const model = await refitTenantRiskModel(deps.store, tenant, day);
-    const active = await deps.store.getActiveRuleSet(tenant);
-    const parsed = validateRuleSet(active?.body ?? DEFAULT_RULE_SET);
-    if (!parsed.ok) throw new Error(`the active rule set of ${tenant} no longer validates`);
-    const result = await runCollectionsRules(
-      deps.store,
-      tenant,
-      parsed.ruleSet,
-      active?.version ?? null,
-      day,
-      {
-        ...(deps.riskTiers === undefined ? {} : { riskTiers: deps.riskTiers }),
-      },
-    );
-    await enqueueAccountRefresh(deps.queue, tenant);
-    deps.onDone?.({
-      tenant,
-      day,
-      riskTrainingSize: model.trainingSize,
-      tasksCreated: result.tasksCreated,
-      holdsSet: result.holdsSet,
+    const result = await runDailyEvaluation(deps.store, tenant, day, {
+      ...(deps.riskTiers === undefined ? {} : { riskTiers: deps.riskTiers }),
     });
+    await enqueueAccountRefresh(deps.queue, tenant);
+    deps.onDone?.({ tenant, day, ...result });
   };
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { isCalendarDate, type CalendarDate } from '../domain/dates';
 import { parseTenantId, type TenantId } from '../domain/model';
 import type { JobHandler } from '../ports/queue';
-import { refitTenantRiskModel } from '../use-cases/payment-risk';
+import type { RiskTiers } from '../domain/risk/risk-model';
+import { runDailyEvaluation } from './daily';
 import {
   loadDemoDataset,
   type DemoDatasetDeps,
@@ -26,12 +27,18 @@ export function loadDemoDataJobId(request: DemoDatasetRequest): string {
 export type LoadDemoDataEvents = {
   /** Builds a fresh dataset folder's writer and reader for one run. */
   openFolder(): Promise<Omit<DemoDatasetDeps, 'store'> & { dispose(): Promise<void> }>;
-  onLoaded(request: DemoDatasetRequest, invoices: number): void;
+  /** Called once the day's evaluation has run too: the first screen shows its tasks. */
+  onLoaded(request: DemoDatasetRequest, invoices: number, tasksCreated: number): void;
 };
 
+/**
+ * Loads the demo book, then runs the day's evaluation (risk refit, rules, tasks) before reporting it
+ * loaded, so nobody sees "no open tasks" while the first daily run is still to come.
+ */
 export function createLoadDemoDataHandler(
   store: DemoDatasetDeps['store'],
   events: LoadDemoDataEvents,
+  options: { riskTiers?: RiskTiers } = {},
 ): JobHandler {
   return async (payload) => {
     const parsed = loadDemoDataPayload.parse(payload);
@@ -44,8 +51,8 @@ export function createLoadDemoDataHandler(
     const folder = await events.openFolder();
     try {
       const result = await loadDemoDataset({ store, writer: folder.writer, reader: folder.reader }, request);
-      await refitTenantRiskModel(store, request.tenant, request.asOf);
-      events.onLoaded(request, result.rows['invoices.csv']);
+      const evaluation = await runDailyEvaluation(store, request.tenant, request.asOf, options);
+      events.onLoaded(request, result.rows['invoices.csv'], evaluation.tasksCreated);
     } finally {
       await folder.dispose();
     }

@@ -119,11 +119,15 @@ export type CrmSchemaResult = { created: string[]; existing: string[]; blocked?:
 export type CrmTaskReassignment = { crmTaskId: string; companyId: string; assignee: string };
 
 export type CrmTaskResult = {
-  created: { key: string; crmTaskId: string }[];
+  /** `ownerId`: the CRM user the task was given (its resolved assignee), when it was given one. */
+  created: { key: string; crmTaskId: string; ownerId?: string }[];
   failed: { key: string; code: IntegrationErrorCode; message: string }[];
   /** Created tasks whose assignee could not be found, and who took them instead. */
   ownerFallbacks?: CrmTaskOwnerFallback[];
 };
+
+/** A company property whose values are CRM users (HubSpot: `referencedObjectType: 'OWNER'`). */
+export type CrmOwnerProperty = { name: string; label: string };
 
 export type CrmGatewayStats = {
   requests: number;
@@ -165,6 +169,15 @@ export interface CrmGateway {
    * reassignment). Results name the CRM task ids.
    */
   reassignTasks?(tasks: readonly CrmTaskReassignment[]): Promise<CrmWriteResult>;
+  /**
+   * Who each open task's assignee means now, by CRM task id, resolved as at creation (companies read
+   * in batches); tasks whose assignee resolves to nobody are left out.
+   */
+  taskOwners?(tasks: readonly CrmTaskReassignment[]): Promise<Map<string, string>>;
+  /** Gives tasks to these CRM users, in batches. Results name the CRM task ids. */
+  setTaskOwners?(owners: readonly { crmTaskId: string; ownerId: string }[]): Promise<CrmWriteResult>;
+  /** The company properties that hold a CRM user, for an admin to say which one names the CSM. */
+  ownerProperties?(): Promise<CrmOwnerProperty[]>;
   /** The CRM ids of tasks created with these keys, for creates whose answer never came back. */
   findTasks(tasks: readonly { key: string; companyId: string }[]): Promise<Map<string, string>>;
   stats(): CrmGatewayStats;

@@ -3,7 +3,9 @@ import type { StoredRiskModel } from '../domain/risk/risk-model';
 import type { PlannedTask } from '../domain/rules/evaluate';
 import type { TermEvidence } from '../domain/terms/evidence';
 import type { CalendarDate } from '../domain/dates';
+import type { CrmOwnerSettingsStore } from './crm-owner-settings';
 import type { CrmRecordFailures } from './crm-record-failures';
+import type { CustomerDirectory } from './customer-directory';
 import type { RuleSimulations } from './rule-simulations';
 import type {
   AccountFacts,
@@ -78,7 +80,8 @@ export interface ImportSession {
   rollback(): Promise<void>;
 }
 
-export interface CollectionsStore extends RuleSimulations, CrmRecordFailures {
+export interface CollectionsStore
+  extends RuleSimulations, CrmRecordFailures, CustomerDirectory, CrmOwnerSettingsStore {
   readonly kind: 'pglite' | 'postgres';
   /** Applies pending versioned migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
@@ -281,6 +284,12 @@ export interface CollectionsStore extends RuleSimulations, CrmRecordFailures {
     asOf: CalendarDate,
     options: { sort: 'risk' | 'overdue' | 'renewal'; limit: number },
   ): Promise<{ customerId: string; card: unknown }[]>;
+  /**
+   * The worklist: fresh cards for `asOf` with a payment problem and an expected loss in `currency`,
+   * ranked by that expected loss (largest first), filtered by owner and situation, one page at a time;
+   * with the number of matching accounts, the owners of the book and the currencies at risk.
+   */
+  listWorklist(tenant: TenantId, asOf: CalendarDate, query: WorklistQuery): Promise<WorklistPage>;
   /** Tenants in which a CRM company is mapped to a billing customer (to refuse another portal's record). */
   findTenantsByCrmCompanyId(crmCompanyId: string): Promise<TenantId[]>;
 
@@ -336,6 +345,23 @@ export type AutomationMemory = {
   openTasks: { ruleId: string; invoiceId: string | null }[];
   contacts: CalendarDate[];
   holdUntil: CalendarDate | null;
+};
+
+export type WorklistQuery = {
+  /** The currency ranked; without one, the currency with the most accounts at risk. */
+  currency?: string;
+  owner?: string;
+  situation?: string;
+  offset: number;
+  limit: number;
+};
+
+export type WorklistPage = {
+  currency: string | null;
+  total: number;
+  rows: { customerId: string; card: unknown }[];
+  owners: string[];
+  currencies: { currency: string; accounts: number }[];
 };
 
 export type StoredTask = PlannedTask & {

@@ -15,6 +15,7 @@ import {
   type RiskModel,
   type RiskTiers,
 } from '../domain/risk/risk-model';
+import { moneyAtRisk, type MoneyAtRisk } from '../domain/money-at-risk';
 import { DEFAULT_RULE_SET } from '../domain/rules/default-rule-set';
 import { accountContext, evaluateRuleSet, type PlannedTask } from '../domain/rules/evaluate';
 import { validateRuleSet, type RuleSet } from '../domain/rules/rule-set';
@@ -29,9 +30,14 @@ export type AccountCard = {
   segment?: string | null;
   status: AccountStatus;
   risk: AccountRisk | null;
-  /** The first task the active rule set would create today, if any. */
+  /**
+   * The first task the active rule set calls for today, if any, whether or not it is already open (so
+   * the recommendation stays while its task is being worked on).
+   */
   nextStep: PlannedTask | null;
   openTasks: StoredTask[];
+  /** Expected loss and worklist situations (absent on cards saved before). */
+  worklist?: MoneyAtRisk;
 };
 
 /** What every card of a tenant is computed with: loaded once per request or per refresh. */
@@ -84,7 +90,7 @@ export function buildAccountCard(
   if (context.ruleSet !== undefined) {
     const rulesContext = accountContext(facts, status, {
       riskTier: risk?.tier ?? null,
-      openTasks: openTasks.map((task) => ({ ruleId: task.ruleId, invoiceId: task.invoiceId })),
+      openTasks: [],
       contacts: [],
       holdUntil: null,
     });
@@ -100,6 +106,13 @@ export function buildAccountCard(
     risk,
     nextStep,
     openTasks,
+    // Money at risk reads the chance of being seriously late against the book's own share of it.
+    worklist: moneyAtRisk(
+      status,
+      facts.subscriptions,
+      risk?.probabilitySeriouslyLate ?? null,
+      context.model?.seriouslyLate?.trainingRate ?? context.model?.trainingLateRate,
+    ),
   };
 }
 
@@ -242,6 +255,18 @@ export async function createManualTask(
 ): Promise<PlannedTask | undefined> {
   const customerId = await store.findCustomerIdByCrmId(tenant, crmCompanyId);
   if (customerId === undefined) return undefined;
+  return recordManualTask(store, tenant, customerId, task, today, 'the CRM card');
+}
+
+/** A task a person creates for a billing customer (from the card or the worklist). */
+export async function recordManualTask(
+  store: CollectionsStore,
+  tenant: TenantId,
+  customerId: string,
+  task: ManualTask,
+  today: CalendarDate,
+  from: string,
+): Promise<PlannedTask> {
   const planned: PlannedTask = {
     actionId: `manual:${customerId}:${stableId(JSON.stringify([task, today]))}`,
     customerId,
@@ -256,7 +281,7 @@ export async function createManualTask(
     tone: null,
     dunningStage: null,
     requireReview: false,
-    reason: `created by ${task.assignee} from the CRM card`,
+    reason: `created by ${task.assignee} from ${from}`,
   };
   await store.recordPlannedActions(tenant, { tasks: [planned], holds: [] }, null);
   return planned;

@@ -3,6 +3,7 @@ import { addDays, type CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
 import type { CrmGateway } from '../ports/crm-gateway';
 import type { CollectionsStore } from '../ports/store';
+import { syncTaskOwners } from './task-owner-sync';
 
 export const CRM_EVENT_SOURCE = 'hubspot';
 
@@ -26,6 +27,10 @@ const event = z.object({
 export type CrmEvent = z.infer<typeof event>;
 
 export const CRM_EVENTS = z.array(event).max(1000);
+
+/** What events write to the CRM with: tasks that follow their company's owner. */
+type EventGateway = Pick<CrmGateway, 'reassignTasks'> &
+  Partial<Pick<CrmGateway, 'name' | 'taskOwners' | 'setTaskOwners'>>;
 
 /** Paused from the CRM, automation stays paused this long unless someone resumes it. */
 export const CRM_PAUSE_DAYS = 30;
@@ -71,7 +76,7 @@ export async function applyCrmEvent(
     appId?: string;
     today: CalendarDate;
     /** The tenant's CRM, opened only for events that write to it. */
-    gateway?: () => Promise<Pick<CrmGateway, 'reassignTasks'> | undefined>;
+    gateway?: () => Promise<EventGateway | undefined>;
   },
 ): Promise<{ outcome: 'applied' | 'ignored'; why: string }> {
   const kind = kindOf(stored);
@@ -116,9 +121,14 @@ export async function applyCrmEvent(
       );
       if (open.length === 0) return { outcome: 'ignored', why: 'no open task of the owner' };
       const gateway = await options.gateway?.();
+      // The company's owner is read again, so events out of order still leave the latest owner. The
+      // owners written are remembered, so the sync's own check does not write them again.
+      if (gateway?.name !== undefined && gateway.taskOwners !== undefined) {
+        const moved = await syncTaskOwners(store, { ...gateway, name: gateway.name }, tenant, open);
+        return { outcome: 'applied', why: `moved ${moved.moved} tasks of ${customerId}` };
+      }
       if (gateway?.reassignTasks === undefined)
         return { outcome: 'ignored', why: 'no CRM connection to move tasks' };
-      // The company's owner is read again, so events out of order still leave the latest owner.
       const moved = await gateway.reassignTasks(open);
       return { outcome: 'applied', why: `moved ${moved.written.length} tasks of ${customerId}` };
     }
@@ -157,7 +167,7 @@ export async function processCrmEvent(
     appId?: string;
     today: CalendarDate;
     /** The tenant's CRM, opened only for events that write to it. */
-    gateway?: () => Promise<Pick<CrmGateway, 'reassignTasks'> | undefined>;
+    gateway?: () => Promise<EventGateway | undefined>;
   },
 ): Promise<string> {
   const stored = await store.getWebhookEvent(tenant, CRM_EVENT_SOURCE, eventId);

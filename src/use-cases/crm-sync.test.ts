@@ -21,7 +21,8 @@ describe('companyFields', () => {
   const risk: AccountRisk = {
     score: 71,
     tier: 'high',
-    probabilityLate: 0.71,
+    probabilityLate: 0.8,
+    probabilitySeriouslyLate: 0.71,
     reasons: [{ code: 'segment_late_rate', text: '-segment pays late', weight: 1 }],
     mitigating: [],
   };

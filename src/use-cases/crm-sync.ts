@@ -27,7 +27,12 @@ import type { Locks } from '../ports/lock';
 import { countsAsRefusal, needsAttention } from './crm-record-attention';
 import { crmInvoices } from './crm-invoices';
 import { noteTaskOwnerFallbacks, taskOwnerFallbacksOf } from './task-owner-fallbacks';
+import { COMPANY_ROLES, rememberTaskOwners, syncTaskOwners } from './task-owner-sync';
 import type { CollectionsStore, CrmBulkJob, StoredTask } from '../ports/store';
+
+/** Account cards saved per statement, and the most held back while the CRM writes go first. */
+const CARD_BATCH = 500;
+const CARDS_HELD = 20000;
 
 /** Fields holding numbers, dates or flags; every other field is text a CRM export may open in a spreadsheet. */
 const NOT_TEXT = new Set([
@@ -114,6 +119,8 @@ export type CrmSyncReport = {
   failed: { crmId: string; code: string; message: string }[];
   tasksCreated: number;
   tasksCompleted: number;
+  /** Open tasks given to someone else: their company's owner or CSM changed (CRMs that say so). */
+  tasksReassigned: number;
   /** Accepted payment terms written to their deals. */
   dealsWritten: number;
   /** Invoices written under their companies (CRMs that list them: Salesforce). */
@@ -197,6 +204,48 @@ async function writeInvoicesUntilFailure(
 }
 
 /**
+ * The open tasks of the accounts this sync went over, already in the CRM before it, follow their
+ * company's owner and CSM. A failure other than a limit or refused credentials leaves them for the
+ * next sync (the owners last written are kept per task).
+ */
+async function moveTaskOwners(
+  store: CollectionsStore,
+  gateway: CrmGateway,
+  tenant: TenantId,
+  report: CrmSyncReport,
+  scope: {
+    tasks: readonly StoredTask[];
+    crmIds: ReadonlyMap<string, string>;
+    completed: ReadonlySet<string>;
+  },
+): Promise<void> {
+  if (gateway.taskOwners === undefined) return;
+  const tasks = scope.tasks.flatMap((task) => {
+    const companyId = scope.crmIds.get(task.customerId);
+    return task.crmTaskId === null ||
+      companyId === undefined ||
+      task.assignee == null ||
+      !COMPANY_ROLES.has(task.assignee) ||
+      scope.completed.has(task.actionId)
+      ? []
+      : [{ crmTaskId: task.crmTaskId, companyId, assignee: task.assignee }];
+  });
+  try {
+    const moved = await syncTaskOwners(store, gateway, tenant, tasks, 'remember');
+    report.tasksReassigned = moved.moved;
+    report.failed.push(...moved.failed);
+  } catch (error) {
+    const action = classifyFailure(error);
+    if (action === 'pause_until_tomorrow' || action === 'reconnect') throw error;
+    report.failed.push({
+      crmId: 'task owners',
+      code: error instanceof IntegrationError ? error.code : 'unknown',
+      message: `task owners not checked this time: ${error instanceof Error ? error.message : String(error)}`,
+    });
+  }
+}
+
+/**
  * Writes every mapped account's collections fields to the CRM (only values that changed since the last
  * write, by hash), creates the open tasks not yet in the CRM with their company association, and
  * completes tasks whose cause is resolved, in the CRM and here.
@@ -231,7 +280,7 @@ export async function syncCrm(
   const invoicesPending: { invoice: CrmInvoice; hash: string }[] = [];
   const recheck = new Set(options.unfinished ?? []);
   const crmIds = new Map<string, string>();
-  let cards: { customerId: string; version: number; asOf: CalendarDate; card: AccountCard }[] = [];
+  const cards: { customerId: string; version: number; asOf: CalendarDate; card: AccountCard }[] = [];
 
   const report: CrmSyncReport = {
     crm: gateway.name,
@@ -242,6 +291,7 @@ export async function syncCrm(
     failed: [],
     tasksCreated: 0,
     tasksCompleted: 0,
+    tasksReassigned: 0,
     dealsWritten: 0,
     invoicesWritten: 0,
     bulkJobs: [],
@@ -345,8 +395,22 @@ export async function syncCrm(
   };
   /** Waits until fewer than `open` writes are on their way, then throws the first failure, if any. */
   const writesBelow = async (open: number) => {
-    while (writes.size >= open) await Promise.race(writes);
+    while (writes.size >= open) {
+      if (cards.length >= CARD_BATCH) await saveCards(cards.splice(0, CARD_BATCH));
+      await Promise.race(writes);
+    }
     if (writeFailure !== null) throw writeFailure.error;
+  };
+  /**
+   * Cards are saved a batch at a time, one save in flight, without holding up the next accounts: a
+   * failed save is thrown by the next save or at the end. They are saved while the sync waits on the
+   * CRM's answers or rate limit (see `writesBelow`), or once CARDS_HELD are waiting.
+   */
+  let cardsSaved: Promise<void> = Promise.resolve();
+  const saveCards = async (batch: typeof cards) => {
+    await cardsSaved;
+    cardsSaved = store.saveAccountCards(tenant, batch).then(() => undefined);
+    cardsSaved.catch(() => undefined);
   };
   const bulk = gateway.bulk;
   // With a bulk path, changes are gathered first: few go in collection calls, many in one bulk job.
@@ -376,11 +440,7 @@ export async function syncCrm(
       );
       // The sync computes every card anyway: they are saved for the CRM cards to read.
       cards.push({ customerId, version: versions.get(customerId) ?? 0, asOf, card });
-      if (cards.length >= 500) {
-        const saving = cards;
-        cards = [];
-        await store.saveAccountCards(tenant, saving);
-      }
+      if (cards.length >= CARDS_HELD) await saveCards(cards.splice(0, CARD_BATCH));
       const crmId = facts.customer.crmCompanyId;
       if (crmId === null) continue;
       crmIds.set(customerId, crmId);
@@ -434,8 +494,8 @@ export async function syncCrm(
     }
     while (pending.length > 0) await startWrite(pending.splice(0, gateway.batchSize));
     await writesBelow(1);
-    await store.saveAccountCards(tenant, cards);
-    cards = [];
+    while (cards.length > 0) await saveCards(cards.splice(0, CARD_BATCH));
+    await cardsSaved;
     if (toCreate.length > 0) {
       await options.beforeCreatingTasks?.([...new Set(toCreate.map((task) => task.customerId))]);
       const created = await gateway.createTasks(toCreate);
@@ -444,6 +504,14 @@ export async function syncCrm(
         created.created.map((entry) => ({ taskId: entry.key, crmTaskId: entry.crmTaskId })),
       );
       report.tasksCreated = created.created.length;
+      await rememberTaskOwners(
+        store,
+        gateway.name,
+        tenant,
+        created.created.flatMap((entry) =>
+          entry.ownerId === undefined ? [] : [{ crmTaskId: entry.crmTaskId, ownerId: entry.ownerId }],
+        ),
+      );
       const failedTasks = created.failed.map((entry) => ({
         crmId: entry.key,
         code: entry.code,
@@ -506,6 +574,11 @@ export async function syncCrm(
         done.map((entry) => entry.task.actionId),
       );
     }
+    await moveTaskOwners(store, gateway, tenant, report, {
+      tasks: openTasks,
+      crmIds,
+      completed: new Set(toComplete.map((entry) => entry.task.actionId)),
+    });
     // Invoices come after the tasks (what people act on first), and a failed invoice call does not
     // undo the sync: what was not written keeps its old hash and goes again next time.
     if (writeInvoices !== undefined)
@@ -545,6 +618,7 @@ export async function syncCrm(
     }
   } catch (error) {
     await Promise.all(writes);
+    await cardsSaved.catch(() => undefined);
     const action = classifyFailure(error);
     if (!(error instanceof IntegrationError) || (action !== 'pause_until_tomorrow' && action !== 'reconnect'))
       throw error;

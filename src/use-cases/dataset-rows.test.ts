@@ -72,6 +72,16 @@ describe('dataset rows', () => {
     expect(result.problems.map((problem) => problem.column).sort()).toEqual(['amount', 'due_on']);
   });
 
+  it('reads the day an invoice was marked uncollectible, not before it was issued', () => {
+    const marked = parseInvoiceRow({ ...invoice, uncollectible_on: '2026-03-01' });
+    expect(marked.ok && marked.row.uncollectibleOn).toBe('2026-03-01');
+    const unmarked = parseInvoiceRow({ ...invoice, uncollectible_on: '' });
+    expect(unmarked.ok && 'uncollectibleOn' in unmarked.row).toBe(false);
+    const early = parseInvoiceRow({ ...invoice, uncollectible_on: '2020-01-01' });
+    expect(early.ok).toBe(false);
+    if (!early.ok) expect(early.problems.map((problem) => problem.column)).toEqual(['uncollectible_on']);
+  });
+
   it('takes zero- and three-decimal currencies exactly', () => {
     const yen = parseInvoiceRow({ ...invoice, currency: 'JPY', amount: '150000' });
     const dinar = parseInvoiceRow({ ...invoice, currency: 'KWD', amount: '99.125' });

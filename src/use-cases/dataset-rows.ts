@@ -37,7 +37,7 @@ export const DATASET_COLUMNS: Readonly<Record<DatasetFile, { required: string[];
   },
   'invoices.csv': {
     required: ['invoice_id', 'customer_id', 'currency', 'amount', 'issued_on', 'due_on'],
-    optional: ['paid_on', 'voided_on', 'subscription_id'],
+    optional: ['paid_on', 'voided_on', 'subscription_id', 'uncollectible_on'],
   },
   'payments.csv': {
     required: ['payment_id', 'invoice_id', 'amount', 'attempted_on', 'status'],
@@ -218,6 +218,12 @@ export function parseCustomerRow(values: Values): ParsedRow<Customer> {
   });
 }
 
+/**
+ * `canceled_on` is the day the cancellation takes effect (the subscription has ended from that day on:
+ * Stripe's `ended_at`, or `cancel_at` while the cancellation is only scheduled), not the day it was
+ * requested (Stripe's `canceled_at`). A future `canceled_on` is a scheduled cancellation: the
+ * subscription is live until then, and a `renews_on` on or after it is no renewal.
+ */
 export function parseSubscriptionRow(values: Values): ParsedRow<Subscription> {
   const r = new RowReader(values);
   const currency = r.currency('currency');
@@ -250,8 +256,10 @@ export function parseInvoiceRow(values: Values): ParsedRow<Invoice> {
   const issuedOn = r.date('issued_on');
   const dueOn = r.date('due_on');
   const voidedOn = r.optionalDate('voided_on');
+  const uncollectibleOn = r.optionalDate('uncollectible_on');
   r.notBefore('due_on', dueOn, 'issued_on', issuedOn);
   r.notBefore('voided_on', voidedOn, 'issued_on', issuedOn);
+  r.notBefore('uncollectible_on', uncollectibleOn, 'issued_on', issuedOn);
   return r.result({
     invoiceId: r.id('invoice_id'),
     customerId: r.id('customer_id'),
@@ -262,6 +270,8 @@ export function parseInvoiceRow(values: Values): ParsedRow<Invoice> {
     paidOn: r.optionalDate('paid_on'),
     voidedOn,
     subscriptionId: r.optionalId('subscription_id'),
+    // Marked uncollectible (Stripe's `uncollectible`): still owed and payable, only flagged.
+    ...(uncollectibleOn === null ? {} : { uncollectibleOn }),
   });
 }
 

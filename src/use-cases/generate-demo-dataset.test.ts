@@ -1,5 +1,7 @@
+import { computeAccountStatus, type AccountStatus } from '../domain/account-status';
+import { buildPortfolioReport, type CurrencyMetrics } from '../domain/ar-metrics';
 import { addMonths, daysBetween, isCalendarDate, type CalendarDate } from '../domain/dates';
-import type { Customer, Dispute, Invoice, PaymentAttempt, Subscription } from '../domain/model';
+import type { AccountFacts, Customer, Dispute, Invoice, PaymentAttempt, Subscription } from '../domain/model';
 import type { DatasetRow } from '../ports/dataset';
 import { generateDemoDataset, type DemoDatasetOptions } from './generate-demo-dataset';
 
@@ -83,6 +85,31 @@ function netPaid(payments: readonly PaymentAttempt[]): number {
           : 0),
     0,
   );
+}
+
+/** Each customer's facts, as the import would hand them to the engine. */
+function accountsOf(dataset: Dataset): AccountFacts[] {
+  const byCustomer = new Map<string, AccountFacts>();
+  for (const customer of dataset.customers) {
+    byCustomer.set(customer.customerId, {
+      customer,
+      invoices: [],
+      payments: [],
+      subscriptions: [],
+      disputes: [],
+    });
+  }
+  const invoiceOwner = new Map(dataset.invoices.map((invoice) => [invoice.invoiceId, invoice.customerId]));
+  const factsOf = (customerId: string | undefined): AccountFacts => {
+    const facts = byCustomer.get(customerId ?? '');
+    if (facts === undefined) throw new Error(`no customer ${customerId}`);
+    return facts;
+  };
+  for (const row of dataset.subscriptions) factsOf(row.customerId).subscriptions.push(row);
+  for (const row of dataset.invoices) factsOf(row.customerId).invoices.push(row);
+  for (const row of dataset.payments) factsOf(invoiceOwner.get(row.invoiceId)).payments.push(row);
+  for (const row of dataset.disputes) factsOf(invoiceOwner.get(row.invoiceId)).disputes.push(row);
+  return [...byCustomer.values()];
 }
 
 function expectUnique(ids: readonly string[]): void {
@@ -236,12 +263,18 @@ describe('generateDemoDataset', () => {
         check(isCalendarDate(date) && date <= AS_OF && date >= historyStart, `${what}: ${date}`);
       };
       for (const customer of dataset.customers) past(customer.createdOn, customer.customerId);
+      const invoicesBySubscription = groupBy(dataset.invoices, (invoice) => invoice.subscriptionId ?? '');
       for (const subscription of dataset.subscriptions) {
         const id = subscription.subscriptionId;
         past(subscription.startedOn, id);
         past(subscription.canceledOn, id);
         if (subscription.status === 'canceled') {
           check(subscription.canceledOn !== null && subscription.renewsOn === null, `${id}: canceled`);
+          // canceled_on is when the cancellation took effect: nothing is billed for a period from then on.
+          const billedAfter = (invoicesBySubscription.get(id) ?? []).filter(
+            (invoice) => invoice.issuedOn >= (subscription.canceledOn ?? AS_OF),
+          );
+          check(billedAfter.length === 0, `${id}: billed on or after canceled_on`);
         } else {
           check(subscription.canceledOn === null, `${id}: canceled_on on a live subscription`);
           const renewsOn = subscription.renewsOn ?? '';
@@ -253,6 +286,11 @@ describe('generateDemoDataset', () => {
         past(invoice.issuedOn, id);
         past(invoice.paidOn, id);
         past(invoice.voidedOn, id);
+        past(invoice.uncollectibleOn ?? null, id);
+        check(
+          (invoice.uncollectibleOn ?? invoice.issuedOn) >= invoice.issuedOn,
+          `${id}: uncollectible early`,
+        );
         check(isCalendarDate(invoice.dueOn) && invoice.dueOn >= invoice.issuedOn, `${id}: due_on`);
         check((invoice.voidedOn ?? invoice.issuedOn) >= invoice.issuedOn, `${id}: voided before issued`);
         check((invoice.paidOn ?? invoice.issuedOn) >= invoice.issuedOn, `${id}: paid before issued`);
@@ -384,18 +422,22 @@ describe('generateDemoDataset', () => {
       }
     });
 
-    it('has a few disputes on card invoices, some resolved and some open', () => {
-      expect(dataset.disputes.length).toBeGreaterThanOrEqual(5);
-      expect(dataset.disputes.length).toBeLessThan(dataset.invoices.length / 100);
-      for (const dispute of dataset.disputes) {
-        const invoice = invoicesById.get(dispute.invoiceId);
-        expect(isSelfServe(invoice?.customerId ?? '')).toBe(true);
-      }
-      expect(dataset.disputes.some((dispute) => dispute.outcome === null)).toBe(true);
-      expect(new Set(dataset.disputes.map((dispute) => dispute.outcome))).toEqual(
-        new Set(['won', 'lost', 'withdrawn', null]),
+    it('has a few chargebacks on card invoices and contested invoices on net terms, some resolved and some open', () => {
+      const onCard = dataset.disputes.filter((dispute) =>
+        isSelfServe(invoicesById.get(dispute.invoiceId)?.customerId ?? ''),
       );
-      expect(new Set(dataset.disputes.map((dispute) => dispute.reason)).size).toBe(5);
+      const onTerms = dataset.disputes.filter((dispute) => !onCard.includes(dispute));
+      expect(onCard.length).toBeGreaterThanOrEqual(5);
+      expect(onTerms.length).toBeGreaterThanOrEqual(5);
+      for (const disputes of [onCard, onTerms]) {
+        expect(disputes.some((dispute) => dispute.outcome === null)).toBe(true);
+        expect(new Set(disputes.map((dispute) => dispute.outcome))).toEqual(
+          new Set(['won', 'lost', 'withdrawn', null]),
+        );
+      }
+      expect(new Set(onCard.map((dispute) => dispute.reason)).size).toBe(5);
+      // Nobody contests an invoice as card fraud.
+      expect(onTerms.map((dispute) => dispute.reason)).not.toContain('fraudulent');
     });
 
     it('has voided invoices, refunds and partial payments', () => {
@@ -476,5 +518,119 @@ describe('generateDemoDataset', () => {
       expect(churners).toBeGreaterThan(50);
       expect(worsening / churners).toBeGreaterThan(0.55);
     });
+  });
+});
+
+/**
+ * The ranges the README states for a generated book, checked on the demo book `npm start` loads
+ * (DEMO_CUSTOMERS 400, DEMO_SEED 42) and on a larger one. Figures are in the main currency (USD).
+ */
+describe.each([
+  { customers: 400, seed: 42 },
+  { customers: 2000, seed: 2026 },
+])('a book a SaaS company would recognise ($customers customers, seed $seed)', ({ customers, seed }) => {
+  let dataset: Dataset;
+  let statuses: { facts: AccountFacts; status: AccountStatus }[];
+  let usd: CurrencyMetrics;
+
+  beforeAll(() => {
+    dataset = collect({ customers, seed, asOf: AS_OF });
+    const accounts = accountsOf(dataset);
+    statuses = accounts.map((facts) => ({ facts, status: computeAccountStatus(facts, AS_OF) }));
+    const total = buildPortfolioReport(accounts, AS_OF).total.currencies.find((c) => c.currency === 'USD');
+    if (total === undefined) throw new Error('no USD receivables');
+    usd = total;
+  });
+
+  it('has a delinquency rate of 10–45 %, under 10 % of AR 90+ days past due, and countback DSO of 35–70 days', () => {
+    const pastDue = usd.aging.d1_30 + usd.aging.d31_60 + usd.aging.d61_90 + usd.aging.d90Plus;
+    expect(pastDue / usd.arMinor).toBeGreaterThanOrEqual(0.1);
+    expect(pastDue / usd.arMinor).toBeLessThanOrEqual(0.45);
+    expect(usd.aging.d90Plus / usd.arMinor).toBeLessThan(0.1);
+    expect(usd.countbackDso).toBeGreaterThanOrEqual(35);
+    expect(usd.countbackDso).toBeLessThanOrEqual(70);
+  });
+
+  it('fails 5–15 % of first card charges, and disputes 0.1–0.6 % of paid card invoices and 2–6 % of invoices on terms', () => {
+    const byInvoice = groupBy(dataset.payments, (payment) => payment.invoiceId);
+    const selfServe = new Set(
+      dataset.customers.filter((c) => c.paymentTerms === 'due_on_receipt').map((c) => c.customerId),
+    );
+    const cardInvoices = dataset.invoices.filter((invoice) => selfServe.has(invoice.customerId));
+    const charged = cardInvoices.filter((invoice) => (byInvoice.get(invoice.invoiceId) ?? []).length > 0);
+    const firstFailed = charged.filter(
+      (invoice) => byInvoice.get(invoice.invoiceId)?.[0]?.status === 'failed',
+    );
+    expect(firstFailed.length / charged.length).toBeGreaterThanOrEqual(0.05);
+    expect(firstFailed.length / charged.length).toBeLessThanOrEqual(0.15);
+
+    const disputed = new Set(dataset.disputes.map((dispute) => dispute.invoiceId));
+    const paidCard = cardInvoices.filter((invoice) => invoice.paidOn !== null);
+    const cardShare = paidCard.filter((invoice) => disputed.has(invoice.invoiceId)).length / paidCard.length;
+    expect(cardShare).toBeGreaterThanOrEqual(0.001);
+    expect(cardShare).toBeLessThanOrEqual(0.006);
+    const onTerms = dataset.invoices.filter((invoice) => !selfServe.has(invoice.customerId));
+    const termsShare = onTerms.filter((invoice) => disputed.has(invoice.invoiceId)).length / onTerms.length;
+    expect(termsShare).toBeGreaterThanOrEqual(0.02);
+    expect(termsShare).toBeLessThanOrEqual(0.06);
+  });
+
+  it('leaves no invoice open past the retry schedule (card) or 180 days (terms) unless uncollectible or disputed', () => {
+    const unexplained: string[] = [];
+    for (const { facts, status } of statuses) {
+      const card = facts.customer.paymentTerms === 'due_on_receipt';
+      for (const open of status.openInvoices) {
+        // Card: the last retry is 20 days after the due day, and the dunning ends the next day.
+        const limit = card ? 21 : 180;
+        if (open.daysPastDue > limit && !open.uncollectible && !open.disputed) {
+          unexplained.push(`${open.invoiceId} ${open.daysPastDue} days`);
+        }
+      }
+    }
+    expect(unexplained).toEqual([]);
+  });
+
+  it('has every situation the product handles', () => {
+    const seen = new Set<string>();
+    for (const { facts, status } of statuses) {
+      for (const situation of status.situations) seen.add(situation);
+      if (status.lastFailure !== null) seen.add(`failure:${status.lastFailure.class}`);
+      for (const signal of status.churnSignals) seen.add(`churn:${signal}`);
+      if (status.openInvoices.some((open) => open.uncollectible)) seen.add('uncollectible');
+      if (
+        status.openInvoices.some((open) => open.daysPastDue > 0 && !open.disputed) &&
+        status.inRenewalWindow
+      ) {
+        seen.add('overdue near renewal');
+      }
+      if (status.openDisputes.length > 0) {
+        seen.add(facts.customer.paymentTerms === 'due_on_receipt' ? 'open chargeback' : 'contested invoice');
+      }
+      for (const subscription of facts.subscriptions) seen.add(`subscription:${subscription.status}`);
+      if (status.balances.some((balance) => balance.creditMinor > 0)) seen.add('credit');
+    }
+    const required = [
+      'churn:all_subscriptions_canceled',
+      'churn:payment_authorization_revoked',
+      'contested invoice',
+      'current',
+      'disputed',
+      'failed_payment',
+      'failure:action_required',
+      'failure:ambiguous',
+      'failure:hard_new_data',
+      'failure:hard_revoked',
+      'failure:hard_risk',
+      'failure:soft_funds',
+      'overdue',
+      'overdue near renewal',
+      'payment_in_flight',
+      'subscription:active',
+      'subscription:canceled',
+      'subscription:past_due',
+      'subscription:trialing',
+      'uncollectible',
+    ];
+    expect(required.filter((situation) => !seen.has(situation))).toEqual([]);
   });
 });

@@ -212,14 +212,14 @@ const TERMS: Readonly<Record<Segment, Weighted<number>>> = {
     [45, 15],
   ]),
   mid_market: weighted([
-    [30, 55],
-    [45, 30],
-    [60, 15],
+    [30, 72],
+    [45, 20],
+    [60, 8],
   ]),
   enterprise: weighted([
-    [30, 30],
-    [45, 35],
-    [60, 35],
+    [30, 55],
+    [45, 25],
+    [60, 20],
   ]),
 };
 
@@ -317,11 +317,20 @@ function firmographics(seed: number, index: number, segment: Segment, selfServe:
   };
 }
 
+/** How an invoiced customer pays: its habit, its rail, its payables cycle and how likely it defaults. */
+type Buyer = { payer: PayerProfile; method: string; apCycleDays: number; defaultFactor: number };
+
+/**
+ * Large companies rarely default on an invoice: one leaving simply does not renew. Scales the chance
+ * of an invoice never being paid.
+ */
+const DEFAULT_FACTOR: Readonly<Record<Segment, number>> = { smb: 1, mid_market: 0.6, enterprise: 0.2 };
+
 const NEVER_PAID: Readonly<Record<PayerProfile, number>> = {
   prompt: 0.002,
   typical: 0.005,
   slow: 0.015,
-  very_slow: 0.05,
+  very_slow: 0.03,
 };
 
 /** Project table of decline classes (REFERENCE.md), for the codes this generator uses. */
@@ -385,7 +394,11 @@ const REVOCATIONS = weighted([
   ['stop_payment_order', 30],
 ]);
 
-/** Smart-retry days after the due day; all fall inside the dunning window. */
+/**
+ * Smart-retry days after the due day; all fall inside the dunning window. When they run out, the
+ * billing system cancels the subscription and marks the invoice uncollectible (Stripe's settings for
+ * the end of Smart Retries), or voids it.
+ */
 const RETRY_DAYS = [3, 5, 8, 12, 16, 20] as const;
 const TECHNICAL_RETRY_DAYS = [1, 2, 4, 8] as const;
 /** Unpaid card invoices cancel the subscription this many days after they were due. */
@@ -407,6 +420,40 @@ const FIX_AFTER: Readonly<
   revoked: [0.15, 3, 15],
   other: [0.6, 1, 10],
 };
+
+/** Reasons of invoiced (net-terms) customers contesting an invoice: seats, a cancelled renewal, a duplicate. */
+const INVOICE_DISPUTE_REASONS = weighted([
+  ['general', 45],
+  ['subscription_canceled', 20],
+  ['product_not_received', 20],
+  ['duplicate', 15],
+]);
+/**
+ * Share of buyers with a payables cycle longer than the terms offered who negotiate longer terms:
+ * procurement at large companies nearly always does.
+ */
+const TERMS_COVER_AP_CYCLE: Readonly<Record<Segment, number>> = {
+  smb: 0.3,
+  mid_market: 0.5,
+  enterprise: 0.9,
+};
+/** Share of paid card invoices charged back (card networks start monitoring a merchant at 0.9 %). */
+const CARD_DISPUTE_RATE = 0.004;
+/** Share of invoiced (net-terms) invoices the customer contests before paying. */
+const INVOICE_DISPUTE_RATE = 0.05;
+/** Unpaid card invoices voided rather than marked uncollectible when the retries run out. */
+const VOID_AFTER_DUNNING = 0.3;
+/** An invoiced customer's unpaid invoice is marked uncollectible this many days after it was due. */
+const UNCOLLECTIBLE_AFTER_DAYS = [60, 150] as const;
+
+/** Outcomes of a contested invoice from the seller's side: lost means the invoice is credited. */
+const INVOICE_DISPUTE_OUTCOMES = weighted<DisputeOutcome>([
+  ['won', 55],
+  ['lost', 30],
+  ['withdrawn', 15],
+]);
+/** Banking days an ACH debit takes to settle. */
+const ACH_SETTLEMENT_DAYS = 3;
 
 const DISPUTE_REASONS = weighted([
   ['fraudulent', 30],
@@ -636,7 +683,7 @@ function chargeCard(r: Random, due: number, failureRate: number, ramp: Ramp | nu
 }
 
 function maybeDispute(ctx: Context, r: Random, book: Book, invoice: Invoice, paidDay: number): void {
-  if (!r.chance(0.0025)) return;
+  if (!r.chance(CARD_DISPUTE_RATE)) return;
   const opened = paidDay + r.int(5, 60);
   if (opened > ctx.asOf) return;
   const resolved = opened + r.int(15, 75);
@@ -718,7 +765,8 @@ function billSelfServe(ctx: Context, r: Random, profile: Profile, book: Book): v
       const cancelDay = issued + DUNNING_DAYS;
       if (cancelDay <= ctx.asOf) {
         cancelSubscription(ctx, subscription, cancelDay);
-        if (r.chance(0.5)) invoice.voidedOn = ctx.date(cancelDay);
+        if (r.chance(VOID_AFTER_DUNNING)) invoice.voidedOn = ctx.date(cancelDay);
+        else invoice.uncollectibleOn = ctx.date(cancelDay);
       } else {
         subscription.status = 'past_due';
         subscription.renewsOn = ctx.date(toDayNumber(addMonths(anchor, period + 1)));
@@ -742,35 +790,45 @@ function payerLateness(r: Random, payer: PayerProfile): number {
     case 'typical':
       return Math.round(r.normal(1, 8));
     case 'slow':
-      return Math.round(r.normal(24, 14));
+      return Math.round(r.normal(18, 10));
     case 'very_slow':
-      return Math.round(r.normal(55, 25));
+      return Math.round(r.normal(40, 20));
   }
 }
 
 /**
  * Settles an invoice paid by bank transfer. Most carry only paid_on; partial payments and
- * duplicate transfers come as payment rows. Returns false when the invoice will never be paid.
+ * duplicate transfers come as payment rows; an ACH debit still clearing on asOf is a pending row.
+ * Nothing is paid before `notBefore` (a contested invoice is paid once the dispute is settled).
+ * Returns false when the invoice will never be paid.
  */
 function settleTransfer(
   ctx: Context,
   r: Random,
   book: Book,
   invoice: Invoice,
-  issued: number,
-  due: number,
-  payer: PayerProfile,
+  buyer: Buyer,
   ramp: Ramp | null,
-  method: string,
-  apCycleDays: number,
+  notBefore = 0,
 ): boolean {
+  const { payer, method, apCycleDays } = buyer;
+  const issued = toDayNumber(invoice.issuedOn);
+  const due = toDayNumber(invoice.dueOn);
   const isLastOfRamp = ramp !== null && ramp.step === ramp.length - 1;
-  const neverPaid = r.chance(NEVER_PAID[payer]) || (isLastOfRamp && r.chance(0.5));
-  const extraDays = ramp === null ? 0 : 10 + 15 * ramp.step + r.int(0, 10);
+  const neverPaid =
+    r.chance(NEVER_PAID[payer] * buyer.defaultFactor) ||
+    (isLastOfRamp && r.chance(0.2 * buyer.defaultFactor));
+  const extraDays = ramp === null ? 0 : 10 + 10 * ramp.step + r.int(0, 10);
   // Nothing is paid before the payables cycle is through, however long the terms (±3 days by run).
   const cycleDone = issued + apCycleDays + (issued % 7) - 3;
-  const paidDay = Math.max(issued + 1, due + payerLateness(r, payer) + extraDays, cycleDone);
+  const paidDay = Math.max(issued + 1, due + payerLateness(r, payer) + extraDays, cycleDone, notBefore);
   const amount = invoice.amountMinor;
+  // An ACH debit takes a few banking days to settle: one settling after asOf is in flight on it.
+  if (!neverPaid && method === 'ach' && paidDay > ctx.asOf && paidDay - ACH_SETTLEMENT_DAYS <= ctx.asOf) {
+    const initiated = Math.max(issued, paidDay - ACH_SETTLEMENT_DAYS);
+    addPayment(ctx, book, invoice, initiated, 'pending', amount, null, method);
+    return true;
+  }
 
   if (r.chance(payer === 'prompt' ? 0.02 : 0.08)) {
     const first = Math.floor((amount * r.int(30, 70)) / 100);
@@ -796,12 +854,114 @@ function settleTransfer(
   return true;
 }
 
+/**
+ * An invoiced customer's invoice that will not be paid: marked uncollectible a few months after it
+ * was due, then written off with a credit note (voided) at the next month-end close or two.
+ */
+function writeOffUnpaid(ctx: Context, r: Random, invoice: Invoice, due: number): void {
+  const uncollectible = due + r.int(UNCOLLECTIBLE_AFTER_DAYS[0], UNCOLLECTIBLE_AFTER_DAYS[1]);
+  if (uncollectible > ctx.asOf) return;
+  invoice.uncollectibleOn = ctx.date(uncollectible);
+  const voided = uncollectible + r.int(15, 90);
+  if (voided <= ctx.asOf) invoice.voidedOn = ctx.date(voided);
+}
+
+/**
+ * An invoiced customer contesting an invoice (seats, a renewal it meant to cancel, a duplicate).
+ * Returns the day from which it may be paid, or null when the dispute went the customer's way and the
+ * invoice was credited (voided) or is still open without a payment.
+ */
+function maybeContestInvoice(
+  ctx: Context,
+  r: Random,
+  book: Book,
+  invoice: Invoice,
+  due: number,
+): { payableFrom: number } | { credited: true } | null {
+  if (!r.chance(INVOICE_DISPUTE_RATE)) return null;
+  const issued = toDayNumber(invoice.issuedOn);
+  const opened = issued + r.int(3, Math.max(4, due - issued + 10));
+  const resolved = opened + r.int(14, 120);
+  const outcome = r.pick(INVOICE_DISPUTE_OUTCOMES);
+  const whole = r.chance(0.5);
+  if (opened > ctx.asOf) return null;
+  const isResolved = resolved <= ctx.asOf;
+  book.disputes.push({
+    disputeId: ctx.nextId('dp_'),
+    invoiceId: invoice.invoiceId,
+    openedOn: ctx.date(opened),
+    resolvedOn: isResolved ? ctx.date(resolved) : null,
+    reason: r.pick(INVOICE_DISPUTE_REASONS),
+    amountMinor: whole
+      ? invoice.amountMinor
+      : Math.max(1, Math.floor((invoice.amountMinor * r.int(10, 40)) / 100)),
+    outcome: isResolved ? outcome : null,
+  });
+  if (outcome !== 'lost') return { payableFrom: resolved + r.int(3, 15) };
+  if (isResolved) invoice.voidedOn = ctx.date(resolved);
+  return { credited: true };
+}
+
+/**
+ * Net terms: the segment's usual mix, and a buyer whose payables cycle is longer than that often
+ * negotiates terms that cover it (large companies ask for net 45 or 60).
+ */
+function negotiatedTerms(r: Random, segment: Segment, apCycleDays: number): number {
+  const offered = r.pick(TERMS[segment]);
+  if (apCycleDays <= offered || !r.chance(TERMS_COVER_AP_CYCLE[segment])) return offered;
+  return apCycleDays <= 45 ? 45 : 60;
+}
+
 function roundTo(value: number, step: number): number {
   return Math.max(step, Math.round(value / step) * step);
 }
 
 function isOpenPastDue(invoice: Invoice, asOf: CalendarDate): boolean {
   return invoice.voidedOn === null && invoice.paidOn === null && invoice.dueOn < asOf;
+}
+
+function openContract(
+  ctx: Context,
+  book: Book,
+  profile: Profile,
+  interval: SubscriptionInterval,
+  started: number,
+): Subscription {
+  const { segment } = profile;
+  const tier =
+    segment === 'enterprise' ? 'enterprise' : segment === 'mid_market' ? 'business_plus' : 'professional';
+  const subscription: Subscription = {
+    subscriptionId: ctx.nextId('sub_'),
+    customerId: profile.customerId,
+    plan: `${tier}_${interval === 'year' ? 'annual' : 'quarterly'}`,
+    currency: profile.currency.code,
+    amountMinor: 0,
+    interval,
+    startedOn: ctx.date(started),
+    renewsOn: null,
+    status: 'active',
+    canceledOn: null,
+  };
+  book.subscriptions.push(subscription);
+  return subscription;
+}
+
+/** Annual contract value in US dollars by segment. */
+function annualContractUsd(r: Random, segment: Segment): number {
+  if (segment === 'smb') return r.int(4, 15) * 1000;
+  if (segment === 'mid_market') return r.int(15, 80) * 1000;
+  // Log-uniform: many contracts near the low end, a few very large ones.
+  return Math.round(Math.exp(Math.log(60) + r.next() * (Math.log(300) - Math.log(60)))) * 1000;
+}
+
+function buyerOf(r: Random, profile: Profile, firm: Firmographics): Buyer {
+  const earlyStage = firm.fundingStage === 'seed' || firm.fundingStage === 'series_a';
+  return {
+    payer: r.pick(earlyStage ? EARLY_STAGE_PAYERS : PAYERS[profile.segment]),
+    method: profile.country === 'US' ? 'ach' : 'bank_transfer',
+    apCycleDays: firm.apCycleDays,
+    defaultFactor: DEFAULT_FACTOR[profile.segment],
+  };
 }
 
 function billSalesLed(
@@ -815,54 +975,20 @@ function billSalesLed(
   const { currency, segment } = profile;
   const started = profile.createdDay + r.int(0, 45);
   if (started > ctx.asOf) return;
-  const interval: SubscriptionInterval = r.chance(segment === 'enterprise' ? 0.75 : 0.55)
-    ? 'year'
-    : 'quarter';
+  const interval: SubscriptionInterval = r.chance(segment === 'enterprise' ? 0.6 : 0.55) ? 'year' : 'quarter';
   const periodsPerYear = interval === 'year' ? 1 : 4;
   const monthsPerPeriod = 12 / periodsPerYear;
-  const usdValue =
-    segment === 'smb'
-      ? r.int(4, 15) * 1000
-      : segment === 'mid_market'
-        ? r.int(15, 80) * 1000
-        : r.int(80, 450) * 1000;
-  let annualMajor = roundTo(usdValue * currency.usdRate, currency.contractRounding);
-  const earlyStage = firm.fundingStage === 'seed' || firm.fundingStage === 'series_a';
-  const payer = r.pick(earlyStage ? EARLY_STAGE_PAYERS : PAYERS[segment]);
-  const method = profile.country === 'US' ? 'ach' : 'bank_transfer';
-  const tier =
-    segment === 'enterprise' ? 'enterprise' : segment === 'mid_market' ? 'business_plus' : 'professional';
-  const subscription: Subscription = {
-    subscriptionId: ctx.nextId('sub_'),
-    customerId: profile.customerId,
-    plan: `${tier}_${interval === 'year' ? 'annual' : 'quarterly'}`,
-    currency: currency.code,
-    amountMinor: 0,
-    interval,
-    startedOn: ctx.date(started),
-    renewsOn: null,
-    status: 'active',
-    canceledOn: null,
-  };
-  book.subscriptions.push(subscription);
+  let annualMajor = roundTo(annualContractUsd(r, segment) * currency.usdRate, currency.contractRounding);
+  const buyer = buyerOf(r, profile, firm);
+  const subscription = openContract(ctx, book, profile, interval, started);
   const asOfDate = ctx.date(ctx.asOf);
 
   if (segment !== 'smb' && r.chance(0.35)) {
     const fee =
       roundTo((annualMajor * r.int(10, 25)) / 100, currency.contractRounding) * currency.minorPerMajor;
     const invoice = addInvoice(ctx, book, currency, fee, started, started + paymentTermsDays, null);
-    settleTransfer(
-      ctx,
-      r,
-      book,
-      invoice,
-      started,
-      started + paymentTermsDays,
-      payer,
-      null,
-      method,
-      firm.apCycleDays,
-    );
+    const paid = settleTransfer(ctx, r, book, invoice, buyer, null);
+    if (!paid) writeOffUnpaid(ctx, r, invoice, started + paymentTermsDays);
   }
 
   const anchor = ctx.date(started);
@@ -914,25 +1040,25 @@ function billSalesLed(
     }
     const due = billed + paymentTermsDays;
     const invoice = addInvoice(ctx, book, currency, amountMinor, billed, due, subscription.subscriptionId);
+    const contest = maybeContestInvoice(ctx, r, book, invoice, due);
+    if (contest !== null && 'credited' in contest) continue;
     const willBePaid = settleTransfer(
       ctx,
       r,
       book,
       invoice,
-      billed,
-      due,
-      payer,
+      buyer,
       rampAt(churn, period),
-      method,
-      firm.apCycleDays,
+      contest?.payableFrom,
     );
     if (!willBePaid) {
-      // Collections gave up: the contract is terminated, some balances written off (voided).
+      // Collections gave up: the contract is terminated, the balance marked uncollectible and mostly
+      // written off.
+      writeOffUnpaid(ctx, r, invoice, due);
       const nextIssue = toDayNumber(addMonths(anchor, (period + 1) * monthsPerPeriod));
       const terminated = Math.max(due + 1, Math.min(due + r.int(45, 120), nextIssue));
       if (terminated <= ctx.asOf) {
         cancelSubscription(ctx, subscription, terminated);
-        if (r.chance(0.35)) invoice.voidedOn = ctx.date(terminated);
       } else {
         subscription.renewsOn = ctx.date(nextIssue);
       }
@@ -954,11 +1080,11 @@ function generateCustomer(ctx: Context, index: number): Book {
   const selfServe = r.chance(0.7);
   const segment = r.pick(selfServe ? SEGMENTS_SELF_SERVE : SEGMENTS_SALES_LED);
   const createdDay = r.int(ctx.historyStart, ctx.asOf - 1);
-  const paymentTermsDays = selfServe ? 0 : r.pick(TERMS[segment]);
+  const firm = firmographics(ctx.seed, index, segment, selfServe);
+  const paymentTermsDays = selfServe ? 0 : negotiatedTerms(r, segment, firm.apCycleDays);
   const owners = OWNERS[segment];
   const owner = selfServe && segment === 'smb' && r.chance(0.7) ? null : r.choose(owners);
   const customerId = ctx.nextId('cus_');
-  const firm = firmographics(ctx.seed, index, segment, selfServe);
   const book: Book = {
     customer: {
       customerId,

@@ -1,6 +1,12 @@
 import { fromDayNumber, toDayNumber, type CalendarDate } from '../domain/dates';
 import { evaluate, type Evaluation, type Prediction } from '../domain/risk/evaluation';
-import { lateOutcome, prepareHistory, type CustomerHistory } from '../domain/risk/features';
+import {
+  SERIOUSLY_LATE_DAYS,
+  lateOutcome,
+  seriouslyLateOutcome,
+  prepareHistory,
+  type CustomerHistory,
+} from '../domain/risk/features';
 import {
   createPriorsAccumulator,
   createTrainingSet,
@@ -73,7 +79,21 @@ export type BacktestReport = {
   training: { n: number; lateRate: number; weights: Record<string, number>; dropped: string[] };
   /** Invoices issued on or after the split whose outcome was still open at the end of the data. */
   skippedUndecided: number;
+  /**
+   * The risk score's outcome: still unpaid `daysPastDue` days after the due date, judged on the
+   * invoices whose outcome was decided by the end of the data.
+   */
+  seriouslyLate: {
+    daysPastDue: number;
+    model: Evaluation;
+    baseRate: Evaluation;
+    training: { n: number; rate: number; weights: Record<string, number>; dropped: string[] };
+  };
 };
+
+function weightsOf(logistic: RiskModel['logistic']): Record<string, number> {
+  return Object.fromEntries(logistic.featureNames.map((name, j) => [name, logistic.weights[j] ?? 0]));
+}
 
 /**
  * An honest backtest: the model is fitted on outcomes known before the split; every invoice issued on
@@ -92,6 +112,9 @@ export async function backtestPaymentRisk(
   const predictions: Prediction[] = [];
   const base: Prediction[] = [];
   const own: Prediction[] = [];
+  const seriousPredictions: Prediction[] = [];
+  const seriousBase: Prediction[] = [];
+  const seriousRate = model.seriouslyLate?.trainingRate ?? model.trainingLateRate;
   let skippedUndecided = 0;
   for await (const history of histories(store, tenant)) {
     for (const ledger of history.ledgers) {
@@ -102,6 +125,11 @@ export async function backtestPaymentRisk(
         continue;
       }
       const risk = scoreInvoice(model, history, ledger.invoice, ledger.issuedDay);
+      const lost = seriouslyLateOutcome(ledger, lastDay);
+      if (lost !== undefined) {
+        seriousPredictions.push({ probability: risk.probabilitySeriouslyLate, late: lost });
+        seriousBase.push({ probability: seriousRate, late: lost });
+      }
       predictions.push({ probability: risk.probabilityLate, late });
       base.push({ probability: model.trainingLateRate, late });
       own.push({
@@ -121,12 +149,21 @@ export async function backtestPaymentRisk(
     training: {
       n: model.trainingSize,
       lateRate: model.trainingLateRate,
-      weights: Object.fromEntries(
-        model.logistic.featureNames.map((name, j) => [name, model.logistic.weights[j] ?? 0]),
-      ),
+      weights: weightsOf(model.logistic),
       dropped: model.dropped,
     },
     skippedUndecided,
+    seriouslyLate: {
+      daysPastDue: SERIOUSLY_LATE_DAYS,
+      model: evaluate(seriousPredictions),
+      baseRate: evaluate(seriousBase),
+      training: {
+        n: model.seriouslyLate?.trainingSize ?? model.trainingSize,
+        rate: seriousRate,
+        weights: weightsOf(model.seriouslyLate?.logistic ?? model.logistic),
+        dropped: model.seriouslyLate?.dropped ?? model.dropped,
+      },
+    },
   };
 }
 

@@ -9,8 +9,8 @@ import {
   type RiskTiers,
 } from '../domain/risk/risk-model';
 import { DEFAULT_GUARDRAILS } from '../domain/terms/default-guardrails';
-import { transferPayDays } from '../domain/terms/evidence';
 import { validateGuardrails, type Guardrails } from '../domain/terms/guardrails';
+import { ownRecordOf } from '../domain/terms/own-record';
 import { createInsightsAccumulator, type TermInsights } from '../domain/terms/insights';
 import { recommendTerms, type Buyer, type Deal, type TermsRecommendation } from '../domain/terms/recommend';
 import { stableId } from '../domain/terms/stable-id';
@@ -42,9 +42,6 @@ export type RecommendationResult = TermsRecommendation & {
   asOf: CalendarDate;
 };
 
-/** How many of the buyer's own transfer-paid invoices inform its estimates. */
-const OWN_INVOICES = 12;
-
 /** The tenant's active guardrails, or the defaults (version null) when RevOps has not set any. */
 export async function activeGuardrails(
   store: CollectionsStore,
@@ -72,17 +69,6 @@ export function buyerFromHistory(
       ? risk
       : accountRiskDetail(model, prepareHistory(firmographicsOnly(customer)), asOf, tiers).risk;
   const day = toDayNumber(asOf);
-  const paid = history.ledgers
-    .map((ledger) => ({ ledger, days: transferPayDays(ledger, day) }))
-    .filter(
-      (entry): entry is { ledger: (typeof history.ledgers)[number]; days: number } =>
-        entry.days !== undefined,
-    )
-    .sort(
-      (a, b) =>
-        a.ledger.issuedDay - b.ledger.issuedDay ||
-        a.ledger.invoice.invoiceId.localeCompare(b.ledger.invoice.invoiceId),
-    );
   const last = history.ledgers
     .filter((ledger) => ledger.issuedDay < day)
     .reduce<(typeof history.ledgers)[number] | undefined>(
@@ -106,10 +92,7 @@ export function buyerFromHistory(
     },
     authorizationRevoked: facts.revoked,
     history: {
-      resolvedInvoices: facts.resolved,
-      lateInvoices: facts.late,
-      meanDaysLate: facts.meanDaysLate === null ? null : Number(facts.meanDaysLate.toFixed(1)),
-      payDays: paid.slice(-OWN_INVOICES).map((entry) => entry.days),
+      record: kind === 'prospect' ? [] : ownRecordOf(history.ledgers, day),
       usualNetDays: last === undefined ? null : last.dueDay - last.issuedDay,
     },
   };
@@ -156,6 +139,7 @@ export async function recommendPaymentTerms(
   deal: Deal,
   asOf: CalendarDate,
   tiers: RiskTiers = DEFAULT_TIERS,
+  dealId: string | null = null,
 ): Promise<RecommendationResult> {
   const facts =
     query.kind === 'customer' ? await store.getAccountFacts(tenant, query.customerId) : prospectFacts(query);
@@ -170,7 +154,8 @@ export async function recommendPaymentTerms(
   const recommendation = recommendTerms(guardrails, evidence, buyer, deal);
   return {
     ...recommendation,
-    recommendationId: `rec_${stableId(JSON.stringify([tenant, version, evidence.asOf, asOf, query, deal, recommendation.recommended]))}`,
+    // Per deal: two deals with the same buyer, amount and currency are two recommendations.
+    recommendationId: `rec_${stableId(JSON.stringify([tenant, dealId, version, evidence.asOf, asOf, query, deal, recommendation.recommended]))}`,
     guardrailVersion: version,
     asOf,
   };
@@ -204,6 +189,7 @@ export async function acceptPaymentTerms(
     input.deal,
     input.asOf,
     input.tiers,
+    input.dealId,
   );
   const optionId = input.optionId ?? recommendation.recommended;
   if (optionId === null)

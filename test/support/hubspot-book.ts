@@ -23,6 +23,8 @@ export async function seedHubspotBook(
   store: CollectionsStore,
   tenant: TenantId,
   asOf: CalendarDate,
+  /** The rules run over the book (default: the default rule set). */
+  rules: unknown = DEFAULT_RULE_SET,
 ): Promise<string[]> {
   const companies: string[] = [];
   const dir = await mkdtemp(path.join(os.tmpdir(), 'collections-book-'));
@@ -43,8 +45,8 @@ export async function seedHubspotBook(
     await rm(dir, { recursive: true, force: true });
   }
   await refitTenantRiskModel(store, tenant, asOf);
-  const ruleSet = validateRuleSet(DEFAULT_RULE_SET);
-  if (!ruleSet.ok) throw new Error('default rule set');
+  const ruleSet = validateRuleSet(rules);
+  if (!ruleSet.ok) throw new Error('invalid rule set');
   await runCollectionsRules(store, tenant, ruleSet.ruleSet, null, asOf);
   return companies;
 }

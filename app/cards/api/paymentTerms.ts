@@ -14,16 +14,33 @@ export type TermOptionView = {
   recommended: boolean;
   allowed: boolean;
   blockedBy: string[];
+  /** An allowed option ranked above it with exactly the same figures for this deal. */
+  sameFiguresAs: string | null;
   summary: string;
-  estimate: { expectedDaysToCash: number; probabilityLate: number; invoices: number; discountMinor: number };
+  estimate: {
+    expectedDaysToCash: number;
+    /** Days from signing to the cash of the first and of the last invoice. */
+    daysFromSigningToFirstCash: number;
+    daysFromSigningToLastCash: number;
+    probabilityLate: number;
+    invoices: number;
+    discountMinor: number;
+  };
 };
 
 export type TermsRecommendation = {
   recommended: string | null;
   explanation: string;
   notes: string[];
-  policy: { id: string; riskTier: RiskTier; relativeRisk: number };
-  buyer: { risk: { score: number; tier: RiskTier } };
+  policy: {
+    id: string;
+    riskTier: RiskTier;
+    relativeRisk: number;
+    /** The relative risk in bounded words. */
+    relativeRiskText: string;
+    cardAutopayUnavailable: string | null;
+  };
+  buyer: { kind: 'customer' | 'prospect'; risk: { score: number; tier: RiskTier } };
   options: TermOptionView[];
   recommendationId: string;
 };

@@ -23,13 +23,20 @@ function percent(probability: number): string {
   return `${Math.round(probability * 100)}%`;
 }
 
+/** Days from signing to cash: one figure for one invoice, first–last for several. */
+function cashFromSigning(estimate: TermOptionView['estimate']): string {
+  const first = Math.round(estimate.daysFromSigningToFirstCash);
+  if (estimate.invoices === 1) return String(first);
+  return `${first}–${Math.round(estimate.daysFromSigningToLastCash)}`;
+}
+
 function OptionsTable({ options }: { options: TermOptionView[] }) {
   return (
     <Table bordered density="condensed">
       <TableHead>
         <TableRow>
           <TableHeader>Option</TableHeader>
-          <TableHeader align="right">Days to cash</TableHeader>
+          <TableHeader align="right">Days from signing to cash</TableHeader>
           <TableHeader align="right">Late</TableHeader>
         </TableRow>
       </TableHead>
@@ -47,7 +54,7 @@ function OptionsTable({ options }: { options: TermOptionView[] }) {
                 <Text variant="microcopy">{option.summary}</Text>
               </Flex>
             </TableCell>
-            <TableCell align="right">{Math.round(option.estimate.expectedDaysToCash)}</TableCell>
+            <TableCell align="right">{cashFromSigning(option.estimate)}</TableCell>
             <TableCell align="right">{percent(option.estimate.probabilityLate)}</TableCell>
           </TableRow>
         ))}
@@ -63,7 +70,8 @@ type Props = {
 
 export function TermsRecommendationView({ recommendation, onAccept }: Props) {
   const ranked = [...recommendation.options].sort((a, b) => a.rank - b.rank);
-  const allowed = ranked.filter((option) => option.allowed);
+  // Options with exactly the figures of one ranked above them are shown as one (the notes name them).
+  const allowed = ranked.filter((option) => option.allowed && option.sameFiguresAs === null);
   const blocked = ranked.filter((option) => !option.allowed);
   const recommended = ranked.find((option) => option.id === recommendation.recommended) ?? null;
   const { risk } = recommendation.buyer;
@@ -83,14 +91,20 @@ export function TermsRecommendationView({ recommendation, onAccept }: Props) {
         </List>
       )}
       <DescriptionList direction="column">
-        <DescriptionListItem label="Buyer risk">
-          <Flex direction="row" gap="xs" align="center">
-            <Text format={{ fontWeight: 'bold' }}>{String(risk.score)}</Text>
-            <Tag variant={TIER_VARIANT[risk.tier]}>{`${risk.tier} risk`}</Tag>
-          </Flex>
-        </DescriptionListItem>
+        {recommendation.buyer.kind === 'prospect' ? (
+          <DescriptionListItem label="Buyer">
+            <Text>Prospect without billing history: terms from similar companies</Text>
+          </DescriptionListItem>
+        ) : (
+          <DescriptionListItem label="Buyer risk">
+            <Flex direction="row" gap="xs" align="center">
+              <Text format={{ fontWeight: 'bold' }}>{String(risk.score)}</Text>
+              <Tag variant={TIER_VARIANT[risk.tier]}>{`${risk.tier} risk`}</Tag>
+            </Flex>
+          </DescriptionListItem>
+        )}
         <DescriptionListItem label="Guardrail policy">
-          <Text>{`${recommendation.policy.id}: ${recommendation.policy.riskTier} tier, ${recommendation.policy.relativeRisk.toFixed(1)}× the peer risk`}</Text>
+          <Text>{`${recommendation.policy.id}: ${recommendation.policy.riskTier} tier (${recommendation.policy.relativeRiskText})`}</Text>
         </DescriptionListItem>
       </DescriptionList>
       {allowed.length === 0 ? (

@@ -47,6 +47,17 @@ function renderSettings(routes: Record<string, Reply | Reply[]>) {
     [LIST_RULES]: rulesReply,
     [LIST_GUARDRAILS]: guardrailsReply,
     [SYNC_STATUS]: { body: { ok: true, connections: [] } },
+    'GET /api/v1/settings/task-owners': {
+      body: {
+        ok: true,
+        crm: 'hubspot',
+        csmProperty: null,
+        chosen: null,
+        defaultCsmProperty: null,
+        properties: [],
+        unavailable: null,
+      },
+    },
     ...routes,
   });
   const renderer = createRenderer('settings');
@@ -68,8 +79,8 @@ const sent = (renderer: ReturnType<typeof renderSettings>) =>
 describe('Collections rules settings page', () => {
   it('loads the active rule set and the default guardrails as YAML, with the stored versions', async () => {
     const renderer = renderSettings({});
-    // The rule set, the guardrails and the CRM connection.
-    expect(renderer.findAll(LoadingSpinner)).toHaveLength(3);
+    // The rule set, the guardrails, the CRM connection and the task owners.
+    expect(renderer.findAll(LoadingSpinner)).toHaveLength(4);
     await loaded(renderer);
     expect(parse(renderer.find(TextArea, { name: 'ruleSetText' }).props.value ?? '')).toEqual(ACTIVE_RULES);
     expect(parse(renderer.find(TextArea, { name: 'guardrailsText' }).props.value ?? '')).toEqual(

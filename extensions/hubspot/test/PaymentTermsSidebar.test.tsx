@@ -12,7 +12,14 @@ import {
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import { PaymentTermsSidebar } from '../../../app/cards/PaymentTermsSidebar';
 import { normalizeAmount } from '../../../app/cards/hooks/usePaymentTerms';
-import { change, configureContext, createRecommendation, mockCollectionsApi, textOf } from './mocks';
+import {
+  change,
+  configureContext,
+  createRecommendation,
+  createTermOption,
+  mockCollectionsApi,
+  textOf,
+} from './mocks';
 
 const RECOMMEND = 'POST /api/v1/deals/555/payment-terms';
 const ACCEPT = 'POST /api/v1/deals/555/payment-terms/accept';
@@ -78,6 +85,45 @@ describe('deal Payment terms sidebar', () => {
     expect(root).toContain('Net 90: longer than the 60-day cap for medium-risk buyers');
     expect(find(Tag, (node) => textOf(node) === 'medium risk').props.variant).toBe('warning');
     expect(find(Select, { name: 'termsOption' }).props.value).toBe('net_60');
+  });
+
+  it('shows cash timing from signing, folds options with the same figures and never an unbounded ratio', async () => {
+    const recommendation = createRecommendation({
+      policy: {
+        id: 'defaults',
+        riskTier: 'high',
+        relativeRisk: 1992,
+        relativeRiskText: 'more than 10 times the odds of paying late of similar companies',
+        cardAutopayUnavailable: null,
+      },
+      options: [
+        createTermOption({ id: 'net_60', label: 'Net 60', rank: 1, recommended: true }),
+        createTermOption({
+          id: 'quarterly',
+          label: 'Quarterly, net 30',
+          rank: 2,
+          estimate: {
+            expectedDaysToCash: 30,
+            daysFromSigningToFirstCash: 30,
+            daysFromSigningToLastCash: 304,
+            probabilityLate: 0.2,
+            invoices: 4,
+            discountMinor: 0,
+          },
+        }),
+        createTermOption({ id: 'same', label: 'Same as net 60', rank: 3, sameFiguresAs: 'net_60' }),
+      ],
+    });
+    mockCollectionsApi({ [RECOMMEND]: { body: { ok: true, dealId: '555', recommendation } } });
+    const { findAll, getRootNode, waitFor, find } = renderDealCard();
+    await waitFor(() => expect(textOf(find(Heading))).toBe('Recommended: Net 60'));
+    const rows = findAll(TableRow).map(textOf);
+    expect(rows[0]).toContain('Days from signing to cash');
+    expect(rows[2]).toContain('30–304');
+    expect(rows.some((row) => row.includes('Same as net 60'))).toBe(false);
+    const root = textOf(getRootNode());
+    expect(root).toContain('high tier (more than 10 times the odds of paying late of similar companies)');
+    expect(root).not.toMatch(/\d\.\d×/);
   });
 
   it('accepts the recommended option', async () => {

@@ -169,8 +169,16 @@ export function createTermOption(
     recommended: false,
     allowed: true,
     blockedBy: [],
+    sameFiguresAs: null,
     summary: 'Cash in about 41 days; 18% chance of paying late.',
-    estimate: { expectedDaysToCash: 41.2, probabilityLate: 0.18, invoices: 1, discountMinor: 0 },
+    estimate: {
+      expectedDaysToCash: 41.2,
+      daysFromSigningToFirstCash: 41.2,
+      daysFromSigningToLastCash: 41.2,
+      probabilityLate: 0.18,
+      invoices: 1,
+      discountMinor: 0,
+    },
     ...overrides,
   };
 }
@@ -180,8 +188,14 @@ export function createRecommendation(overrides: Partial<TermsRecommendation> = {
     recommended: 'net_60',
     explanation: '30 of 40 similar companies pay within 59 days: net 60 is the shortest term that fits.',
     notes: ['Annual billing was asked for.'],
-    policy: { id: 'enterprise', riskTier: 'medium', relativeRisk: 1.4 },
-    buyer: { risk: { score: 41, tier: 'medium' } },
+    policy: {
+      id: 'enterprise',
+      riskTier: 'medium',
+      relativeRisk: 1.4,
+      relativeRiskText: 'about the same odds of paying late as similar companies',
+      cardAutopayUnavailable: null,
+    },
+    buyer: { kind: 'customer', risk: { score: 41, tier: 'medium' } },
     options: [
       createTermOption({ id: 'net_30', label: 'Net 30', rank: 2, netDays: 30 }),
       createTermOption({ id: 'net_60', label: 'Net 60', rank: 1, netDays: 60, recommended: true }),

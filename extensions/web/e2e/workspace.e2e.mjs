@@ -1,7 +1,8 @@
 /**
  * End-to-end test of the workspace against the real product: builds the app, starts the server from
  * the repository root on a free port with a fresh data folder and the demo book, waits for the demo
- * data, then drives Chromium through the portfolio, an account (pause), the deal view and the rules
+ * data, then drives Chromium through the worklist (ranking, filters, a task and a pause from a row), the
+ * portfolio, an account (next step, tasks, pause), the deal view and the rules
  * (invalid edit, fix, simulate, activate). Screenshots go to e2e/screenshots/.
  *
  *   node e2e/workspace.e2e.mjs            (CHROMIUM_PATH overrides /usr/bin/chromium)
@@ -157,30 +158,124 @@ async function replaceEditorText(page, text) {
   await editor.fill(text);
 }
 
-async function portfolio(page, base) {
+async function until(check, what) {
+  const deadline = Date.now() + STEP_MS;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** "$1,234.56" or "1.234,56 €" → 1234.56 (enough to compare amounts in one currency). */
+function amountOf(text) {
+  const digits = text.replace(/[^\d.,]/g, '');
+  const decimal = /[.,](\d{1,3})$/.exec(digits);
+  const whole = decimal === null ? digits : digits.slice(0, -decimal[0].length);
+  return Number(`${whole.replace(/[.,]/g, '')}.${decimal?.[1] ?? '0'}`);
+}
+
+async function worklistRows(page) {
+  const table = page.getByTestId('worklist-table');
+  await table.waitFor({ timeout: STEP_MS });
+  return table.locator('tbody tr');
+}
+
+async function worklist(page, base) {
+  // The daily run's tasks exist as soon as the demo book is reported loaded.
+  const answer = await (await globalThis.fetch(`${base}/api/v1/worklist?limit=200`)).json();
+  const withTasks = answer.data.accounts.filter((row) => row.openTasks > 0).length;
+  if (withTasks === 0) throw new Error('no account on the worklist has an open task after start');
+  log(
+    `    ${answer.data.total} accounts on the worklist in ${answer.data.currency}, ${withTasks} with open tasks`,
+  );
+
   await page.goto(`${base}/#/`);
   await page.getByRole('heading', { level: 1, name: 'Portfolio' }).waitFor({ timeout: STEP_MS });
+  const headings = await page.getByRole('heading', { level: 2 }).allInnerTexts();
+  if (headings[0] !== 'Worklist') throw new Error(`the first section is "${headings[0]}", not the worklist`);
+  let rows = await worklistRows(page);
+  const amounts = (await rows.locator('td:nth-of-type(2) strong').allInnerTexts()).map(amountOf);
+  if (amounts.length === 0) throw new Error('the worklist has no rows');
+  if (amounts.some((amount, index) => index > 0 && amount > (amounts[index - 1] ?? Infinity)))
+    throw new Error(`the worklist is not ranked by money at risk: ${amounts.join(', ')}`);
+  log(`    money at risk on the first page: ${amounts.slice(0, 5).join(', ')} …`);
+
+  await page.getByLabel('Situation', { exact: true }).selectOption('failed_payment');
+  const situationCells = (await worklistRows(page)).locator('td:nth-of-type(1)');
+  await until(async () => {
+    const cells = await situationCells.allInnerTexts();
+    return cells.length > 0 && cells.every((cell) => cell.includes('Failed payment'));
+  }, 'only accounts with a failed payment on the worklist');
+  rows = await worklistRows(page);
+  log(`    ${await rows.count()} rows with a failed payment`);
+
+  await page.getByLabel('Situation', { exact: true }).selectOption('');
+  const owner = answer.data.accounts.find((row) => row.owner !== null)?.owner;
+  if (owner === undefined) throw new Error('no owner to filter by');
+  // Every owner of the book is offered (once the unfiltered list is back).
+  await until(
+    async () =>
+      (await page.getByLabel('Owner', { exact: true }).locator('option').count()) > answer.data.owners.length,
+    `the ${answer.data.owners.length} owners of the book in the owner filter`,
+  );
+  await page.getByLabel('Owner', { exact: true }).selectOption(owner);
+  const ownerCells = (await worklistRows(page)).locator('td:nth-of-type(6)');
+  await until(async () => {
+    const cells = await ownerCells.allInnerTexts();
+    return cells.length > 0 && cells.every((cell) => cell.trim() === owner);
+  }, `only ${owner}'s accounts on the worklist`);
+  log(`    ${await (await worklistRows(page)).count()} rows for ${owner}`);
+  await page.getByLabel('Owner', { exact: true }).selectOption('');
+  const everyone = new RegExp(`^Accounts 1–\\d+ of ${answer.data.total}$`);
+  await page.getByText(everyone).waitFor({ timeout: STEP_MS });
+
+  rows = await worklistRows(page);
+  const first = rows.nth(0);
+  const firstName = (await first.getByRole('link').textContent())?.trim() ?? '';
+  await first.getByRole('button', { name: `Create task for ${firstName}` }).click();
+  await first.getByText(/^Task created: /).waitFor({ timeout: STEP_MS });
+  const second = rows.nth(1);
+  const secondName = (await second.getByRole('link').textContent())?.trim() ?? '';
+  const pause = second.getByRole('button', { name: `Pause automation for ${secondName} for 14 days` });
+  if ((await pause.count()) > 0) {
+    await pause.click();
+    await second.getByText(/^Paused until /).waitFor({ timeout: STEP_MS });
+  }
+  log(`    task created for ${firstName}, automation paused for ${secondName}`);
+  // Wide enough for every column, scrolled back to the account names the clicks scrolled away from.
+  await page.setViewportSize({ width: 1600, height: 900 });
+  await page.getByRole('region', { name: 'Worklist table' }).evaluate((element) => {
+    element.scrollLeft = 0;
+  });
+  await page.locator('section[aria-labelledby="worklist-heading"]').screenshot({
+    path: path.join(SCREENSHOTS, 'worklist.png'),
+  });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  log('    screenshot e2e/screenshots/worklist.png');
   await page.locator('[data-testid="aging-chart"] svg[role="img"]').first().waitFor({ timeout: STEP_MS });
   await page.locator('[data-testid="trend-chart"] svg[role="img"]').waitFor({ timeout: STEP_MS });
   await page.locator('[data-testid="dso-chart"] svg[role="img"]').waitFor({ timeout: STEP_MS });
   await page.locator('[data-testid="delinquency-chart"] svg[role="img"]').waitFor({ timeout: STEP_MS });
-  const table = page.getByTestId('attention-table');
-  await table.waitFor({ timeout: STEP_MS });
-  const rows = await table.locator('tbody tr').count();
-  if (rows === 0) throw new Error('the attention table has no rows');
-  log(`    ${rows} accounts in the attention table`);
   await screenshot(page, 'portfolio');
+  return firstName;
 }
 
-async function account(page) {
-  const link = page.getByTestId('attention-table').locator('tbody tr').first().getByRole('link');
-  const name = (await link.textContent())?.trim() ?? '';
-  await link.click();
+async function account(page, name) {
+  await page.getByTestId('worklist-table').getByRole('link', { name, exact: true }).first().click();
   await page.getByRole('heading', { level: 1, name }).waitFor({ timeout: STEP_MS });
   const status = page.getByTestId('account-status');
   await status.waitFor({ timeout: STEP_MS });
   log(`    ${name}: ${await status.textContent()}`);
   await page.getByTestId('timeline').or(page.getByText('No billing history yet.')).waitFor();
+  const next = page.locator('section[aria-labelledby="next-step-heading"]');
+  const step = (await next.innerText()).replace(/\s+/g, ' ');
+  if (/decide next step/i.test(step)) throw new Error(`a circular next step: ${step}`);
+  log(`    next step: ${step.replace(/^Recommended next step /, '').slice(0, 120)}`);
+  const tasks = page.locator('section[aria-labelledby="tasks-heading"]');
+  await tasks.getByText('created by hand').first().waitFor({ timeout: STEP_MS });
+  if ((await tasks.getByText('No open tasks.').count()) > 0)
+    throw new Error('the account shows no open tasks');
   await screenshot(page, 'account');
 
   const resume = page.getByRole('button', { name: 'Resume automation' });
@@ -205,17 +300,28 @@ async function account(page) {
 async function deals(page) {
   await page.getByRole('navigation', { name: 'Workspace' }).getByRole('link', { name: 'Deals' }).click();
   await page.getByRole('heading', { level: 1, name: 'Payment terms for a deal' }).waitFor();
-  const customer = page.getByLabel('Customer');
-  await customer.locator('option').nth(1).waitFor({ state: 'attached', timeout: STEP_MS });
-  const value = await customer.locator('option').nth(1).getAttribute('value');
-  await customer.selectOption(value ?? '');
+  // The customer is searched on the server: the first page of matches, then one chosen.
+  const matches = page.getByRole('list', { name: 'Matching customers' });
+  await matches.getByRole('button').first().waitFor({ timeout: STEP_MS });
+  await matches.getByRole('button').first().click();
+  await page.getByText(/^Chosen: /).waitFor();
   await page.getByLabel('Contract amount').fill('120000.00');
   await page.getByRole('button', { name: 'Recommend terms' }).click();
   await page.getByRole('heading', { name: 'Recommendation' }).waitFor({ timeout: STEP_MS });
   await page.locator('.option-recommended').first().waitFor();
+  await page.getByText('Cash from signing').first().waitFor();
   await page.getByRole('button', { name: /^Accept/ }).click();
   await page.getByText(/^(Accepted|“.*” was already accepted)/).waitFor({ timeout: STEP_MS });
   await screenshot(page, 'deals');
+
+  // A prospect: no billing history, terms from similar companies, labelled as such.
+  await page.getByLabel('Prospect (no billing history)').check();
+  await page.getByLabel('Segment').selectOption('mid_market');
+  await page.getByLabel('Employees').fill('300');
+  await page.getByLabel('Country').fill('DE');
+  await page.getByRole('button', { name: 'Recommend terms' }).click();
+  await page.getByText(/^Prospect: no billing history/).waitFor({ timeout: STEP_MS });
+  await screenshot(page, 'deals-prospect');
 }
 
 async function rules(page) {
@@ -335,8 +441,11 @@ async function main() {
   });
 
   try {
-    await step('portfolio: charts and the attention table', () => portfolio(page, base));
-    await step('account: pause automation with a reason and a date', () => account(page));
+    let first = '';
+    await step('worklist: ranked, filtered, a task created and an account paused from a row', async () => {
+      first = await worklist(page, base);
+    });
+    await step('account: next step, open tasks, pause with a reason and a date', () => account(page, first));
     await step('deals: recommend and accept payment terms', () => deals(page));
     await step('rules: invalid edit, fix, simulate, activate', () => rules(page));
   } catch (error) {

@@ -43,6 +43,7 @@ export const DATASET_HEADERS: Readonly<Record<DatasetFile, readonly string[]>> =
     'paid_on',
     'voided_on',
     'subscription_id',
+    'uncollectible_on',
   ],
   'payments.csv': [
     'payment_id',
@@ -130,6 +131,7 @@ function invoiceLine(row: Invoice): string {
     cell(row.paidOn),
     cell(row.voidedOn),
     cell(row.subscriptionId),
+    cell(row.uncollectibleOn ?? null),
   ].join(',');
 }
 

@@ -6,12 +6,14 @@ import {
   type CrmObjectType,
   type CrmSchemaBlock,
   type CrmTaskInput,
+  type CrmTaskReassignment,
   type CrmTaskResult,
   type CrmUpdate,
   type CrmWriteResult,
   type IntegrationErrorCode,
 } from '../../ports/crm-gateway';
-import type { RateLimiter } from '../../ports/rate-limiter';
+import type { RateGrant, RateLimiter } from '../../ports/rate-limiter';
+import { whileSending } from './send-times';
 import { COLLECTIONS_GROUP, PROPERTIES } from './properties';
 import {
   isKnownTimeZone,
@@ -177,9 +179,23 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
   const now = options.now ?? Date.now;
   const timeZones = options.timeZones ?? sharedTimeZoneCache;
 
-  const slot = async (): Promise<void> => {
-    stats.waitedMs += await options.limiter.acquire(options.limiterKey, budget);
+  /** Waits for a place in the window; the grant is answered once the request settles (see `RateGrant`). */
+  const slot = async (): Promise<RateGrant> => {
+    const grant = await options.limiter.hold(options.limiterKey, budget);
+    stats.waitedMs += grant.waitedMs;
     if (typeof token === 'function') client.setAccessToken(await token());
+    return grant;
+  };
+  /**
+   * `request` under a grant: HubSpot counts it when it arrives, so the grant moves to when it left,
+   * or, not seen leaving, to its answer (see `RateGrant`).
+   */
+  const sent = async <T>(grant: RateGrant, request: () => Promise<T>): Promise<T> => {
+    try {
+      return await whileSending(grant, request);
+    } finally {
+      await grant.answered();
+    }
   };
 
   /**
@@ -193,9 +209,11 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
     const cached = timeZones.get(options.limiterKey);
     if (cached !== undefined && now() - cached.fetchedAt < TIME_ZONE_TTL_MS) return;
     try {
-      await slot();
+      const grant = await slot();
       stats.requests += 1;
-      const response = await client.apiRequest({ method: 'GET', path: '/account-info/v3/details' });
+      const response = await sent(grant, () =>
+        client.apiRequest({ method: 'GET', path: '/account-info/v3/details' }),
+      );
       if (!response.ok) return;
       const zone = ((await response.json()) as { timeZone?: unknown } | null)?.timeZone;
       if (typeof zone === 'string' && isKnownTimeZone(zone))
@@ -232,10 +250,10 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
     let reauthorized = false;
     await readTimeZone();
     for (;;) {
-      await slot();
+      const grant = await slot();
       stats.requests += 1;
       try {
-        return await request();
+        return await sent(grant, request);
       } catch (raw) {
         const error = untilDailyReset(toIntegrationError(raw));
         if (error.code === 'rate_limited') {
@@ -288,6 +306,21 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
   };
 
   const ownersOf = createHubspotTaskOwners(client, idempotent, options.taskOwners, now);
+  /** Open tasks' owners now, by CRM task id: the same resolution as when they were created. */
+  const ownersOfOpenTasks = async (tasks: readonly CrmTaskReassignment[]) =>
+    (
+      await ownersOf(
+        tasks.map((task) => ({
+          key: task.crmTaskId,
+          companyId: task.companyId,
+          assignee: task.assignee,
+          subject: '',
+          body: '',
+          dueMs: 0,
+          priority: 'MEDIUM' as const,
+        })),
+      )
+    ).owners;
 
   /** The tasks of these companies created by us, by the key written into their body. */
   const findCreatedTasks = async (companyIds: readonly string[]): Promise<Map<string, string>> => {
@@ -529,9 +562,10 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
           }
           for (const task of remaining) {
             const id = byKey.get(task.key);
+            const ownerId = assignment.owners.get(task.key);
             if (id === undefined)
               result.failed.push({ key: task.key, code: 'invalid', message: 'not created' });
-            else result.created.push({ key: task.key, crmTaskId: id });
+            else result.created.push({ key: task.key, crmTaskId: id, ...(ownerId ? { ownerId } : {}) });
           }
         } catch (raw) {
           const error = toIntegrationError(raw);
@@ -544,21 +578,33 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
     },
 
     async reassignTasks(tasks) {
-      const { owners } = await ownersOf(
-        tasks.map((task) => ({
-          key: task.crmTaskId,
-          companyId: task.companyId,
-          assignee: task.assignee,
-          subject: '',
-          body: '',
-          dueMs: 0,
-          priority: 'MEDIUM',
-        })),
-      );
+      const owners = await ownersOfOpenTasks(tasks);
       return updateAll(
         'tasks',
         [...owners].map(([crmId, owner]) => ({ crmId, properties: { hubspot_owner_id: owner } })),
       );
+    },
+
+    taskOwners: (tasks) => ownersOfOpenTasks(tasks),
+
+    setTaskOwners: (owners) =>
+      updateAll(
+        'tasks',
+        owners.map((entry) => ({ crmId: entry.crmTaskId, properties: { hubspot_owner_id: entry.ownerId } })),
+      ),
+
+    async ownerProperties() {
+      // HubSpot user properties: `enumeration` shown as `select`, values owner ids (properties guide).
+      const properties = await idempotent(() => client.crm.properties.coreApi.getAll('companies'));
+      return properties.results
+        .filter(
+          (property) =>
+            property.referencedObjectType === 'OWNER' &&
+            property.type === 'enumeration' &&
+            property.fieldType === 'select',
+        )
+        .map((property) => ({ name: property.name, label: property.label }))
+        .sort((a, b) => a.label.localeCompare(b.label) || a.name.localeCompare(b.name));
     },
 
     completeTasks: (ids) =>

@@ -74,7 +74,7 @@ export const PROPERTIES: Readonly<Record<'companies' | 'deals', readonly Propert
     {
       name: 'collections_risk_score',
       label: 'Payment risk score',
-      description: 'Chance (0–100) the next invoice is paid late.',
+      description: 'Chance (0–100) the next invoice is still unpaid 30 days after its due date.',
       type: 'number',
       fieldType: 'number',
     },

@@ -12,6 +12,7 @@ type CardMethods = Pick<
   | 'listStaleAccountCards'
   | 'findTenantsByCrmCompanyId'
   | 'listAccountCards'
+  | 'listWorklist'
   | 'saveCrmInstallation'
   | 'getCrmInstallation'
   | 'getCrmInstallationForTenant'
@@ -190,6 +191,61 @@ export function accountCards(client: SqlClient): CardMethods {
         [tenant, asOf, options.limit],
       );
       return rows.map((row) => ({ customerId: row.customer_id, card: JSON.parse(row.card) as unknown }));
+    },
+
+    async listWorklist(tenant, asOf, query) {
+      const currencies = await client.query<{ currency: string; accounts: number }>(
+        `SELECT c AS currency, count(*)::int AS accounts
+           FROM account_cards, jsonb_object_keys(card::jsonb #> '{worklist,byCurrency}') AS c
+          WHERE tenant_id = $1 AND card IS NOT NULL AND as_of = $2::date
+            AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(card::jsonb #> '{worklist,situations}') s
+                         WHERE s <> 'paused')
+          GROUP BY c ORDER BY count(*) DESC, c`,
+        [tenant, asOf],
+      );
+      const owners = await client.query<{ owner: string }>(
+        `SELECT DISTINCT owner FROM customers WHERE tenant_id = $1 AND owner IS NOT NULL ORDER BY owner`,
+        [tenant],
+      );
+      const currency = query.currency ?? currencies[0]?.currency ?? null;
+      const page = { currency, owners: owners.map((row) => row.owner), currencies };
+      if (currency === null) return { ...page, total: 0, rows: [] };
+      // Fresh cards with a payment problem (a pause alone is none) and an expected loss in the currency.
+      const rows = await client.query<{ customer_id: string; card: string; total: number }>(
+        `SELECT customer_id, card, count(*) OVER ()::int AS total FROM account_cards
+          WHERE tenant_id = $1 AND card IS NOT NULL AND as_of = $2::date
+            AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(card::jsonb #> '{worklist,situations}') s
+                         WHERE s <> 'paused')
+            AND card::jsonb #> '{worklist,byCurrency}' ? $3
+            AND ($4::text IS NULL OR card::jsonb ->> 'owner' = $4)
+            AND ($5::text IS NULL OR card::jsonb #> '{worklist,situations}' ? $5)
+          ORDER BY (card::jsonb #>> ARRAY['worklist', 'byCurrency', $3, 'totalMinor'])::numeric DESC, customer_id
+          LIMIT $6 OFFSET $7`,
+        [tenant, asOf, currency, query.owner ?? null, query.situation ?? null, query.limit, query.offset],
+      );
+      // A page past the end has no rows to carry the count: count again.
+      const total =
+        rows[0]?.total ??
+        (query.offset === 0
+          ? 0
+          : (
+              await client.query<{ total: number }>(
+                `SELECT count(*)::int AS total FROM account_cards
+                  WHERE tenant_id = $1 AND card IS NOT NULL AND as_of = $2::date
+                    AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(card::jsonb #> '{worklist,situations}') s
+                                 WHERE s <> 'paused')
+                    AND card::jsonb #> '{worklist,byCurrency}' ? $3
+                    AND ($4::text IS NULL OR card::jsonb ->> 'owner' = $4)
+                    AND ($5::text IS NULL OR card::jsonb #> '{worklist,situations}' ? $5)`,
+                [tenant, asOf, currency, query.owner ?? null, query.situation ?? null],
+              )
+            )[0]?.total) ??
+        0;
+      return {
+        ...page,
+        total,
+        rows: rows.map((row) => ({ customerId: row.customer_id, card: JSON.parse(row.card) as unknown })),
+      };
     },
 
     async findTenantsByCrmCompanyId(crmCompanyId) {

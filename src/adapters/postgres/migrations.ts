@@ -501,6 +501,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 19,
+    name: 'customer search by name prefix (deal view)',
+    sql: `
+      -- Case-insensitive name prefixes: LIKE 'abc%' and ORDER BY on the C-collated lower name both use it.
+      CREATE INDEX customers_name_prefix ON customers (tenant_id, (lower(name) COLLATE "C"), customer_id);
+    `,
+  },
+  {
+    version: 20,
+    name: 'who the task roles mean in a tenant CRM (the CSM property chosen on the settings page)',
+    sql: `
+      CREATE TABLE crm_owner_settings (
+        tenant_id text COLLATE "C" NOT NULL,
+        crm text NOT NULL,
+        csm_property text,
+        updated_by text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, crm)
+      );
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

@@ -13,6 +13,8 @@ import { launchNonces } from './launch-nonces';
 import { installStates } from './install-states';
 import { ruleSimulations } from './rule-simulations';
 import { crmRecordFailures } from './crm-record-failures';
+import { crmOwnerSettings } from './crm-owner-settings';
+import { customerDirectory } from './customer-directory';
 import { applyMigrations } from './migrations';
 import type { SqlClient } from './sql-client';
 
@@ -70,6 +72,8 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     ...installStates(client),
     ...ruleSimulations(client),
     ...crmRecordFailures(client),
+    ...crmOwnerSettings(client),
+    ...customerDirectory(client),
 
     async saveRiskModel(tenant, model) {
       await client.query(

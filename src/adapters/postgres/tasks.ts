@@ -71,7 +71,7 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
           if (inserted.length === 0) continue;
           tasksCreated += 1;
           await tx.query(
-            `INSERT INTO collection_events (tenant_id, kind, subject, actor, payload) VALUES ($1, 'task_created', $2, 'rules', $3::jsonb)`,
+            `INSERT INTO collection_events (tenant_id, kind, subject, actor, payload) VALUES ($1, 'task_created', $2, $4, $3::jsonb)`,
             [
               tenant,
               task.customerId,
@@ -84,6 +84,8 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
                 assignee: task.assignee,
                 reason: task.reason,
               }),
+              // A person's task is theirs in the audit log; the rest are the rules'.
+              task.ruleId === 'manual' ? task.assignee : 'rules',
             ],
           );
         }

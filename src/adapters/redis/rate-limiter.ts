@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeConnection, trackConnectionErrors } from './connection';
 import { Redis } from 'ioredis';
-import type { RateBudget, RateLimiter } from '../../ports/rate-limiter';
+import type { RateBudget, RateGrant, RateLimiter } from '../../ports/rate-limiter';
 
 export type RedisRateLimiterOptions = {
   /** `redis://[user:password@]host:port[/db]`; never logged, it may hold a password. */
@@ -10,8 +10,12 @@ export type RedisRateLimiterOptions = {
   prefix?: string;
 };
 
-/** A margin over the window: our clock and HubSpot's never agree to the millisecond. */
+/**
+ * A margin over the window: a request reaches the API a moment after it was counted or seen leaving.
+ * One stamped at its answer arrived before it, so only timer granularity is left to cover.
+ */
 const WINDOW_MARGIN_MS = 150;
+const ANSWERED_MARGIN_MS = 50;
 /** Headroom: the SDK may hold a request a moment after it was counted. */
 const HEADROOM = 2;
 
@@ -32,7 +36,7 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window - margin)
 if redis.call('ZCARD', key) < math.max(1, requests - headroom) then
-  redis.call('ZADD', key, now, string.format('%d', now) .. ':' .. ARGV[5])
+  redis.call('ZADD', key, now, ARGV[5])
   redis.call('PEXPIRE', key, window * 2 + 1000)
   return 0
 end
@@ -40,7 +44,25 @@ local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return tonumber(oldest[2]) + window + margin - now + 1
 `;
 
+/**
+ * A grant moved to Redis's time now, less a margin it no longer needs (every member leaves at
+ * score + window + margin), never earlier than it was; added again if it already left the window (it
+ * may have arrived late). KEYS[1] the set; ARGV: member, windowMs, spared margin.
+ */
+const MOVE_SCRIPT = `
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local at = now - tonumber(ARGV[3])
+local granted = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if granted and tonumber(granted) > at then at = tonumber(granted) end
+redis.call('ZADD', KEYS[1], at, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2 + 1000)
+return 0
+`;
+
 type WithAcquire = Redis & {
+  rateLimitMove(key: string, member: string, windowMs: number, spared: number): Promise<number>;
   rateLimitAcquire(
     key: string,
     requests: number,
@@ -79,6 +101,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     lazyConnect: false,
   }) as WithAcquire;
   redis.defineCommand('rateLimitAcquire', { numberOfKeys: 1, lua: ACQUIRE_SCRIPT });
+  redis.defineCommand('rateLimitMove', { numberOfKeys: 1, lua: MOVE_SCRIPT });
 
   const unavailable = trackConnectionErrors(redis, 'Redis rate limiter');
 
@@ -126,7 +149,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     return race(signal, elapsed, () => clearTimeout(timer));
   };
 
-  const tryAcquire = async (key: string, budget: RateBudget): Promise<number> => {
+  const tryAcquire = async (key: string, budget: RateBudget, member: string): Promise<number> => {
     try {
       const wait = await redis.rateLimitAcquire(
         prefix + key,
@@ -134,7 +157,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
         budget.windowMs,
         WINDOW_MARGIN_MS,
         HEADROOM,
-        randomUUID(),
+        member,
       );
       const ms = Number(wait);
       if (!Number.isFinite(ms)) throw new Error(`unexpected reply ${String(wait)}`);
@@ -144,22 +167,45 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     }
   };
 
+  const hold = async (key: string, budget: RateBudget, signal?: AbortSignal): Promise<RateGrant> => {
+    checkBudget(budget);
+    signal?.throwIfAborted();
+    closing.signal.throwIfAborted();
+    let waited = 0;
+    for (;;) {
+      const member = randomUUID();
+      // An abort while the script runs may still count this request; that only errs on the safe side.
+      const wait = await race(signal, tryAcquire(key, budget, member));
+      if (wait <= 0) {
+        let leftAt: Promise<unknown> | undefined;
+        const move = (spared: number): Promise<unknown> =>
+          closing.signal.aborted
+            ? Promise.resolve()
+            : redis.rateLimitMove(prefix + key, member, budget.windowMs, spared).catch(() => undefined);
+        return {
+          waitedMs: waited,
+          sent: async () => {
+            leftAt = move(0);
+            await leftAt;
+          },
+          answered: async () => {
+            if (leftAt === undefined) await move(WINDOW_MARGIN_MS - ANSWERED_MARGIN_MS);
+          },
+        };
+      }
+      waited += wait;
+      await pause(wait, signal);
+    }
+  };
+
   return {
     kind: 'redis',
 
     async acquire(key: string, budget: RateBudget, signal?: AbortSignal): Promise<number> {
-      checkBudget(budget);
-      signal?.throwIfAborted();
-      closing.signal.throwIfAborted();
-      let waited = 0;
-      for (;;) {
-        // An abort while the script runs may still count this request; that only errs on the safe side.
-        const wait = await race(signal, tryAcquire(key, budget));
-        if (wait <= 0) return waited;
-        waited += wait;
-        await pause(wait, signal);
-      }
+      return (await hold(key, budget, signal)).waitedMs;
     },
+
+    hold,
 
     async close(): Promise<void> {
       if (closing.signal.aborted) return;

@@ -73,7 +73,12 @@ export function sigmoid(z: number): number {
 export function fitLogistic(
   samples: readonly Sample[],
   featureNames: readonly string[],
-  options: { lambda?: number; maxIterations?: number } = {},
+  options: {
+    lambda?: number;
+    maxIterations?: number;
+    /** A previous fit to start from, weights matched by feature name (a refit without one feature). */
+    start?: LogisticModel;
+  } = {},
 ): LogisticModel {
   const d = featureNames.length;
   const lambda = options.lambda ?? 1;
@@ -95,6 +100,16 @@ export function fitLogistic(
   const base = Math.min(0.999, Math.max(0.001, (positives + 0.5) / (n + 1)));
   // Parameters: [intercept, w1..wd]; the intercept is not penalised.
   let beta = [Math.log(base / (1 - base)), ...new Array<number>(d).fill(0)];
+  const start = options.start;
+  if (start !== undefined) {
+    beta = [
+      start.intercept,
+      ...featureNames.map((name) => {
+        const j = start.featureNames.indexOf(name);
+        return j < 0 ? 0 : (start.weights[j] as number);
+      }),
+    ];
+  }
   const z = new Array<number>(d + 1).fill(0);
   let iterations = 0;
   for (; iterations < (options.maxIterations ?? 25); iterations += 1) {

@@ -1,9 +1,16 @@
 import fc from 'fast-check';
 import { addDays, toDayNumber } from '../dates';
-import type { AccountFacts, Invoice } from '../model';
+import { buildInvoiceLedger, settledInFullDay } from '../invoice-ledger';
+import type { AccountFacts, Invoice, PaymentAttempt } from '../model';
 import { cur, customer, day, dispute, facts, invoice, payment } from '../test-facts';
 import { areaUnderCurve, evaluate } from './evaluation';
-import { computeInvoiceFeatures, prepareHistory, type RiskPriors } from './features';
+import {
+  computeInvoiceFeatures,
+  lateOutcome,
+  prepareHistory,
+  seriouslyLateOutcome,
+  type RiskPriors,
+} from './features';
 import { fitLogistic, scoreLogistic } from './logistic';
 import { accountRisk, fitRiskModel, scoreInvoice, toStoredRiskModel } from './risk-model';
 
@@ -25,13 +32,16 @@ function monthlyCustomer(id: string, lateness: (number | null)[], segment = 'smb
   return facts({ customer: customer({ customerId: id, segment }), invoices });
 }
 
-/** A deterministic portfolio: chronic late payers, punctual ones, and customers who turn late. */
+/**
+ * A deterministic portfolio: chronic late payers (every 4th invoice 120 days late), punctual
+ * ones, and customers who turn late.
+ */
 function portfolio(): AccountFacts[] {
   const accounts: AccountFacts[] = [];
   for (let c = 0; c < 60; c += 1) {
     const kind = c % 3;
     const lateness = Array.from({ length: 18 }, (_, i) => {
-      if (kind === 0) return (c + i) % 4 === 0 ? 25 : 12;
+      if (kind === 0) return (c + i) % 4 === 0 ? 120 : 12;
       if (kind === 1) return (c + i) % 9 === 0 ? 3 : 0;
       return i < 9 ? 0 : 20 + ((c + i) % 5);
     });
@@ -105,6 +115,38 @@ describe('features: no leakage', () => {
     const after = features(changed);
     expect(after.recent_hard_declines).toBeGreaterThan(0);
     expect(after.open_disputes).toBeGreaterThan(0);
+  });
+});
+
+describe('outcomes', () => {
+  // Due 2026-01-31; 30 days past due is 2026-03-02.
+  const due = day('2026-01-31');
+  const ledgerOf = (overrides: Partial<Invoice>, payments: PaymentAttempt[] = []) =>
+    buildInvoiceLedger(invoice({ dueOn: due, ...overrides }), payments);
+  const on = (text: string) => toDayNumber(day(text));
+
+  it('is seriously late when still unpaid 30 days after the due date, not one day sooner', () => {
+    expect(seriouslyLateOutcome(ledgerOf({ paidOn: day('2026-03-02') }), on('2026-06-01'))).toBe(false);
+    expect(seriouslyLateOutcome(ledgerOf({ paidOn: day('2026-03-03') }), on('2026-06-01'))).toBe(true);
+    expect(seriouslyLateOutcome(ledgerOf({}), on('2026-03-02'))).toBeUndefined();
+    expect(seriouslyLateOutcome(ledgerOf({}), on('2026-03-03'))).toBe(true);
+    expect(seriouslyLateOutcome(ledgerOf({ voidedOn: day('2026-02-10') }), on('2026-06-01'))).toBeUndefined();
+    expect(seriouslyLateOutcome(ledgerOf({ voidedOn: day('2026-04-10') }), on('2026-06-01'))).toBe(true);
+  });
+
+  it('reopens an invoice whose payment was refunded', () => {
+    const paid = payment({ paymentId: 'P1', attemptedOn: day('2026-01-20') });
+    const refund = payment({ paymentId: 'P2', attemptedOn: day('2026-02-05'), status: 'refunded' });
+    const refunded = ledgerOf({}, [paid, refund]);
+    expect(settledInFullDay(refunded, on('2026-02-04'))).toBe(on('2026-01-20'));
+    expect(settledInFullDay(refunded, on('2026-02-05'))).toBeNull();
+    expect(lateOutcome(refunded, on('2026-02-04'))).toBe(false);
+    expect(lateOutcome(refunded, on('2026-02-10'))).toBe(true);
+    expect(seriouslyLateOutcome(refunded, on('2026-06-01'))).toBe(true);
+    // Paid again on 2026-02-20: paid in full from that day, 20 days late.
+    const repaid = ledgerOf({}, [paid, refund, payment({ paymentId: 'P3', attemptedOn: day('2026-02-20') })]);
+    expect(settledInFullDay(repaid, on('2026-06-01'))).toBe(on('2026-02-20'));
+    expect(seriouslyLateOutcome(repaid, on('2026-06-01'))).toBe(false);
   });
 });
 
@@ -193,9 +235,12 @@ describe('the risk model', () => {
 
   it('ranks chronic late payers above punctual ones, with reasons that match their contributions', () => {
     const asOf = day('2025-06-01');
-    const chronic = accountRisk(model, histories[0]!, asOf);
+    // C03 has an invoice unpaid 97 days past due on asOf; C01 pays on time.
+    const chronic = accountRisk(model, histories[3]!, asOf);
     const punctual = accountRisk(model, histories[1]!, asOf);
     expect(chronic.probabilityLate).toBeGreaterThan(punctual.probabilityLate);
+    expect(chronic.probabilitySeriouslyLate).toBeGreaterThan(punctual.probabilitySeriouslyLate);
+    expect(chronic.score).toBe(Math.round(chronic.probabilitySeriouslyLate * 100));
     expect(chronic.tier).not.toBe('low');
     expect(chronic.reasons.length).toBeGreaterThan(0);
     for (const list of [chronic.reasons, chronic.mitigating, punctual.reasons, punctual.mitigating]) {
@@ -228,8 +273,13 @@ describe('the risk model', () => {
               prepareHistory(monthlyCustomer('X', values)),
               target,
               toDayNumber(target.issuedOn),
-            ).probabilityLate;
-          expect(score(later)).toBeGreaterThanOrEqual(score(lateness) - 1e-12);
+            );
+          expect(score(later).probabilityLate).toBeGreaterThanOrEqual(
+            score(lateness).probabilityLate - 1e-12,
+          );
+          expect(score(later).probabilitySeriouslyLate).toBeGreaterThanOrEqual(
+            score(lateness).probabilitySeriouslyLate - 1e-12,
+          );
         },
       ),
       { numRuns: 60 },

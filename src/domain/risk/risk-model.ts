@@ -1,4 +1,5 @@
 import { addDays, toDayNumber, type CalendarDate } from '../dates';
+import { settledInFullDay } from '../invoice-ledger';
 import { classifyDecline } from '../decline-classes';
 import type { Invoice } from '../model';
 import { formatMoney } from '../money';
@@ -6,10 +7,13 @@ import {
   computeInvoiceFeatures,
   FEATURE_NAMES,
   lateOutcome,
+  seriouslyLateOutcome,
+  termsDaysOf,
   type CustomerHistory,
   type FeatureFacts,
   type FeatureName,
   type RiskPriors,
+  type TermsSource,
 } from './features';
 import { fitLogistic, scoreLogistic, type LogisticModel, type Sample } from './logistic';
 
@@ -28,12 +32,28 @@ const MONOTONE: ReadonlySet<FeatureName> = new Set<FeatureName>([
   'segment_late_rate',
 ]);
 
+/** Probabilities of being seriously late at or above which an account is medium and high risk. */
 export type RiskTiers = { medium: number; high: number };
-export const DEFAULT_TIERS: RiskTiers = { medium: 0.3, high: 0.6 };
+export const DEFAULT_TIERS: RiskTiers = { medium: 0.1, high: 0.3 };
 
-export type RiskModel = {
+/** One fitted logistic model of one outcome. */
+export type RiskHead = {
   logistic: LogisticModel;
   /** Features left out of the fit (a monotone feature that wanted a negative weight, or disputes when off). */
+  dropped: FeatureName[];
+  trainingSize: number;
+  /** Share of the training rows with the outcome. */
+  trainingRate: number;
+};
+
+/**
+ * Two outcomes from the same features: `logistic` is the probability that an invoice is paid late at
+ * all (payment terms advice), `seriouslyLate` the probability that it is still unpaid
+ * SERIOUSLY_LATE_DAYS days after its due date (the risk score). Both are fitted on the tenant's own
+ * history.
+ */
+export type RiskModel = {
+  logistic: LogisticModel;
   dropped: FeatureName[];
   priors: RiskPriors;
   withDisputes: boolean;
@@ -41,6 +61,8 @@ export type RiskModel = {
   fittedBefore: CalendarDate;
   trainingSize: number;
   trainingLateRate: number;
+  /** Absent in models stored before this outcome existed: the score then falls back to lateness. */
+  seriouslyLate?: RiskHead;
 };
 
 export type RiskOptions = { withDisputes?: boolean; lambda?: number; maxTrainingSamples?: number };
@@ -63,8 +85,7 @@ export function createPriorsAccumulator(day: number): {
         if (outcome === undefined) continue;
         total += 1;
         if (outcome) late += 1;
-        const paid =
-          ledger.paidInFullDay !== null && ledger.paidInFullDay < day ? ledger.paidInFullDay : day - 1;
+        const paid = settledInFullDay(ledger, day - 1) ?? day - 1;
         daysLate += Math.min(90, Math.max(0, paid - ledger.dueDay));
         if (segment !== null) {
           const entry = bySegment.get(segment) ?? { late: 0, total: 0 };
@@ -98,6 +119,48 @@ function vector(values: Record<FeatureName, number>, names: readonly FeatureName
 
 export type TrainingSet = { add(history: CustomerHistory): void; fit(): RiskModel };
 
+type TrainingRow = {
+  values: Record<FeatureName, number>;
+  late: 0 | 1;
+  seriouslyLate: 0 | 1 | undefined;
+};
+
+/**
+ * Fits one outcome with monotone features kept monotone: while a monotone feature gets a negative
+ * weight, the most negative one is left out and the rest refitted (one at a time, since correlated
+ * features often turn positive once their twin is gone).
+ */
+function fitHead(
+  rows: readonly { values: Record<FeatureName, number>; y: 0 | 1 }[],
+  initiallyDropped: readonly FeatureName[],
+  lambda: number,
+): RiskHead {
+  const dropped = [...initiallyDropped];
+  let previous: LogisticModel | undefined;
+  for (;;) {
+    const names = FEATURE_NAMES.filter((name) => !dropped.includes(name));
+    const samples: Sample[] = rows.map((row) => ({ x: vector(row.values, names), y: row.y }));
+    const logistic = fitLogistic(samples, names, { lambda, start: previous });
+    previous = logistic;
+    let worst: { name: FeatureName; weight: number } | null = null;
+    for (const [j, name] of names.entries()) {
+      const weight = logistic.weights[j] as number;
+      if (MONOTONE.has(name) && weight < 0 && (worst === null || weight < worst.weight))
+        worst = { name, weight };
+    }
+    if (worst === null) {
+      const positives = rows.filter((row) => row.y === 1).length;
+      return {
+        logistic,
+        dropped,
+        trainingSize: rows.length,
+        trainingRate: rows.length === 0 ? 0 : positives / rows.length,
+      };
+    }
+    dropped.push(worst.name);
+  }
+}
+
 /**
  * Training rows: every invoice issued before `before` whose outcome was known by then, each described
  * by the features known on its own issue date. Deterministic: when there are more than
@@ -114,7 +177,7 @@ export function createTrainingSet(
     1,
     Math.ceil((options.eligibleEstimate ?? 0) / (options.maxTrainingSamples ?? 250000)),
   );
-  const rows: { values: Record<FeatureName, number>; y: 0 | 1 }[] = [];
+  const rows: TrainingRow[] = [];
   let seen = 0;
   return {
     add(history) {
@@ -128,29 +191,34 @@ export function createTrainingSet(
           withDisputes,
           priors,
         });
-        rows.push({ values: features.values, y: outcome ? 1 : 0 });
+        const serious = seriouslyLateOutcome(ledger, day - 1);
+        rows.push({
+          values: features.values,
+          late: outcome ? 1 : 0,
+          seriouslyLate: serious === undefined ? undefined : serious ? 1 : 0,
+        });
       }
     },
     fit() {
-      const dropped: FeatureName[] = withDisputes ? [] : ['open_disputes'];
-      let logistic: LogisticModel;
-      for (;;) {
-        const names = FEATURE_NAMES.filter((name) => !dropped.includes(name));
-        const samples: Sample[] = rows.map((row) => ({ x: vector(row.values, names), y: row.y }));
-        logistic = fitLogistic(samples, names, { lambda: options.lambda ?? 1 });
-        const wrong = names.filter((name, j) => MONOTONE.has(name) && (logistic.weights[j] as number) < 0);
-        if (wrong.length === 0) break;
-        dropped.push(...wrong);
-      }
-      const positives = rows.filter((row) => row.y === 1).length;
+      const lambda = options.lambda ?? 1;
+      const initiallyDropped: FeatureName[] = withDisputes ? [] : ['open_disputes'];
+      const late = fitHead(
+        rows.map((row) => ({ values: row.values, y: row.late })),
+        initiallyDropped,
+        lambda,
+      );
+      const seriousRows: { values: Record<FeatureName, number>; y: 0 | 1 }[] = [];
+      for (const row of rows)
+        if (row.seriouslyLate !== undefined) seriousRows.push({ values: row.values, y: row.seriouslyLate });
       return {
-        logistic,
-        dropped,
+        logistic: late.logistic,
+        dropped: late.dropped,
         priors,
         withDisputes,
         fittedBefore: before,
         trainingSize: rows.length,
-        trainingLateRate: rows.length === 0 ? priors.lateRate : positives / rows.length,
+        trainingLateRate: rows.length === 0 ? priors.lateRate : late.trainingRate,
+        seriouslyLate: fitHead(seriousRows, initiallyDropped, lambda),
       };
     },
   };
@@ -171,47 +239,91 @@ export function fitRiskModel(
 export type Reason = { code: FeatureName; text: string; weight: number };
 
 export type InvoiceRisk = {
+  /** Probability that the invoice is paid after its due date (or not at all). */
   probabilityLate: number;
+  /** Probability that it is still unpaid SERIOUSLY_LATE_DAYS days after its due date. */
+  probabilitySeriouslyLate: number;
+  /** Why the seriously-late probability is what it is (the late one for a model without that outcome). */
   reasons: Reason[];
   mitigating: Reason[];
   facts: FeatureFacts;
 };
 
 const pct = (value: number): string => `${Math.round(value * 100)}%`;
+const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
+const codeText = (code: string | null) => (code ?? 'no code').replace(/_/g, ' ');
 
+function segmentRate(facts: FeatureFacts, model: RiskModel): number {
+  return (
+    (facts.segment === null ? undefined : model.priors.lateRateBySegment.get(facts.segment)) ??
+    model.priors.lateRate
+  );
+}
+
+function historyText(code: FeatureName, facts: FeatureFacts, model: RiskModel): string {
+  if (facts.resolved === 0) {
+    return code === 'prior_late_share'
+      ? `no paid invoices yet: ${facts.segment ?? 'similar'} customers pay late ${pct(segmentRate(facts, model))} of the time`
+      : 'no paid invoices yet';
+  }
+  if (code === 'history_size')
+    return `${facts.resolved} paid invoice${plural(facts.resolved, '', 's')} on record`;
+  if (code === 'mean_days_late')
+    return `paid invoices were paid on average ${(facts.meanDaysLate ?? 0).toFixed(1)} days late`;
+  if (code === 'recent_days_late') {
+    return facts.lateOver10InLast6 > 0
+      ? `${facts.lateOver10InLast6} of the last ${facts.lastSixResolved} paid invoices ${plural(facts.lateOver10InLast6, 'was', 'were')} paid more than 10 days late`
+      : facts.resolved === 1
+        ? `the one paid invoice was paid ${(facts.recentDaysLate ?? 0).toFixed(1)} days late`
+        : `the last ${Math.min(3, facts.resolved)} paid invoices were paid on average ${(facts.recentDaysLate ?? 0).toFixed(1)} days late`;
+  }
+  return `${facts.late} of ${facts.resolved} paid invoices ${plural(facts.late, 'was', 'were')} paid late`;
+}
+
+function declineText(code: FeatureName, facts: FeatureFacts): string {
+  const hard = code === 'recent_hard_declines';
+  const count = hard ? facts.recentHardDeclines : facts.recentSoftDeclines;
+  const kind = hard ? 'hard' : 'soft';
+  if (count === 0) return `no ${kind} card declines in the last 90 days`;
+  const last = hard ? facts.lastHardDeclineCode : facts.lastSoftDeclineCode;
+  const advice = classifyDecline(last);
+  return `${count} ${kind} card decline${plural(count, '', 's')} in the last 90 days, last: ${codeText(last)} (${advice.retry === 'never' ? 'needs a new card or action, not a retry' : 'a retry may work'})`;
+}
+
+function termsText(facts: FeatureFacts): string {
+  switch (facts.termsSource) {
+    case 'default':
+      return `no payment terms on record (${facts.termsDays} days assumed)`;
+    case 'last_invoice':
+      return facts.termsDays === 0
+        ? 'the last invoice was due on receipt'
+        : `the last invoice was due ${facts.termsDays} days after issue`;
+    default:
+      return facts.termsDays === 0 ? 'due on receipt' : `payment terms of ${facts.termsDays} days`;
+  }
+}
+
+/** A sentence that is true of the facts behind a feature (each case reads only `facts`). */
 function reasonText(code: FeatureName, facts: FeatureFacts, invoice: Invoice, model: RiskModel): string {
   const money = (minor: number) => formatMoney(minor, invoice.currency);
   switch (code) {
     case 'prior_late_share':
     case 'history_size':
-      return facts.resolved === 0
-        ? `no payment history yet: ${facts.segment ?? 'similar'} customers pay late ${pct(
-            (facts.segment === null ? undefined : model.priors.lateRateBySegment.get(facts.segment)) ??
-              model.priors.lateRate,
-          )} of the time`
-        : `${facts.late} of ${facts.resolved} past invoices were paid late`;
     case 'mean_days_late':
-      return facts.meanDaysLate === null
-        ? 'no payment history yet'
-        : `past invoices were paid on average ${facts.meanDaysLate.toFixed(1)} days late`;
     case 'recent_days_late':
-      return facts.lastSixResolved > 0 && facts.lateOver10InLast6 > 0
-        ? `${facts.lateOver10InLast6} of the last ${facts.lastSixResolved} invoices were paid more than 10 days late`
-        : `the last invoices were paid on average ${(facts.recentDaysLate ?? 0).toFixed(1)} days late`;
+      return historyText(code, facts, model);
     case 'open_overdue_invoices':
     case 'oldest_days_past_due':
       if (facts.openOverdue === 0) return 'nothing is overdue';
-      return `${facts.openOverdue} invoice${facts.openOverdue === 1 ? ' is' : 's are'} overdue, the oldest by ${facts.oldestDaysPastDue} days`;
+      return `${facts.openOverdue} ${plural(facts.openOverdue, 'invoice is', 'invoices are')} overdue, the oldest by ${facts.oldestDaysPastDue} ${plural(facts.oldestDaysPastDue, 'day', 'days')}`;
     case 'overdue_vs_amount':
-      if (facts.overdueMinor === 0) return 'nothing is overdue';
-      return `${money(facts.overdueMinor)} is already overdue`;
+      if (facts.openOverdue === 0) return 'nothing is overdue';
+      return facts.overdueMinor === 0
+        ? `nothing is overdue in ${invoice.currency}`
+        : `${money(facts.overdueMinor)} is overdue`;
     case 'recent_soft_declines':
-    case 'recent_hard_declines': {
-      const advice = classifyDecline(facts.lastDeclineCode);
-      const count = facts.recentSoftDeclines + facts.recentHardDeclines;
-      if (count === 0) return 'no card declines in the last 90 days';
-      return `card declined ${count} time${count === 1 ? '' : 's'} in the last 90 days, last: ${(facts.lastDeclineCode ?? 'no code').replace(/_/g, ' ')} (${advice.retry === 'never' ? 'needs a new card or action, not a retry' : 'a retry may work'})`;
-    }
+    case 'recent_hard_declines':
+      return declineText(code, facts);
     case 'authorization_revoked':
       return facts.revoked
         ? 'the customer revoked the payment authorisation (churn signal)'
@@ -227,7 +339,7 @@ function reasonText(code: FeatureName, facts: FeatureFacts, invoice: Invoice, mo
         ? 'first invoice in this currency'
         : `invoice is ${facts.amountRatio >= 1 ? `${facts.amountRatio.toFixed(1)}×` : `${Math.round(facts.amountRatio * 100)}% of`} this customer's usual amount`;
     case 'payment_terms_days':
-      return facts.termsDays === 0 ? 'due on receipt' : `payment terms of ${facts.termsDays} days`;
+      return termsText(facts);
     case 'card_autopay':
       return facts.cardAutopay ? 'pays by card automatically' : 'pays by invoice, not card autopay';
     case 'tenure':
@@ -235,56 +347,78 @@ function reasonText(code: FeatureName, facts: FeatureFacts, invoice: Invoice, mo
     case 'renewal_soon':
       return facts.daysToRenewal === null ? 'no renewal in sight' : `renews in ${facts.daysToRenewal} days`;
     case 'segment_late_rate':
-      return `${facts.segment ?? 'unsegmented'} customers pay late ${pct(
-        (facts.segment === null ? undefined : model.priors.lateRateBySegment.get(facts.segment)) ??
-          model.priors.lateRate,
-      )} of the time`;
+      return `${facts.segment ?? 'unsegmented'} customers pay late ${pct(segmentRate(facts, model))} of the time`;
   }
 }
 
 /** Contributions smaller than this (in log-odds) are not worth a sentence. */
 const MIN_REASON_WEIGHT = 0.05;
 
-export function scoreInvoice(
+function explain(
   model: RiskModel,
-  history: CustomerHistory,
+  logistic: LogisticModel,
+  contributions: readonly number[],
+  facts: FeatureFacts,
   invoice: Invoice,
-  predictionDay: number,
-): InvoiceRisk {
-  const features = computeInvoiceFeatures(history, invoice, predictionDay, {
-    withDisputes: model.withDisputes,
-    priors: model.priors,
-  });
-  const names = model.logistic.featureNames as FeatureName[];
-  const scored = scoreLogistic(model.logistic, vector(features.values, names));
-  const all = names
-    .map((code, j) => ({ code, weight: scored.contributions[j] as number }))
-    .filter((entry) => Math.abs(entry.weight) >= MIN_REASON_WEIGHT);
+): { reasons: Reason[]; mitigating: Reason[] } {
+  const names = logistic.featureNames as FeatureName[];
   // Features that share a sentence (overdue count and age, say) become one reason with their summed weight.
   const merged = new Map<string, Reason>();
-  for (const entry of all) {
-    const text = reasonText(entry.code, features.facts, invoice, model);
-    const key = `${entry.weight > 0 ? '+' : '-'}${text}`;
+  names.forEach((code, j) => {
+    const weight = contributions[j] as number;
+    if (Math.abs(weight) < MIN_REASON_WEIGHT) return;
+    const text = reasonText(code, facts, invoice, model);
+    const key = `${weight > 0 ? '+' : '-'}${text}`;
     const existing = merged.get(key);
-    if (existing === undefined) merged.set(key, { code: entry.code, text, weight: entry.weight });
-    else existing.weight += entry.weight;
-  }
+    if (existing === undefined) merged.set(key, { code, text, weight });
+    else existing.weight += weight;
+  });
   const reasons = [...merged.values()].map((reason) => ({
     ...reason,
     weight: Number(reason.weight.toFixed(3)),
   }));
   return {
-    probabilityLate: scored.probability,
     reasons: reasons.filter((reason) => reason.weight > 0).sort((a, b) => b.weight - a.weight),
     mitigating: reasons.filter((reason) => reason.weight < 0).sort((a, b) => a.weight - b.weight),
+  };
+}
+
+export function scoreInvoice(
+  model: RiskModel,
+  history: CustomerHistory,
+  invoice: Invoice,
+  predictionDay: number,
+  termsSource: TermsSource = 'invoice',
+): InvoiceRisk {
+  const features = computeInvoiceFeatures(history, invoice, predictionDay, {
+    withDisputes: model.withDisputes,
+    priors: model.priors,
+    termsSource,
+  });
+  const late = scoreLogistic(
+    model.logistic,
+    vector(features.values, model.logistic.featureNames as FeatureName[]),
+  );
+  const seriousModel = model.seriouslyLate?.logistic ?? model.logistic;
+  const serious =
+    model.seriouslyLate === undefined
+      ? late
+      : scoreLogistic(seriousModel, vector(features.values, seriousModel.featureNames as FeatureName[]));
+  return {
+    probabilityLate: late.probability,
+    probabilitySeriouslyLate: serious.probability,
+    ...explain(model, seriousModel, serious.contributions, features.facts, invoice),
     facts: features.facts,
   };
 }
 
 export type AccountRisk = {
+  /** 0–100: probabilitySeriouslyLate in percent. */
   score: number;
   tier: 'low' | 'medium' | 'high';
   probabilityLate: number;
+  /** Probability that the next invoice is still unpaid SERIOUSLY_LATE_DAYS days after its due date. */
+  probabilitySeriouslyLate: number;
   reasons: Reason[];
   mitigating: Reason[];
 };
@@ -294,8 +428,9 @@ export function tierOf(probability: number, tiers: RiskTiers = DEFAULT_TIERS): A
 }
 
 /**
- * The account's risk: the probability that its next invoice (its usual amount and terms, issued on
- * asOf) is paid late, from what is known before asOf.
+ * The account's risk: the probabilities that its next invoice (its usual amount, on the customer's
+ * payment terms) is paid late and is lost, from everything known on asOf (the facts the account
+ * status shows for that day, so the reasons' day counts agree with it).
  */
 export function accountRisk(
   model: RiskModel,
@@ -306,6 +441,45 @@ export function accountRisk(
   return accountRiskDetail(model, history, asOf, tiers).risk;
 }
 
+/** The account's next invoice: usual amount in the latest currency, on the customer's terms. */
+function nextInvoice(
+  history: CustomerHistory,
+  asOf: CalendarDate,
+): { invoice: Invoice; termsSource: TermsSource } {
+  const day = toDayNumber(asOf);
+  const known = history.ledgers.filter((ledger) => ledger.issuedDay <= day);
+  const last = known.reduce<(typeof known)[number] | undefined>(
+    (latest, ledger) => (latest === undefined || ledger.issuedDay >= latest.issuedDay ? ledger : latest),
+    undefined,
+  );
+  const amounts = known
+    .filter((ledger) => last !== undefined && ledger.invoice.currency === last.invoice.currency)
+    .map((ledger) => ledger.invoice.amountMinor)
+    .sort((a, b) => a - b);
+  const customerTerms = termsDaysOf(history.facts.customer.paymentTerms);
+  const [terms, termsSource]: [number, TermsSource] =
+    customerTerms !== null
+      ? [customerTerms, 'customer']
+      : last !== undefined
+        ? [last.dueDay - last.issuedDay, 'last_invoice']
+        : [30, 'default'];
+  const issuedOn = addDays(asOf, 1);
+  return {
+    invoice: {
+      invoiceId: '(next invoice)',
+      customerId: history.facts.customer.customerId,
+      currency: last?.invoice.currency ?? ('USD' as Invoice['currency']),
+      amountMinor: amounts[Math.floor(amounts.length / 2)] ?? 0,
+      issuedOn,
+      dueOn: addDays(issuedOn, terms),
+      paidOn: null,
+      voidedOn: null,
+      subscriptionId: null,
+    },
+    termsSource,
+  };
+}
+
 /** The account's risk and the facts behind it (revoked authorisation, lateness, declines). */
 export function accountRiskDetail(
   model: RiskModel,
@@ -313,36 +487,16 @@ export function accountRiskDetail(
   asOf: CalendarDate,
   tiers: RiskTiers = DEFAULT_TIERS,
 ): { risk: AccountRisk; facts: FeatureFacts } {
-  const day = toDayNumber(asOf);
-  const known = history.ledgers.filter((ledger) => ledger.issuedDay < day);
-  const last = known.reduce<(typeof known)[number] | undefined>(
-    (latest, ledger) => (latest === undefined || ledger.issuedDay >= latest.issuedDay ? ledger : latest),
-    undefined,
-  );
-  const sameCurrency = known.filter(
-    (ledger) => last !== undefined && ledger.invoice.currency === last.invoice.currency,
-  );
-  const amounts = sameCurrency.map((ledger) => ledger.invoice.amountMinor).sort((a, b) => a - b);
-  const terms = last === undefined ? 30 : last.dueDay - last.issuedDay;
-  const next: Invoice = {
-    invoiceId: '(next invoice)',
-    customerId: history.facts.customer.customerId,
-    currency: last?.invoice.currency ?? ('USD' as Invoice['currency']),
-    amountMinor: amounts[Math.floor(amounts.length / 2)] ?? 0,
-    issuedOn: asOf,
-    dueOn: addDays(asOf, terms),
-    paidOn: null,
-    voidedOn: null,
-    subscriptionId: null,
-  };
-  const risk = scoreInvoice(model, history, next, day);
-  const reasons = risk.reasons.filter((reason) => reason.code !== 'amount_vs_typical');
+  const { invoice, termsSource } = nextInvoice(history, asOf);
+  // Issued the day after asOf, so everything dated on asOf is known, as in the account status.
+  const risk = scoreInvoice(model, history, invoice, toDayNumber(asOf) + 1, termsSource);
   return {
     risk: {
-      score: Math.round(risk.probabilityLate * 100),
-      tier: tierOf(risk.probabilityLate, tiers),
+      score: Math.round(risk.probabilitySeriouslyLate * 100),
+      tier: tierOf(risk.probabilitySeriouslyLate, tiers),
       probabilityLate: risk.probabilityLate,
-      reasons,
+      probabilitySeriouslyLate: risk.probabilitySeriouslyLate,
+      reasons: risk.reasons.filter((reason) => reason.code !== 'amount_vs_typical'),
       mitigating: risk.mitigating.filter((reason) => reason.code !== 'amount_vs_typical'),
     },
     facts: risk.facts,

@@ -1,9 +1,11 @@
 /**
  * The rule set every tenant starts with. It keeps a failed card, a dispute and a churn signal apart:
- * soft declines are left to automatic retries until the third failure, hard declines get a card
- * update, a revoked authorisation goes to the owner as churn risk; genuine overdue follows
- * 7/15/30/60/90-day tiers with a tone that rises with risk; inside the renewal window handling is
- * CSM-led and gentle. (Disputes are handled by the built-in dispute-review rail.)
+ * a revoked authorisation goes to the account owner as churn risk; hard declines get a request for new
+ * payment details (never retries); soft declines are left to automatic retries until the third failure;
+ * genuine overdue follows 7/15/30/60/90-day tiers with a tone that rises with risk. Inside the renewal
+ * window the relationship owner handles a failed card or an overdue balance, gently, before anything
+ * automated goes out. (Disputes are handled by the built-in dispute-review rail; paused accounts and
+ * payments on their way get nothing.) Every title states only facts its conditions guarantee.
  */
 export const DEFAULT_RULE_SET = {
   name: 'Default collections playbook',
@@ -11,13 +13,87 @@ export const DEFAULT_RULE_SET = {
   caps: { maxContactsPerWeek: 2, minHoursBetweenContacts: 48 },
   rules: [
     {
-      id: 'renewal-window-overdue',
-      description: 'Near renewal, a person who owns the relationship handles anything overdue, gently.',
-      when: { inRenewalWindow: true, situationsInclude: ['overdue', 'failed_payment'] },
+      id: 'churn-revoked-authorization',
+      description:
+        'A revoked authorisation or stop-payment order is a churn signal, not a collections problem.',
+      when: { churnSignalIn: ['payment_authorization_revoked', 'stop_payment_order'] },
       then: {
         createTask: {
-          assignee: 'csm',
-          title: 'Renewal in {{daysToRenewal}} days: {{name}} has {{overdue}} overdue',
+          assignee: 'account_owner',
+          title: 'Churn risk: {{name}} stopped its payments ({{declineCode}})',
+          body: '{{declineAction}} Reach out about the relationship, not the invoice.',
+          dueInDays: 1,
+          priority: 'high',
+        },
+        tone: 'gentle',
+        holdDays: 30,
+      },
+    },
+    {
+      id: 'revoked-authorization-follow-up',
+      description:
+        'A revocation older than the churn signal still needs a new authorisation, from the owner.',
+      when: { declineClassIn: ['hard_revoked'], churnSignal: false },
+      then: {
+        createTask: {
+          assignee: 'account_owner',
+          title: 'Ask {{name}} for a new payment authorisation ({{declineCode}})',
+          body: '{{declineAction}}',
+          dueInDays: 2,
+          priority: 'medium',
+        },
+        tone: 'gentle',
+      },
+    },
+    {
+      id: 'renewal-window-card-update',
+      description:
+        'Near renewal, a hard decline is a gentle request for new card details from the relationship owner.',
+      when: {
+        inRenewalWindow: true,
+        declineClassIn: ['hard_new_data', 'hard_other', 'hard_risk', 'action_required'],
+      },
+      then: {
+        createTask: {
+          assignee: 'account_owner',
+          title: '{{name}} renews in {{daysToRenewal}} days: {{paymentFix}} ({{declineCode}})',
+          body: '{{declineAction}} Keep it personal and gentle: the renewal comes first.',
+          dueInDays: 1,
+          priority: 'high',
+        },
+        tone: 'gentle',
+        dunningStage: 'card_update',
+      },
+    },
+    {
+      id: 'renewal-window-soft-decline',
+      description: 'Near renewal, a card that keeps failing is mentioned to the owner while retries run.',
+      when: {
+        inRenewalWindow: true,
+        declineClassIn: ['soft_funds', 'soft_technical', 'ambiguous', 'unknown'],
+        failuresAtLeast: 2,
+      },
+      then: {
+        createTask: {
+          assignee: 'account_owner',
+          title:
+            '{{name}} renews in {{daysToRenewal}} days: card failed {{failures}} times ({{declineCode}})',
+          body: '{{declineAction}} Retries continue; a friendly word from you keeps the renewal safe.',
+          dueInDays: 2,
+          priority: 'medium',
+        },
+        tone: 'gentle',
+        dunningStage: 'retry',
+      },
+    },
+    {
+      id: 'renewal-window-overdue',
+      description: 'Near renewal, the relationship owner handles an overdue balance, gently.',
+      when: { inRenewalWindow: true, daysPastDue: { min: 7 }, situationsExclude: ['failed_payment'] },
+      then: {
+        createTask: {
+          assignee: 'account_owner',
+          title: '{{name}} renews in {{daysToRenewal}} days with {{overdue}} overdue',
           body: 'Talk to the customer before any reminder goes out. Oldest invoice {{daysPastDue}} days past due.',
           dueInDays: 2,
           priority: 'high',
@@ -28,29 +104,16 @@ export const DEFAULT_RULE_SET = {
       },
     },
     {
-      id: 'churn-revoked-authorization',
-      description:
-        'A revoked authorisation or stop-payment order is a churn signal, not a collections problem.',
-      when: { churnSignalIn: ['payment_authorization_revoked', 'stop_payment_order'] },
-      then: {
-        createTask: {
-          assignee: 'account_owner',
-          title: 'Churn risk: {{name}} revoked its payment authorisation',
-          body: 'The customer stopped payments ({{declineCode}}). Reach out about the relationship, not the invoice.',
-          dueInDays: 1,
-          priority: 'high',
-        },
-        holdDays: 30,
-      },
-    },
-    {
       id: 'hard-decline-card-update',
-      description: 'A hard decline will not succeed on retry: ask for a new card.',
-      when: { declineClassIn: ['hard_new_data', 'hard_other', 'hard_risk', 'action_required'] },
+      description: 'A hard decline will not succeed on retry: ask for new payment details.',
+      when: {
+        inRenewalWindow: false,
+        declineClassIn: ['hard_new_data', 'hard_other', 'hard_risk', 'action_required'],
+      },
       then: {
         createTask: {
           assignee: 'finance_queue',
-          title: 'Card update needed for {{name}} ({{declineCode}})',
+          title: 'Payment failed for {{name}}: {{paymentFix}} ({{declineCode}})',
           body: '{{declineAction}}',
           dueInDays: 2,
           priority: 'medium',
@@ -61,12 +124,16 @@ export const DEFAULT_RULE_SET = {
     },
     {
       id: 'soft-decline-after-retries',
-      description: 'Soft declines are left to automatic retries until the third failure.',
-      when: { declineClassIn: ['soft_funds', 'soft_technical', 'ambiguous'], failuresAtLeast: 3 },
+      description: 'Soft and unclassified declines are left to automatic retries until the third failure.',
+      when: {
+        inRenewalWindow: false,
+        declineClassIn: ['soft_funds', 'soft_technical', 'ambiguous', 'unknown'],
+        failuresAtLeast: 3,
+      },
       then: {
         createTask: {
           assignee: 'finance_queue',
-          title: '{{name}}: card failed {{declineCode}} three times',
+          title: '{{name}}: card failed {{failures}} times ({{declineCode}}), {{paymentFix}}',
           body: '{{declineAction}}',
           dueInDays: 2,
           priority: 'medium',
@@ -116,13 +183,13 @@ export const DEFAULT_RULE_SET = {
       when: {
         daysPastDue: { min: 30, max: 59 },
         inRenewalWindow: false,
-        riskTierIn: ['low'],
+        riskTierIn: ['low', 'unknown'],
         situationsExclude: ['failed_payment'],
       },
       then: {
         createTask: {
           assignee: 'account_owner',
-          title: '{{name}} is {{daysPastDue}} days past due ({{overdue}})',
+          title: 'Call {{name}}: {{daysPastDue}} days past due ({{overdue}})',
           priority: 'medium',
           dueInDays: 3,
         },
@@ -156,6 +223,7 @@ export const DEFAULT_RULE_SET = {
         createTask: {
           assignee: 'finance_queue',
           title: 'Final notice review for {{name}} ({{overdue}}, {{daysPastDue}} days)',
+          body: 'Check the account, then send the final notice before the balance goes to write-off review.',
           priority: 'high',
           dueInDays: 2,
         },
@@ -170,7 +238,8 @@ export const DEFAULT_RULE_SET = {
       then: {
         createTask: {
           assignee: 'finance_queue',
-          title: 'Decide next step for {{name}}: {{daysPastDue}} days past due',
+          title: 'Write-off or agency review: {{name}} is {{daysPastDue}} days past due ({{overdue}})',
+          body: 'Reminders have run their course. With finance, choose a payment plan, a collection agency or a write-off, and record the choice on the account.',
           priority: 'high',
           dueInDays: 5,
         },

@@ -1,4 +1,5 @@
 import type { AccountStatus, Situation } from '../account-status';
+import type { DeclineClass } from '../decline-classes';
 import type { AccountFacts } from '../model';
 import { addDays, toDayNumber, type CalendarDate } from '../dates';
 import { formatMoney, parseMajorAmount, type CurrencyCode } from '../money';
@@ -144,11 +145,7 @@ export function conditionsHold(when: Conditions, account: AccountContext, asOf: 
   ) {
     return false;
   }
-  if (
-    when.riskTierIn !== undefined &&
-    (account.riskTier === null || !when.riskTierIn.includes(account.riskTier))
-  )
-    return false;
+  if (when.riskTierIn !== undefined && !when.riskTierIn.includes(account.riskTier ?? 'unknown')) return false;
   if (when.inRenewalWindow !== undefined && status.inRenewalWindow !== when.inRenewalWindow) return false;
   if (
     when.daysToRenewal !== undefined &&
@@ -189,6 +186,19 @@ function describeFacts(account: AccountContext): string {
   return parts.join('; ');
 }
 
+/** The one thing to do about a failed payment, by decline class (agrees with the class's advice). */
+export const PAYMENT_FIX: Readonly<Record<DeclineClass, string>> = {
+  soft_funds: 'let the scheduled retries run, then ask for another card',
+  soft_technical: 'let the automatic retries run',
+  ambiguous: 'ask the customer to call their bank or use another card',
+  action_required: 'send an authentication link',
+  hard_new_data: 'ask for a card update',
+  hard_risk: 'ask for a new payment method',
+  hard_revoked: 'talk about the relationship before the invoice',
+  hard_other: 'ask for another payment method',
+  unknown: 'review the failure and ask for another payment method',
+};
+
 function fill(template: string, account: AccountContext): string {
   const { status } = account;
   const overdue = undisputedOverdue(status);
@@ -203,6 +213,8 @@ function fill(template: string, account: AccountContext): string {
         .join(', ') || 'nothing',
     declineCode: status.lastFailure?.code ?? 'none',
     declineAction: status.lastFailure?.action ?? '',
+    paymentFix: status.lastFailure === null ? 'none' : PAYMENT_FIX[status.lastFailure.class],
+    failures: String(status.lastFailure?.failuresSinceSuccess ?? 0),
     renewalDate: status.nextRenewalOn ?? 'none',
     daysToRenewal: status.daysToRenewal === null ? 'n/a' : String(status.daysToRenewal),
   };

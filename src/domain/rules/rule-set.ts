@@ -22,7 +22,8 @@ const money = z.record(
 
 const situation = z.enum(SITUATION_PRECEDENCE as unknown as [string, ...string[]]);
 const declineClass = z.enum(DECLINE_CLASSES as unknown as [string, ...string[]]);
-const tier = z.enum(['low', 'medium', 'high']);
+/** `unknown`: no risk score yet (no model fitted, or no history). */
+const tier = z.enum(['low', 'medium', 'high', 'unknown']);
 const nonEmpty = z.array(z.string().min(1)).min(1);
 
 export const conditionsSchema = z

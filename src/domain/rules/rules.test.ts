@@ -162,7 +162,7 @@ describe('evaluateRuleSet with the default rule set', () => {
     ]);
     expect(evaluateRuleSet(rules, [context(overdue(8))], asOf).tasks[0]?.ruleId).toBe('overdue-7');
     expect(evaluateRuleSet(rules, [context(overdue(3))], asOf).tasks).toEqual([]);
-    expect(low.tasks[0]?.title).toBe('Acme is 35 days past due (USD 1,000.00)');
+    expect(low.tasks[0]?.title).toBe('Call Acme: 35 days past due (USD 1,000.00)');
     expect(low.tasks[0]?.reason).toContain('USD 1,000.00 overdue');
   });
 
@@ -331,7 +331,11 @@ describe('diffRuleSets', () => {
     expect(changes).toEqual(
       expect.arrayContaining([
         { kind: 'changed', path: 'caps.maxContactsPerWeek', before: 2, after: 1 },
-        { kind: 'removed', path: 'rules[4]', ruleId: 'overdue-7' },
+        {
+          kind: 'removed',
+          path: `rules[${before.rules.findIndex((rule) => rule.id === 'overdue-7')}]`,
+          ruleId: 'overdue-7',
+        },
         { kind: 'added', path: `rules[${after.rules.length - 1}]`, ruleId: 'new-rule' },
         { kind: 'changed', path: `rules[${overdue15}].then.tone`, before: 'helpful', after: 'firm' },
         expect.objectContaining({ kind: 'moved', ruleId: 'overdue-90' }),

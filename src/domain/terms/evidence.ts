@@ -1,5 +1,5 @@
 import { toDayNumber, type CalendarDate } from '../dates';
-import type { InvoiceLedger } from '../invoice-ledger';
+import { settledInFullDay, type InvoiceLedger } from '../invoice-ledger';
 import type { CustomerHistory } from '../risk/features';
 
 /**
@@ -53,10 +53,11 @@ export function cohortKeys(segment: string | null, employees: number | null): st
 
 /** Days from issue to payment in full, for an invoice paid by transfer before `day`; else undefined. */
 export function transferPayDays(ledger: InvoiceLedger, day: number): number | undefined {
-  if (ledger.voidedDay <= day || ledger.paidInFullDay === null || ledger.paidInFullDay >= day)
-    return undefined;
-  if (paidByCard(ledger)) return undefined;
-  return Math.min(MAX_PAY_DAYS, Math.max(0, ledger.paidInFullDay - ledger.issuedDay));
+  if (ledger.voidedDay <= day) return undefined;
+  // Paid in full and not refunded since (a refunded invoice is owed again).
+  const paidDay = settledInFullDay(ledger, day - 1);
+  if (paidDay === null || paidByCard(ledger)) return undefined;
+  return Math.min(MAX_PAY_DAYS, Math.max(0, paidDay - ledger.issuedDay));
 }
 
 export function paidByCard(ledger: InvoiceLedger): boolean {
@@ -79,11 +80,12 @@ export function createTermEvidenceAccumulator(asOf: CalendarDate): {
       for (const ledger of history.ledgers) {
         if (ledger.issuedDay >= day || ledger.issuedDay < day - EVIDENCE_WINDOW_DAYS) continue;
         if (paidByCard(ledger)) {
-          if (ledger.paidInFullDay === null || ledger.paidInFullDay >= day) continue;
+          const paidDay = settledInFullDay(ledger, day - 1);
+          if (paidDay === null) continue;
           autopay.invoices += 1;
-          if (ledger.paidInFullDay > ledger.dueDay) {
+          if (paidDay > ledger.dueDay) {
             autopay.late += 1;
-            lateDays += ledger.paidInFullDay - ledger.dueDay;
+            lateDays += paidDay - ledger.dueDay;
           }
           continue;
         }

@@ -36,7 +36,10 @@ const requirementSchema = z
     riskTierAtLeast: tier.optional(),
     /** … or when the buyer's odds of paying late are at least this many times those of similar companies. */
     relativeRiskAtLeast: z.number().min(1).max(1000).optional(),
-    /** … or when the customer revoked a payment authorisation in the last 180 days. */
+    /**
+     * … or when the customer revoked a card authorisation in the last 180 days. Card autopay is then
+     * unavailable to it whatever this says, so this requirement means upfront (paid by transfer).
+     */
     authorizationRevoked: z.boolean().optional(),
   })
   .strict();
@@ -138,6 +141,15 @@ export const guardrailsSchema = z
           issue(
             [...at, 'allowed'],
             'upfront or card autopay can be required, so one of the shortest allowed options must be upfront or card autopay',
+          );
+        // A buyer who revoked its card authorisation cannot use card autopay: upfront must be there.
+        else if (
+          requirement.authorizationRevoked === true &&
+          !known.some((option) => option.netDays === shortest && option.billing === 'upfront')
+        )
+          issue(
+            [...at, 'allowed'],
+            'upfront can be required after a revoked card authorisation (card autopay is then unavailable), so one of the shortest allowed options must be upfront',
           );
       }
     };
@@ -279,6 +291,19 @@ export function oddsRatio(p: number, q: number): number {
   return odds(p) / odds(q);
 }
 
+/**
+ * The buyer's relative risk in words, bounded: a model's odds ratio can reach the thousands when
+ * both probabilities sit near 0 or 1, and "1992.0×" or "0.0×" tells an AE nothing true.
+ */
+export function describeOddsRatio(ratio: number): string {
+  if (ratio >= 10) return 'more than 10 times the odds of paying late of similar companies';
+  if (ratio >= 1.5) return `about ${ratio.toFixed(1)} times the odds of paying late of similar companies`;
+  if (ratio > 1 / 1.5) return 'about the same odds of paying late as similar companies';
+  if (ratio > 0.1)
+    return `about ${(1 / ratio).toFixed(1)} times lower odds of paying late than similar companies`;
+  return 'less than a tenth of the odds of paying late of similar companies';
+}
+
 /** Why upfront or card autopay is required of this buyer, or null when it is not. */
 export function requirementReason(
   policy: PolicySettings,
@@ -291,8 +316,7 @@ export function requirementReason(
   )
     return `risk tier ${buyer.riskTier}`;
   if (rule.relativeRiskAtLeast !== undefined && buyer.relativeRisk >= rule.relativeRiskAtLeast)
-    return `odds of paying late ${buyer.relativeRisk.toFixed(1)}× those of similar companies`;
-  if (rule.authorizationRevoked === true && buyer.authorizationRevoked)
-    return 'a revoked payment authorisation';
+    return `odds of paying late at least ${rule.relativeRiskAtLeast} times those of similar companies`;
+  if (rule.authorizationRevoked === true && buyer.authorizationRevoked) return 'a revoked card authorisation';
   return null;
 }

@@ -12,6 +12,8 @@ import {
   type Guardrails,
   type TermOption,
 } from './guardrails';
+import { describeOddsRatio } from './guardrails';
+import type { OwnInvoice } from './own-record';
 import { invoiceSchedule, recommendTerms, type Buyer, type Deal } from './recommend';
 
 /** A cohort whose customers pay after exactly these days (one invoice each). */
@@ -48,10 +50,11 @@ function buyer(overrides: Partial<Buyer> = {}, risk: Partial<Buyer['risk']> = {}
     country: 'US',
     authorizationRevoked: false,
     history: {
-      resolvedInvoices: 8,
-      lateInvoices: 2,
-      meanDaysLate: 3,
-      payDays: [40, 44, 47],
+      // Three invoices paid by transfer after 40, 44 and 47 days on net 45; five by card, one 10 days late.
+      record: [
+        ...[40, 44, 47].map((days) => ({ daysLate: Math.max(0, days - 45), transferPayDays: days })),
+        ...[0, 0, 0, 0, 10].map((daysLate) => ({ daysLate, transferPayDays: null })),
+      ],
       usualNetDays: 45,
     },
     ...overrides,
@@ -175,8 +178,8 @@ describe('recommendTerms', () => {
     expect(result.explanation).toMatch(
       /^Annual in advance, net 60 fits a 1,200-person enterprise company in US/,
     );
-    expect(result.explanation).toContain('procurement takes about 49 days');
-    expect(result.explanation).toContain('its invoices were paid on average 3.0 days late');
+    expect(result.explanation).toContain('take a median 49 days to pay an invoice by transfer');
+    expect(result.explanation).toContain('6 of its 8 invoices paid on time');
     const net30 = result.options.find((option) => option.id === 'net_30');
     const net60 = result.options.find((option) => option.id === 'net_60');
     expect(net30!.estimate.probabilityLate).toBeGreaterThan(net60!.estimate.probabilityLate);
@@ -192,7 +195,7 @@ describe('recommendTerms', () => {
     expect(medium.policy.riskTier).toBe('medium');
     expect(medium.recommended).toBe('net_45');
     const revoked = recommendTerms(DEFAULT_GUARDRAILS, EVIDENCE, buyer({ authorizationRevoked: true }), DEAL);
-    expect(revoked.policy.requiresUpfrontOrAutopay).toBe('a revoked payment authorisation');
+    expect(revoked.policy.requiresUpfrontOrAutopay).toBe('a revoked card authorisation');
     expect(revoked.recommended).toBe('upfront_net_30');
     expect(revoked.explanation).toMatch(/is required for/);
     const high = recommendTerms(DEFAULT_GUARDRAILS, EVIDENCE, buyer({}, { probabilityLate: 0.9 }), DEAL);
@@ -233,13 +236,7 @@ describe('recommendTerms', () => {
       thin,
       buyer({
         kind: 'prospect',
-        history: {
-          resolvedInvoices: 0,
-          lateInvoices: 0,
-          meanDaysLate: null,
-          payDays: [],
-          usualNetDays: null,
-        },
+        history: { record: [], usualNetDays: null },
       }),
       DEAL,
     );
@@ -260,12 +257,204 @@ describe('recommendTerms', () => {
     expect(result.recommended).toBe('card_autopay');
     const autopay = result.options[0]!;
     expect(autopay.estimate.invoices).toBe(12);
-    expect(autopay.estimate.probabilityLate).toBeCloseTo(0.08, 5);
+    // Its own five card invoices, one late, shrunk toward the portfolio's 8%: (1 + 5 × 0.08) / (5 + 5).
+    expect(autopay.estimate.probabilityLate).toBeCloseTo(0.14, 5);
   });
 
   it('is deterministic', () => {
     const once = JSON.stringify(recommendTerms(DEFAULT_GUARDRAILS, EVIDENCE, buyer(), DEAL));
     expect(JSON.stringify(recommendTerms(DEFAULT_GUARDRAILS, EVIDENCE, buyer(), DEAL))).toBe(once);
+  });
+});
+
+describe("the buyer's own record leads its estimates", () => {
+  // 40 similar companies: 35 pay by transfer after 50 days, 5 after 20. On net 30, 35 of 40 = 87.5% are
+  // late, by 20 days each: 17.5 expected days late. Prior strength: 5 invoices.
+  const cohort = evidenceWith(
+    [...Array.from({ length: 35 }, () => 50), ...Array.from({ length: 5 }, () => 20)],
+    ['smb|1-49', 'smb|*', '*|*'],
+  );
+  const seed = { segment: 'smb', employees: 20, fundingStage: 'seed' } as const;
+  const byCard = (daysLate: number[]): OwnInvoice[] =>
+    daysLate.map((days) => ({ daysLate: days, transferPayDays: null }));
+  // 33 of 35 on time, by card; the two late ones 5 and 10 days late.
+  const punctual = buyer(
+    {
+      ...seed,
+      history: { record: byCard([...Array.from({ length: 33 }, () => 0), 5, 10]), usualNetDays: 30 },
+    },
+    { probabilityLate: 0.08, peerProbabilityLate: 0.3, score: 8, tier: 'low' },
+  );
+  const net30 = (result: ReturnType<typeof recommendTerms>) =>
+    result.options.find((option) => option.id === 'net_30')!.estimate;
+
+  it('shrinks 2 late of 35 toward the cohort only by a prior worth 5 invoices', () => {
+    const result = recommendTerms(DEFAULT_GUARDRAILS, cohort, punctual, DEAL);
+    expect(result.policy.id).toBe('early_stage');
+    expect(result.recommended).toBe('net_30');
+    // (2 + 5 × 0.875) / (35 + 5) = 6.375 / 40; days late (5 + 10 + 5 × 17.5) / 40 = 2.5625.
+    expect(net30(result).probabilityLate).toBe(0.159);
+    expect(net30(result).expectedDaysLate).toBe(2.6);
+    expect(net30(result).expectedDaysToCash).toBe(32.6);
+    expect(result.explanation).toContain('33 of its 35 invoices paid on time');
+    expect(result.explanation).toContain('16% chance an invoice is paid late');
+    expect(result.explanation).not.toMatch(/8\d% chance/);
+  });
+
+  it('gives a prospect the cohort, and a thin record mostly the cohort', () => {
+    const prospect = buyer({ ...seed, kind: 'prospect', history: { record: [], usualNetDays: null } });
+    expect(net30(recommendTerms(DEFAULT_GUARDRAILS, cohort, prospect, DEAL)).probabilityLate).toBe(0.875);
+    const once = buyer({ ...seed, history: { record: byCard([0]), usualNetDays: 30 } });
+    // (0 + 5 × 0.875) / (1 + 5) = 0.7291…
+    expect(net30(recommendTerms(DEFAULT_GUARDRAILS, cohort, once, DEAL)).probabilityLate).toBe(0.729);
+  });
+
+  it("replays the buyer's own transfer payments under each option's net days", () => {
+    // Ten invoices on net 45, each paid by transfer after 40 days: on time then, 10 days late on net 30.
+    const slowPayer = buyer({
+      ...seed,
+      history: {
+        record: Array.from({ length: 10 }, () => ({ daysLate: 0, transferPayDays: 40 })),
+        usualNetDays: 45,
+      },
+    });
+    const result = recommendTerms(DEFAULT_GUARDRAILS, cohort, slowPayer, DEAL);
+    // Net 30: (10 + 5 × 0.875) / 15 = 0.9583…; net 45: (0 + 5 × 35/40) / 15 = 0.2916… (cohort 5 days late).
+    expect(net30(result).probabilityLate).toBe(0.958);
+    expect(result.options.find((option) => option.id === 'net_45')!.estimate.probabilityLate).toBe(0.292);
+  });
+
+  it('is not pushed to stricter terms than a buyer with no record by the cohort', () => {
+    const prospect = buyer({ ...seed, kind: 'prospect', history: { record: [], usualNetDays: null } });
+    const days = (who: Buyer) =>
+      recommendTerms(DEFAULT_GUARDRAILS, cohort, who, DEAL).options.find((option) => option.recommended)!
+        .netDays;
+    expect(days(punctual)).toBe(30);
+    expect(days(punctual)).toBeGreaterThanOrEqual(days(prospect));
+  });
+});
+
+describe('a revoked card authorisation', () => {
+  const small = { ...DEAL, amountMinor: 600_000 };
+  const smb = { segment: 'smb', employees: 30, fundingStage: 'bootstrapped' } as const;
+
+  it('makes card autopay unavailable, never required: upfront instead', () => {
+    const usual = recommendTerms(DEFAULT_GUARDRAILS, EVIDENCE, buyer(smb), small);
+    expect(usual.policy.id).toBe('small_deals_by_card');
+    expect(usual.recommended).toBe('card_autopay');
+    const revoked = recommendTerms(
+      DEFAULT_GUARDRAILS,
+      EVIDENCE,
+      buyer({ ...smb, authorizationRevoked: true }),
+      small,
+    );
+    expect(revoked.recommended).toBe('upfront');
+    const card = revoked.options.find((option) => option.id === 'card_autopay')!;
+    expect(card.allowed).toBe(false);
+    expect(card.blockedBy.join()).toMatch(/card autopay is unavailable/);
+    expect(revoked.policy.cardAutopayUnavailable).not.toBeNull();
+    expect(revoked.notes.join(' ')).toMatch(/Card autopay is unavailable/);
+    expect(revoked.explanation).not.toMatch(/autopay is required/i);
+  });
+
+  it('asks for upfront instead of card autopay even when the policy does not require securing payment', () => {
+    const noRequirement = structuredClone(DEFAULT_GUARDRAILS);
+    noRequirement.defaults.requireUpfrontOrAutopay = {};
+    for (const policy of noRequirement.policies) delete policy.requireUpfrontOrAutopay;
+    const result = recommendTerms(
+      noRequirement,
+      EVIDENCE,
+      buyer({ ...smb, authorizationRevoked: true }),
+      small,
+    );
+    expect(result.recommended).toBe('upfront');
+    expect(result.options.find((option) => option.id === 'card_autopay')!.allowed).toBe(false);
+    expect(result.options.find((option) => option.id === 'net_30')!.blockedBy.join()).toMatch(
+      /upfront is required instead of card autopay/,
+    );
+  });
+
+  it('is refused by validation when the policy could require upfront but offers none among its shortest', () => {
+    const broken = structuredClone(DEFAULT_GUARDRAILS);
+    broken.policies[2]!.allowed = ['card_autopay', 'net_30'];
+    broken.policies[2]!.default = 'card_autopay';
+    const result = validateGuardrails(broken);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((problem) => problem.path)).toContain('policies[2].allowed');
+  });
+});
+
+describe('explanations and options an AE can read', () => {
+  it('never shows an unbounded odds ratio', () => {
+    const extreme = recommendTerms(
+      DEFAULT_GUARDRAILS,
+      EVIDENCE,
+      buyer({}, { probabilityLate: 0.999, peerProbabilityLate: 0.01 }),
+      DEAL,
+    );
+    expect(extreme.explanation).toContain('more than 10 times the odds of paying late');
+    const tiny = recommendTerms(
+      DEFAULT_GUARDRAILS,
+      EVIDENCE,
+      buyer({}, { probabilityLate: 0.001, peerProbabilityLate: 0.6 }),
+      DEAL,
+    );
+    expect(tiny.explanation).toContain('less than a tenth of the odds');
+    for (const text of [extreme.explanation, tiny.explanation, ...extreme.notes, ...tiny.notes])
+      expect(text).not.toMatch(/\d\.\d×/);
+    expect(describeOddsRatio(2)).toBe('about 2.0 times the odds of paying late of similar companies');
+    expect(describeOddsRatio(1.2)).toBe('about the same odds of paying late as similar companies');
+    expect(describeOddsRatio(0.25)).toBe('about 4.0 times lower odds of paying late than similar companies');
+  });
+
+  it('folds options with identical figures into the higher ranked one and says so', () => {
+    const oneMonth = { ...DEAL, months: 1 };
+    const result = recommendTerms(
+      DEFAULT_GUARDRAILS,
+      EVIDENCE,
+      buyer({ segment: 'mid_market', employees: 300, fundingStage: 'seed' }),
+      oneMonth,
+    );
+    // A one-month contract is one invoice on net 30 whether billed annually, quarterly or monthly.
+    const oneInvoice = ['monthly_net_30', 'net_30', 'quarterly_net_30'];
+    const kept = result.options.find((option) => option.recommended)!;
+    expect(oneInvoice).toContain(kept.id);
+    const same = result.options.filter((option) => option.sameFiguresAs !== null);
+    expect(same.map((option) => option.id).sort()).toEqual(oneInvoice.filter((id) => id !== kept.id));
+    expect(same.every((option) => option.sameFiguresAs === kept.id)).toBe(true);
+    expect(result.notes).toContain(
+      `${same[0]!.label} gives the same invoices and cash timing as ${kept.label} for this deal.`,
+    );
+    const year = recommendTerms(
+      DEFAULT_GUARDRAILS,
+      EVIDENCE,
+      buyer({ segment: 'mid_market', employees: 300, fundingStage: 'seed' }),
+      DEAL,
+    );
+    expect(year.options.filter((option) => option.sameFiguresAs !== null)).toEqual([]);
+    const summaries = year.options.filter((option) => option.allowed).map((option) => option.summary);
+    expect(new Set(summaries).size).toBe(summaries.length);
+  });
+
+  it('shows cash timing from signing for each option', () => {
+    // No evidence at all: everyone pays on the due date, so each invoice's cash is 30 days after it.
+    const none: TermEvidence = {
+      asOf: EVIDENCE.asOf,
+      cohorts: {},
+      autopay: { invoices: 0, late: 0, daysLateWhenLate: 0 },
+    };
+    const prospect = buyer({ kind: 'prospect', history: { record: [], usualNetDays: null } });
+    const result = recommendTerms(DEFAULT_GUARDRAILS, none, prospect, DEAL);
+    const quarterly = result.options.find((option) => option.id === 'quarterly_net_30')!;
+    // Quarterly invoices 0, 91, 183 and 274 days after signing (3 × 30.4375 days apart, rounded).
+    expect(quarterly.estimate.daysFromSigningToFirstCash).toBe(30);
+    expect(quarterly.estimate.daysFromSigningToLastCash).toBe(304);
+    expect(quarterly.estimate.expectedDaysFromSigningToCash).toBe(167);
+    expect(quarterly.summary).toContain(
+      'cash from ~30 days to ~304 days after signing (4 invoices, on average ~167 days)',
+    );
+    const annual = result.options.find((option) => option.id === 'net_45')!;
+    expect(annual.summary).toContain('cash ~45 days after signing');
   });
 });
 
@@ -380,10 +569,7 @@ function makeBuyer(draw: BuyerDraw, firm: { employees: number; peer: number }): 
       employees: firm.employees,
       authorizationRevoked: draw.revoked,
       history: {
-        resolvedInvoices: draw.payDays.length,
-        lateInvoices: 0,
-        meanDaysLate: null,
-        payDays: draw.payDays,
+        record: draw.payDays.map((days) => ({ daysLate: 0, transferPayDays: days })),
         usualNetDays: 30,
       },
     },

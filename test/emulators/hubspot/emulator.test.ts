@@ -376,6 +376,44 @@ describe('HubSpot emulator: properties and groups', () => {
     expect(hs.object('companies', company)?.properties.collections_risk).toBe('high');
   });
 
+  it('creates a HubSpot user property without options, and takes only owner ids in it', async () => {
+    hs.reset();
+    const created = await client.crm.properties.coreApi.create('companies', {
+      name: 'csm_owner',
+      label: 'CSM',
+      type: PropertyType.Enumeration,
+      fieldType: FieldType.Select,
+      groupName: 'companyinformation',
+      referencedObjectType: 'OWNER',
+    });
+    expect(created).toMatchObject({ name: 'csm_owner', referencedObjectType: 'OWNER', options: [] });
+    const owner = await client.crm.properties.coreApi.getByName('companies', 'hubspot_owner_id');
+    expect(owner.referencedObjectType).toBe('OWNER');
+    const company = hs.createCompany({ name: 'Served' });
+    await client.crm.companies.basicApi.update(company, { properties: { csm_owner: '123' } });
+    expect(hs.object('companies', company)?.properties.csm_owner).toBe('123');
+    const bad = await apiError(
+      client.crm.companies.basicApi.update(company, { properties: { csm_owner: 'someone' } }),
+    );
+    expect(bad.code).toBe(400);
+    expect(String(bad.body.message)).toContain('INVALID_OWNER_ID');
+  });
+
+  it('archives a property group: it leaves the list and its name answers 409 on create', async () => {
+    hs.reset();
+    await client.crm.properties.groupsApi.create('deals', { name: 'collections', label: 'Collections' });
+    await client.crm.properties.groupsApi.archive('deals', 'collections');
+    const groups = await client.crm.properties.groupsApi.getAll('deals');
+    expect(groups.results.map((group) => group.name)).toEqual(['dealinformation']);
+    const again = await apiError(
+      client.crm.properties.groupsApi.create('deals', { name: 'collections', label: 'Collections' }),
+    );
+    expect(again.code).toBe(409);
+    expect(String(again.body.message)).toContain('already exists');
+    const builtin = await apiError(client.crm.properties.groupsApi.archive('deals', 'dealinformation'));
+    expect(builtin.code).toBe(400);
+  });
+
   it('rejects a property in a group that does not exist and a missing property name lookup', async () => {
     const error = await apiError(
       client.crm.properties.coreApi.create('deals', {

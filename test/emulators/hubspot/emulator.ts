@@ -1225,6 +1225,15 @@ export class HubspotEmulator {
       ({ params }) => ({ status: 200, body: store.getGroup(p(params, 0), p(params, 1)) }),
     );
     add(
+      'DELETE',
+      /^\/crm\/v3\/properties\/([^/]+)\/groups\/([^/]+)$/,
+      (params) => `/crm/v3/properties/${type(params[0])}/groups/:name`,
+      ({ params }) => {
+        store.archiveGroup(p(params, 0), p(params, 1));
+        return { status: 204 };
+      },
+    );
+    add(
       'GET',
       /^\/crm\/v3\/properties\/([^/]+)$/,
       (params) => `/crm/v3/properties/${type(params[0])}`,

@@ -54,6 +54,8 @@ export interface BuiltinProperty {
   readOnlyValue?: boolean;
   /** Options come from elsewhere (owners); values are checked against `owners` instead. */
   externalOptions?: boolean;
+  /** `OWNER` for a HubSpot user property: its values are owner ids. */
+  referencedObjectType?: string;
 }
 
 export interface BuiltinGroup {
@@ -89,6 +91,7 @@ const OWNER: BuiltinProperty = {
   type: 'enumeration',
   fieldType: 'select',
   externalOptions: true,
+  referencedObjectType: 'OWNER',
   description: 'The owner of the record (a HubSpot user id).',
 };
 

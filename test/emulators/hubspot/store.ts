@@ -125,6 +125,8 @@ export interface PropertyRecord {
   hubspotDefined: boolean;
   readOnlyValue: boolean;
   externalOptions: boolean;
+  /** `OWNER`: a HubSpot user property, whose values are owner ids. */
+  referencedObjectType?: string;
   calculationFormula?: string;
   archived: boolean;
   archivedAt: number | null;
@@ -356,8 +358,27 @@ export class HubspotStore {
         context: { name: [name] },
       });
     }
+    // A HubSpot user property (properties guide: `type: enumeration`, `fieldType: select`,
+    // `referencedObjectType: OWNER`) takes its options from the portal's owners.
+    const referencedObjectType =
+      typeof body.referencedObjectType === 'string' ? body.referencedObjectType : undefined;
+    if (referencedObjectType !== undefined && referencedObjectType !== 'OWNER') {
+      throw new HubspotError(
+        400,
+        'VALIDATION_ERROR',
+        `Invalid referencedObjectType '${referencedObjectType}' for property ${name}`,
+      );
+    }
+    const ownerProperty = referencedObjectType === 'OWNER';
+    if (ownerProperty && (type !== 'enumeration' || fieldType !== 'select')) {
+      throw new HubspotError(
+        400,
+        'VALIDATION_ERROR',
+        `Property ${name} references owners: it must be an enumeration shown as select`,
+      );
+    }
     let options = parseOptions(body.options, name);
-    if (type === 'enumeration' && options.length === 0) {
+    if (type === 'enumeration' && options.length === 0 && !ownerProperty) {
       throw new HubspotError(400, 'VALIDATION_ERROR', `Property ${name} is an enumeration: it needs options`);
     }
     if (type === 'bool' && options.length === 0) {
@@ -381,7 +402,8 @@ export class HubspotStore {
       formField: body.formField === true,
       hubspotDefined: false,
       readOnlyValue: false,
-      externalOptions: body.externalOptions === true,
+      externalOptions: body.externalOptions === true || ownerProperty,
+      ...(ownerProperty ? { referencedObjectType: 'OWNER' } : {}),
       ...(typeof body.calculationFormula === 'string' ? { calculationFormula: body.calculationFormula } : {}),
       archived: false,
       archivedAt: null,
@@ -449,6 +471,22 @@ export class HubspotStore {
     }
     property.archived = true;
     property.archivedAt = this.clock.now();
+  }
+
+  /** `DELETE …/groups/{name}`: HubSpot moves the group to the recycling bin; its name stays taken. */
+  archiveGroup(rawType: string, name: string): void {
+    const group = this.state(rawType).groups.get(name);
+    if (!group || group.archived) {
+      throw new HubspotError(404, 'OBJECT_NOT_FOUND', `Unable to find property group ${name}`);
+    }
+    if (this.state(rawType).spec.groups.some((builtin) => builtin.name === name)) {
+      throw new HubspotError(
+        400,
+        'VALIDATION_ERROR',
+        `HubSpot-defined property group ${name} cannot be archived`,
+      );
+    }
+    group.archived = true;
   }
 
   listGroups(rawType: string): JsonObject[] {
@@ -1507,6 +1545,9 @@ function builtinRecord(
     hubspotDefined: true,
     readOnlyValue: builtin.readOnlyValue ?? false,
     externalOptions: builtin.externalOptions ?? false,
+    ...(builtin.referencedObjectType === undefined
+      ? {}
+      : { referencedObjectType: builtin.referencedObjectType }),
     archived: false,
     archivedAt: null,
     createdAt: now,
@@ -1528,6 +1569,9 @@ function renderProperty(property: PropertyRecord): JsonObject {
     displayOrder: property.displayOrder,
     calculated: property.calculationFormula !== undefined,
     externalOptions: property.externalOptions,
+    ...(property.referencedObjectType === undefined
+      ? {}
+      : { referencedObjectType: property.referencedObjectType }),
     hasUniqueValue: property.hasUniqueValue,
     hidden: property.hidden,
     ...(property.hubspotDefined ? { hubspotDefined: true } : {}),

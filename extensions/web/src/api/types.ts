@@ -41,10 +41,14 @@ export type CurrencyMetrics = {
   /** 0..1 */
   delinquencyRate: number | null;
   atRiskRate: number | null;
+  /** Simple DSO with its best possible DSO and ADD (ADD = DSO − best possible DSO). */
   simpleDso: number | null;
-  countbackDso: number | null;
   bestPossibleDso: number | null;
   averageDaysDelinquent: number | null;
+  /** Countback DSO with its best possible DSO and ADD by the same countback. */
+  countbackDso: number | null;
+  countbackBestPossibleDso: number | null;
+  countbackAverageDaysDelinquent: number | null;
   /** 0..100 */
   cei: number | null;
   failedMinor: number;
@@ -144,6 +148,8 @@ export type AccountCardView = {
   nextStep: { title: string; tone: string | null; assignee: string; ruleId: string; dueOn: string } | null;
   tasks: {
     taskId: string;
+    /** The rule that made it (`manual` for a person's); absent from older servers. */
+    ruleId?: string;
     title: string;
     dueOn: string;
     priority: string;
@@ -186,10 +192,16 @@ export type TermOptionView = {
   recommended: boolean;
   allowed: boolean;
   blockedBy: string[];
+  /** An allowed option ranked above it with exactly the same figures for this deal. */
+  sameFiguresAs: string | null;
   summary: string;
   estimate: {
     invoices: number;
     expectedDaysToCash: number;
+    /** Days from signing to cash: amount-weighted, and of the first and the last invoice. */
+    expectedDaysFromSigningToCash: number;
+    daysFromSigningToFirstCash: number;
+    daysFromSigningToLastCash: number;
     probabilityLate: number;
     expectedDaysLate: number;
     discountMinor: number;
@@ -200,16 +212,50 @@ export type TermsRecommendation = {
   recommended: string | null;
   explanation: string;
   notes: string[];
-  policy: { id: string; riskTier: RiskTier; relativeRisk: number; requiresUpfrontOrAutopay: string | null };
-  buyer: { name: string | null; risk: { score: number; tier: RiskTier; reasons: string[] } };
+  policy: {
+    id: string;
+    riskTier: RiskTier;
+    relativeRisk: number;
+    requiresUpfrontOrAutopay: string | null;
+    cardAutopayUnavailable: string | null;
+  };
+  buyer: {
+    kind: 'customer' | 'prospect';
+    name: string | null;
+    risk: { score: number; tier: RiskTier; reasons: string[] };
+  };
   deal: { amountMinor: number; currency: string; months: number };
   options: TermOptionView[];
   recommendationId: string;
 };
 
-/** `amount` in major units as a decimal string ("120000.00"). */
-export type DealTermsInput = {
+/** server/http/terms-api.ts `GET /customers/search`. */
+export type CustomerMatch = {
   customerId: string;
+  name: string | null;
+  segment: string | null;
+  country: string | null;
+  employees: number | null;
+  fundingStage: string | null;
+  crmCompanyId: string | null;
+  currency: string | null;
+};
+
+export type CustomerSearchAnswer = { customers: CustomerMatch[]; more: boolean };
+
+/** A buyer with no billing history, described by the AE. */
+export type ProspectInput = {
+  name?: string;
+  segment?: string;
+  employees?: number;
+  fundingStage?: string;
+  country?: string;
+};
+
+/** `amount` in major units as a decimal string ("120000.00"); a customer or a prospect. */
+export type DealTermsInput = {
+  customerId?: string;
+  prospect?: ProspectInput;
   amount: string;
   currency: string;
   months: number;
@@ -288,3 +334,63 @@ export type AuditEvent = {
   actor: string;
   payload: unknown;
 };
+
+/** server/http/workspace-api.ts: the CSM worklist. */
+export type WorklistSituation =
+  'failed_payment' | 'disputed' | 'overdue' | 'uncollectible' | 'renewal_at_risk' | 'churn_risk' | 'paused';
+
+export type WorklistAccount = {
+  customerId: string;
+  name: string | null;
+  owner: string | null;
+  segment: string | null;
+  status: string;
+  statusLabel: string;
+  statusVariant: StatusVariant;
+  situations: WorklistSituation[];
+  riskScore: number | null;
+  riskTier: RiskTier | null;
+  /** Expected loss in the ranked currency: balance at risk plus renewal at risk. */
+  moneyAtRisk: Money;
+  balanceAtRisk: Money;
+  renewalAtRisk: Money;
+  renewalValue: Money;
+  /** The highest chance (0..1) that one of its open invoices is never collected. */
+  lossProbability: number;
+  overdue: Money | null;
+  outstanding: Money | null;
+  oldestDaysPastDue: number;
+  daysToRenewal: number | null;
+  paused: { reason: string; until: string } | null;
+  openTasks: number;
+  nextStep: {
+    title: string;
+    assignee: string;
+    tone: string | null;
+    priority: 'low' | 'medium' | 'high';
+    dueOn: string;
+    ruleId: string;
+    /** A task from this rule is already open. */
+    taskOpen: boolean;
+  } | null;
+};
+
+export type Worklist = {
+  asOf: string;
+  currency: string | null;
+  currencies: { currency: string; accounts: number }[];
+  owners: string[];
+  situations: WorklistSituation[];
+  total: number;
+  offset: number;
+  limit: number;
+  accounts: WorklistAccount[];
+};
+
+export type ManualTaskInput = {
+  title: string;
+  dueOn: string;
+  priority: 'low' | 'medium' | 'high';
+  body?: string;
+};
+export type ManualTaskAnswer = { ok: true; task: { actionId: string; title: string; dueOn: string } };

@@ -15,6 +15,8 @@ import type {
   SimulationSummary,
   TermOptionView,
   TermsRecommendation,
+  Worklist,
+  WorklistAccount,
 } from '../api/types';
 import { ROUTER_FUTURE } from '../routerFuture';
 import { SessionContext } from '../session';
@@ -110,9 +112,11 @@ export function createMetrics(overrides: Partial<CurrencyMetrics> = {}): Currenc
     delinquencyRate: 0.28,
     atRiskRate: 0.06,
     simpleDso: 37.5,
-    countbackDso: 41.2,
     bestPossibleDso: 27,
-    averageDaysDelinquent: 14.2,
+    averageDaysDelinquent: 10.5,
+    countbackDso: 41.2,
+    countbackBestPossibleDso: 29.4,
+    countbackAverageDaysDelinquent: 11.8,
     cei: 82.5,
     failedMinor: 500_000,
     recoveredMinor: 350_000,
@@ -151,7 +155,9 @@ export function createTrend(months = 3): PortfolioTrend {
   return {
     points: Array.from({ length: months }, (_, index) => ({
       asOf: `2026-${String(9 + index).padStart(2, '0')}-28`,
-      currencies: [createMetrics({ countbackDso: 40 + index, cei: 80 + index, averageDaysDelinquent: 12 })],
+      currencies: [
+        createMetrics({ countbackDso: 40 + index, cei: 80 + index, countbackAverageDaysDelinquent: 12 }),
+      ],
     })),
   };
 }
@@ -231,7 +237,7 @@ export function createCard(overrides: Partial<AccountCardView> = {}): AccountCar
     renewal: { on: '2027-01-11', daysTo: 45, inWindow: true },
     paused: null,
     nextStep: {
-      title: 'Renewal in 45 days: Acme Robotics has USD 2500.00 overdue',
+      title: 'Acme Robotics renews in 45 days with USD 2500.00 overdue',
       tone: 'gentle',
       assignee: 'csm',
       ruleId: 'renewal-window-overdue',
@@ -275,10 +281,14 @@ export function createOption(overrides: Partial<TermOptionView> = {}): TermOptio
     recommended: true,
     allowed: true,
     blockedBy: [],
+    sameFiguresAs: null,
     summary: 'Cash in about 38 days; similar companies pay within 40 days.',
     estimate: {
       invoices: 1,
       expectedDaysToCash: 38.4,
+      expectedDaysFromSigningToCash: 38.4,
+      daysFromSigningToFirstCash: 38.4,
+      daysFromSigningToLastCash: 38.4,
       probabilityLate: 0.18,
       expectedDaysLate: 2.1,
       discountMinor: 0,
@@ -292,8 +302,14 @@ export function createRecommendation(overrides: Partial<TermsRecommendation> = {
     recommended: 'net_30',
     explanation: 'Net 30 fits: 75% of similar companies pay within 32 days.',
     notes: ['Based on 48 similar companies.'],
-    policy: { id: 'defaults', riskTier: 'medium', relativeRisk: 1.4, requiresUpfrontOrAutopay: null },
-    buyer: { name: 'Acme Robotics', risk: { score: 55, tier: 'medium', reasons: [] } },
+    policy: {
+      id: 'defaults',
+      riskTier: 'medium',
+      relativeRisk: 1.4,
+      requiresUpfrontOrAutopay: null,
+      cardAutopayUnavailable: null,
+    },
+    buyer: { kind: 'customer', name: 'Acme Robotics', risk: { score: 55, tier: 'medium', reasons: [] } },
     deal: { amountMinor: 12_000_000, currency: 'USD', months: 12 },
     options: [
       createOption(),
@@ -308,6 +324,9 @@ export function createRecommendation(overrides: Partial<TermsRecommendation> = {
         estimate: {
           invoices: 1,
           expectedDaysToCash: 9,
+          expectedDaysFromSigningToCash: 9,
+          daysFromSigningToFirstCash: 9,
+          daysFromSigningToLastCash: 9,
           probabilityLate: 0.1,
           expectedDaysLate: 1,
           discountMinor: 360_000,
@@ -381,6 +400,75 @@ export function createSimulation(overrides: Partial<SimulationSummary> = {}): Si
     accountsHeldForDisputes: 3,
     accountsSkippedByRails: 9,
     peakTasksPerAssigneePerWeek: { account_owner: { week: '2026-10-05', tasks: 14 } },
+    ...overrides,
+  };
+}
+
+export function createWorklistAccount(overrides: Partial<WorklistAccount> = {}): WorklistAccount {
+  return {
+    customerId: 'C-1042',
+    name: 'Acme Robotics',
+    owner: 'ana@example.com',
+    segment: 'mid_market',
+    status: 'failed_payment',
+    statusLabel: 'Failed payment',
+    statusVariant: 'danger',
+    situations: ['failed_payment', 'overdue', 'renewal_at_risk'],
+    riskScore: 38,
+    riskTier: 'medium',
+    moneyAtRisk: money(181_000),
+    balanceAtRisk: money(61_000),
+    renewalAtRisk: money(120_000),
+    renewalValue: money(1_200_000),
+    lossProbability: 0.1,
+    overdue: money(610_000),
+    outstanding: money(610_000),
+    oldestDaysPastDue: 12,
+    daysToRenewal: 40,
+    paused: null,
+    openTasks: 0,
+    nextStep: {
+      title: 'Acme Robotics renews in 40 days: ask for a card update (expired_card)',
+      assignee: 'account_owner',
+      tone: 'gentle',
+      priority: 'high',
+      dueOn: '2026-09-16',
+      ruleId: 'renewal-window-card-update',
+      taskOpen: false,
+    },
+    ...overrides,
+  };
+}
+
+export function createWorklist(overrides: Partial<Worklist> = {}): Worklist {
+  return {
+    asOf: '2026-09-15',
+    currency: 'USD',
+    currencies: [
+      { currency: 'USD', accounts: 30 },
+      { currency: 'EUR', accounts: 4 },
+    ],
+    owners: ['ana@example.com', 'local-demo', 'li@example.com'],
+    situations: ['failed_payment', 'disputed', 'overdue', 'renewal_at_risk', 'churn_risk', 'paused'],
+    total: 2,
+    offset: 0,
+    limit: 25,
+    accounts: [
+      createWorklistAccount(),
+      createWorklistAccount({
+        customerId: 'C-7',
+        name: null,
+        owner: 'li@example.com',
+        status: 'disputed',
+        statusLabel: 'Disputed',
+        statusVariant: 'warning',
+        situations: ['disputed'],
+        moneyAtRisk: money(9_000),
+        renewalAtRisk: money(0),
+        daysToRenewal: null,
+        nextStep: null,
+      }),
+    ],
     ...overrides,
   };
 }

@@ -16,14 +16,61 @@ describe('AccountView', () => {
     expect(screen.getByText('also Failed payment')).toBeInTheDocument();
     expect(screen.getByRole('img', { name: /USD 9000.00 outstanding by days past due/ })).toBeInTheDocument();
     expect(screen.getByText('Paid 4 of the last 6 invoices late')).toBeInTheDocument();
+    expect(
+      screen.getByText('71 % chance the next invoice is still unpaid 30 days after it falls due.'),
+    ).toBeInTheDocument();
     expect(screen.getByText('In renewal window')).toBeInTheDocument();
     expect(screen.getByText(/Let automatic retries run/)).toBeInTheDocument();
-    expect(screen.getByText(/Renewal in 45 days: Acme Robotics/)).toBeInTheDocument();
+    expect(screen.getByText(/Acme Robotics renews in 45 days/)).toBeInTheDocument();
     expect(screen.getByRole('rowheader', { name: 'in_1' })).toBeInTheDocument();
     const timeline = screen.getByTestId('timeline');
     expect(within(timeline).getAllByRole('listitem')).toHaveLength(2);
     expect(within(timeline).getByText('Payment failed')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Portfolio' })).toHaveAttribute('href', '/');
+  });
+
+  it('keeps the recommended step while its task is open, and says which rule made each task', async () => {
+    mockFetch({
+      [`GET ${PATH}`]: ok(
+        createAccountDetail({
+          tasks: [
+            {
+              taskId: 't-1',
+              ruleId: 'renewal-window-overdue',
+              title: 'Acme Robotics renews in 45 days with USD 2500.00 overdue',
+              dueOn: '2026-11-29',
+              priority: 'high',
+              state: 'open',
+              assignee: 'account_owner',
+            },
+            {
+              taskId: 't-2',
+              ruleId: 'manual',
+              title: 'Call the CFO',
+              dueOn: '2026-11-30',
+              priority: 'medium',
+              state: 'open',
+              assignee: 'ana@example.com',
+            },
+          ],
+        }),
+      ),
+    });
+    renderView(<AccountView customerId="C-1042" />);
+    expect(
+      await screen.findByText('A task for this step is already open (see the tasks).'),
+    ).toBeInTheDocument();
+    const tasks = screen.getByRole('region', { name: 'Open collections tasks' });
+    expect(within(tasks).getByText(/rule renewal-window-overdue/)).toBeInTheDocument();
+    expect(within(tasks).getByText(/created by hand/)).toBeInTheDocument();
+    expect(screen.queryByText('No open tasks.')).toBeNull();
+  });
+
+  it('does not claim a task is open when none is', async () => {
+    mockFetch({ [`GET ${PATH}`]: ok(createAccountDetail()) });
+    renderView(<AccountView customerId="C-1042" />);
+    expect(await screen.findByText('No open tasks.')).toBeInTheDocument();
+    expect(screen.queryByText(/already open/)).toBeNull();
   });
 
   it('shows a loading state', () => {

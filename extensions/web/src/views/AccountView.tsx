@@ -91,6 +91,9 @@ function NextStepSection({ card }: { card: AccountCardView }) {
       ) : (
         <>
           <p className="lead">{card.nextStep.title}</p>
+          {card.tasks.some((task) => task.ruleId === card.nextStep?.ruleId) ? (
+            <p className="muted">A task for this step is already open (see the tasks).</p>
+          ) : null}
           <dl className="facts">
             <dt>Who</dt>
             <dd>{humanize(card.nextStep.assignee)}</dd>
@@ -245,6 +248,9 @@ function RiskSection({ card }: { card: AccountCardView }) {
           <p>
             <RiskBadge tier={card.risk.tier} score={card.risk.score} />
           </p>
+          <p className="muted">
+            {card.risk.score} % chance the next invoice is still unpaid 30 days after it falls due.
+          </p>
           {card.risk.reasons.length > 0 ? (
             <>
               <h3>Why</h3>
@@ -325,6 +331,11 @@ function TasksSection({ card }: { card: AccountCardView }) {
               <span className="block muted">
                 {humanize(task.assignee)} · due {formatDate(task.dueOn)} · {task.priority} priority ·{' '}
                 {humanize(task.state)}
+                {task.ruleId === undefined
+                  ? null
+                  : task.ruleId === 'manual'
+                    ? ' · created by hand'
+                    : ` · rule ${task.ruleId}`}
               </span>
             </li>
           ))}

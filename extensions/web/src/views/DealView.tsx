@@ -1,33 +1,47 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { callApi, getData, type ApiFailure } from '../api/client';
+import { callApi, type ApiFailure } from '../api/client';
 import type {
   AcceptAnswer,
-  AttentionAccount,
+  CustomerMatch,
   DealTermsInput,
   RecommendationAnswer,
   TermOptionView,
 } from '../api/types';
-import { useApiAction, useApiResource } from '../api/useApi';
+import { useApiAction } from '../api/useApi';
 import { ErrorAlert, Loading, Notice } from '../components/Feedback';
 import { RiskBadge, StatusBadge } from '../components/StatusBadge';
 import { formatDays, formatShare, humanize } from '../format';
+import { CustomerPicker } from './deal/CustomerPicker';
+import { BuyerModeSwitch, DealAmountFields, TextField } from './deal/DealFields';
+import {
+  EMPTY_PROSPECT,
+  ProspectFields,
+  prospectInput,
+  validateProspect,
+  type ProspectErrors,
+  type ProspectField,
+  type ProspectForm,
+} from './deal/ProspectFields';
 
 const COMMON_CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'CHF', 'JPY', 'SEK', 'NOK', 'DKK', 'KWD'];
 const AMOUNT = /^\d+(\.\d+)?$/;
-/** The most accounts the server lists at once. */
-const CUSTOMER_LIMIT = 500;
 
 type Field = 'dealId' | 'customerId' | 'amount' | 'currency' | 'months';
-type FieldErrors = Partial<Record<Field, string>>;
+type FieldErrors = Partial<Record<Field, string>> & { prospect?: ProspectErrors };
+type BuyerMode = 'customer' | 'prospect';
 
 function newDealId(): string {
   return `deal-${Date.now().toString(36)}`;
 }
 
-function validate(form: Record<Field, string>): FieldErrors {
+function validate(form: Record<Field, string>, mode: BuyerMode, prospect: ProspectForm): FieldErrors {
   const errors: FieldErrors = {};
   if (form.dealId.trim() === '') errors.dealId = 'Give the deal or opportunity id.';
-  if (form.customerId.trim() === '') errors.customerId = 'Choose the customer.';
+  if (mode === 'customer' && form.customerId.trim() === '') errors.customerId = 'Choose the customer.';
+  if (mode === 'prospect') {
+    const found = validateProspect(prospect);
+    if (Object.keys(found).length > 0) errors.prospect = found;
+  }
   const amount = form.amount.trim();
   if (!AMOUNT.test(amount))
     errors.amount = 'An amount in major units, like 120000.00 (digits and one point).';
@@ -45,15 +59,76 @@ function fieldOf(path: string | null): Field | undefined {
     : undefined;
 }
 
+function prospectFieldOf(path: string | null): ProspectField | undefined {
+  const [head, field] = path?.split('.') ?? [];
+  return head === 'prospect' &&
+    (field === 'name' ||
+      field === 'segment' ||
+      field === 'employees' ||
+      field === 'fundingStage' ||
+      field === 'country')
+    ? field
+    : undefined;
+}
+
 type Requested = { dealId: string; input: DealTermsInput };
 
-/** The AE's view: payment-term options for a deal, ranked, with the recommended one; accept one. */
+function buildRequest(form: Record<Field, string>, mode: BuyerMode, prospect: ProspectForm): Requested {
+  const deal = { amount: form.amount.trim(), currency: form.currency, months: Number(form.months) };
+  return {
+    dealId: form.dealId.trim(),
+    input:
+      mode === 'customer'
+        ? { customerId: form.customerId.trim(), ...deal }
+        : { prospect: prospectInput(prospect), ...deal },
+  };
+}
+
+/** A 422 naming a field goes next to it; anything else is shown as an alert. */
+function errorsFromServer(failure: ApiFailure): FieldErrors {
+  const field = fieldOf(failure.path);
+  if (field !== undefined) return { [field]: failure.message };
+  const prospectField = prospectFieldOf(failure.path);
+  if (prospectField !== undefined) return { prospect: { [prospectField]: failure.message } };
+  return {};
+}
+
+/** The deal form's state: the deal, the buyer (a chosen customer or a prospect) and the errors. */
+function useDealForm(dealId: string | null, customerId: string | null) {
+  const [form, setForm] = useState<Record<Field, string>>(() => ({
+    dealId: dealId ?? newDealId(),
+    customerId: customerId ?? '',
+    amount: '',
+    currency: 'USD',
+    months: '12',
+  }));
+  const [mode, setMode] = useState<BuyerMode>('customer');
+  const [chosen, setChosen] = useState<CustomerMatch | null>(null);
+  const [prospect, setProspect] = useState<ProspectForm>(EMPTY_PROSPECT);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const set = (field: Field, value: string) => setForm((previous) => ({ ...previous, [field]: value }));
+  const chooseCustomer = (customer: CustomerMatch) => {
+    setChosen(customer);
+    setForm((previous) => ({
+      ...previous,
+      customerId: customer.customerId,
+      ...(customer.currency === null ? {} : { currency: customer.currency }),
+    }));
+  };
+  return { form, set, mode, setMode, chosen, chooseCustomer, prospect, setProspect, errors, setErrors };
+}
+
+/**
+ * The AE's view: payment-term options for a deal, ranked, with the recommended one; accept one. The
+ * buyer is a customer found by a server-side search, or a prospect described by the AE (no billing
+ * history: the recommendation is that of similar companies).
+ */
 export function DealView({
   embedded = false,
   dealId = null,
   customerId = null,
 }: {
-  /** Opened from a CRM opportunity: its deal only, and no customer list (the server allows neither). */
+  /** Opened from a CRM opportunity: its deal only, and no customer search (the server allows neither). */
   embedded?: boolean;
   dealId?: string | null;
   customerId?: string | null;
@@ -64,21 +139,11 @@ export function DealView({
     amount: useId(),
     currency: useId(),
     months: useId(),
+    prospect: useId(),
   };
-  const [form, setForm] = useState<Record<Field, string>>(() => ({
-    dealId: dealId ?? newDealId(),
-    customerId: customerId ?? '',
-    amount: '',
-    currency: 'USD',
-    months: '12',
-  }));
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { form, set, mode, setMode, chosen, chooseCustomer, prospect, setProspect, errors, setErrors } =
+    useDealForm(dealId, customerId);
   const [requested, setRequested] = useState<Requested | null>(null);
-  const accounts = useApiResource(`deal-customers ${embedded}`, () =>
-    embedded
-      ? Promise.resolve({ ok: true as const, value: { accounts: [] as AttentionAccount[] } })
-      : getData<{ accounts: AttentionAccount[] }>(`/accounts?sort=risk&limit=${CUSTOMER_LIMIT}`),
-  );
   const recommend = useApiAction((request: Requested) =>
     callApi<RecommendationAnswer>({
       method: 'POST',
@@ -91,54 +156,34 @@ export function DealView({
     document.title = 'Payment terms · Collections';
   }, []);
 
-  const set = (field: Field, value: string) => setForm((previous) => ({ ...previous, [field]: value }));
-
-  const customers =
-    accounts.state.status === 'success'
-      ? [...accounts.state.data.accounts].sort((a, b) =>
-          (a.name ?? a.customerId).localeCompare(b.name ?? b.customerId),
-        )
-      : [];
-  const chooseCustomer = (customerId: string) => {
-    const account = customers.find((candidate) => candidate.customerId === customerId);
-    const currency = account?.outstanding?.currency ?? account?.overdue?.currency;
-    setForm((previous) => ({ ...previous, customerId, ...(currency === undefined ? {} : { currency }) }));
-  };
-
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const found = validate(form);
+    const found = validate(form, mode, prospect);
     setErrors(found);
     if (Object.keys(found).length > 0) {
-      const first = Object.keys(found)[0] as Field;
-      document.getElementById(ids[first])?.focus();
+      const first = Object.keys(found)[0] as Field | 'prospect';
+      const target =
+        first === 'prospect'
+          ? `${ids.prospect}-${Object.keys(found.prospect ?? {})[0] ?? 'segment'}`
+          : ids[first];
+      document.getElementById(target)?.focus();
       return;
     }
-    const request: Requested = {
-      dealId: form.dealId.trim(),
-      input: {
-        customerId: form.customerId.trim(),
-        amount: form.amount.trim(),
-        currency: form.currency,
-        months: Number(form.months),
-      },
-    };
+    const request = buildRequest(form, mode, prospect);
     setRequested(request);
     const result = await recommend.run(request);
-    if (!result.ok) {
-      const field = fieldOf(result.failure.path);
-      if (field !== undefined) setErrors({ [field]: result.failure.message });
-    }
+    if (!result.ok) setErrors(errorsFromServer(result.failure));
   };
 
-  const currencies = [
-    ...new Set([
-      ...COMMON_CURRENCIES,
-      ...customers.flatMap((account) => (account.outstanding === null ? [] : [account.outstanding.currency])),
-      form.currency,
-    ]),
-  ];
+  const currencies = [...new Set([...COMMON_CURRENCIES, form.currency])];
   const recommendFailure = recommend.state.status === 'failed' ? recommend.state.failure : null;
+  const shownFailure =
+    recommendFailure !== null &&
+    fieldOf(recommendFailure.path) === undefined &&
+    prospectFieldOf(recommendFailure.path) === undefined
+      ? recommendFailure
+      : null;
+  const fixedCustomer = embedded && customerId !== null;
 
   return (
     <>
@@ -148,6 +193,9 @@ export function DealView({
         late, with the recommended one first.
       </p>
       <form className="card deal-form" onSubmit={(event) => void submit(event)} noValidate>
+        {fixedCustomer ? null : (
+          <BuyerModeSwitch name={`${ids.prospect}-mode`} mode={mode} onChange={setMode} />
+        )}
         <div className="form-grid">
           <TextField
             id={ids.dealId}
@@ -157,77 +205,26 @@ export function DealView({
             readOnly={embedded && dealId !== null}
             onChange={(value) => set('dealId', value)}
           />
-          <div className="field">
-            <label htmlFor={ids.customerId}>Customer</label>
-            {embedded || accounts.state.status === 'error' ? (
-              <input
-                id={ids.customerId}
-                type="text"
-                value={form.customerId}
-                aria-invalid={errors.customerId !== undefined}
-                aria-describedby={errors.customerId === undefined ? undefined : `${ids.customerId}-error`}
-                onChange={(event) => set('customerId', event.target.value)}
-              />
-            ) : (
-              <select
-                id={ids.customerId}
-                value={form.customerId}
-                disabled={accounts.state.status === 'loading'}
-                aria-invalid={errors.customerId !== undefined}
-                aria-describedby={errors.customerId === undefined ? undefined : `${ids.customerId}-error`}
-                onChange={(event) => chooseCustomer(event.target.value)}
-              >
-                <option value="">
-                  {accounts.state.status === 'loading' ? 'Loading customers…' : 'Choose a customer'}
-                </option>
-                {customers.map((account) => (
-                  <option key={account.customerId} value={account.customerId}>
-                    {account.name === null ? account.customerId : `${account.name} (${account.customerId})`}
-                  </option>
-                ))}
-              </select>
-            )}
-            {accounts.state.status === 'error' ? (
-              <p className="field-hint">The customer list could not be loaded; type the customer id.</p>
-            ) : null}
-            <FieldError id={`${ids.customerId}-error`} error={errors.customerId} />
-          </div>
-          <TextField
-            id={ids.amount}
-            label="Contract amount"
-            hint="In major units, like 120000.00"
-            inputMode="decimal"
-            value={form.amount}
-            error={errors.amount}
-            onChange={(value) => set('amount', value)}
-          />
-          <div className="field">
-            <label htmlFor={ids.currency}>Currency</label>
-            <select
-              id={ids.currency}
-              value={form.currency}
-              aria-invalid={errors.currency !== undefined}
-              aria-describedby={errors.currency === undefined ? undefined : `${ids.currency}-error`}
-              onChange={(event) => set('currency', event.target.value)}
-            >
-              {currencies.map((code) => (
-                <option key={code} value={code}>
-                  {code}
-                </option>
-              ))}
-            </select>
-            <FieldError id={`${ids.currency}-error`} error={errors.currency} />
-          </div>
-          <TextField
-            id={ids.months}
-            label="Contract length in months"
-            type="number"
-            min={1}
-            max={120}
-            value={form.months}
-            error={errors.months}
-            onChange={(value) => set('months', value)}
-          />
+          {mode === 'prospect' ? (
+            <ProspectFields
+              idPrefix={ids.prospect}
+              form={prospect}
+              errors={errors.prospect ?? {}}
+              onChange={(field, value) => setProspect((previous) => ({ ...previous, [field]: value }))}
+            />
+          ) : (
+            <CustomerField
+              id={ids.customerId}
+              searchable={!embedded}
+              readOnly={fixedCustomer}
+              value={form.customerId}
+              chosen={chosen}
+              error={errors.customerId}
+              onChoose={chooseCustomer}
+              onTypeId={(value) => set('customerId', value)}
+            />
+          )}
+          <DealAmountFields ids={ids} form={form} errors={errors} currencies={currencies} onChange={set} />
         </div>
         <button type="submit" className="button" disabled={recommend.state.status === 'running'}>
           {recommend.state.status === 'running' ? 'Recommending…' : 'Recommend terms'}
@@ -235,9 +232,7 @@ export function DealView({
       </form>
 
       {recommend.state.status === 'running' ? <Loading>Weighing the options…</Loading> : null}
-      {recommendFailure !== null && fieldOf(recommendFailure.path) === undefined ? (
-        <ErrorAlert title="No recommendation" failure={recommendFailure} />
-      ) : null}
+      {shownFailure !== null ? <ErrorAlert title="No recommendation" failure={shownFailure} /> : null}
       {recommend.state.status === 'done' && requested !== null ? (
         <RecommendationPanel
           key={recommend.state.value.recommendation.recommendationId}
@@ -249,64 +244,23 @@ export function DealView({
   );
 }
 
-function FieldError({ id, error }: { id: string; error: string | undefined }) {
-  return error === undefined ? null : (
-    <p id={id} className="field-error">
-      {error}
-    </p>
-  );
-}
-
-function TextField({
-  id,
-  label,
-  hint,
+/** The customer: searched on the server, or typed when opened from a CRM record (no search there). */
+function CustomerField({
+  searchable,
+  readOnly,
   value,
-  error,
-  onChange,
-  type = 'text',
-  inputMode,
-  min,
-  max,
-  readOnly = false,
-}: {
-  id: string;
-  label: string;
-  hint?: string;
-  value: string;
-  error: string | undefined;
-  onChange: (value: string) => void;
-  type?: 'text' | 'number';
-  inputMode?: 'decimal';
-  min?: number;
-  max?: number;
-  readOnly?: boolean;
-}) {
-  const described = [hint === undefined ? null : `${id}-hint`, error === undefined ? null : `${id}-error`]
-    .filter((entry) => entry !== null)
-    .join(' ');
+  ...picker
+}: Parameters<typeof CustomerPicker>[0] & { searchable: boolean; readOnly: boolean; value: string }) {
+  if (searchable) return <CustomerPicker {...picker} />;
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type={type}
-        value={value}
-        inputMode={inputMode}
-        min={min}
-        max={max}
-        readOnly={readOnly}
-        aria-invalid={error !== undefined}
-        aria-describedby={described === '' ? undefined : described}
-        onChange={(event) => onChange(event.target.value)}
-      />
-      {hint === undefined ? null : (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      <FieldError id={`${id}-error`} error={error} />
-    </div>
+    <TextField
+      id={picker.id}
+      label="Customer"
+      value={value}
+      error={picker.error}
+      readOnly={readOnly}
+      onChange={picker.onTypeId}
+    />
   );
 }
 
@@ -320,7 +274,10 @@ function describeAcceptance(value: AcceptAnswer, options: TermOptionView[], deal
 
 function RecommendationPanel({ answer, requested }: { answer: RecommendationAnswer; requested: Requested }) {
   const { recommendation } = answer;
-  const options = [...recommendation.options].sort((a, b) => a.rank - b.rank);
+  const ranked = [...recommendation.options].sort((a, b) => a.rank - b.rank);
+  // Options with exactly the figures of one ranked above them are shown as one.
+  const options = ranked.filter((option) => option.sameFiguresAs === null);
+  const sameAs = (option: TermOptionView) => ranked.filter((other) => other.sameFiguresAs === option.id);
   const groupName = useId();
   const [chosen, setChosen] = useState<string | null>(
     recommendation.recommended ?? options.find((option) => option.allowed)?.id ?? null,
@@ -338,14 +295,25 @@ function RecommendationPanel({ answer, requested }: { answer: RecommendationAnsw
   return (
     <section aria-labelledby="recommendation-heading" className="recommendation">
       <h2 id="recommendation-heading">Recommendation</h2>
+      {recommendation.buyer.kind === 'prospect' ? (
+        <Notice tone="info">
+          Prospect: no billing history. These terms and estimates are those of similar companies (segment,
+          size, country), not of this buyer&apos;s own record.
+        </Notice>
+      ) : null}
       <p className="lead">{recommendation.explanation}</p>
       <p>
-        Buyer{recommendation.buyer.name === null ? '' : ` ${recommendation.buyer.name}`}:{' '}
-        <RiskBadge tier={recommendation.buyer.risk.tier} score={recommendation.buyer.risk.score} /> · policy{' '}
-        <code>{recommendation.policy.id}</code>
-        {recommendation.policy.requiresUpfrontOrAutopay === null
-          ? ''
-          : ` · upfront or autopay required: ${recommendation.policy.requiresUpfrontOrAutopay}`}
+        {recommendation.buyer.kind === 'prospect' ? 'Prospect' : 'Buyer'}
+        {recommendation.buyer.name === null ? '' : ` ${recommendation.buyer.name}`}
+        {recommendation.buyer.kind === 'prospect' ? (
+          ' · cohort-based'
+        ) : (
+          <>
+            : <RiskBadge tier={recommendation.buyer.risk.tier} score={recommendation.buyer.risk.score} />
+          </>
+        )}{' '}
+        · policy <code>{recommendation.policy.id}</code>
+        {requirementText(recommendation.policy)}
       </p>
       {recommendation.notes.length > 0 ? (
         <ul className="notes">
@@ -368,6 +336,7 @@ function RecommendationPanel({ answer, requested }: { answer: RecommendationAnsw
               <OptionItem
                 key={option.id}
                 option={option}
+                same={sameAs(option)}
                 name={groupName}
                 checked={chosen === option.id}
                 onChoose={() => {
@@ -401,13 +370,29 @@ function RecommendationPanel({ answer, requested }: { answer: RecommendationAnsw
   );
 }
 
+function requirementText(policy: RecommendationAnswer['recommendation']['policy']): string {
+  if (policy.cardAutopayUnavailable !== null)
+    return ` · card autopay unavailable (${policy.cardAutopayUnavailable})${policy.requiresUpfrontOrAutopay === null ? '' : ': upfront required'}`;
+  return policy.requiresUpfrontOrAutopay === null
+    ? ''
+    : ` · upfront or autopay required: ${policy.requiresUpfrontOrAutopay}`;
+}
+
+/** Days from signing to cash: one figure for one invoice, the first and the last for several. */
+function cashFromSigning(estimate: TermOptionView['estimate']): string {
+  if (estimate.invoices === 1) return formatDays(estimate.daysFromSigningToFirstCash);
+  return `${formatDays(estimate.daysFromSigningToFirstCash)} (first) to ${formatDays(estimate.daysFromSigningToLastCash)} (last of ${estimate.invoices} invoices)`;
+}
+
 function OptionItem({
   option,
+  same,
   name,
   checked,
   onChoose,
 }: {
   option: TermOptionView;
+  same: TermOptionView[];
   name: string;
   checked: boolean;
   onChoose: () => void;
@@ -437,7 +422,9 @@ function OptionItem({
       </div>
       <div id={`${id}-details`} className="option-details">
         <dl className="facts">
-          <dt>Expected days to cash</dt>
+          <dt>Cash from signing</dt>
+          <dd>{cashFromSigning(option.estimate)}</dd>
+          <dt>Days to cash per invoice</dt>
           <dd>{formatDays(option.estimate.expectedDaysToCash)}</dd>
           <dt>Chance of paying late</dt>
           <dd>{formatShare(option.estimate.probabilityLate)}</dd>
@@ -448,6 +435,11 @@ function OptionItem({
           </dd>
         </dl>
         <p>{option.summary}</p>
+        {same.length > 0 ? (
+          <p className="muted">
+            Same invoices and cash timing for this deal: {same.map((other) => other.label).join(', ')}.
+          </p>
+        ) : null}
         {option.blockedBy.length > 0 ? <p className="muted">Blocked: {option.blockedBy.join('; ')}</p> : null}
       </div>
     </li>

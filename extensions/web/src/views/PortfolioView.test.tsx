@@ -2,9 +2,9 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import {
-  createAttentionAccount,
   createReport,
   createTrend,
+  createWorklist,
   fail,
   mockFetch,
   ok,
@@ -17,29 +17,13 @@ function routes(overrides: MockRoutes = {}): MockRoutes {
   return {
     'GET /portfolio?by=owner': ok(createReport()),
     'GET /portfolio/trend?months=12': ok(createTrend()),
-    'GET /accounts?sort=risk&limit=50': ok({
-      accounts: [
-        createAttentionAccount(),
-        createAttentionAccount({
-          customerId: 'C-7',
-          name: null,
-          status: 'paused',
-          statusLabel: 'Automation paused',
-          statusVariant: 'info',
-          riskTier: null,
-          riskScore: null,
-          overdue: null,
-          daysToRenewal: null,
-          paused: true,
-        }),
-      ],
-    }),
+    'GET /worklist?offset=0&limit=25': ok(createWorklist()),
     ...overrides,
   };
 }
 
 describe('PortfolioView', () => {
-  it('shows AR and aging per currency, the trend, comparisons by owner, recovery and the attention table', async () => {
+  it('shows AR and aging per currency, the trend, comparisons by owner, recovery and the worklist', async () => {
     mockFetch(routes());
     renderView(<PortfolioView />);
 
@@ -61,21 +45,25 @@ describe('PortfolioView', () => {
 
     expect(screen.getAllByText(/n = 25 · AR/).length).toBeGreaterThan(0);
 
-    const table = await screen.findByTestId('attention-table');
+    const table = await screen.findByTestId('worklist-table');
     const link = within(table).getByRole('link', { name: 'Acme Robotics' });
     expect(link).toHaveAttribute('href', '/accounts/C-1042');
     expect(within(table).getByRole('link', { name: 'C-7' })).toHaveAttribute('href', '/accounts/C-7');
-    expect(within(table).getByText('Automation paused')).toBeInTheDocument();
-    expect(within(table).getByRole('columnheader', { name: /Risk/ })).toHaveAttribute(
-      'aria-sort',
-      'descending',
-    );
+  });
+
+  it('puts the worklist first, before the portfolio figures', async () => {
+    mockFetch(routes());
+    renderView(<PortfolioView />);
+    await screen.findByTestId('worklist-table');
+    const headings = screen.getAllByRole('heading', { level: 2 }).map((heading) => heading.textContent);
+    expect(headings[0]).toBe('Worklist');
+    expect(headings.indexOf('Receivables and aging')).toBeGreaterThan(0);
   });
 
   it('gives every chart a data table behind a disclosure', async () => {
     mockFetch(routes());
     renderView(<PortfolioView />);
-    await screen.findByTestId('attention-table');
+    await screen.findByTestId('worklist-table');
     const summaries = screen.getAllByText(/^Data table:/);
     expect(summaries.length).toBeGreaterThanOrEqual(5);
     const details = summaries[0]?.closest('details');
@@ -90,15 +78,15 @@ describe('PortfolioView', () => {
       routes({
         'GET /portfolio?by=owner': 'pending',
         'GET /portfolio/trend?months=12': 'pending',
-        'GET /accounts?sort=risk&limit=50': 'pending',
+        'GET /worklist?offset=0&limit=25': 'pending',
       }),
     );
     renderView(<PortfolioView />);
     const statuses = screen.getAllByRole('status');
     expect(statuses.map((status) => status.textContent)).toEqual([
+      'Loading the worklist…',
       'Loading the portfolio…',
       'Loading the trend…',
-      'Loading accounts…',
     ]);
   });
 
@@ -117,7 +105,7 @@ describe('PortfolioView', () => {
         expect.stringContaining('You are not allowed to do this.'),
       ]),
     );
-    expect(await screen.findByTestId('attention-table')).toBeInTheDocument();
+    expect(await screen.findByTestId('worklist-table')).toBeInTheDocument();
   });
 
   it('says so when there is nothing to show', async () => {
@@ -127,32 +115,21 @@ describe('PortfolioView', () => {
           createReport({ total: { key: 'all', accounts: 0, currencies: [] }, slices: [] }),
         ),
         'GET /portfolio/trend?months=12': ok({ points: [] }),
-        'GET /accounts?sort=risk&limit=50': ok({ accounts: [] }),
+        'GET /worklist?offset=0&limit=25': ok(createWorklist({ accounts: [], total: 0 })),
       }),
     );
     renderView(<PortfolioView />);
     expect(await screen.findByText(/No receivables yet/)).toBeInTheDocument();
-    expect(await screen.findByText('No accounts need attention.')).toBeInTheDocument();
+    expect(await screen.findByText('No account has a payment problem.')).toBeInTheDocument();
     expect(await screen.findByText('No history yet to draw a trend.')).toBeInTheDocument();
     expect(screen.queryByRole('img')).toBeNull();
   });
 
-  it('sorts the attention table and regroups the charts', async () => {
-    const calls = mockFetch(
-      routes({
-        'GET /accounts?sort=overdue&limit=50': ok({
-          accounts: [createAttentionAccount({ name: 'Most overdue' })],
-        }),
-        'GET /portfolio?by=segment': ok(createReport({ by: 'segment' })),
-      }),
-    );
+  it('regroups the charts', async () => {
+    const calls = mockFetch(routes({ 'GET /portfolio?by=segment': ok(createReport({ by: 'segment' })) }));
     const user = userEvent.setup();
     renderView(<PortfolioView />);
-    const table = await screen.findByTestId('attention-table');
-    await user.click(within(table).getByRole('button', { name: /Overdue/ }));
-    expect(await screen.findByRole('link', { name: 'Most overdue' })).toBeInTheDocument();
-    expect(screen.getByRole('columnheader', { name: /Overdue/ })).toHaveAttribute('aria-sort', 'descending');
-
+    await screen.findByTestId('worklist-table');
     await user.selectOptions(screen.getByLabelText('Group by'), 'segment');
     await waitFor(() => expect(calls.map((call) => call.path)).toContain('/portfolio?by=segment'));
     expect(

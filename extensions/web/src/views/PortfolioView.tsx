@@ -1,13 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { getData } from '../api/client';
-import type {
-  AccountSort,
-  AttentionAccount,
-  CurrencyMetrics,
-  PortfolioReport,
-  PortfolioTrend,
-  SliceDimension,
-} from '../api/types';
+import type { CurrencyMetrics, PortfolioReport, PortfolioTrend, SliceDimension } from '../api/types';
 import { useApiResource, type ResourceState } from '../api/useApi';
 import { BarChart, type BarRow } from '../components/charts/BarChart';
 import { LineChart } from '../components/charts/LineChart';
@@ -24,7 +17,7 @@ import {
   formatNumber,
   formatShare,
 } from '../format';
-import { AttentionTable } from './AttentionTable';
+import { WorklistSection } from './AttentionTable';
 
 const GROUPS: Readonly<Record<SliceDimension, { label: string; lower: string }>> = {
   owner: { label: 'Owner', lower: 'owner' },
@@ -52,19 +45,15 @@ function metricsIn(currencies: CurrencyMetrics[], currency: string): CurrencyMet
   return currencies.find((metrics) => metrics.currency === currency);
 }
 
-/** RevOps' view of the book: AR and aging, DSO, CEI, delinquency, recovery, and who needs attention. */
+/** The first screen: the CSM worklist, then RevOps' view of the book (AR and aging, DSO, CEI, delinquency, recovery). */
 export function PortfolioView() {
   const [by, setBy] = useState<SliceDimension>('owner');
-  const [sort, setSort] = useState<AccountSort>('risk');
   const [chosenCurrency, setChosenCurrency] = useState<string | null>(null);
   const groupId = useId();
   const currencyId = useId();
 
   const report = useApiResource(`portfolio ${by}`, () => getData<PortfolioReport>(`/portfolio?by=${by}`));
   const trend = useApiResource('trend', () => getData<PortfolioTrend>('/portfolio/trend?months=12'));
-  const accounts = useApiResource(`accounts ${sort}`, () =>
-    getData<{ accounts: AttentionAccount[] }>(`/accounts?sort=${sort}&limit=50`),
-  );
 
   useEffect(() => {
     document.title = 'Portfolio · Collections';
@@ -77,6 +66,7 @@ export function PortfolioView() {
   return (
     <>
       <h1 tabIndex={-1}>Portfolio</h1>
+      <WorklistSection />
       <div className="toolbar">
         <div className="field field-inline">
           <label htmlFor={groupId}>Group by</label>
@@ -139,25 +129,6 @@ export function PortfolioView() {
           <RecoverySection report={report.state.data} currency={currency} currencies={currencies} />
         </>
       ) : null}
-
-      <section aria-labelledby={`${groupId}-attention`}>
-        <h2 id={`${groupId}-attention`}>Accounts needing attention</h2>
-        {accounts.state.status === 'loading' ? <Loading>Loading accounts…</Loading> : null}
-        {accounts.state.status === 'error' ? (
-          <ErrorAlert
-            title="The accounts could not be loaded"
-            failure={accounts.state.failure}
-            onRetry={accounts.reload}
-          />
-        ) : null}
-        {accounts.state.status === 'success' ? (
-          accounts.state.data.accounts.length === 0 ? (
-            <Empty>No accounts need attention.</Empty>
-          ) : (
-            <AttentionTable accounts={accounts.state.data.accounts} sort={sort} onSort={setSort} />
-          )
-        ) : null}
-      </section>
     </>
   );
 }
@@ -188,12 +159,11 @@ function ReceivablesSection({ report, currencies }: { report: PortfolioReport; c
                 <Kpi term="Accounts receivable" value={formatMinor(total.arMinor, code)} />
                 <Kpi term="Past due" value={formatMinor(total.pastDueArMinor, code)} />
                 <Kpi term="Delinquency rate" value={formatShare(total.delinquencyRate)} />
-                <Kpi term="Countback DSO" value={formatDays(total.countbackDso)} />
-                <Kpi term="Best possible DSO" value={formatDays(total.bestPossibleDso)} />
+                <DelinquencyKpis metrics={total} />
                 <Kpi term="CEI" value={formatPercentPoints(total.cei)} />
-                <Kpi term="Average days delinquent" value={formatDays(total.averageDaysDelinquent)} />
                 <Kpi term="Accounts" value={formatNumber(total.accounts)} />
               </dl>
+              <DsoNote metrics={total} />
               <StackedBarChart
                 testId="aging-chart"
                 title={`AR by age in ${code}${group === null ? '' : `, by ${group.lower}`}`}
@@ -217,12 +187,56 @@ function ReceivablesSection({ report, currencies }: { report: PortfolioReport; c
   );
 }
 
-function Kpi({ term, value }: { term: string; value: string }) {
+function Kpi({ term, value, detail }: { term: string; value: string; detail?: string }) {
   return (
     <div className="kpi">
       <dt>{term}</dt>
       <dd>{value}</dd>
+      {detail === undefined ? null : <dd className="kpi-detail">{detail}</dd>}
     </div>
+  );
+}
+
+/** Days as shown on the cards: one decimal, so sums of shown figures are made of shown figures. */
+function shownDays(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 10) / 10;
+}
+
+/**
+ * Countback DSO, its best possible DSO and average days delinquent, all by the same countback: ADD is
+ * shown as the difference of the two figures beside it, so what is on screen adds up.
+ */
+function DelinquencyKpis({ metrics }: { metrics: CurrencyMetrics }) {
+  const dso = shownDays(metrics.countbackDso);
+  const best = shownDays(metrics.countbackBestPossibleDso);
+  const add = dso === null || best === null || best > dso ? null : shownDays(dso - best);
+  return (
+    <>
+      <Kpi term="Countback DSO" value={formatDays(dso)} />
+      <Kpi term="Best possible DSO" value={formatDays(best)} detail="countback of AR not yet due" />
+      <Kpi
+        term="Average days delinquent"
+        value={formatDays(add)}
+        detail={
+          add === null
+            ? undefined
+            : `${formatNumber(dso, 1)} − ${formatNumber(best, 1)} (DSO − best possible)`
+        }
+      />
+    </>
+  );
+}
+
+/** Best possible DSO above DSO cannot come from one set of figures: said, never shown silently. */
+function DsoNote({ metrics }: { metrics: CurrencyMetrics }) {
+  const dso = metrics.countbackDso;
+  const best = metrics.countbackBestPossibleDso;
+  if (dso === null || best === null || best <= dso) return null;
+  return (
+    <p className="muted" role="note">
+      Best possible DSO ({formatDays(best)}) is above DSO ({formatDays(dso)}): the two figures do not come
+      from the same receivables, so average days delinquent is not shown.
+    </p>
   );
 }
 
@@ -252,15 +266,18 @@ function TrendSection({
       body = (
         <LineChart
           testId="trend-chart"
-          title={`Countback DSO, CEI and average days delinquent in ${code}`}
-          label={`Line chart over ${points.length} month ends in ${code}. Latest: countback DSO ${formatDays(
+          title={`Countback DSO and average days delinquent (days, left axis) and CEI (%, right axis) in ${code}`}
+          label={`Line chart over ${points.length} month ends in ${code}, days on the left axis and percent on the right. Latest: countback DSO ${formatDays(
             last?.countbackDso,
-          )}, CEI ${formatPercentPoints(last?.cei)}, average days delinquent ${formatDays(
-            last?.averageDaysDelinquent,
-          )}.`}
+          )}, average days delinquent ${formatDays(
+            last?.countbackAverageDaysDelinquent,
+          )}, CEI ${formatPercentPoints(last?.cei)}.`}
           xHeader="Month end"
           xLabels={labels}
-          formatTick={(value) => formatNumber(value)}
+          yAxes={{
+            left: { title: 'Days', formatTick: (value) => formatNumber(value) },
+            right: { title: 'Percent (CEI)', formatTick: (value) => `${formatNumber(value)}%`, max: 100 },
+          }}
           series={[
             {
               key: 'dso',
@@ -271,22 +288,23 @@ function TrendSection({
               formatValue: days,
             },
             {
+              key: 'add',
+              label: 'Average days delinquent (days)',
+              color: COLORS.magenta,
+              dash: '2 4',
+              marker: 'triangle',
+              values: series.map((metrics) => metrics?.countbackAverageDaysDelinquent ?? null),
+              formatValue: days,
+            },
+            {
               key: 'cei',
               label: 'CEI (%)',
               color: COLORS.teal,
               dash: '7 4',
               marker: 'square',
+              axis: 'right',
               values: series.map((metrics) => metrics?.cei ?? null),
               formatValue: formatPercentPoints,
-            },
-            {
-              key: 'add',
-              label: 'Average days delinquent',
-              color: COLORS.magenta,
-              dash: '2 4',
-              marker: 'triangle',
-              values: series.map((metrics) => metrics?.averageDaysDelinquent ?? null),
-              formatValue: days,
             },
           ]}
         />

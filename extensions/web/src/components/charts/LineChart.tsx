@@ -1,5 +1,7 @@
 import { ChartFrame, ChartSvg } from './ChartFrame';
 
+export type AxisSide = 'left' | 'right';
+
 export type LineSeries = {
   key: string;
   label: string;
@@ -9,10 +11,24 @@ export type LineSeries = {
   marker: 'circle' | 'square' | 'triangle';
   values: (number | null)[];
   formatValue: (value: number | null) => string;
+  /** The y axis the series is read on; left unless given. */
+  axis?: AxisSide;
+};
+
+/** A y axis with its unit in its title ("Days", "Percent"), so each line is read against its own scale. */
+export type YAxis = {
+  title: string;
+  formatTick: (value: number) => string;
+  /** The scale reaches at least this far (e.g. 100 for a percentage). */
+  max?: number;
 };
 
 const HEIGHT = 240;
 const MARGIN = { top: 12, right: 14, bottom: 34, left: 40 };
+/** Room for an axis title written along the axis. */
+const AXIS_TITLE_ROOM = 18;
+/** Room for the tick labels of a right-hand axis. */
+const RIGHT_TICKS_ROOM = 34;
 
 /** 0, step, 2·step … up to at least `max`, with a 1/2/5 step. */
 export function niceTicks(max: number, count = 5): number[] {
@@ -42,14 +58,56 @@ function Marker({
   return <circle cx={x} cy={y} r={3.5} fill={color} />;
 }
 
-/** Lines over a shared x axis (the trend's month ends); a null breaks the line. */
+/** The path segments of one series; a null breaks the line. */
+function segmentsOf(
+  values: (number | null)[],
+  xAt: (index: number) => number,
+  yAt: (value: number) => number,
+): string[] {
+  const segments: string[] = [];
+  let current = '';
+  values.forEach((value, index) => {
+    if (value === null) {
+      if (current !== '') segments.push(current);
+      current = '';
+      return;
+    }
+    current += `${current === '' ? 'M' : 'L'}${xAt(index).toFixed(1)},${yAt(value).toFixed(1)}`;
+  });
+  if (current !== '') segments.push(current);
+  return segments;
+}
+
+type Scale = { axis: YAxis; side: AxisSide; ticks: number[]; top: number };
+
+function scaleFor(axis: YAxis, side: AxisSide, series: LineSeries[]): Scale {
+  const max = Math.max(
+    0,
+    axis.max ?? 0,
+    ...series
+      .filter((entry) => (entry.axis ?? 'left') === side)
+      .flatMap((entry) => entry.values.map((value) => value ?? 0)),
+  );
+  const ticks = niceTicks(max);
+  return { axis, side, ticks, top: ticks[ticks.length - 1] ?? 1 };
+}
+
+function legendLabel(entry: LineSeries, scales: Scale[]): string {
+  if (scales.length < 2) return entry.label;
+  return `${entry.label} (${entry.axis ?? 'left'} axis)`;
+}
+
+/**
+ * Lines over a shared x axis (the trend's month ends); a null breaks the line. Series in different
+ * units (days, percent) are read on their own y axis, left or right, each titled with its unit.
+ */
 export function LineChart({
   title,
   label,
   xLabels,
   xHeader,
   series,
-  formatTick,
+  yAxes,
   testId,
 }: {
   title: string;
@@ -57,12 +115,12 @@ export function LineChart({
   xLabels: string[];
   xHeader: string;
   series: LineSeries[];
-  formatTick: (value: number) => string;
+  yAxes: { left: YAxis; right?: YAxis };
   testId?: string;
 }) {
-  const max = Math.max(0, ...series.flatMap((entry) => entry.values.map((value) => value ?? 0)));
-  const ticks = niceTicks(max);
-  const top = ticks[ticks.length - 1] ?? 1;
+  const left = scaleFor(yAxes.left, 'left', series);
+  const right = yAxes.right === undefined ? null : scaleFor(yAxes.right, 'right', series);
+  const scales = right === null ? [left] : [left, right];
   const table = (
     <table className="data-table">
       <thead>
@@ -93,7 +151,7 @@ export function LineChart({
     <ChartFrame
       title={title}
       legend={series.map((entry) => ({
-        label: entry.label,
+        label: legendLabel(entry, scales),
         color: entry.color,
         marker: 'line' as const,
         ...(entry.dash === undefined ? {} : { dash: entry.dash }),
@@ -102,28 +160,57 @@ export function LineChart({
       testId={testId}
     >
       {(width) => {
-        const plotWidth = Math.max(40, width - MARGIN.left - MARGIN.right);
+        const marginLeft = MARGIN.left + AXIS_TITLE_ROOM;
+        const marginRight = right === null ? MARGIN.right : RIGHT_TICKS_ROOM + AXIS_TITLE_ROOM;
+        const plotWidth = Math.max(40, width - marginLeft - marginRight);
         const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
         const xAt = (index: number) =>
-          MARGIN.left + (xLabels.length <= 1 ? plotWidth / 2 : (index / (xLabels.length - 1)) * plotWidth);
-        const yAt = (value: number) => MARGIN.top + plotHeight - (value / top) * plotHeight;
+          marginLeft + (xLabels.length <= 1 ? plotWidth / 2 : (index / (xLabels.length - 1)) * plotWidth);
+        const yOn = (scale: Scale) => (value: number) =>
+          MARGIN.top + plotHeight - (value / scale.top) * plotHeight;
         const every = Math.max(1, Math.ceil((xLabels.length * 52) / plotWidth));
+        const middle = MARGIN.top + plotHeight / 2;
         return (
           <ChartSvg width={width} height={HEIGHT} label={label}>
-            {ticks.map((tick) => (
-              <g key={tick}>
-                <line
-                  x1={MARGIN.left}
-                  x2={MARGIN.left + plotWidth}
-                  y1={yAt(tick)}
-                  y2={yAt(tick)}
-                  className="chart-grid"
-                />
-                <text x={MARGIN.left - 6} y={yAt(tick) + 4} textAnchor="end" className="chart-tick">
-                  {formatTick(tick)}
-                </text>
-              </g>
+            {left.ticks.map((tick) => (
+              <line
+                key={tick}
+                x1={marginLeft}
+                x2={marginLeft + plotWidth}
+                y1={yOn(left)(tick)}
+                y2={yOn(left)(tick)}
+                className="chart-grid"
+              />
             ))}
+            {scales.map((scale) => {
+              const onLeft = scale.side === 'left';
+              const tickX = onLeft ? marginLeft - 6 : marginLeft + plotWidth + 6;
+              const titleX = onLeft ? 12 : width - 8;
+              return (
+                <g key={scale.side} data-axis={scale.side}>
+                  {scale.ticks.map((tick) => (
+                    <text
+                      key={tick}
+                      x={tickX}
+                      y={yOn(scale)(tick) + 4}
+                      textAnchor={onLeft ? 'end' : 'start'}
+                      className="chart-tick"
+                    >
+                      {scale.axis.formatTick(tick)}
+                    </text>
+                  ))}
+                  <text
+                    x={titleX}
+                    y={middle}
+                    textAnchor="middle"
+                    transform={`rotate(${onLeft ? -90 : 90} ${titleX} ${middle})`}
+                    className="chart-axis-title"
+                  >
+                    {scale.axis.title}
+                  </text>
+                </g>
+              );
+            })}
             {/* Every `every`-th label, counted back from the latest, which is always shown. */}
             {xLabels.map((xLabel, index) =>
               (xLabels.length - 1 - index) % every === 0 ? (
@@ -139,20 +226,10 @@ export function LineChart({
               ) : null,
             )}
             {series.map((entry) => {
-              const segments: string[] = [];
-              let current = '';
-              entry.values.forEach((value, index) => {
-                if (value === null) {
-                  if (current !== '') segments.push(current);
-                  current = '';
-                  return;
-                }
-                current += `${current === '' ? 'M' : 'L'}${xAt(index).toFixed(1)},${yAt(value).toFixed(1)}`;
-              });
-              if (current !== '') segments.push(current);
+              const yAt = yOn(entry.axis === 'right' && right !== null ? right : left);
               return (
-                <g key={entry.key}>
-                  {segments.map((path) => (
+                <g key={entry.key} data-series={entry.key}>
+                  {segmentsOf(entry.values, xAt, yAt).map((path) => (
                     <path
                       key={path}
                       d={path}
