@@ -1,6 +1,6 @@
 import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
 import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
-import type { RateLimiter } from '../src/ports/rate-limiter';
+import type { RateGrant, RateLimiter } from '../src/ports/rate-limiter';
 import { createPgliteStore } from '../src/adapters/postgres';
 import { parseConfig } from '../src/config/config';
 import { parseTenantId, type TenantId } from '../src/domain/model';
@@ -80,30 +80,33 @@ describe('HubSpot budget by app kind and account tier (HUBSPOT_APP_KIND, HUBSPOT
 });
 
 describe('HubSpot counts a request when it arrives, not when the limiter granted it', () => {
-  /** The real limiter, with each grant's `sent` and `answered` written down in order. */
-  function recording(limiter: RateLimiter, events: string[]): RateLimiter {
+  /** The real limiter, each grant (numbered from 1) passed through `onGrant` on its way out. */
+  function eachGrant(
+    limiter: RateLimiter,
+    onGrant: (grant: RateGrant, id: number) => RateGrant,
+  ): RateLimiter {
     let grants = 0;
     return {
-      ...limiter,
+      kind: limiter.kind,
       acquire: (key, budget, signal) => limiter.acquire(key, budget, signal),
-      hold: async (key, budget, signal) => {
-        const grant = await limiter.hold(key, budget, signal);
-        const id = (grants += 1);
-        return {
-          waitedMs: grant.waitedMs,
-          sent: async () => {
-            events.push(`sent ${id}`);
-            await grant.sent();
-          },
-          answered: async () => {
-            events.push(`answered ${id}`);
-            await grant.answered();
-          },
-        };
-      },
+      hold: async (key, budget, signal) => onGrant(await limiter.hold(key, budget, signal), (grants += 1)),
       close: () => limiter.close(),
     };
   }
+
+  /** The real limiter, with each grant's `sent` and `answered` written down in order. */
+  const recording = (limiter: RateLimiter, events: string[]) =>
+    eachGrant(limiter, (grant, id) => ({
+      waitedMs: grant.waitedMs,
+      sent: async () => {
+        events.push(`sent ${id}`);
+        await grant.sent();
+      },
+      answered: async () => {
+        events.push(`answered ${id}`);
+        await grant.answered();
+      },
+    }));
 
   it("moves each grant to when the SDK's request left, before its answer", async () => {
     const hs = await startHubspotEmulator({ rateLimit: false, latency: { ms: 50 } });
@@ -147,23 +150,15 @@ describe('HubSpot counts a request when it arrives, not when the limiter granted
       // the first 10 requests leave, and reach HubSpot, 0.5 s after their grants. Counted from their
       // grants, the next 10 would be sent 1.15 s after those, when HubSpot still holds the first 10
       // and allows only 2 more: 8 answers of 429. Counted from when they left, none.
-      let grants = 0;
-      const busy: RateLimiter = {
-        ...limiter,
-        acquire: (key, b, signal) => limiter.acquire(key, b, signal),
-        hold: async (key, b, signal) => {
-          const grant = await limiter.hold(key, b, signal);
-          grants += 1;
-          if (grants === 10) {
-            const until = Date.now() + 500;
-            while (Date.now() < until) {
-              // the event loop is held, as by a long synchronous computation
-            }
+      const busy = eachGrant(limiter, (grant, id) => {
+        if (id === 10) {
+          const until = Date.now() + 500;
+          while (Date.now() < until) {
+            // the event loop is held, as by a long synchronous computation
           }
-          return grant;
-        },
-        close: () => limiter.close(),
-      };
+        }
+        return grant;
+      });
       const gateway = createHubspotGateway({
         accessToken: 'pat-test',
         limiter: busy,

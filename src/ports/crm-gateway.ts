@@ -165,11 +165,6 @@ export interface CrmGateway {
   /** Upserts invoices under their companies, by invoice id (results name the invoice ids). */
   writeInvoices?(invoices: readonly CrmInvoice[]): Promise<CrmWriteResult>;
   /**
-   * Gives open tasks to whoever their assignee's role means now (the company's new owner after a
-   * reassignment). Results name the CRM task ids.
-   */
-  reassignTasks?(tasks: readonly CrmTaskReassignment[]): Promise<CrmWriteResult>;
-  /**
    * Who each open task's assignee means now, by CRM task id, resolved as at creation (companies read
    * in batches); tasks whose assignee resolves to nobody are left out.
    */

@@ -29,8 +29,7 @@ export type CrmEvent = z.infer<typeof event>;
 export const CRM_EVENTS = z.array(event).max(1000);
 
 /** What events write to the CRM with: tasks that follow their company's owner. */
-type EventGateway = Pick<CrmGateway, 'reassignTasks'> &
-  Partial<Pick<CrmGateway, 'name' | 'taskOwners' | 'setTaskOwners'>>;
+type EventGateway = Partial<Pick<CrmGateway, 'name' | 'taskOwners' | 'setTaskOwners'>>;
 
 /** Paused from the CRM, automation stays paused this long unless someone resumes it. */
 export const CRM_PAUSE_DAYS = 30;
@@ -123,14 +122,14 @@ export async function applyCrmEvent(
       const gateway = await options.gateway?.();
       // The company's owner is read again, so events out of order still leave the latest owner. The
       // owners written are remembered, so the sync's own check does not write them again.
-      if (gateway?.name !== undefined && gateway.taskOwners !== undefined) {
-        const moved = await syncTaskOwners(store, { ...gateway, name: gateway.name }, tenant, open);
-        return { outcome: 'applied', why: `moved ${moved.moved} tasks of ${customerId}` };
-      }
-      if (gateway?.reassignTasks === undefined)
+      if (
+        gateway?.name === undefined ||
+        gateway.taskOwners === undefined ||
+        gateway.setTaskOwners === undefined
+      )
         return { outcome: 'ignored', why: 'no CRM connection to move tasks' };
-      const moved = await gateway.reassignTasks(open);
-      return { outcome: 'applied', why: `moved ${moved.written.length} tasks of ${customerId}` };
+      const moved = await syncTaskOwners(store, { ...gateway, name: gateway.name }, tenant, open);
+      return { outcome: 'applied', why: `moved ${moved.moved} tasks of ${customerId}` };
     }
     case 'company.deletion': {
       const unmapped = await store.remapCrmCompany(tenant, [stored.objectId], null);

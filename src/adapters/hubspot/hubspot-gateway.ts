@@ -577,14 +577,6 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
       return result;
     },
 
-    async reassignTasks(tasks) {
-      const owners = await ownersOfOpenTasks(tasks);
-      return updateAll(
-        'tasks',
-        [...owners].map(([crmId, owner]) => ({ crmId, properties: { hubspot_owner_id: owner } })),
-      );
-    },
-
     taskOwners: (tasks) => ownersOfOpenTasks(tasks),
 
     setTaskOwners: (owners) =>
