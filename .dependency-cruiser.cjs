@@ -76,6 +76,13 @@ module.exports = {
     sdk('pg', 'src/adapters/postgres/'),
     sdk('csv-parse', 'src/adapters/csv/'),
     {
+      // `npm start` installs the production dependencies only: what the product runs must be among them.
+      name: 'product-uses-production-dependencies',
+      severity: 'error',
+      from: { path: '^(src|server)/', pathNot: '\\.test\\.ts$' },
+      to: { dependencyTypes: ['npm-dev'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

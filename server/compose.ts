@@ -16,52 +16,52 @@ import type { CalendarDate } from '../src/domain/dates';
 import type { JobQueue } from '../src/ports/queue';
 import type { CollectionsStore } from '../src/ports/store';
 import type { LoadDemoDataEvents } from '../src/jobs/load-demo-data';
-import { createStripeSource } from '../src/adapters/stripe/stripe-source';
 import type { BillingSource } from '../src/ports/billing-source';
-import { createHubspotGateway } from '../src/adapters/hubspot/hubspot-gateway';
 import type { HubspotTaskOwners } from '../src/adapters/hubspot/task-owners';
 import { createHubspotOAuth } from '../src/adapters/hubspot/hubspot-oauth';
 import { hubspotRequestsPer10s, type HubspotAppKind } from '../src/adapters/hubspot/rate-limits';
 import { createSecretCipher, parseEncryptionKey } from '../src/adapters/crypto/secret-cipher';
 import { createInProcessRateLimiter } from '../src/adapters/inprocess/rate-limiter';
-import { createRedisRateLimiter } from '../src/adapters/redis/rate-limiter';
 import { parseTenantId, type TenantId } from '../src/domain/model';
 import { APP_SCOPES } from '../src/adapters/hubspot/properties';
 import type { DoctorOptions } from './http/local-doctor';
 import type { CrmOAuth, OAuthTokens, SecretCipher } from '../src/ports/crm-auth';
-import { createSalesforceGateway } from '../src/adapters/salesforce/salesforce-gateway';
 import { createSalesforceOAuth, type SalesforceOAuth } from '../src/adapters/salesforce/salesforce-oauth';
 import type { RateLimiter } from '../src/ports/rate-limiter';
 import type { Locks } from '../src/ports/lock';
 import { createInProcessLocks } from '../src/adapters/inprocess/locks';
-import { createRedisLocks } from '../src/adapters/redis/locks';
-import { createRedisHitCounter } from '../src/adapters/redis/hit-counter';
 import type { HitCounter } from '../src/ports/hit-counter';
-import { createBullmqJobQueue } from '../src/adapters/redis/job-queue';
 import type { HubspotAppOptions } from './http/hubspot-app';
 import type { SalesforceAppOptions } from './http/salesforce-app';
 import { createAccessTokenProvider } from '../src/use-cases/crm-installation';
 import { installCrmSchema } from '../src/use-cases/crm-schema';
 import type { CrmGateway } from '../src/ports/crm-gateway';
 
+// The SDK-backed adapters (Redis, Stripe, HubSpot, Salesforce) are loaded when first opened: a process
+// that does not use one (the demo, `--help`) does not pay for loading it.
+
 /** Rate budgets shared by every process through Redis when REDIS_URL is set; in-process otherwise. */
-export function openRateLimiter(config: Config): RateLimiter {
-  return config.redisUrl === undefined
-    ? createInProcessRateLimiter()
-    : createRedisRateLimiter({ url: config.redisUrl });
+export async function openRateLimiter(config: Config): Promise<RateLimiter> {
+  if (config.redisUrl === undefined) return createInProcessRateLimiter();
+  const { createRedisRateLimiter } = await import('../src/adapters/redis/rate-limiter');
+  return createRedisRateLimiter({ url: config.redisUrl });
 }
 
 /**
  * The public endpoints' per-client counts, shared by every server process through Redis when REDIS_URL
  * is set; undefined otherwise (each process counts in memory).
  */
-export function openPublicRateLimitCounter(config: Config): HitCounter | undefined {
-  return config.redisUrl === undefined ? undefined : createRedisHitCounter({ url: config.redisUrl });
+export async function openPublicRateLimitCounter(config: Config): Promise<HitCounter | undefined> {
+  if (config.redisUrl === undefined) return undefined;
+  const { createRedisHitCounter } = await import('../src/adapters/redis/hit-counter');
+  return createRedisHitCounter({ url: config.redisUrl });
 }
 
 /** Locks shared by every process through Redis when REDIS_URL is set; in-process otherwise. */
-export function openLocks(config: Config): Locks {
-  return config.redisUrl === undefined ? createInProcessLocks() : createRedisLocks({ url: config.redisUrl });
+export async function openLocks(config: Config): Promise<Locks> {
+  if (config.redisUrl === undefined) return createInProcessLocks();
+  const { createRedisLocks } = await import('../src/adapters/redis/locks');
+  return createRedisLocks({ url: config.redisUrl });
 }
 
 /** The cipher for tokens at rest; undefined without TOKEN_ENCRYPTION_KEY. */
@@ -128,6 +128,7 @@ export async function openCrmGateway(
         `${tenant} is installed through OAuth: HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and TOKEN_ENCRYPTION_KEY are needed`,
       );
     const token = createAccessTokenProvider({ store, oauth, cipher, locks });
+    const { createHubspotGateway } = await import('../src/adapters/hubspot/hubspot-gateway');
     return createHubspotGateway({
       ...common,
       accessToken: (options) => token(tenant, options),
@@ -136,6 +137,7 @@ export async function openCrmGateway(
     });
   }
   if (crm.hubspotAccessToken === undefined || tenant !== config.defaultTenant) return undefined;
+  const { createHubspotGateway } = await import('../src/adapters/hubspot/hubspot-gateway');
   return createHubspotGateway({
     ...common,
     accessToken: crm.hubspotAccessToken,
@@ -165,12 +167,13 @@ export function hubspotTenantResolver(
  * Stripe when STRIPE_SECRET_KEY is set; undefined otherwise. With `limiter` (Redis when REDIS_URL is
  * set) every process paces its Stripe requests under one per-account budget.
  */
-export function openBillingSource(
+export async function openBillingSource(
   config: Config,
   hooks: { onThrottled?: (waitMs: number) => void; limiter?: RateLimiter } = {},
-): BillingSource | undefined {
+): Promise<BillingSource | undefined> {
   const billing = config.billing;
   if (billing.stripeSecretKey === undefined) return undefined;
+  const { createStripeSource } = await import('../src/adapters/stripe/stripe-source');
   return createStripeSource({
     secretKey: billing.stripeSecretKey,
     ...(billing.stripeWebhookSecret === undefined ? {} : { webhookSecret: billing.stripeWebhookSecret }),
@@ -222,10 +225,10 @@ export async function openScratchStore(dir: string): Promise<CollectionsStore> {
 }
 
 /** Jobs in Redis (BullMQ) when REDIS_URL is set, shared by every server and worker; in-process otherwise. */
-export function openQueue(config: Config, onError?: (error: Error) => void): JobQueue {
-  return config.redisUrl === undefined
-    ? createInProcessJobQueue()
-    : createBullmqJobQueue({ url: config.redisUrl, ...(onError === undefined ? {} : { onError }) });
+export async function openQueue(config: Config, onError?: (error: Error) => void): Promise<JobQueue> {
+  if (config.redisUrl === undefined) return createInProcessJobQueue();
+  const { createBullmqJobQueue } = await import('../src/adapters/redis/job-queue');
+  return createBullmqJobQueue({ url: config.redisUrl, ...(onError === undefined ? {} : { onError }) });
 }
 
 /** A throwaway dataset folder for generated demo data. */
@@ -317,6 +320,7 @@ export async function openSalesforceGateway(
   });
   const crm = config.crm;
   let current = await token(tenant);
+  const { createSalesforceGateway } = await import('../src/adapters/salesforce/salesforce-gateway');
   return createSalesforceGateway({
     instanceUrl: installation.instanceUrl ?? crm.salesforceLoginUrl,
     accessToken: current,

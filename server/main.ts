@@ -44,11 +44,24 @@ import { nextTurn } from './http/simulations-api';
 import type { JobHandler } from '../src/ports/queue';
 import { reconcileTenant, RECONCILE_INTERVAL_MS } from '../src/jobs/reconcile';
 import { createLogger, logJobFailure, redactUrl } from './logger';
+import { readyLine, workspaceUrl, type DemoOutcome } from './ready-line';
 import { bindHttpPort } from './http/bound-port';
 import { createCsvDatasetReader } from '../src/adapters/csv/dataset-reader';
 import { DataDirLockedError } from '../src/adapters/postgres';
 
 type Role = 'all' | 'server' | 'worker';
+
+const DEMO_LOAD_ATTEMPTS = 2;
+
+/** Prints the ready line once, on standard output (logs go to standard error). */
+function readyAnnouncer(url: string): (demo: DemoOutcome) => void {
+  let announced = false;
+  return (demo) => {
+    if (announced) return;
+    announced = true;
+    process.stdout.write(`${readyLine(url, demo)}\n`);
+  };
+}
 
 function parseRole(argv: readonly string[]): Role {
   const index = argv.indexOf('--role');
@@ -60,7 +73,8 @@ function parseRole(argv: readonly string[]): Role {
 async function main(): Promise<void> {
   const config = loadConfig();
   const role = parseRole(process.argv.slice(2));
-  const logger = createLogger({ level: config.logLevel });
+  // A local trial (no CRM configured) is quiet: warnings and errors only, unless LOG_LEVEL says otherwise.
+  const logger = createLogger({ level: config.logLevel ?? (isDemoMode(config) ? 'warn' : 'info') });
   if (role !== 'all' && config.redisUrl === undefined) {
     // Separate processes share their jobs, rate limits and locks through Redis.
     throw new ConfigError([
@@ -83,6 +97,7 @@ async function main(): Promise<void> {
 
   // The port first: a second start on a busy port fails here, before it touches the store.
   const http = await bindHttpPort(config.http.port, config.http.host);
+  const announceReady = readyAnnouncer(workspaceUrl(config.http.host, http.port, config.publicBaseUrl));
   // Whoever can read the embedded store's lock file may hand this server an import (the CLI does).
   const importToken =
     runsHttp && config.store.kind === 'pglite' ? randomBytes(32).toString('base64url') : undefined;
@@ -106,7 +121,7 @@ async function main(): Promise<void> {
     },
     'store ready',
   );
-  const queue = openQueue(config, (error) => logger.warn({ err: error.message }, 'job queue'));
+  const queue = await openQueue(config, (error) => logger.warn({ err: error.message }, 'job queue'));
   const metrics = createMetrics({
     deadLetters: () => queue.countDeadLetters(),
     syncPauses: syncPausesOf(store),
@@ -114,11 +129,11 @@ async function main(): Promise<void> {
     ...(config.metricsToken === undefined ? {} : { token: config.metricsToken }),
   });
   const tenant = parseTenantId(config.defaultTenant) as TenantId;
-  const limiter = openRateLimiter(config);
+  const limiter = await openRateLimiter(config);
   const resolveTenant = hubspotTenantResolver(config, store);
-  const locks = openLocks(config);
+  const locks = await openLocks(config);
   // Public rate limits are counted in Redis when it is shared, so N servers still mean one limit.
-  const rateLimitCounter = runsHttp ? openPublicRateLimitCounter(config) : undefined;
+  const rateLimitCounter = runsHttp ? await openPublicRateLimitCounter(config) : undefined;
   const gatewayFor = (forTenant: TenantId) => openCrmGateway(config, store, forTenant, limiter, locks);
   const cardOptions = { riskTiers: config.riskTiers, renewalWindowDays: config.renewalWindowDays };
   const state: AppState = { startedAt: Date.now(), demo: { state: 'off', tenant }, shuttingDown: false };
@@ -129,6 +144,7 @@ async function main(): Promise<void> {
       openFolder: demoDatasetFolders(),
       onLoaded: (request, invoices, tasksCreated) => {
         state.demo = { state: 'loaded', tenant: request.tenant, invoices };
+        if (role === 'all') announceReady({ state: 'loaded' });
         enqueueAccountRefresh(queue, request.tenant).catch((error: unknown) =>
           // The reconciler queues the refresh when this one could not be.
           logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'refresh not queued'),
@@ -141,7 +157,7 @@ async function main(): Promise<void> {
     },
     { riskTiers: config.riskTiers },
   );
-  const billing = openBillingSource(config, {
+  const billing = await openBillingSource(config, {
     onThrottled: (waitMs) => logger.warn({ waitMs }, 'stripe rate limit: backing off'),
     limiter,
   });
@@ -211,12 +227,11 @@ async function main(): Promise<void> {
       try {
         await handler(payload, context);
       } catch (error) {
-        state.demo = {
-          state: 'failed',
-          tenant,
-          error: error instanceof Error ? error.message : String(error),
-        };
+        const message = error instanceof Error ? error.message : String(error);
+        state.demo = { state: 'failed', tenant, error: message };
         logger.error({ err: error, attempt: context.attempt }, 'demo data load failed');
+        if (role === 'all' && context.attempt >= DEMO_LOAD_ATTEMPTS)
+          announceReady({ state: 'failed', error: message });
         throw error;
       }
     },
@@ -234,7 +249,9 @@ async function main(): Promise<void> {
         }
       };
     await queue.startWorker(instrumented, {
-      concurrency: 2,
+      // Jobs mostly wait (for their batch's lock, the CRM's answers, the rate limit): four at once keep
+      // a refresh from queueing behind billing events that wait for the batch before theirs.
+      concurrency: 4,
       onFailure: logJobFailure(logger),
     });
   }
@@ -352,13 +369,18 @@ async function main(): Promise<void> {
     (await shouldLoadDemoData(store, tenant, config.demo.mode, hasBillingCredentials(config)))
   ) {
     const request = { tenant, customers: config.demo.customers, seed: config.demo.seed, asOf: todayUtc() };
-    await queue.enqueue(LOAD_DEMO_DATA, request, { jobId: loadDemoDataJobId(request), attempts: 2 });
+    await queue.enqueue(LOAD_DEMO_DATA, request, {
+      jobId: loadDemoDataJobId(request),
+      attempts: DEMO_LOAD_ATTEMPTS,
+    });
     state.demo = { state: 'queued', tenant };
     logger.info(
       { tenant, customers: request.customers, seed: request.seed },
       'demo data queued (no billing credentials)',
     );
-  }
+    // The line waits for the demo book when this process loads it; a separate worker loads it otherwise.
+    if (role !== 'all') announceReady({ state: 'none' });
+  } else if (runsHttp) announceReady({ state: 'none' });
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

@@ -118,12 +118,17 @@ describe('collections status, report, pause and resume (CLI, end to end)', () =>
       env,
     );
     expect(paused.code).toBe(0);
-    const status = JSON.parse(
-      (await runCollections(['status', 'C-2', '--as-of', '2026-03-01', '--json'], env)).stdout,
-    ) as { status: string; situations: string[]; paused: unknown };
+    type Shown = { status: string; situations: string[]; paused: unknown };
+    const status = JSON.parse((await runCollections(['status', 'C-2', '--json'], env)).stdout) as Shown;
     expect(status.status).toBe('paused');
     expect(status.situations).toEqual(['paused', 'failed_payment', 'overdue']);
     expect(status.paused).toEqual({ reason: 'CFO on leave', until: '2099-01-01' });
+    // The pause started today: a day before it reads as it was then.
+    const before = JSON.parse(
+      (await runCollections(['status', 'C-2', '--as-of', '2026-03-01', '--json'], env)).stdout,
+    ) as Shown;
+    expect(before).toMatchObject({ status: 'failed_payment', paused: null });
+    expect(before.situations).toEqual(['failed_payment', 'overdue']);
     const resumed = await runCollections(['resume', 'C-2', '--json'], env);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ resumed: true });
     const unknown = await runCollections(['pause', 'C-404', '--reason', 'x', '--until', '2099-01-01'], env);
@@ -202,19 +207,27 @@ describe('collections status, report, pause and resume (CLI, end to end)', () =>
     const printed = await runCollections(['rules', 'default'], env);
     const v1 = path.join(work, 'v1.yaml');
     const v2 = path.join(work, 'v2.yaml');
-    await writeFile(v1, printed.stdout);
+    // Version 0 is the default playbook itself: version 1 must change something.
+    await writeFile(v1, printed.stdout.replace('maxContactsPerWeek: 2', 'maxContactsPerWeek: 3'));
     await writeFile(v2, printed.stdout.replace('maxContactsPerWeek: 2', 'maxContactsPerWeek: 1'));
     expect(
-      (await runCollections(['rules', 'activate', v1, '--by', 'ana', '--note', 'start'], env)).code,
+      (await runCollections(['rules', 'activate', v1, '--by', 'ana', '--note', 'start', '--yes'], env)).code,
     ).toBe(0);
     const second = await runCollections(
-      ['rules', 'activate', v2, '--by', 'ana', '--note', 'calmer', '--json'],
+      ['rules', 'activate', v2, '--by', 'ana', '--note', 'calmer', '--yes', '--json'],
       env,
     );
     expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, version: 2 });
     const diff = await runCollections(['rules', 'diff', '1', '2', '--json'], env);
+    // name, renewalWindowDays, caps: the cap is on line 4 of both files.
     expect(JSON.parse(diff.stdout).changes).toEqual([
-      { kind: 'changed', path: 'caps.maxContactsPerWeek', before: 2, after: 1 },
+      {
+        kind: 'changed',
+        path: 'caps.maxContactsPerWeek',
+        before: 3,
+        after: 1,
+        lines: { before: 4, after: 4 },
+      },
     ]);
     expect(
       (await runCollections(['rules', 'rollback', '--to', '1', '--by', 'ben', '--note', 'too quiet'], env))
@@ -224,6 +237,7 @@ describe('collections status, report, pause and resume (CLI, end to end)', () =>
       versions: { version: number; active: boolean }[];
     };
     expect(listed.versions.map((v) => [v.version, v.active])).toEqual([
+      [0, false],
       [1, true],
       [2, false],
     ]);

@@ -74,7 +74,12 @@ describe('daily run: one job per tenant and day', () => {
     for (const summary of done) {
       expect(summary.riskTrainingSize).toBeGreaterThan(0);
       expect(summary.tasksCreated).toBeGreaterThan(0);
+      // The day's snapshot and the 11 month-ends before it, none stored yet.
+      expect(summary.portfolioSnapshots).toBe(12);
     }
+    expect(
+      (await store.listPortfolioSnapshots('daily-a' as TenantId, [DAY])).map((snapshot) => snapshot.asOf),
+    ).toEqual([DAY]);
     expect((await store.loadRiskModel('daily-a' as TenantId)) !== undefined).toBe(true);
     expect((await store.listTasks('daily-b' as TenantId, { state: 'open' })).length).toBe(
       done.find((summary) => summary.tenant === 'daily-b')?.tasksCreated,

@@ -229,7 +229,10 @@ describe('HubSpot app: OAuth install, token refresh, webhooks, portal checks (em
     expect(paused.status).toBe(403);
     expect(await store.listTenants()).toEqual(tenantsBefore);
     expect(await store.listEvents(stranger as TenantId)).toEqual([]);
-    expect(await store.listRuleSetVersions(stranger as TenantId)).toEqual([]);
+    // Only the default playbook every portal starts with (version 0, never activated): nothing stored.
+    expect(
+      (await store.listRuleSetVersions(stranger as TenantId)).map((v) => [v.version, v.activatedAt]),
+    ).toEqual([[0, null]]);
   });
 
   it('asks at install for exactly the scopes the app declares', () => {

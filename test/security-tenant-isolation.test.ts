@@ -289,7 +289,16 @@ describe('static check: no values interpolated into SQL in src/adapters/postgres
   const ALLOWED: Record<string, readonly string[]> = {
     'account-cards.ts': ['order', 'INSTALLATION_COLUMNS'],
     'customer-directory.ts': ['COLUMNS'],
-    'account-facts.ts': ['where', 'CUSTOMER_COLUMNS', 'columns', 'from'],
+    'account-facts.ts': [
+      'where',
+      'CUSTOMER_COLUMNS',
+      'CUSTOMER_FIELDS',
+      'columns',
+      'from',
+      'fields',
+      'table',
+      "after ? ' AND customer_id > $3' : ''",
+    ],
     'entity-tables.ts': [
       'quoted(column.name)',
       'column.type',
@@ -318,6 +327,17 @@ describe('static check: no values interpolated into SQL in src/adapters/postgres
       'changed.map((table) => table.table).join',
     ],
     'rule-sets.ts': ['table', 'select', 'policy.table'],
+    'portfolio-snapshots.ts': [
+      'table.stage',
+      'staged',
+      'table.table',
+      'stored',
+      'id',
+      'theirs',
+      'mine',
+      "changedStagedRows(INVOICES, 's', 'i')",
+      "changedStagedRows(PAYMENTS, 'p', 'a')",
+    ],
   };
   const SQL =
     /\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|WITH|CREATE|ANALYZE|ORDER BY|RETURNING|COLLATE)\b|\$\d/;

@@ -516,7 +516,12 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
     const tenant = newTenant();
     const other = newTenant();
     await importData(store, tenant, sampleDataset());
-    const pause = { reason: 'renewal call next week', until: date('2026-12-01'), actor: 'csm@example.com' };
+    const pause = {
+      reason: 'renewal call next week',
+      until: date('2026-12-01'),
+      actor: 'csm@example.com',
+      startedOn: date('2026-11-02'),
+    };
     expect(await store.pauseAutomation(tenant, 'C-404', pause)).toBe('unknown_customer');
     expect(await store.pauseAutomation(tenant, 'C-1', pause)).toBe('paused');
     expect(await store.getAutomationPause(tenant, 'C-1')).toEqual({
@@ -524,14 +529,58 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
       until: '2026-12-01',
     });
     expect(await store.getAutomationPause(other, 'C-1')).toBeNull();
-    await store.pauseAutomation(tenant, 'C-1', { ...pause, until: date('2027-01-15') });
+    await store.pauseAutomation(tenant, 'C-1', {
+      ...pause,
+      reason: 'longer',
+      until: date('2027-01-15'),
+      startedOn: date('2026-11-20'),
+    });
     expect([...(await store.listAutomationPauses(tenant)).entries()]).toEqual([
-      ['C-1', { reason: pause.reason, until: '2027-01-15' }],
+      ['C-1', { reason: 'longer', until: '2027-01-15' }],
     ]);
     expect((await store.listAutomationPauses(other)).size).toBe(0);
-    expect(await store.resumeAutomation(tenant, 'C-1', 'csm@example.com')).toBe(true);
+    expect(await store.resumeAutomation(tenant, 'C-1', 'csm@example.com', date('2026-12-24'))).toBe(true);
     expect(await store.resumeAutomation(tenant, 'C-1', 'csm@example.com')).toBe(false);
     expect(await store.getAutomationPause(tenant, 'C-1')).toBeNull();
+    // History keeps each pause with its start and the day it was lifted (replaced, then resumed).
+    expect([...(await store.listPauseHistory(tenant)).entries()]).toEqual([
+      [
+        'C-1',
+        [
+          {
+            reason: 'renewal call next week',
+            startedOn: '2026-11-02',
+            until: '2026-12-01',
+            endedOn: '2026-11-20',
+          },
+          { reason: 'longer', startedOn: '2026-11-20', until: '2027-01-15', endedOn: '2026-12-24' },
+        ],
+      ],
+    ]);
+    expect((await store.listPauseHistory(tenant, ['C-2'])).size).toBe(0);
+    expect((await store.listPauseHistory(other)).size).toBe(0);
+  });
+
+  it('keeps billing tags from imports and CRM tags apart, and lists them merged per customer', async () => {
+    const tenant = newTenant();
+    await importData(store, tenant, {
+      ...sampleDataset(),
+      customers: [customer('C-1', { tags: ['strategic', 'public sector'] }), customer('C-2')],
+    });
+    expect([...(await store.listCustomerTags(tenant)).entries()]).toEqual([
+      ['C-1', ['public sector', 'strategic']],
+    ]);
+    expect(await store.setCrmTags(tenant, 'C-2', ['strategic'])).toBe(true);
+    expect(await store.setCrmTags(tenant, 'C-404', ['strategic'])).toBe(false);
+    expect(await store.setCrmTags(tenant, 'C-1', ['strategic', 'renewal risk'])).toBe(true);
+    const merged = await store.listCustomerTags(tenant);
+    expect(merged.get('C-1')).toEqual(['public sector', 'renewal risk', 'strategic']);
+    expect(merged.get('C-2')).toEqual(['strategic']);
+    expect([...(await store.listCustomerTags(tenant, ['C-2'])).keys()]).toEqual(['C-2']);
+    // A later import rewrites the billing tags only; the CRM's stay.
+    await importData(store, tenant, { ...sampleDataset(), customers: [customer('C-1'), customer('C-2')] });
+    expect((await store.listCustomerTags(tenant)).get('C-1')).toEqual(['renewal risk', 'strategic']);
+    expect((await store.listCustomerTags(newTenant())).size).toBe(0);
   });
 
   it("keeps each tenant's CRM owner settings apart: none chosen, a property, then none on purpose", async () => {
@@ -553,12 +602,18 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
 
   it('keeps rule sets as immutable, audited versions with one active, and rolls back', async () => {
     const tenant = newTenant();
-    expect(await store.getActiveRuleSet(tenant)).toBeUndefined();
+    // Version 0, the default playbook, is active before anything is stored.
+    const initial = await store.getActiveRuleSet(tenant);
+    expect(initial).toMatchObject({ version: 0, active: true, source: null, createdBy: 'system' });
+    expect((initial.body as { name: string }).name).toBe('Default collections playbook');
     const first = await store.activateNewRuleSet(
       tenant,
       { name: 'v1', rules: [] },
       'revops@example.com',
       'first',
+      {
+        source: '# first try\nname: v1\nrules: []\n',
+      },
     );
     const second = await store.activateNewRuleSet(
       tenant,
@@ -566,8 +621,12 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
       'revops@example.com',
       'tighter',
     );
-    expect([first.version, second.version]).toEqual([1, 2]);
-    expect((await store.getActiveRuleSet(tenant))?.version).toBe(2);
+    expect(first.outcome === 'activated' && second.outcome === 'activated').toBe(true);
+    if (first.outcome !== 'activated' || second.outcome !== 'activated') return;
+    expect([first.version.version, second.version.version]).toEqual([1, 2]);
+    expect(first.version.source).toBe('# first try\nname: v1\nrules: []\n');
+    expect(second.version.source).toBeNull();
+    expect((await store.getActiveRuleSet(tenant)).version).toBe(2);
     expect(await store.reactivateRuleSet(tenant, 9, 'revops@example.com', 'nope')).toBeUndefined();
     const rolledBack = await store.reactivateRuleSet(tenant, 1, 'revops@example.com', 'too many tasks');
     expect(rolledBack).toMatchObject({
@@ -577,11 +636,14 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
       note: 'first',
     });
     expect((await store.listRuleSetVersions(tenant)).map((v) => [v.version, v.active, v.createdBy])).toEqual([
+      [0, false, 'system'],
       [1, true, 'revops@example.com'],
       [2, false, 'revops@example.com'],
     ]);
     expect((await store.getRuleSetVersion(tenant, 2))?.body).toEqual({ name: 'v2', rules: [] });
-    expect(await store.listRuleSetVersions(newTenant())).toEqual([]);
+    expect((await store.getRuleSetVersion(tenant, 1))?.source).toBe('# first try\nname: v1\nrules: []\n');
+    const untouched = await store.listRuleSetVersions(newTenant());
+    expect(untouched.map((v) => [v.version, v.active, v.activatedAt])).toEqual([[0, true, null]]);
     const events = await store.listEvents(tenant);
     expect(events.map((event) => [event.kind, event.subject, event.payload])).toEqual([
       ['rule_set_rolled_back', 'rule-set:1', { version: 1, note: 'too many tasks' }],
@@ -589,6 +651,28 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
       ['rule_set_activated', 'rule-set:1', { version: 1, note: 'first' }],
     ]);
     expect(await store.listEvents(tenant, { subject: 'rule-set:2' })).toHaveLength(1);
+  });
+
+  it('rolls back to version 0 and activates only while the version the caller saw is active', async () => {
+    const tenant = newTenant();
+    const first = await store.activateNewRuleSet(tenant, { name: 'v1', rules: [] }, 'ana', 'start', {
+      ifActiveVersion: 0,
+    });
+    expect(first).toMatchObject({ outcome: 'activated', version: { version: 1, active: true } });
+    const stale = await store.activateNewRuleSet(tenant, { name: 'v2', rules: [] }, 'ben', 'late', {
+      ifActiveVersion: 0,
+    });
+    expect(stale).toEqual({ outcome: 'active_changed', active: 1 });
+    expect((await store.listRuleSetVersions(tenant)).map((v) => v.version)).toEqual([0, 1]);
+    const zero = await store.reactivateRuleSet(tenant, 0, 'ana', 'back to the default');
+    expect(zero).toMatchObject({ version: 0, active: true, createdBy: 'system' });
+    expect((zero?.body as { name: string }).name).toBe('Default collections playbook');
+    expect(typeof zero?.activatedAt).toBe('string');
+    expect((await store.getActiveRuleSet(tenant)).version).toBe(0);
+    const next = await store.activateNewRuleSet(tenant, { name: 'v2', rules: [] }, 'ben', 'again', {
+      ifActiveVersion: 0,
+    });
+    expect(next).toMatchObject({ outcome: 'activated', version: { version: 2 } });
   });
 
   it('versions term guardrails apart from rule sets, stores evidence and records acceptances once', async () => {
@@ -895,6 +979,56 @@ describe.each(engines)('CollectionsStore contract on $name', ({ name, open }) =>
       subject: 'C-1',
       payload: { taskId: task.actionId, reason: 'the account is current' },
     });
+  });
+
+  it('reads the sync state, pauses and open tasks of some accounts only, when asked for those', async () => {
+    const tenant = newTenant();
+    await importData(store, tenant, sampleDataset());
+    for (const customerId of ['C-1', 'C-2'])
+      await store.pauseAutomation(tenant, customerId, {
+        reason: `paused ${customerId}`,
+        until: date('2026-12-01'),
+        actor: 'csm@example.com',
+      });
+    await store.saveCrmSyncState(tenant, 'hubspot', [
+      { customerId: 'C-1', crmId: 'co-1', hash: 'h-1' },
+      { customerId: 'C-2', crmId: 'co-2', hash: 'h-2' },
+    ]);
+    const task = (customerId: string) => ({
+      actionId: `${customerId}:manual`,
+      customerId,
+      ruleId: 'manual',
+      invoiceId: null,
+      plannedOn: date('2026-03-01'),
+      assignee: 'csm',
+      title: 'Call',
+      body: '',
+      dueOn: date('2026-03-03'),
+      priority: 'low' as const,
+      tone: 'gentle' as const,
+      dunningStage: 'reminder_1',
+      requireReview: false,
+      reason: 'asked',
+    });
+    await store.recordPlannedActions(tenant, { tasks: [task('C-1'), task('C-2')], holds: [] }, 1);
+
+    expect([...(await store.getCrmSyncState(tenant, 'hubspot', ['C-2', 'C-404'])).entries()]).toEqual([
+      ['C-2', { crmId: 'co-2', hash: 'h-2' }],
+    ]);
+    expect((await store.getCrmSyncState(tenant, 'hubspot', [])).size).toBe(0);
+    expect([...(await store.getCrmSyncState(tenant, 'hubspot')).keys()].sort()).toEqual(['C-1', 'C-2']);
+    expect([...(await store.listAutomationPauses(tenant, ['C-1'])).keys()]).toEqual(['C-1']);
+    expect((await store.listAutomationPauses(tenant, [])).size).toBe(0);
+    expect([...(await store.listAutomationPauses(tenant)).keys()].sort()).toEqual(['C-1', 'C-2']);
+    const open = (customerIds?: string[]) =>
+      store.listTasks(tenant, { state: 'open', ...(customerIds === undefined ? {} : { customerIds }) });
+    expect((await open(['C-2'])).map((entry) => entry.actionId)).toEqual(['C-2:manual']);
+    expect(await open([])).toEqual([]);
+    expect((await open()).map((entry) => entry.actionId).sort()).toEqual(['C-1:manual', 'C-2:manual']);
+    const other = newTenant();
+    expect((await store.getCrmSyncState(other, 'hubspot', ['C-1'])).size).toBe(0);
+    expect((await store.listAutomationPauses(other, ['C-1'])).size).toBe(0);
+    expect(await store.listTasks(other, { customerIds: ['C-1'] })).toEqual([]);
   });
 
   it('keeps precomputed cards fresh: every change that shows on a card makes it stale', async () => {

@@ -8,6 +8,7 @@ import { createCsvDatasetWriter } from '../src/adapters/csv/dataset-writer';
 import { createPgliteStore } from '../src/adapters/postgres';
 import type { CalendarDate } from '../src/domain/dates';
 import type { TenantId } from '../src/domain/model';
+import type { CurrencyCode } from '../src/domain/money';
 import type { CollectionsStore } from '../src/ports/store';
 import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
 import { importDataset } from '../src/use-cases/import-dataset';
@@ -265,5 +266,79 @@ describe('workspace API (local demo mode and embedded sessions)', () => {
     const rules = cookie({ view: 'rules', customerId: null, crmRecordId: null });
     expect((await request(production).get('/api/v1/rules').set('Cookie', rules)).status).toBe(200);
     expect((await request(production).get(`/api/v1/accounts/${mine}`).set('Cookie', rules)).status).toBe(403);
+  });
+  it('answers the trend after a backdated import with the book as it now is, closed months included', async () => {
+    const usdAr = (body: { data: { points: { currencies: { currency: string; arMinor: number }[] }[] } }) =>
+      body.data.points.map(
+        (point) => point.currencies.find((entry) => entry.currency === 'USD')?.arMinor ?? 0,
+      );
+    const session = await store.beginImport(TENANT);
+    await session.stageCustomers([
+      {
+        line: 2,
+        row: {
+          customerId: 'C-TREND',
+          name: 'Trend Test Ltd',
+          segment: null,
+          owner: null,
+          paymentTerms: null,
+          country: null,
+          crmCompanyId: null,
+          createdOn: null,
+          employees: null,
+          fundingStage: null,
+        },
+      },
+    ]);
+    await session.stageInvoices([
+      {
+        line: 2,
+        row: {
+          invoiceId: 'INV-TREND',
+          customerId: 'C-TREND',
+          currency: 'USD' as CurrencyCode,
+          amountMinor: 123_400,
+          issuedOn: '2026-07-05' as CalendarDate,
+          dueOn: '2026-08-04' as CalendarDate,
+          paidOn: null,
+          voidedOn: null,
+          subscriptionId: null,
+        },
+      },
+    ]);
+    await session.commit();
+    const before = await request(demo).get('/api/v1/portfolio/trend?months=3');
+    expect(before.body.data.points.map((point: { stale: boolean }) => point.stale)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+
+    // The invoice turns out to have been paid on 20 July.
+    const payment = await store.beginImport(TENANT);
+    await payment.stagePayments([
+      {
+        line: 2,
+        row: {
+          paymentId: 'P-TREND',
+          invoiceId: 'INV-TREND',
+          currency: 'USD' as CurrencyCode,
+          amountMinor: 123_400,
+          attemptedOn: '2026-07-20' as CalendarDate,
+          status: 'succeeded',
+          declineCode: null,
+          method: 'card',
+        },
+      },
+    ]);
+    await payment.commit();
+    const after = await request(demo).get('/api/v1/portfolio/trend?months=3');
+    const drop = usdAr(before.body).map((ar, index) => ar - (usdAr(after.body)[index] ?? 0));
+    expect(drop).toEqual([123_400, 123_400, 123_400]);
+    expect(after.body.data.points.map((point: { stale: boolean }) => point.stale)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });

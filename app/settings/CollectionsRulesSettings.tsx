@@ -1,5 +1,5 @@
 import { Divider, Flex, hubspot } from '@hubspot/ui-extensions';
-import { GUARDRAILS, RULE_SETS } from './api/policies';
+import { GUARDRAILS, inForceLabel, RULE_SETS } from './api/policies';
 import { CrmConnectionStatus } from './components/CrmConnectionStatus';
 import { CsmPropertySetting } from './components/CsmPropertySetting';
 import { DiffPanel } from './components/DiffPanel';
@@ -16,6 +16,7 @@ export function CollectionsRulesSettings() {
       <SimulationPanel
         text={text}
         current={documents.active?.document ?? documents.defaultDocument}
+        currentLabel={inForceLabel(documents)}
         onSimulate={simulate}
       />
       <DiffPanel versions={documents.versions} onDiff={diff} />

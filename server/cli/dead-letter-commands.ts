@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { createBullmqJobQueue } from '../../src/adapters/redis/job-queue';
 import { loadConfig } from '../../src/config/config';
 import { z } from 'zod';
 import type { DeadLetter } from '../../src/ports/queue';
-import { LOCAL_DEAD_LETTERS_PATH } from '../http/local-dead-letters';
+import { LOCAL_DEAD_LETTERS_PATH } from '../http/local-routes';
 import { positiveInteger, print, UsageError, withStore, type Output, askStoreOwner } from './shared';
 
 type DeadLetterAccess = {
@@ -12,6 +11,7 @@ type DeadLetterAccess = {
 };
 
 async function withRedisQueue<T>(url: string, work: (access: DeadLetterAccess) => Promise<T>): Promise<T> {
+  const { createBullmqJobQueue } = await import('../../src/adapters/redis/job-queue');
   const queue = createBullmqJobQueue({ url });
   try {
     return await work({

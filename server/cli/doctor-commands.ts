@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { TenantId } from '../../src/domain/model';
 import { diagnose, type DoctorReport } from '../../src/use-cases/doctor';
-import { LOCAL_DOCTOR_PATH } from '../http/local-doctor';
+import { LOCAL_DOCTOR_PATH } from '../http/local-routes';
 import { doctorOptions } from '../compose';
 import {
   defaultTenant,

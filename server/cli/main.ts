@@ -6,25 +6,15 @@ import { createCsvDatasetWriter } from '../../src/adapters/csv/dataset-writer';
 import { ConfigError, loadConfig } from '../../src/config/config';
 import type { CalendarDate } from '../../src/domain/dates';
 import type { TenantId } from '../../src/domain/model';
-import type { CollectionsStore } from '../../src/ports/store';
 import { generateDemoDataset } from '../../src/use-cases/generate-demo-dataset';
 import { formatProblem } from '../../src/use-cases/import-dataset';
 import { buildPortfolioReportFromStore, getAccountStatus } from '../../src/use-cases/collections-picture';
 import type { SliceDimension } from '../../src/domain/ar-metrics';
 import { renderPortfolioChart } from '../reports/portfolio-chart';
 import { backtestPaymentRisk, refitTenantRiskModel } from '../../src/use-cases/payment-risk';
-import { renderAccountStatus, renderBacktest, renderPortfolioReport, renderSimulation } from './render';
+import { renderAccountStatus, renderBacktest, renderPortfolioReport } from './render';
 import { todayUtc } from '../compose';
 import { createProgress } from './progress';
-import { stringify as stringifyYaml } from 'yaml';
-import { DEFAULT_RULE_SET } from '../../src/domain/rules/default-rule-set';
-import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
-import {
-  planCollectionsActions,
-  runCollectionsRules,
-  simulateRuleSets,
-} from '../../src/use-cases/collections-rules';
-import { diffRuleSets } from '../../src/domain/rules/diff';
 import { MoneyRangeError } from '../../src/domain/money';
 import {
   dateOption,
@@ -32,9 +22,7 @@ import {
   ExitCode,
   positiveInteger,
   print,
-  readValidatedFile,
   tenantOption,
-  versionArgument,
   terminalSafe,
   UsageError,
   withScratchDataset,
@@ -48,6 +36,7 @@ import { registerTermsCommands } from './terms-commands';
 import { registerSyncCommands } from './sync-commands';
 import { registerDeadLetterCommands } from './dead-letter-commands';
 import { registerDoctorCommands } from './doctor-commands';
+import { registerRulesCommands } from './rules-commands';
 
 export { UsageError } from './shared';
 
@@ -64,26 +53,6 @@ function seedOption(value: string): number {
   if (!/^\d+$/.test(value) || number > 2 ** 31 - 1)
     throw new InvalidArgumentError('expected a whole number ≥ 0');
   return number;
-}
-
-/** Reads a rule set file (YAML or JSON) and validates it; every problem is named by its path. */
-function readRuleSet(file: string): Promise<RuleSet> {
-  return readValidatedFile(file, (document) => {
-    const result = validateRuleSet(document);
-    return result.ok ? { ok: true, value: result.ruleSet } : result;
-  });
-}
-
-function storedRuleSet(body: unknown, version: number): RuleSet {
-  const result = validateRuleSet(body);
-  if (!result.ok) throw new Error(`stored rule set version ${version} no longer validates`);
-  return result.ruleSet;
-}
-
-async function activeOrDefault(store: CollectionsStore, tenant: TenantId): Promise<RuleSet> {
-  const active = await store.getActiveRuleSet(tenant);
-  if (active !== undefined) return storedRuleSet(active.body, active.version);
-  return storedRuleSet(DEFAULT_RULE_SET, 0);
 }
 
 export function buildProgram(): Command {
@@ -289,7 +258,12 @@ export function buildProgram(): Command {
         if (reason === '') throw new UsageError('--reason must not be empty');
         if (options.until < todayUtc()) throw new UsageError(`--until ${options.until} is in the past`);
         const outcome = await withStore((store) =>
-          store.pauseAutomation(tenant, customerId, { reason, until: options.until, actor: options.by }),
+          store.pauseAutomation(tenant, customerId, {
+            reason,
+            until: options.until,
+            actor: options.by,
+            startedOn: todayUtc(),
+          }),
         );
         if (outcome === 'unknown_customer')
           throw new UsageError(`unknown customer ${customerId} in tenant ${tenant}`);
@@ -310,7 +284,9 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON', false)
     .action(async (customerId: string, options: { by: string; tenant?: TenantId; json: boolean }) => {
       const tenant = options.tenant ?? defaultTenant();
-      const resumed = await withStore((store) => store.resumeAutomation(tenant, customerId, options.by));
+      const resumed = await withStore((store) =>
+        store.resumeAutomation(tenant, customerId, options.by, todayUtc()),
+      );
       print(options, { ok: true, customerId, resumed }, () =>
         resumed ? `Automation resumed for ${customerId}.` : `${customerId} was not paused.`,
       );
@@ -370,229 +346,7 @@ export function buildProgram(): Command {
       },
     );
 
-  const rules = program.command('rules').description('escalation rule sets: validate, plan');
-
-  rules
-    .command('validate')
-    .description('check a rule set file (YAML or JSON); exit 2 with every problem named by its path')
-    .argument('<file>', 'rule set file')
-    .option('--json', 'print the result as JSON', false)
-    .action(async (file: string, options: Output) => {
-      const ruleSet = await readRuleSet(file);
-      print(
-        options,
-        { ok: true, name: ruleSet.name, rules: ruleSet.rules.map((rule) => rule.id) },
-        () =>
-          `${file}: valid (${ruleSet.rules.length} rules: ${ruleSet.rules.map((rule) => rule.id).join(', ')})`,
-      );
-    });
-
-  rules
-    .command('default')
-    .description('print the default rule set (a starting point to edit)')
-    .option('--json', 'print it as JSON instead of YAML', false)
-    .action(async (options: Output) => {
-      process.stdout.write(
-        options.json ? `${JSON.stringify(DEFAULT_RULE_SET, null, 2)}\n` : stringifyYaml(DEFAULT_RULE_SET),
-      );
-    });
-
-  rules
-    .command('activate')
-    .description('store a rule set file as the next immutable version and make it active (audited)')
-    .argument('<file>', 'rule set file (YAML or JSON)')
-    .requiredOption('--by <user>', 'who activates (for the audit log)')
-    .requiredOption('--note <text>', 'why (for the audit log)')
-    .option('--tenant <tenant>', 'tenant', tenantOption)
-    .option('--json', 'print the result as JSON', false)
-    .action(async (file: string, options: { by: string; note: string; tenant?: TenantId; json: boolean }) => {
-      const ruleSet = await readRuleSet(file);
-      const tenant = options.tenant ?? defaultTenant();
-      const stored = await withStore((store) =>
-        store.activateNewRuleSet(tenant, ruleSet, options.by, options.note),
-      );
-      print(
-        options,
-        { ok: true, tenant, version: stored.version },
-        () => `Activated ${ruleSet.name} as version ${stored.version}.`,
-      );
-    });
-
-  rules
-    .command('list')
-    .description('the stored rule set versions, the active one marked')
-    .option('--tenant <tenant>', 'tenant', tenantOption)
-    .option('--json', 'print the result as JSON', false)
-    .action(async (options: { tenant?: TenantId; json: boolean }) => {
-      const tenant = options.tenant ?? defaultTenant();
-      const versions = await withStore((store) => store.listRuleSetVersions(tenant));
-      const listed = versions.map(({ body, ...rest }) => ({
-        ...rest,
-        name: (body as { name?: string }).name ?? null,
-      }));
-      print(options, { tenant, versions: listed }, () =>
-        listed.length === 0
-          ? 'No rule set stored yet: the built-in default applies (`collections rules default`).'
-          : listed
-              .map(
-                (v) =>
-                  `${v.active ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.createdBy}  ${v.name ?? ''}  ${v.note ?? ''}`,
-              )
-              .join('\n'),
-      );
-    });
-
-  rules
-    .command('diff')
-    .description('what changed between two stored versions')
-    .argument('<v1>', 'earlier version', versionArgument)
-    .argument('<v2>', 'later version', versionArgument)
-    .option('--tenant <tenant>', 'tenant', tenantOption)
-    .option('--json', 'print the result as JSON', false)
-    .action(async (v1: number, v2: number, options: { tenant?: TenantId; json: boolean }) => {
-      const tenant = options.tenant ?? defaultTenant();
-      const [before, after] = await withStore((store) =>
-        Promise.all([store.getRuleSetVersion(tenant, v1), store.getRuleSetVersion(tenant, v2)]),
-      );
-      if (before === undefined || after === undefined) {
-        throw new UsageError(`no version ${before === undefined ? v1 : v2} in tenant ${tenant}`);
-      }
-      const changes = diffRuleSets(storedRuleSet(before.body, v1), storedRuleSet(after.body, v2));
-      print(options, { tenant, from: v1, to: v2, changes }, () =>
-        changes.length === 0
-          ? `v${v1} and v${v2} are the same.`
-          : changes
-              .map((change) =>
-                change.kind === 'changed'
-                  ? `~ ${change.path}: ${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}`
-                  : change.kind === 'moved'
-                    ? `↕ ${change.ruleId}: position ${change.from} → ${change.to}`
-                    : `${change.kind === 'added' ? '+' : '-'} ${change.path} ${change.ruleId}`,
-              )
-              .join('\n'),
-      );
-    });
-
-  rules
-    .command('rollback')
-    .description('make an earlier version active again (audited)')
-    .requiredOption('--to <version>', 'version to return to', versionArgument)
-    .requiredOption('--by <user>', 'who rolls back (for the audit log)')
-    .option('--note <text>', 'why', 'rollback')
-    .option('--tenant <tenant>', 'tenant', tenantOption)
-    .option('--json', 'print the result as JSON', false)
-    .action(async (options: { to: number; by: string; note: string; tenant?: TenantId; json: boolean }) => {
-      const tenant = options.tenant ?? defaultTenant();
-      const version = await withStore((store) =>
-        store.reactivateRuleSet(tenant, options.to, options.by, options.note),
-      );
-      if (version === undefined) throw new UsageError(`no version ${options.to} in tenant ${tenant}`);
-      print(
-        options,
-        { ok: true, tenant, version: version.version },
-        () => `Version ${version.version} is active again.`,
-      );
-    });
-
-  rules
-    .command('simulate')
-    .description(
-      'replay the imported history day by day: what the rule set would have done (side by side with --against)',
-    )
-    .argument('<file>', 'rule set file (YAML or JSON)')
-    .requiredOption('--from <date>', 'first day to replay', dateOption)
-    .requiredOption('--to <date>', 'last day to replay', dateOption)
-    .option('--against <file>', 'a second rule set to compare with (e.g. the active one, exported)')
-    .option('--details', 'list every action', false)
-    .option('--tenant <tenant>', 'tenant', tenantOption)
-    .option('--json', 'print the result as JSON', false)
-    .action(
-      async (
-        file: string,
-        options: {
-          from: CalendarDate;
-          to: CalendarDate;
-          against?: string;
-          details: boolean;
-          tenant?: TenantId;
-          json: boolean;
-        },
-      ) => {
-        if (options.to < options.from) throw new UsageError('--to must not be before --from');
-        const ruleSets = [await readRuleSet(file)];
-        if (options.against !== undefined) ruleSets.push(await readRuleSet(options.against));
-        const tenant = options.tenant ?? defaultTenant();
-        const progress = createProgress(!options.json, 'rows');
-        const report = await withStore(async (store) => {
-          const { customers } = await store.counts(tenant);
-          return simulateRuleSets(store, tenant, ruleSets, options.from, options.to, {
-            details: options.details,
-            riskTiers: loadConfig().riskTiers,
-            onProgress: (accounts) => progress.update(accounts, customers, 'accounts'),
-          });
-        }).finally(() => progress.stop());
-        const labelled = report.summaries.map((summary, index) => ({
-          ruleSet: ruleSets[index]?.name,
-          ...summary,
-        }));
-        print(options, { tenant, ...report, summaries: labelled }, () => renderSimulation(labelled));
-      },
-    );
-
-  rules
-    .command('run')
-    .description(
-      'evaluate the active rule set (or the default) for every account and record the tasks; idempotent per day',
-    )
-    .option('--as-of <date>', 'the day to evaluate (default: today)', dateOption)
-    .option('--tenant <tenant>', 'tenant', tenantOption)
-    .option('--json', 'print the result as JSON', false)
-    .action(async (options: { asOf?: CalendarDate; tenant?: TenantId; json: boolean }) => {
-      const tenant = options.tenant ?? defaultTenant();
-      const asOf = options.asOf ?? todayUtc();
-      const result = await withStore(async (store) => {
-        const active = await store.getActiveRuleSet(tenant);
-        const ruleSet =
-          active === undefined
-            ? storedRuleSet(DEFAULT_RULE_SET, 0)
-            : storedRuleSet(active.body, active.version);
-        return runCollectionsRules(store, tenant, ruleSet, active?.version ?? null, asOf, {
-          riskTiers: loadConfig().riskTiers,
-        });
-      });
-      const { evaluation: _evaluation, ...summary } = result;
-      print(
-        options,
-        summary,
-        () =>
-          `${result.ruleSet} as of ${asOf}: ${result.tasksCreated} new task(s), ${result.holdsSet} hold(s), ${result.skipped} held back by the safety rails.`,
-      );
-    });
-
-  rules
-    .command('plan')
-    .description('dry run: the tasks the rule set would create today for every account (nothing is written)')
-    .option('--file <file>', 'rule set file (default: the active version, else the built-in default)')
-    .option('--as-of <date>', 'the day to evaluate (default: today)', dateOption)
-    .option('--tenant <tenant>', 'tenant', tenantOption)
-    .option('--json', 'print the result as JSON', false)
-    .action(async (options: { file?: string; asOf?: CalendarDate; tenant?: TenantId; json: boolean }) => {
-      const tenant = options.tenant ?? defaultTenant();
-      const asOf = options.asOf ?? todayUtc();
-      const plan = await withStore(async (store) => {
-        const ruleSet =
-          options.file === undefined ? await activeOrDefault(store, tenant) : await readRuleSet(options.file);
-        return planCollectionsActions(store, tenant, ruleSet, asOf, { riskTiers: loadConfig().riskTiers });
-      });
-      print(options, plan, () =>
-        [
-          `${plan.ruleSet} on ${plan.accounts} accounts as of ${plan.asOf}: ${plan.evaluation.tasks.length} tasks, ${plan.skipped} held back by the safety rails`,
-          ...Object.entries(plan.tasksByRule).map(([rule, n]) => `  ${rule.padEnd(30)} ${n}`),
-          'By assignee:',
-          ...Object.entries(plan.tasksByAssignee).map(([who, n]) => `  ${who.padEnd(30)} ${n}`),
-        ].join('\n'),
-      );
-    });
+  registerRulesCommands(program);
 
   program
     .command('tasks')

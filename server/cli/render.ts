@@ -3,6 +3,7 @@ import type { CurrencyMetrics, PortfolioReport } from '../../src/domain/ar-metri
 import { formatMoney } from '../../src/domain/money';
 import type { BacktestReport } from '../../src/use-cases/payment-risk';
 import type { SimulationSummary } from '../../src/domain/rules/simulate';
+import type { ActivationPreview } from '../../src/use-cases/rule-set-activation';
 import type { AccountRisk } from '../../src/domain/risk/risk-model';
 
 const percent = (value: number | null): string => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
@@ -178,7 +179,8 @@ export function renderSimulation(
     values.map((value) => String(value).padStart(width)).join('');
   const first = summaries[0];
   if (first === undefined) return 'Nothing simulated.';
-  const rules = [...new Set(summaries.flatMap((summary) => Object.keys(summary.tasksByRule)))].sort();
+  const rules = [...new Set(summaries.flatMap((summary) => Object.keys(summary.tasksByRule)))];
+  const rails = [...new Set(summaries.flatMap((summary) => Object.keys(summary.skippedByRail)))];
   const assignees = [
     ...new Set(summaries.flatMap((summary) => Object.keys(summary.peakTasksPerAssigneePerWeek))),
   ].sort();
@@ -190,9 +192,23 @@ export function renderSimulation(
     `${'contacts'.padEnd(34)}${column(summaries.map((summary) => summary.contacts))}`,
     `${'contacts in the renewal window'.padEnd(34)}${column(summaries.map((summary) => summary.contactsInRenewalWindow))}`,
     `${'accounts held for disputes'.padEnd(34)}${column(summaries.map((summary) => summary.accountsHeldForDisputes))}`,
-    'Tasks per rule:',
+    `${'most contacts, one account, 7 days'.padEnd(34)}${column(
+      summaries.map(
+        (summary) => `${summary.contactsPerAccountWeek.max} (cap ${summary.contactsPerAccountWeek.cap})`,
+      ),
+    )}`,
+    'Tasks per rule (0: never fired):',
     ...rules.map(
       (rule) => `  ${rule.padEnd(32)}${column(summaries.map((summary) => summary.tasksByRule[rule] ?? 0))}`,
+    ),
+    'Accounts held back, per rail:',
+    ...rails.map(
+      (rail) =>
+        `  ${rail.replace(/_/g, ' ').padEnd(32)}${column(
+          summaries.map(
+            (summary) => summary.skippedByRail[rail as keyof SimulationSummary['skippedByRail']] ?? 0,
+          ),
+        )}`,
     ),
     'Peak tasks per assignee in one week:',
     ...assignees.map(
@@ -204,5 +220,32 @@ export function renderSimulation(
           }),
         )}`,
     ),
+  ].join('\n');
+}
+
+/** What activating would change, against the active version, before anyone confirms it. */
+export function renderActivationPreview(preview: ActivationPreview, proposedName: string): string {
+  const width = 30;
+  const row = (label: string, active: string | number, proposed: string | number) =>
+    `${label.padEnd(36)}${String(active).padStart(width)}${String(proposed).padStart(width)}`;
+  const { active, proposed } = preview.impact;
+  const peak = (impact: typeof active) =>
+    impact.peakTasksPerAssignee === null
+      ? 0
+      : `${impact.peakTasksPerAssignee.tasks} (${impact.peakTasksPerAssignee.assignee})`;
+  return [
+    `Simulated impact over the last ${preview.windowDays} days (${preview.from} to ${preview.to}):`,
+    row('', preview.against.label, `${preview.proposed.label} (${proposedName})`),
+    row('tasks', active.tasks, proposed.tasks),
+    row('accounts contacted', active.accountsContacted, proposed.accountsContacted),
+    row('contacts in the renewal window', active.contactsInRenewalWindow, proposed.contactsInRenewalWindow),
+    row('peak tasks per assignee in a week', peak(active), peak(proposed)),
+    row(
+      'most contacts, one account, 7 days',
+      `${active.maxContactsPerAccountWeek} (cap ${active.contactCapPerWeek})`,
+      `${proposed.maxContactsPerAccountWeek} (cap ${proposed.contactCapPerWeek})`,
+    ),
+    'Tasks per rule (0: never fired):',
+    ...preview.rules.map((rule) => row(`  ${rule.id}`, rule.active.tasks, rule.proposed.tasks)),
   ].join('\n');
 }

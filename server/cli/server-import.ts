@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { TenantId } from '../../src/domain/model';
 import type { ImportResult } from '../../src/use-cases/import-dataset';
-import { LOCAL_IMPORT_PATH, type LocalImportLine } from '../http/local-import';
+import { LOCAL_IMPORT_PATH, type LocalImportLine } from '../http/local-routes';
 import { UsageError, type StoreServer } from './shared';
 
 const lineSchema = z.discriminatedUnion('type', [

@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { createCsvDatasetReader } from '../../src/adapters/csv/dataset-reader';
 import { loadConfig } from '../../src/config/config';
 import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
@@ -13,6 +12,7 @@ import { openScratchStore, openStore } from '../compose';
 import { DataDirLockedError } from '../../src/adapters/postgres';
 import { escapeControlCharacters } from '../../src/domain/text';
 import { createProgress } from './progress';
+import { formatSourceProblem, validateSource } from '../source-document';
 
 /** The running server that owns the embedded store, as its lock file names it. */
 export type StoreServer = { pid: number; url: string; token: string };
@@ -167,33 +167,48 @@ export function versionArgument(value: string): number {
   return Number(value);
 }
 
+/** A rule set version, 0 (the default playbook) included. */
+export function ruleVersionArgument(value: string): number {
+  if (!/^\d{1,10}$/.test(value) || Number(value) > 2 ** 31 - 1)
+    throw new InvalidArgumentError('expected a version number (0 is the default playbook)');
+  return Number(value);
+}
+
 type Validated<T> = { ok: true; value: T } | { ok: false; problems: { path: string; message: string }[] };
 
-/** Reads a YAML or JSON file and validates it; every problem is named by its path (exit 2). */
+export async function readTextFile(file: string): Promise<string> {
+  try {
+    return await readFile(path.resolve(file), 'utf8');
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+}
+
+/**
+ * Reads a YAML or JSON file and validates it; every problem is printed as `file:line:column: path:
+ * message` (exit 2), and listed with its line and column under `--json`.
+ */
 export async function readValidatedFile<T>(
   file: string,
   validate: (document: unknown) => Validated<T>,
 ): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(path.resolve(file), 'utf8');
-  } catch {
-    throw new UsageError(`cannot read ${file}`);
-  }
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not valid YAML or JSON: ${(error as Error).message}`);
-  }
-  const result = validate(document);
+  return (await readValidatedSource(file, validate)).value;
+}
+
+/** `readValidatedFile`, keeping the text as written (comments and order) beside the value. */
+export async function readValidatedSource<T>(
+  file: string,
+  validate: (document: unknown) => Validated<T>,
+): Promise<{ value: T; text: string }> {
+  const text = await readTextFile(file);
+  const result = validateSource(text, validate);
   if (!result.ok) {
     throw new UsageError(
-      `${file}: ${result.problems.length} problem(s)\n${result.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
+      `${file}: ${result.problems.length} problem(s)\n${result.problems.map((problem) => formatSourceProblem(file, problem)).join('\n')}`,
       { problems: result.problems },
     );
   }
-  return result.value;
+  return { value: result.value, text };
 }
 
 /** A request to the server that owns the embedded store (its lock file's URL and token); 404 is an answer. */

@@ -48,8 +48,8 @@ export function registerSyncCommands(program: Command): void {
       let throttled = 0;
       const config = loadConfig();
       // Paced with every other process reading this Stripe account (through Redis when it is shared).
-      const limiter = openRateLimiter(config);
-      const source = openBillingSource(config, { onThrottled: () => (throttled += 1), limiter });
+      const limiter = await openRateLimiter(config);
+      const source = await openBillingSource(config, { onThrottled: () => (throttled += 1), limiter });
       if (source === undefined) {
         await limiter.close();
         throw new UsageError('STRIPE_SECRET_KEY: not set, so there is no Stripe account to read');
@@ -108,7 +108,7 @@ export function registerSyncCommands(program: Command): void {
     .action(async (options: { tenant?: TenantId; json: boolean }) => {
       const config = loadConfig();
       const tenant = options.tenant ?? defaultTenant();
-      const limiter = openRateLimiter(config);
+      const limiter = await openRateLimiter(config);
       try {
         const outcome = await withStore(async (store) => {
           const gateway = await openCrmGateway(config, store, tenant, limiter);
@@ -165,8 +165,8 @@ export function registerSyncCommands(program: Command): void {
         const tenant = options.tenant ?? defaultTenant();
         const progress = createProgress(!options.json, 'rows');
         const started = Date.now();
-        const limiter = openRateLimiter(config);
-        const locks = openLocks(config);
+        const limiter = await openRateLimiter(config);
+        const locks = await openLocks(config);
         const outcome = await withStore(async (store) => {
           const gateway =
             crm === 'salesforce'
@@ -256,7 +256,7 @@ export function registerSyncCommands(program: Command): void {
           'SALESFORCE_CLIENT_ID, SALESFORCE_CLIENT_SECRET and TOKEN_ENCRYPTION_KEY must be set',
         );
       const tokens = await salesforceJwtLogin(config, oauth);
-      const locks = openLocks(config);
+      const locks = await openLocks(config);
       try {
         const outcome = await withStore(async (store) => {
           const tenant =

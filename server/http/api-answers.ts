@@ -1,11 +1,12 @@
 import type { Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
+import { MAX_SOURCE_LENGTH, readRuleSetSource } from '../source-document';
 
 /** Business errors answer 2xx with a typed body: hubspot.fetch turns any non-2xx into a generic error. */
 export function fail(
   response: Response,
-  error: { path?: string; code?: string; message: string },
+  error: { path?: string; code?: string; message: string; line?: number; column?: number },
   status = 200,
   extra: object = {},
 ): void {
@@ -33,6 +34,49 @@ export function ruleSetOrFail(response: Response, input: unknown, path: string):
     {
       problems: result.problems,
     },
+  );
+  return undefined;
+}
+
+/** A rule set sent as `source` (the text as written, preferred) or as `ruleSet` (parsed). */
+export const proposalFields = {
+  source: z.string().max(MAX_SOURCE_LENGTH).optional(),
+  ruleSet: z.unknown().optional(),
+};
+
+export type Proposal = { ruleSet: RuleSet; source: string | null };
+
+/**
+ * The proposal of a request, or undefined with the problem answered: problems in a source carry their
+ * line and column, problems in a parsed rule set their path only.
+ */
+export function proposalOrFail(
+  response: Response,
+  body: { source?: string | undefined; ruleSet?: unknown },
+): Proposal | undefined {
+  if ((body.source === undefined) === (body.ruleSet === undefined)) {
+    fail(response, {
+      path: 'source',
+      message: 'send the rule set as source (its YAML or JSON text) or as ruleSet, one of the two',
+    });
+    return undefined;
+  }
+  if (body.source === undefined) {
+    const ruleSet = ruleSetOrFail(response, body.ruleSet, 'ruleSet');
+    return ruleSet === undefined ? undefined : { ruleSet, source: null };
+  }
+  const read = readRuleSetSource(body.source);
+  if (read.ok) return { ruleSet: read.value, source: body.source };
+  const first = read.problems[0];
+  fail(
+    response,
+    {
+      path: `source.${first?.path ?? ''}`,
+      message: first?.message ?? 'invalid rule set',
+      ...(first?.line === undefined ? {} : { line: first.line, column: first.column ?? 1 }),
+    },
+    200,
+    { problems: read.problems },
   );
   return undefined;
 }

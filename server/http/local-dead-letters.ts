@@ -2,7 +2,9 @@ import express, { type Router } from 'express';
 import type { DeadLetter, JobQueue } from '../../src/ports/queue';
 import { localCallersOnly } from './local-import';
 
-export const LOCAL_DEAD_LETTERS_PATH = '/local/v1/dead-letters';
+import { LOCAL_DEAD_LETTERS_PATH } from './local-routes';
+
+export { LOCAL_DEAD_LETTERS_PATH } from './local-routes';
 
 export type LocalDeadLetterAnswer = { deadLetters: DeadLetter[] };
 

@@ -4,7 +4,9 @@ import type { CollectionsStore } from '../../src/ports/store';
 import { diagnose, type DoctorReport } from '../../src/use-cases/doctor';
 import { localCallersOnly } from './local-import';
 
-export const LOCAL_DOCTOR_PATH = '/local/v1/doctor';
+import { LOCAL_DOCTOR_PATH } from './local-routes';
+
+export { LOCAL_DOCTOR_PATH } from './local-routes';
 
 export type DoctorOptions = Omit<Parameters<typeof diagnose>[1], 'now' | 'tenants'>;
 

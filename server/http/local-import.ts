@@ -9,16 +9,10 @@ import type { CalendarDate } from '../../src/domain/dates';
 import { parseTenantId, type TenantId } from '../../src/domain/model';
 import type { DatasetReader } from '../../src/ports/dataset';
 import type { CollectionsStore } from '../../src/ports/store';
-import type { ImportResult } from '../../src/use-cases/import-dataset';
 import { importBook } from '../../src/use-cases/import-book';
+import { LOCAL_IMPORT_PATH, type LocalImportLine } from './local-routes';
 
-export const LOCAL_IMPORT_PATH = '/local/v1/import';
-
-/** One line of the answer (NDJSON): progress while the import runs, then its result or its failure. */
-export type LocalImportLine =
-  | { type: 'progress'; file: string; bytesRead: number; bytesTotal: number }
-  | { type: 'result'; result: ImportResult }
-  | { type: 'error'; message: string };
+export { LOCAL_IMPORT_PATH } from './local-routes';
 
 export type LocalImportOptions = {
   /** The secret written into the embedded store's lock file, readable by the store's owner only. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
@@ -5,15 +6,21 @@ import { parseTenantId, type TenantId } from '../../src/domain/model';
 import { DEFAULT_RULE_SET } from '../../src/domain/rules/default-rule-set';
 import { diffRuleSets } from '../../src/domain/rules/diff';
 import { validateRuleSet } from '../../src/domain/rules/rule-set';
+import { versionLabel } from '../../src/domain/rules/activation';
+import { locateChanges, sourceText } from '../source-document';
+import { describeRuleSet } from '../../src/domain/rules/describe';
 import type { CrmGateway } from '../../src/ports/crm-gateway';
 import type { JobQueue } from '../../src/ports/queue';
 import type { CollectionsStore } from '../../src/ports/store';
-import { badInput, fail, ruleSetOrFail } from './api-answers';
+import { badInput, fail, proposalFields, proposalOrFail } from './api-answers';
 import { verifyHubspotSignatureV3 } from './signed-request';
+import { describedRules } from './rules-described';
 import { crmSyncPauseState } from '../../src/domain/crm-sync-pause';
 import { mountTermsRoutes } from './terms-api';
 import { mountCardRoutes } from './cards-api';
 import { mountSimulationRoutes } from './simulations-api';
+import { mountRuleActivationRoutes } from './rule-activation-api';
+import { previewTokenKey } from './activation-tokens';
 import { mountTaskOwnerRoutes } from './task-owners-api';
 import { mountWorkspaceRoutes, type WorkspaceContext } from './workspace-api';
 import { cookieOf, readSession, SESSION_COOKIE } from './workspace-session';
@@ -154,15 +161,14 @@ function signedContext(options: RulesApiOptions) {
   };
 }
 
-const proposal = z.object({ ruleSet: z.unknown(), note: z.string().trim().min(1).max(500).optional() });
+const proposal = z.object({ ...proposalFields, note: z.string().max(500).optional() });
 /** Versions are a PostgreSQL integer: anything else never reaches the store. */
 const versionNumber = z
   .string()
   .regex(/^[0-9]{1,10}$/)
   .transform(Number)
-  .refine((value) => value >= 1 && value <= 2 ** 31 - 1);
+  .refine((value) => value >= 0 && value <= 2 ** 31 - 1);
 const diffQuery = z.object({ from: versionNumber, to: versionNumber });
-const rollback = z.object({ version: z.number().int().min(1), note: z.string().trim().min(1).max(500) });
 const pause = z
   .object({
     reason: z.string().trim().min(1).max(500),
@@ -239,14 +245,25 @@ export function createRulesApi(options: RulesApiOptions): Router {
       options.store.getActiveRuleSet(tenant),
       options.store.listRuleSetVersions(tenant),
     ]);
+    // Version 0 (the default playbook) is active until the first change; every version keeps its text.
     response.json({
       ok: true,
-      active:
-        active === undefined
-          ? null
-          : { version: active.version, ruleSet: active.body, createdBy: active.createdBy },
+      active: {
+        version: active.version,
+        ruleSet: active.body,
+        source: sourceText(active),
+        note: active.note,
+        createdAt: active.createdAt,
+        createdBy: active.createdBy,
+        activatedAt: active.activatedAt,
+        label: versionLabel(active),
+      },
       default: DEFAULT_RULE_SET,
-      versions: versions.map(({ body: _body, ...rest }) => rest),
+      versions: versions.map((version) => {
+        const { body: _body, ...rest } = version;
+        return { ...rest, source: sourceText(version), label: versionLabel(version) };
+      }),
+      described: describedRules(active?.body ?? DEFAULT_RULE_SET),
     });
   });
 
@@ -268,8 +285,13 @@ export function createRulesApi(options: RulesApiOptions): Router {
   router.post('/rules/validate', (request, response) => {
     const parsed = proposal.safeParse(request.body);
     if (!parsed.success) return badInput(response, parsed.error);
-    const ruleSet = ruleSetOrFail(response, parsed.data.ruleSet, 'ruleSet');
-    if (ruleSet !== undefined) response.json({ ok: true, rules: ruleSet.rules.map((rule) => rule.id) });
+    const ruleSet = proposalOrFail(response, parsed.data)?.ruleSet;
+    if (ruleSet !== undefined)
+      response.json({
+        ok: true,
+        rules: ruleSet.rules.map((rule) => rule.id),
+        described: describeRuleSet(ruleSet),
+      });
   });
 
   mountTaskOwnerRoutes(router, {
@@ -287,13 +309,30 @@ export function createRulesApi(options: RulesApiOptions): Router {
     ...(options.now === undefined ? {} : { now: options.now }),
   });
 
+  mountRuleActivationRoutes(router, {
+    store: options.store,
+    context,
+    requireRevops,
+    today: options.today,
+    now: options.now ?? Date.now,
+    // Every server process of a deployment shares these secrets, so a preview holds on any of them;
+    // the local demo (one process) signs with a key of its own.
+    previewKey: previewTokenKey(
+      options.sessionSecret ?? options.signingSecret ?? randomBytes(32).toString('base64url'),
+    ),
+    ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
+  });
+
   router.get('/rules/diff', async (request, response) => {
     const parsed = diffQuery.safeParse({ from: request.query['from'], to: request.query['to'] });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return fail(
         response,
-        { path: String(issue?.path[0] ?? 'from'), message: 'expected a version number (1, 2, …)' },
+        {
+          path: String(issue?.path[0] ?? 'from'),
+          message: 'expected a version number (0 is the default playbook, then 1, 2, …)',
+        },
         422,
       );
     }
@@ -309,32 +348,15 @@ export function createRulesApi(options: RulesApiOptions): Router {
     const parsedAfter = validateRuleSet(after.body);
     if (!parsedBefore.ok || !parsedAfter.ok)
       return fail(response, { message: 'a stored version no longer validates' });
-    response.json({ ok: true, from, to, changes: diffRuleSets(parsedBefore.ruleSet, parsedAfter.ruleSet) });
-  });
-
-  router.post('/rules/activate', requireRevops, async (request, response) => {
-    const parsed = proposal.safeParse(request.body);
-    if (!parsed.success) return badInput(response, parsed.error);
-    const ruleSet = ruleSetOrFail(response, parsed.data.ruleSet, 'ruleSet');
-    if (ruleSet === undefined) return;
-    const { tenant, user } = context(response);
-    const stored = await options.store.activateNewRuleSet(tenant, ruleSet, user, parsed.data.note ?? '');
-    response.json({ ok: true, version: stored.version });
-  });
-
-  router.post('/rules/rollback', requireRevops, async (request, response) => {
-    const parsed = rollback.safeParse(request.body);
-    if (!parsed.success) return badInput(response, parsed.error);
-    const { tenant, user } = context(response);
-    const version = await options.store.reactivateRuleSet(
-      tenant,
-      parsed.data.version,
-      user,
-      parsed.data.note,
-    );
-    if (version === undefined)
-      return fail(response, { path: 'version', message: `unknown version ${parsed.data.version}` });
-    response.json({ ok: true, version: version.version });
+    // Each change also carries its line in the texts as written, for the page to show it in place.
+    const changes = diffRuleSets(parsedBefore.ruleSet, parsedAfter.ruleSet);
+    const lines = locateChanges(before, after, changes);
+    response.json({
+      ok: true,
+      from,
+      to,
+      changes: changes.map((change, index) => ({ ...change, lines: lines[index] ?? {} })),
+    });
   });
 
   router.post('/accounts/:customerId/pause', async (request, response) => {
@@ -348,6 +370,7 @@ export function createRulesApi(options: RulesApiOptions): Router {
       reason: parsed.data.reason,
       until: parsed.data.until as CalendarDate,
       actor: user,
+      startedOn: options.today(),
     });
     if (outcome === 'unknown_customer') return fail(response, { message: `unknown customer ${customerId}` });
     response.json({ ok: true, paused: { reason: parsed.data.reason, until: parsed.data.until } });
@@ -355,7 +378,12 @@ export function createRulesApi(options: RulesApiOptions): Router {
 
   router.delete('/accounts/:customerId/pause', async (request, response) => {
     const { tenant, user } = context(response);
-    const resumed = await options.store.resumeAutomation(tenant, String(request.params['customerId']), user);
+    const resumed = await options.store.resumeAutomation(
+      tenant,
+      String(request.params['customerId']),
+      user,
+      options.today(),
+    );
     response.json({ ok: true, resumed });
   });
 

@@ -15,7 +15,9 @@ import type { JobQueue } from '../../src/ports/queue';
 import type { StoredRuleSimulation } from '../../src/ports/rule-simulations';
 import type { CollectionsStore } from '../../src/ports/store';
 import { simulateRuleSets } from '../../src/use-cases/collections-rules';
-import { badInput, fail, ruleSetOrFail } from './api-answers';
+import { simulationLabels } from '../../src/use-cases/rule-set-activation';
+import { MAX_SOURCE_LENGTH } from '../source-document';
+import { badInput, fail, proposalFields, proposalOrFail, ruleSetOrFail } from './api-answers';
 
 /**
  * Accounts × days × rule sets one request may replay (about five seconds of work): the rest runs as
@@ -34,8 +36,10 @@ export type SimulationRouteOptions = {
 };
 
 const simulation = z.object({
-  ruleSet: z.unknown(),
+  ...proposalFields,
   against: z.unknown().optional(),
+  /** The set to compare with, as its text (the workspace sends what it shows). */
+  againstSource: z.string().max(MAX_SOURCE_LENGTH).optional(),
   from: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
   to: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
 });
@@ -45,6 +49,9 @@ export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmedia
 
 type Proposal = { ruleSets: RuleSet[]; from: CalendarDate; to: CalendarDate };
 
+/** What each column of a simulation compares: a version (`v3 (active, "…")`), or what it is. */
+export type SimulationLabels = { baseline: string | null; proposed: string };
+
 /** The validated body, or undefined with the problem answered (as the settings page expects it). */
 function readProposal(request: Request, response: Response, maxDays: number): Proposal | undefined {
   const parsed = simulation.safeParse(request.body);
@@ -52,11 +59,13 @@ function readProposal(request: Request, response: Response, maxDays: number): Pr
     badInput(response, parsed.error);
     return undefined;
   }
-  const ruleSet = ruleSetOrFail(response, parsed.data.ruleSet, 'ruleSet');
+  const ruleSet = proposalOrFail(response, parsed.data)?.ruleSet;
   if (ruleSet === undefined) return undefined;
-  const against =
-    parsed.data.against === undefined ? undefined : ruleSetOrFail(response, parsed.data.against, 'against');
-  if (parsed.data.against !== undefined && against === undefined) return undefined;
+  const hasAgainst = parsed.data.against !== undefined || parsed.data.againstSource !== undefined;
+  const against = hasAgainst
+    ? againstOrFail(response, parsed.data.against, parsed.data.againstSource)
+    : undefined;
+  if (hasAgainst && against === undefined) return undefined;
   const from = parsed.data.from as CalendarDate;
   const to = parsed.data.to as CalendarDate;
   const span = simulationSpanProblem(from, to, maxDays);
@@ -71,8 +80,15 @@ function readProposal(request: Request, response: Response, maxDays: number): Pr
   return { ruleSets: against === undefined ? [ruleSet] : [ruleSet, against], from, to };
 }
 
+/** The set to compare with, sent parsed (`against`) or as text (`againstSource`). */
+function againstOrFail(response: Response, against: unknown, againstSource: string | undefined) {
+  if (againstSource === undefined) return ruleSetOrFail(response, against, 'against');
+  const read = proposalOrFail(response, { source: againstSource });
+  return read?.ruleSet;
+}
+
 function simulationView(stored: StoredRuleSimulation) {
-  const request = stored.request as { from?: unknown; to?: unknown };
+  const request = stored.request as { from?: unknown; to?: unknown; labels?: unknown };
   const result = stored.result as { summaries?: unknown } | null;
   return {
     id: stored.simulationId,
@@ -80,6 +96,7 @@ function simulationView(stored: StoredRuleSimulation) {
     from: request.from,
     to: request.to,
     accounts: { done: stored.accountsDone, total: stored.accountsTotal },
+    ...(request.labels === undefined ? {} : { labels: request.labels }),
     ...(result?.summaries === undefined ? {} : { summaries: result.summaries }),
     ...(stored.error === null ? {} : { error: stored.error }),
     createdAt: stored.createdAt,
@@ -112,6 +129,9 @@ export function mountSimulationRoutes(router: Router, options: SimulationRouteOp
         },
         422,
       );
+    const [proposed, baseline] = proposal.ruleSets;
+    if (proposed === undefined) throw new Error('a simulation without a rule set');
+    const labels = await simulationLabels(options.store, tenant, proposed, baseline);
     const report = await simulateRuleSets(
       options.store,
       tenant,
@@ -123,7 +143,7 @@ export function mountSimulationRoutes(router: Router, options: SimulationRouteOp
         yieldControl: nextTurn,
       },
     );
-    response.json({ ok: true, summaries: report.summaries });
+    response.json({ ok: true, labels, summaries: report.summaries });
   });
 
   router.post('/rules/simulations', async (request, response) => {
@@ -137,12 +157,14 @@ export function mountSimulationRoutes(router: Router, options: SimulationRouteOp
       );
     const { tenant } = options.context(response);
     const simulationId = randomUUID();
+    const [proposed, baseline] = proposal.ruleSets;
+    if (proposed === undefined) throw new Error('a simulation without a rule set');
     await startRuleSimulation(
       options.store,
       options.queue,
       tenant,
       simulationId,
-      proposal,
+      { ...proposal, labels: await simulationLabels(options.store, tenant, proposed, baseline) },
       new Date((options.now ?? Date.now)()),
     );
     const stored = await options.store.getRuleSimulation(tenant, simulationId);

@@ -1,10 +1,11 @@
 import type { Request, Response, Router } from 'express';
-import { addDays, type CalendarDate } from '../../src/domain/dates';
+import { type CalendarDate } from '../../src/domain/dates';
 import type { AccountFacts, TenantId } from '../../src/domain/model';
 import { formatMoney, type CurrencyCode } from '../../src/domain/money';
-import type { PortfolioReport, SliceDimension } from '../../src/domain/ar-metrics';
+import type { SliceDimension } from '../../src/domain/ar-metrics';
 import type { CollectionsStore } from '../../src/ports/store';
 import { buildPortfolioReportFromStore } from '../../src/use-cases/collections-picture';
+import { portfolioTrend } from '../../src/use-cases/portfolio-trend';
 import {
   buildAccountCard,
   getAccountCardByCrmId,
@@ -115,16 +116,7 @@ export function accountTimeline(facts: AccountFacts): TimelineEntry[] {
   return entries.sort((a, b) => (a.on < b.on ? 1 : a.on > b.on ? -1 : 0));
 }
 
-/** Month ends before asOf, oldest first, ending with asOf itself. */
-export function monthEnds(asOf: CalendarDate, months: number): CalendarDate[] {
-  const points: CalendarDate[] = [asOf];
-  let cursor = asOf;
-  for (let index = 1; index < months; index += 1) {
-    cursor = addDays(`${cursor.slice(0, 8)}01` as CalendarDate, -1);
-    points.push(cursor);
-  }
-  return points.reverse();
-}
+export { monthEnds } from '../../src/domain/dates';
 
 const SORTS = new Set(['risk', 'overdue', 'renewal']);
 const WORKLIST_PAGE_MAX = 200;
@@ -172,11 +164,9 @@ export function worklistRow(customerId: string, card: AccountCard, currency: str
   };
 }
 const DIMENSIONS = new Set<SliceDimension>(['owner', 'segment', 'payment_terms', 'currency']);
-const TREND_CACHE_MS = 10 * 60 * 1000;
 
 /** The workspace's read routes: portfolio metrics and trend, the attention list, an account with its timeline. */
 export function mountWorkspaceRoutes(router: Router, options: WorkspaceRouteOptions): void {
-  const trends = new Map<string, { at: number; points: { asOf: CalendarDate; report: PortfolioReport }[] }>();
   const notEmbedded = (response: Response): boolean => {
     const embedded = options.context(response).embedded;
     if (embedded === null) return true;
@@ -227,31 +217,7 @@ export function mountWorkspaceRoutes(router: Router, options: WorkspaceRouteOpti
     response.json({ ok: true, data: report });
   });
 
-  router.get('/portfolio/trend', async (request: Request, response: Response) => {
-    if (!notEmbedded(response)) return;
-    const months = Number(request.query['months'] ?? 12);
-    if (!Number.isInteger(months) || months < 2 || months > 36) {
-      response.status(422).json({ ok: false, error: { path: 'months', message: 'expected 2 to 36' } });
-      return;
-    }
-    const tenant = options.context(response).tenant;
-    const today = options.today();
-    const key = `${tenant}:${today}:${months}`;
-    const cached = trends.get(key);
-    let points = cached !== undefined && Date.now() - cached.at < TREND_CACHE_MS ? cached.points : undefined;
-    if (points === undefined) {
-      points = [];
-      for (const asOf of monthEnds(today, months))
-        points.push({ asOf, report: await buildPortfolioReportFromStore(options.store, tenant, asOf) });
-      trends.set(key, { at: Date.now(), points });
-    }
-    response.json({
-      ok: true,
-      data: {
-        points: points.map((point) => ({ asOf: point.asOf, currencies: point.report.total.currencies })),
-      },
-    });
-  });
+  mountTrendRoute(router, options, notEmbedded);
 
   router.get('/accounts', async (request: Request, response: Response) => {
     if (!notEmbedded(response)) return;
@@ -356,6 +322,45 @@ export function mountWorkspaceRoutes(router: Router, options: WorkspaceRouteOpti
           subject: event.subject,
           actor: event.actor,
           payload: event.payload,
+        })),
+      },
+    });
+  });
+}
+
+/** The portfolio trend, from stored month-end snapshots (computed first when missing or stale). */
+function mountTrendRoute(
+  router: Router,
+  options: WorkspaceRouteOptions,
+  notEmbedded: (response: Response) => boolean,
+): void {
+  // Requests for the same trend while its snapshots are being computed share that one pass.
+  const trendsInFlight = new Map<string, ReturnType<typeof portfolioTrend>>();
+  router.get('/portfolio/trend', async (request: Request, response: Response) => {
+    if (!notEmbedded(response)) return;
+    const months = Number(request.query['months'] ?? 12);
+    if (!Number.isInteger(months) || months < 2 || months > 36) {
+      response.status(422).json({ ok: false, error: { path: 'months', message: 'expected 2 to 36' } });
+      return;
+    }
+    const tenant = options.context(response).tenant;
+    const today = options.today();
+    const key = `${tenant}:${today}:${months}`;
+    let trend = trendsInFlight.get(key);
+    if (trend === undefined) {
+      trend = portfolioTrend({ book: options.store, snapshots: options.store }, tenant, today, months);
+      trendsInFlight.set(key, trend);
+      void trend.finally(() => trendsInFlight.delete(key)).catch(() => undefined);
+    }
+    const { points } = await trend;
+    response.json({
+      ok: true,
+      data: {
+        points: points.map((point) => ({
+          asOf: point.asOf,
+          currencies: point.total.currencies,
+          computedAt: point.computedAt,
+          stale: point.stale,
         })),
       },
     });

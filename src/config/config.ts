@@ -47,7 +47,7 @@ export const environmentSchema = z.object({
     .transform(Number)
     .pipe(z.number().int().min(0).max(65535))
     .default(3000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
   COLLECTIONS_DATA_DIR: z.string().trim().min(1).default('./.data'),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),

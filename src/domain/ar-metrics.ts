@@ -6,6 +6,7 @@ import {
   emptyAging,
   positionOn,
   type AgingBuckets,
+  type InvoiceLedger,
 } from './invoice-ledger';
 import type { AccountFacts } from './model';
 import { addMinor, type CurrencyCode } from './money';
@@ -245,7 +246,12 @@ export function buildPortfolioReport(
   return report.result();
 }
 
-export type PortfolioAccumulator = { add(facts: AccountFacts): void; result(): PortfolioReport };
+export type PortfolioAccumulator = {
+  add(facts: AccountFacts): void;
+  /** The same as add, with the account's ledgers already built (they are only read). */
+  addLedgers(facts: AccountFacts, ledgers: readonly InvoiceLedger[]): void;
+  result(): PortfolioReport;
+};
 
 /** The same as buildPortfolioReport, fed one account at a time (for async streams). */
 export function createPortfolioAccumulator(
@@ -277,61 +283,64 @@ export function createPortfolioAccumulator(
     return acc;
   };
 
-  return {
-    add(facts) {
-      const touched = new Set<Accumulator>();
-      const touchedSlices = new Set<SliceAccumulator>();
-      for (const ledger of buildLedgers(facts.invoices, facts.payments)) {
-        const invoice = ledger.invoice;
-        const countsNow = countsOn(ledger, day);
-        const countsAtStart = countsOn(ledger, windowStart);
-        const inWindow = countsNow && ledger.issuedDay > windowStart;
-        const month = monthIndexOf(invoice.issuedOn);
-        const inCountback = countsNow && month > oldestMonth;
-        const firstFailure = ledger.failures[0];
-        const failureDay = firstFailure === undefined ? -Infinity : toDayNumber(firstFailure.attemptedOn);
-        const inRecovery = countsNow && failureDay > recoveryStart && failureDay <= day;
-        if (!countsNow && !countsAtStart) continue;
+  const addLedgers = (facts: AccountFacts, ledgers: readonly InvoiceLedger[]): void => {
+    const touched = new Set<Accumulator>();
+    const touchedSlices = new Set<SliceAccumulator>();
+    for (const ledger of ledgers) {
+      const invoice = ledger.invoice;
+      const countsNow = countsOn(ledger, day);
+      const countsAtStart = countsOn(ledger, windowStart);
+      const inWindow = countsNow && ledger.issuedDay > windowStart;
+      const month = monthIndexOf(invoice.issuedOn);
+      const inCountback = countsNow && month > oldestMonth;
+      const firstFailure = ledger.failures[0];
+      const failureDay = firstFailure === undefined ? -Infinity : toDayNumber(firstFailure.attemptedOn);
+      const inRecovery = countsNow && failureDay > recoveryStart && failureDay <= day;
+      if (!countsNow && !countsAtStart) continue;
 
-        const targets: SliceAccumulator[] = [total];
-        if (by !== null) {
-          const key = sliceKey(facts, by, invoice.currency);
-          let slice = slices.get(key);
-          if (slice === undefined) {
-            slice = { accounts: 0, byCurrency: new Map() };
-            slices.set(key, slice);
-          }
-          targets.push(slice);
+      const targets: SliceAccumulator[] = [total];
+      if (by !== null) {
+        const key = sliceKey(facts, by, invoice.currency);
+        let slice = slices.get(key);
+        if (slice === undefined) {
+          slice = { accounts: 0, byCurrency: new Map() };
+          slices.set(key, slice);
         }
-        const now = countsNow ? positionOn(ledger, day) : undefined;
-        const start = countsAtStart ? positionOn(ledger, windowStart) : undefined;
-        let failed = 0;
-        let recovered = 0;
-        if (inRecovery) {
-          failed = positionOn(ledger, failureDay).outstanding;
-          recovered = Math.min(failed, Math.max(0, failed - (now?.outstanding ?? failed)));
-        }
-        for (const slice of targets) {
-          if (!touchedSlices.has(slice)) {
-            touchedSlices.add(slice);
-            slice.accounts += 1;
-          }
-          const acc = accumulatorFor(slice, invoice.currency, touched);
-          if (now !== undefined && now.outstanding > 0) {
-            acc.ar = addMinor(acc.ar, now.outstanding);
-            const bucket = agingBucketOf(now.daysPastDue);
-            acc.aging[bucket] = addMinor(acc.aging[bucket], now.outstanding);
-            if (bucket === 'current') acc.currentAr = addMinor(acc.currentAr, now.outstanding);
-          }
-          if (start !== undefined) acc.beginningAr = addMinor(acc.beginningAr, start.outstanding);
-          if (inWindow) acc.sales90 = addMinor(acc.sales90, invoice.amountMinor);
-          if (inCountback)
-            acc.salesByMonth.set(month, addMinor(acc.salesByMonth.get(month) ?? 0, invoice.amountMinor));
-          acc.failed = addMinor(acc.failed, failed);
-          acc.recovered = addMinor(acc.recovered, recovered);
-        }
+        targets.push(slice);
       }
-    },
+      const now = countsNow ? positionOn(ledger, day) : undefined;
+      const start = countsAtStart ? positionOn(ledger, windowStart) : undefined;
+      let failed = 0;
+      let recovered = 0;
+      if (inRecovery) {
+        failed = positionOn(ledger, failureDay).outstanding;
+        recovered = Math.min(failed, Math.max(0, failed - (now?.outstanding ?? failed)));
+      }
+      for (const slice of targets) {
+        if (!touchedSlices.has(slice)) {
+          touchedSlices.add(slice);
+          slice.accounts += 1;
+        }
+        const acc = accumulatorFor(slice, invoice.currency, touched);
+        if (now !== undefined && now.outstanding > 0) {
+          acc.ar = addMinor(acc.ar, now.outstanding);
+          const bucket = agingBucketOf(now.daysPastDue);
+          acc.aging[bucket] = addMinor(acc.aging[bucket], now.outstanding);
+          if (bucket === 'current') acc.currentAr = addMinor(acc.currentAr, now.outstanding);
+        }
+        if (start !== undefined) acc.beginningAr = addMinor(acc.beginningAr, start.outstanding);
+        if (inWindow) acc.sales90 = addMinor(acc.sales90, invoice.amountMinor);
+        if (inCountback)
+          acc.salesByMonth.set(month, addMinor(acc.salesByMonth.get(month) ?? 0, invoice.amountMinor));
+        acc.failed = addMinor(acc.failed, failed);
+        acc.recovered = addMinor(acc.recovered, recovered);
+      }
+    }
+  };
+
+  return {
+    add: (facts) => addLedgers(facts, buildLedgers(facts.invoices, facts.payments)),
+    addLedgers,
     result() {
       const toSlice = (key: string, slice: SliceAccumulator): ReportSlice => ({
         key,
@@ -350,5 +359,23 @@ export function createPortfolioAccumulator(
           .map(([key, slice]) => toSlice(key, slice)),
       };
     },
+  };
+}
+
+/**
+ * Portfolio reports on several days from one pass over the accounts: each account's ledgers are built
+ * once and read as of every day.
+ */
+export function createPortfolioAccumulators(
+  days: readonly CalendarDate[],
+  options: { by?: SliceDimension } = {},
+): { add(facts: AccountFacts): void; results(): PortfolioReport[] } {
+  const accumulators = days.map((day) => createPortfolioAccumulator(day, options));
+  return {
+    add(facts) {
+      const ledgers = buildLedgers(facts.invoices, facts.payments);
+      for (const accumulator of accumulators) accumulator.addLedgers(facts, ledgers);
+    },
+    results: () => accumulators.map((accumulator) => accumulator.result()),
   };
 }

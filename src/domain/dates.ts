@@ -83,3 +83,14 @@ export function addMonths(date: CalendarDate, months: number): CalendarDate {
 export function compareDates(a: CalendarDate, b: CalendarDate): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** The last days of the `months - 1` months before asOf's month, oldest first, ending with asOf itself. */
+export function monthEnds(asOf: CalendarDate, months: number): CalendarDate[] {
+  const points: CalendarDate[] = [asOf];
+  let cursor = asOf;
+  for (let index = 1; index < months; index += 1) {
+    cursor = addDays(`${cursor.slice(0, 8)}01` as CalendarDate, -1);
+    points.push(cursor);
+  }
+  return points.reverse();
+}

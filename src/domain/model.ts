@@ -23,6 +23,11 @@ export type Customer = {
   employees: number | null;
   /** Lower-case, e.g. bootstrapped, seed, series_a, series_b, growth, public. */
   fundingStage: string | null;
+  /**
+   * Tags from the billing side (dataset column `tags`, Stripe metadata `collections_tags`), written on
+   * import. Rules read them merged with the CRM's through the customer tags port, not from here.
+   */
+  tags?: readonly string[];
 };
 
 const WORD = /^[a-z][a-z0-9_]{0,39}$/;

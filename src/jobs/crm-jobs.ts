@@ -11,8 +11,11 @@ import { runCrmSync, withTenantSyncLock } from '../use-cases/crm-sync';
 
 export const ACCOUNT_REFRESH = 'account-refresh';
 export const CRM_EVENT = 'crm-event';
-/** Changes within this window share one refresh (and one CRM sync). */
-export const REFRESH_DEBOUNCE_MS = 2000;
+/**
+ * Changes within this window share one refresh (and one CRM sync), run at its end: short, so that a
+ * change reaches the CRM well within a second, and still one refresh per tenant at most this often.
+ */
+export const REFRESH_WINDOW_MS = 250;
 
 const tenantField = z.string().refine((value) => parseTenantId(value) !== undefined, 'invalid tenant id');
 
@@ -26,13 +29,13 @@ export async function enqueueAccountRefresh(
   tenant: TenantId,
   now = Date.now(),
 ): Promise<void> {
-  const window = Math.floor(now / REFRESH_DEBOUNCE_MS);
+  const window = Math.floor(now / REFRESH_WINDOW_MS);
   await queue.enqueue(
     ACCOUNT_REFRESH,
     { tenant },
     {
       jobId: `${ACCOUNT_REFRESH}:${tenant}:${window}`,
-      delayMs: (window + 1) * REFRESH_DEBOUNCE_MS - now,
+      delayMs: (window + 1) * REFRESH_WINDOW_MS - now,
       attempts: 3,
     },
   );
@@ -46,7 +49,7 @@ export type AccountRefreshDeps = {
   cardOptions?: CardOptions;
   /**
    * One refresh per tenant at a time, across workers (two syncs at once would create the same tasks
-   * twice). A refresh that finds the tenant busy queues itself for after the running one.
+   * twice). A refresh that finds the tenant busy waits a window for it, then queues itself for later.
    */
   locks?: Locks;
   queue?: JobQueue;
@@ -106,7 +109,8 @@ export function createAccountRefreshHandler(deps: AccountRefreshDeps): JobHandle
     const tenant = z.object({ tenant: tenantField }).parse(raw).tenant as TenantId;
     if (deps.locks === undefined) return refresh(tenant);
     try {
-      await withTenantSyncLock(deps.locks, tenant, 0, () => refresh(tenant));
+      // A refresh about to end is waited for (the next one starts as it ends), a longer one is not.
+      await withTenantSyncLock(deps.locks, tenant, REFRESH_WINDOW_MS, () => refresh(tenant));
     } catch (error) {
       if (!(error instanceof LockBusyError)) throw error;
       // Another worker is refreshing this tenant: what changed since it started is picked up next.

@@ -8,6 +8,7 @@ import type { JobHandler, JobQueue } from '../ports/queue';
 import type { CollectionsStore } from '../ports/store';
 import { runCollectionsRules } from '../use-cases/collections-rules';
 import { refitTenantRiskModel } from '../use-cases/payment-risk';
+import { refreshPortfolioSnapshots } from '../use-cases/portfolio-trend';
 import { enqueueAccountRefresh } from './crm-jobs';
 
 export const DAILY_TENANT = 'daily-tenant';
@@ -33,6 +34,8 @@ export type DailyRunSummary = {
   riskTrainingSize: number;
   tasksCreated: number;
   holdsSet: number;
+  /** Days whose portfolio snapshot was taken: the day's own, and the trend's missing or stale month-ends. */
+  portfolioSnapshots: number;
 };
 
 /**
@@ -45,7 +48,7 @@ export async function runDailyEvaluation(
   tenant: TenantId,
   day: CalendarDate,
   options: { riskTiers?: RiskTiers } = {},
-): Promise<Omit<DailyRunSummary, 'tenant' | 'day'>> {
+): Promise<Omit<DailyRunSummary, 'tenant' | 'day' | 'portfolioSnapshots'>> {
   const model = await refitTenantRiskModel(store, tenant, day);
   const active = await store.getActiveRuleSet(tenant);
   const parsed = validateRuleSet(active?.body ?? DEFAULT_RULE_SET);
@@ -63,7 +66,8 @@ export async function runDailyEvaluation(
 /**
  * The daily re-evaluation of a tenant: the payment-risk model refitted on what happened, the active
  * rule set (the default until RevOps activates one) run for the day, then the cards and CRM records
- * refreshed (statuses move with the calendar: days past due, renewal windows).
+ * refreshed (statuses move with the calendar: days past due, renewal windows), and the day's portfolio
+ * snapshot taken with the trend's month-ends that are missing or stale.
  */
 export function createDailyRunHandler(deps: {
   store: CollectionsStore;
@@ -79,6 +83,11 @@ export function createDailyRunHandler(deps: {
       ...(deps.riskTiers === undefined ? {} : { riskTiers: deps.riskTiers }),
     });
     await enqueueAccountRefresh(deps.queue, tenant);
-    deps.onDone?.({ tenant, day, ...result });
+    const snapshots = await refreshPortfolioSnapshots(
+      { book: deps.store, snapshots: deps.store },
+      tenant,
+      day,
+    );
+    deps.onDone?.({ tenant, day, ...result, portfolioSnapshots: snapshots.length });
   };
 }

@@ -20,9 +20,16 @@ export const ruleSimulationRequest = z.object({
   ruleSets: z.array(z.unknown()).min(1).max(2),
   from: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
   to: z.string().refine(isCalendarDate, 'expected YYYY-MM-DD'),
+  /** What each column compares (a stored version or what it is), named when the job was asked for. */
+  labels: z.object({ baseline: z.string().nullable(), proposed: z.string() }).optional(),
 });
 
-export type RuleSimulationRequest = { ruleSets: RuleSet[]; from: CalendarDate; to: CalendarDate };
+export type RuleSimulationRequest = {
+  ruleSets: RuleSet[];
+  from: CalendarDate;
+  to: CalendarDate;
+  labels?: { baseline: string | null; proposed: string };
+};
 
 /** Simulations nobody asked about for a week are dropped when the tenant starts another. */
 export const RULE_SIMULATION_KEPT_MS = 7 * 86_400_000;

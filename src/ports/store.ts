@@ -1,4 +1,5 @@
 import type { AutomationPause } from '../domain/account-status';
+import type { PauseSpan } from '../domain/pauses';
 import type { StoredRiskModel } from '../domain/risk/risk-model';
 import type { PlannedTask } from '../domain/rules/evaluate';
 import type { TermEvidence } from '../domain/terms/evidence';
@@ -6,6 +7,8 @@ import type { CalendarDate } from '../domain/dates';
 import type { CrmOwnerSettingsStore } from './crm-owner-settings';
 import type { CrmRecordFailures } from './crm-record-failures';
 import type { CustomerDirectory } from './customer-directory';
+import type { CustomerTags } from './customer-tags';
+import type { PortfolioSnapshotStore } from './portfolio-snapshots';
 import type { RuleSimulations } from './rule-simulations';
 import type {
   AccountFacts,
@@ -81,7 +84,13 @@ export interface ImportSession {
 }
 
 export interface CollectionsStore
-  extends RuleSimulations, CrmRecordFailures, CustomerDirectory, CrmOwnerSettingsStore {
+  extends
+    RuleSimulations,
+    CrmRecordFailures,
+    CustomerDirectory,
+    CrmOwnerSettingsStore,
+    PortfolioSnapshotStore,
+    CustomerTags {
   readonly kind: 'pglite' | 'postgres';
   /** Applies pending versioned migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
@@ -98,34 +107,57 @@ export interface CollectionsStore
   /** Every customer's facts, ordered by customer id, read in pages so memory stays bounded. */
   streamAccountFacts(tenant: TenantId, options?: { pageSize?: number }): AsyncIterable<AccountFacts>;
 
-  /** The escape hatch: a CSM stops automated collections for one account until a date. Audited. */
+  /**
+   * The escape hatch: a CSM stops automated collections for one account until a date. Audited, and kept
+   * in the pause history from `startedOn` (default: today in UTC); a pause in force is replaced.
+   */
   pauseAutomation(
     tenant: TenantId,
     customerId: string,
-    pause: AutomationPause & { actor: string },
+    pause: AutomationPause & { actor: string; startedOn?: CalendarDate },
   ): Promise<'paused' | 'unknown_customer'>;
-  /** true when a pause was lifted. Audited. */
-  resumeAutomation(tenant: TenantId, customerId: string, actor: string): Promise<boolean>;
+  /** true when a pause was lifted (its history ends on `on`, default today in UTC). Audited. */
+  resumeAutomation(tenant: TenantId, customerId: string, actor: string, on?: CalendarDate): Promise<boolean>;
   getAutomationPause(tenant: TenantId, customerId: string): Promise<AutomationPause | null>;
-  /** Every pause of the tenant, expired ones included (the engine decides what is active on a day). */
-  listAutomationPauses(tenant: TenantId): Promise<Map<string, AutomationPause>>;
+  /**
+   * The tenant's pauses (only these accounts' when given), expired ones included (the engine decides
+   * what is active on a day).
+   */
+  listAutomationPauses(
+    tenant: TenantId,
+    customerIds?: readonly string[],
+  ): Promise<Map<string, AutomationPause>>;
+  /** Every pause ever set, per customer (of these customers, when given), oldest first. */
+  listPauseHistory(tenant: TenantId, customerIds?: readonly string[]): Promise<Map<string, PauseSpan[]>>;
 
   /** The tenant's current payment-risk model (one per tenant, replaced on every refit). */
   saveRiskModel(tenant: TenantId, model: StoredRiskModel): Promise<void>;
   loadRiskModel(tenant: TenantId): Promise<StoredRiskModel | undefined>;
 
-  /** Stores a validated rule set as the next immutable version and makes it active. Audited. */
-  activateNewRuleSet(tenant: TenantId, body: unknown, actor: string, note: string): Promise<RuleSetVersion>;
-  /** Makes an earlier version active again (a rollback). Audited. undefined for an unknown version. */
+  /**
+   * Stores a validated rule set (with the text it was written as) as the next immutable version and
+   * makes it active. Audited. With `ifActiveVersion`, only while that version is still the active one.
+   * The default playbook is version 0 of every tenant: stored on the first change, active until then.
+   */
+  activateNewRuleSet(
+    tenant: TenantId,
+    body: unknown,
+    actor: string,
+    note: string,
+    options?: { source?: string | null; ifActiveVersion?: number },
+  ): Promise<RuleSetActivation>;
+  /** Makes an earlier version (0 included) active again (a rollback). Audited. undefined for an unknown version. */
   reactivateRuleSet(
     tenant: TenantId,
     version: number,
     actor: string,
     note: string,
   ): Promise<RuleSetVersion | undefined>;
+  /** Every version, version 0 (the default playbook) first. */
   listRuleSetVersions(tenant: TenantId): Promise<RuleSetVersion[]>;
   getRuleSetVersion(tenant: TenantId, version: number): Promise<RuleSetVersion | undefined>;
-  getActiveRuleSet(tenant: TenantId): Promise<RuleSetVersion | undefined>;
+  /** The active version: version 0 until the tenant activates another. */
+  getActiveRuleSet(tenant: TenantId): Promise<RuleSetVersion>;
 
   /** Payment-term guardrails: versioned and audited exactly like rule sets. */
   activateNewTermGuardrails(
@@ -174,7 +206,12 @@ export interface CollectionsStore
   getAutomationMemory(tenant: TenantId, since: CalendarDate): Promise<Map<string, AutomationMemory>>;
   listTasks(
     tenant: TenantId,
-    filter?: { state?: 'open' | 'completed' | 'canceled'; customerId?: string },
+    filter?: {
+      state?: 'open' | 'completed' | 'canceled';
+      customerId?: string;
+      /** Only these accounts' tasks. */
+      customerIds?: readonly string[];
+    },
   ): Promise<StoredTask[]>;
 
   /** Billing-source sync state. */
@@ -242,8 +279,15 @@ export interface CollectionsStore
   setCrmTaskIds(tenant: TenantId, pairs: readonly { taskId: string; crmTaskId: string }[]): Promise<void>;
   /** Completes open tasks whose cause is resolved. Audited with the reason. */
   completeTasks(tenant: TenantId, tasks: readonly { taskId: string; reason: string }[]): Promise<number>;
-  /** What was last written to each CRM record, as a hash (unchanged values are not written again). */
-  getCrmSyncState(tenant: TenantId, crm: string): Promise<Map<string, CrmSyncState>>;
+  /**
+   * What was last written to each CRM record, as a hash (unchanged values are not written again); only
+   * these keys' (customer ids, or the ids a state is kept under) when given.
+   */
+  getCrmSyncState(
+    tenant: TenantId,
+    crm: string,
+    customerIds?: readonly string[],
+  ): Promise<Map<string, CrmSyncState>>;
   saveCrmSyncState(
     tenant: TenantId,
     crm: string,
@@ -453,11 +497,20 @@ export type StoredTermAcceptance = TermAcceptance & { acceptedAt: string; synced
 export type RuleSetVersion = {
   version: number;
   body: unknown;
+  /** The document as written (YAML or JSON, comments kept); null when only the parsed body was kept. */
+  source: string | null;
   createdAt: string;
   createdBy: string;
   note: string | null;
   active: boolean;
+  /** When it last became active; null when it never was (version 0 before any change). */
+  activatedAt: string | null;
 };
+
+export type RuleSetActivation =
+  | { outcome: 'activated'; version: RuleSetVersion }
+  /** Another version became active after the caller looked: nothing was stored. */
+  | { outcome: 'active_changed'; active: number };
 
 export type AuditEvent = {
   id: number;

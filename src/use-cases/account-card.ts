@@ -16,7 +16,6 @@ import {
   type RiskTiers,
 } from '../domain/risk/risk-model';
 import { moneyAtRisk, type MoneyAtRisk } from '../domain/money-at-risk';
-import { DEFAULT_RULE_SET } from '../domain/rules/default-rule-set';
 import { accountContext, evaluateRuleSet, type PlannedTask } from '../domain/rules/evaluate';
 import { validateRuleSet, type RuleSet } from '../domain/rules/rule-set';
 import { stableId } from '../domain/terms/stable-id';
@@ -56,14 +55,15 @@ export async function loadCardContext(
   options: CardOptions = {},
 ): Promise<CardContext> {
   const [stored, active] = await Promise.all([store.loadRiskModel(tenant), store.getActiveRuleSet(tenant)]);
-  const parsed = validateRuleSet(active?.body ?? DEFAULT_RULE_SET);
+  const parsed = validateRuleSet(active.body);
   const ruleSet = parsed.ok ? parsed.ruleSet : undefined;
   return {
     model: stored === undefined ? undefined : fromStoredRiskModel(stored),
     ruleSet,
-    // The active rule set's window (RevOps sets it); before any is activated, the configured one.
+    // The active rule set's window (RevOps sets it); while version 0 (the default) is active, the
+    // configured one.
     renewalWindowDays:
-      (active === undefined ? options.renewalWindowDays : ruleSet?.renewalWindowDays) ??
+      (active.version === 0 ? options.renewalWindowDays : ruleSet?.renewalWindowDays) ??
       ruleSet?.renewalWindowDays ??
       DEFAULT_RENEWAL_WINDOW_DAYS,
     riskTiers: options.riskTiers ?? DEFAULT_TIERS,

@@ -6,6 +6,7 @@ import {
 import { createPortfolioAccumulator, type PortfolioReport, type SliceDimension } from '../domain/ar-metrics';
 import type { CalendarDate } from '../domain/dates';
 import type { AccountFacts, TenantId } from '../domain/model';
+import { pauseOn } from '../domain/pauses';
 import type { CollectionsStore } from '../ports/store';
 import { prepareHistory } from '../domain/risk/features';
 import {
@@ -18,7 +19,10 @@ import {
 
 export type PictureOptions = { renewalWindowDays?: number; riskTiers?: RiskTiers };
 
-/** One account's collections picture on a day; undefined for an unknown customer. */
+/**
+ * One account's collections picture on a day; undefined for an unknown customer. A pause shows only if
+ * it was in force that day (started by then, not lifted yet), so a past day reads as it was.
+ */
 export async function getAccountStatus(
   store: CollectionsStore,
   tenant: TenantId,
@@ -34,15 +38,15 @@ export async function getAccountStatus(
     })
   | undefined
 > {
-  const [facts, pause, stored] = await Promise.all([
+  const [facts, pauses, stored] = await Promise.all([
     store.getAccountFacts(tenant, customerId),
-    store.getAutomationPause(tenant, customerId),
+    store.listPauseHistory(tenant, [customerId]),
     store.loadRiskModel(tenant),
   ]);
   if (facts === undefined) return undefined;
   const status = computeAccountStatus(facts, asOf, {
     renewalWindowDays: options.renewalWindowDays ?? DEFAULT_RENEWAL_WINDOW_DAYS,
-    pause,
+    pause: pauseOn(pauses.get(customerId) ?? [], asOf),
   });
   const risk =
     stored === undefined

@@ -1,6 +1,7 @@
 import { computeAccountStatus } from '../domain/account-status';
 import { addDays, type CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
+import { pauseOn } from '../domain/pauses';
 import { prepareHistory } from '../domain/risk/features';
 import { accountRisk, DEFAULT_TIERS, fromStoredRiskModel, type RiskTiers } from '../domain/risk/risk-model';
 import { accountContext, evaluateRuleSet, type Evaluation, type PlannedTask } from '../domain/rules/evaluate';
@@ -19,8 +20,9 @@ export type PlanSummary = {
 };
 
 /**
- * What the rule set would do today for every account of the tenant (a dry run: nothing is written).
- * Accounts are evaluated one page at a time with their status, risk tier and pause.
+ * What the rule set would do on `asOf` for every account of the tenant (a dry run: nothing is written).
+ * Accounts are evaluated one page at a time with their status, risk tier, tags and the pause in force
+ * that day (from the pause history, so a past day sees the pauses as they were then).
  */
 export async function planCollectionsActions(
   store: CollectionsStore,
@@ -29,9 +31,10 @@ export async function planCollectionsActions(
   asOf: CalendarDate,
   options: { riskTiers?: RiskTiers; memory?: ReadonlyMap<string, AutomationMemory> } = {},
 ): Promise<PlanSummary> {
-  const [pauses, stored] = await Promise.all([
-    store.listAutomationPauses(tenant),
+  const [pauses, stored, tags] = await Promise.all([
+    store.listPauseHistory(tenant),
     store.loadRiskModel(tenant),
+    store.listCustomerTags(tenant),
   ]);
   const model = stored === undefined ? undefined : fromStoredRiskModel(stored);
   const evaluation: Evaluation = { tasks: [], holds: [], skipped: [] };
@@ -40,7 +43,7 @@ export async function planCollectionsActions(
     accounts += 1;
     const status = computeAccountStatus(facts, asOf, {
       renewalWindowDays: ruleSet.renewalWindowDays,
-      pause: pauses.get(facts.customer.customerId) ?? null,
+      pause: pauseOn(pauses.get(facts.customer.customerId) ?? [], asOf),
     });
     const memory = options.memory?.get(facts.customer.customerId);
     const context = accountContext(facts, status, {
@@ -51,6 +54,7 @@ export async function planCollectionsActions(
       openTasks: memory?.openTasks ?? [],
       contacts: memory?.contacts ?? [],
       holdUntil: memory?.holdUntil ?? null,
+      tags: tags.get(facts.customer.customerId) ?? [],
     });
     const result = evaluateRuleSet(ruleSet, [context], asOf);
     evaluation.tasks.push(...result.tasks);
@@ -91,7 +95,7 @@ export type SimulationOptions = {
 /**
  * Replays the tenant's history day by day under one or more rule sets (side by side), streaming the
  * accounts so memory holds one page. The risk tier comes from the tenant's current model, refreshed
- * every 30 simulated days.
+ * every 30 simulated days; pauses count on the days they were in force; tags are today's.
  */
 export async function simulateRuleSets(
   store: CollectionsStore,
@@ -101,7 +105,11 @@ export async function simulateRuleSets(
   to: CalendarDate,
   options: SimulationOptions = {},
 ): Promise<SimulationReport> {
-  const stored = await store.loadRiskModel(tenant);
+  const [stored, pauses, tags] = await Promise.all([
+    store.loadRiskModel(tenant),
+    store.listPauseHistory(tenant),
+    store.listCustomerTags(tenant),
+  ]);
   const model = stored === undefined ? undefined : fromStoredRiskModel(stored);
   const simulators = ruleSets.map((ruleSet) =>
     createSimulator(ruleSet, from, to, { keepActions: options.details ?? false }),
@@ -113,8 +121,12 @@ export async function simulateRuleSets(
       model === undefined || history === undefined
         ? null
         : accountRisk(model, history, day, options.riskTiers ?? DEFAULT_TIERS).tier;
+    const beyondBilling = {
+      pauses: pauses.get(facts.customer.customerId) ?? [],
+      tags: tags.get(facts.customer.customerId) ?? [],
+    };
     for (const simulator of simulators) {
-      simulator.add(facts, tierOn);
+      simulator.add(facts, tierOn, beyondBilling);
       await options.yieldControl?.();
     }
     accounts += 1;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { addDays, type CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
+import { parseTagList } from '../domain/tags';
 import type { CrmGateway } from '../ports/crm-gateway';
 import type { CollectionsStore } from '../ports/store';
 import { syncTaskOwners } from './task-owner-sync';
@@ -35,11 +36,19 @@ type EventGateway = Partial<Pick<CrmGateway, 'name' | 'taskOwners' | 'setTaskOwn
 export const CRM_PAUSE_DAYS = 30;
 export const PAUSE_PROPERTY = 'collections_automation_paused';
 export const OWNER_PROPERTY = 'hubspot_owner_id';
+/** People tag companies here for the escalation rules; the sync never writes it. */
+export const TAGS_PROPERTY = 'collections_tags';
 /** The roles a company's owner holds: their open tasks follow a reassigned company. */
 const OWNER_ROLES = new Set(['account_owner', 'ae']);
 
 type Kind =
-  'company.pause' | 'company.owner' | 'company.deletion' | 'company.merge' | 'task.completed' | 'other';
+  | 'company.pause'
+  | 'company.owner'
+  | 'company.tags'
+  | 'company.deletion'
+  | 'company.merge'
+  | 'task.completed'
+  | 'other';
 
 function kindOf(e: CrmEvent): Kind {
   const [object, action] = e.subscriptionType.split('.');
@@ -55,6 +64,8 @@ function kindOf(e: CrmEvent): Kind {
     return 'company.pause';
   if (type === 'company' && action === 'propertyChange' && e.propertyName === OWNER_PROPERTY)
     return 'company.owner';
+  if (type === 'company' && action === 'propertyChange' && e.propertyName === TAGS_PROPERTY)
+    return 'company.tags';
   if (type === 'company' && action === 'deletion') return 'company.deletion';
   if (type === 'company' && action === 'merge') return 'company.merge';
   if (type === 'task' && action === 'propertyChange' && e.propertyName === 'hs_task_status')
@@ -102,10 +113,11 @@ export async function applyCrmEvent(
           reason: 'paused in HubSpot',
           until: addDays(options.today, CRM_PAUSE_DAYS),
           actor,
+          startedOn: options.today,
         });
         return { outcome: 'applied', why: `paused ${customerId}` };
       }
-      const resumed = await store.resumeAutomation(tenant, customerId, actor);
+      const resumed = await store.resumeAutomation(tenant, customerId, actor, options.today);
       return resumed
         ? { outcome: 'applied', why: `resumed ${customerId}` }
         : { outcome: 'ignored', why: 'not paused' };
@@ -130,6 +142,20 @@ export async function applyCrmEvent(
         return { outcome: 'ignored', why: 'no CRM connection to move tasks' };
       const moved = await syncTaskOwners(store, { ...gateway, name: gateway.name }, tenant, open);
       return { outcome: 'applied', why: `moved ${moved.moved} tasks of ${customerId}` };
+    }
+    case 'company.tags': {
+      const newer = await store.claimCrmPropertyChange(tenant, CRM_EVENT_SOURCE, {
+        objectId: stored.objectId,
+        property: TAGS_PROPERTY,
+        occurredAt: stored.occurredAt,
+      });
+      if (!newer) return { outcome: 'ignored', why: 'an older change than one already applied' };
+      const customerId = await store.findCustomerIdByCrmId(tenant, stored.objectId);
+      if (customerId === undefined) return { outcome: 'ignored', why: 'company not mapped' };
+      // Typed by people: parts that are no tag are left out rather than refusing the whole value.
+      const { tags } = parseTagList(stored.propertyValue ?? '');
+      await store.setCrmTags(tenant, customerId, tags);
+      return { outcome: 'applied', why: `tagged ${customerId}: ${tags.join('; ') || 'no tags'}` };
     }
     case 'company.deletion': {
       const unmapped = await store.remapCrmCompany(tenant, [stored.objectId], null);

@@ -146,6 +146,8 @@ export type CrmSyncReport = {
 
 /** Write calls open at once when the gateway does not say. */
 const WRITE_CONCURRENCY = 4;
+/** Up to this many accounts in a sync, their sync state, pauses and tasks are read by id. */
+const SCOPED_READ_LIMIT = 1000;
 
 export type CrmSyncOptions = {
   riskTiers?: RiskTiers;
@@ -258,14 +260,16 @@ export async function syncCrm(
   options: CrmSyncOptions = {},
 ): Promise<CrmSyncReport> {
   const only = options.customerIds;
+  // A change's few accounts read only their own state; a whole book (or a large part) reads it all.
+  const scope = only !== undefined && only.length <= SCOPED_READ_LIMIT ? only : undefined;
   const [state, pauses, context, openTasks, versions] = await Promise.all([
-    store.getCrmSyncState(tenant, gateway.name),
-    store.listAutomationPauses(tenant),
+    store.getCrmSyncState(tenant, gateway.name, scope),
+    store.listAutomationPauses(tenant, scope),
     loadCardContext(store, tenant, {
       ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
       ...(options.renewalWindowDays === undefined ? {} : { renewalWindowDays: options.renewalWindowDays }),
     }),
-    store.listTasks(tenant, { state: 'open' }),
+    store.listTasks(tenant, { state: 'open', ...(scope === undefined ? {} : { customerIds: scope }) }),
     store.getAccountCardVersions(tenant, only),
   ]);
   const tasksByCustomer = groupTasks(openTasks);
@@ -396,7 +400,12 @@ export async function syncCrm(
   /** Waits until fewer than `open` writes are on their way, then throws the first failure, if any. */
   const writesBelow = async (open: number) => {
     while (writes.size >= open) {
-      if (cards.length >= CARD_BATCH) await saveCards(cards.splice(0, CARD_BATCH));
+      // The writes may all settle while a save waits for the one before it: the count is read again,
+      // as racing an empty set would wait forever.
+      if (cards.length >= CARD_BATCH) {
+        await saveCards(cards.splice(0, CARD_BATCH));
+        continue;
+      }
       await Promise.race(writes);
     }
     if (writeFailure !== null) throw writeFailure.error;

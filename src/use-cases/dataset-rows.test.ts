@@ -162,3 +162,14 @@ describe('dataset rows', () => {
     expect(parseCustomerRow({ customer_id: 'C-1', country: 'Germany' }).ok).toBe(false);
   });
 });
+
+describe('customer tags', () => {
+  it('reads tags separated by ;, normalised to lower case, and refuses a part that is no tag', () => {
+    const tagged = parseCustomerRow({ customer_id: 'C-1', tags: ' Strategic ;Public  Sector;strategic' });
+    expect(tagged.ok && tagged.row.tags).toEqual(['strategic', 'public sector']);
+    const none = parseCustomerRow({ customer_id: 'C-1' });
+    expect(none.ok && none.row.tags).toEqual([]);
+    const bad = parseCustomerRow({ customer_id: 'C-1', tags: 'strategic; a,b' });
+    expect(bad.ok ? [] : bad.problems.map((problem) => problem.column)).toEqual(['tags']);
+  });
+});

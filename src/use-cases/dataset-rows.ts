@@ -13,6 +13,7 @@ import {
 } from '../domain/model';
 import { isCurrencyCode, parseMajorAmount, type CurrencyCode } from '../domain/money';
 import { quoteValue } from '../domain/text';
+import { MAX_TAGS_PER_CUSTOMER, parseTagList } from '../domain/tags';
 import type { DatasetFile } from '../ports/store';
 
 /** Columns of each dataset file; `required` ones must be in the header and non-empty in every row. */
@@ -29,6 +30,7 @@ export const DATASET_COLUMNS: Readonly<Record<DatasetFile, { required: string[];
       'created_on',
       'employees',
       'funding_stage',
+      'tags',
     ],
   },
   'subscriptions.csv': {
@@ -100,6 +102,17 @@ class RowReader {
       return null;
     }
     return Number(value);
+  }
+
+  /** Tags separated by `;` ("Strategic; public sector"), normalised to lower case; every part must be one. */
+  tags(column: string): string[] {
+    const { tags, rejected } = parseTagList(this.raw(column));
+    if (rejected.length > 0)
+      this.fail(
+        column,
+        `expected at most ${MAX_TAGS_PER_CUSTOMER} tags of letters and digits (words joined by a space, _ or -, at most 40 characters) separated by ;, got ${quoteValue(rejected[0] ?? '')}`,
+      );
+    return tags;
   }
 
   /** A lower-case word such as series_a; case and spaces are normalised. */
@@ -215,6 +228,7 @@ export function parseCustomerRow(values: Values): ParsedRow<Customer> {
     createdOn: r.optionalDate('created_on'),
     employees: r.optionalCount('employees'),
     fundingStage: r.optionalWord('funding_stage'),
+    tags: r.tags('tags'),
   });
 }
 

@@ -35,7 +35,11 @@ export async function syncTaskOwners(
   const key = taskOwnersStateOf(gateway.name);
   const [wanted, written] = await Promise.all([
     gateway.taskOwners(onCompany),
-    store.getCrmSyncState(tenant, key),
+    store.getCrmSyncState(
+      tenant,
+      key,
+      onCompany.map((task) => task.crmTaskId),
+    ),
   ]);
   report.checked = onCompany.length;
   const entries = [...wanted].map(([crmTaskId, ownerId]) => ({ crmTaskId, ownerId }));

@@ -17,7 +17,8 @@ export const API_URL_VARIABLE = 'COLLECTIONS_API_URL';
 /** HubSpot gives up on a proxied request after 15 seconds. */
 const TIMEOUT_MS = 15_000;
 
-export type ApiProblem = { path: string; message: string };
+/** A problem in a sent document, with its line and column (1-based) when the backend read the text. */
+export type ApiProblem = { path: string; message: string; line?: number; column?: number };
 
 /** `status` is null when the backend was not reached; `code` and `path` come from a business error. */
 export type ApiFailure = {
@@ -61,11 +62,18 @@ function messageForStatus(status: number): string {
 
 function problemsOf(value: unknown): ApiProblem[] {
   if (!Array.isArray(value)) return [];
-  return value.flatMap((item) =>
-    isRecord(item) && typeof item['message'] === 'string'
-      ? [{ path: typeof item['path'] === 'string' ? item['path'] : '', message: item['message'] }]
-      : [],
-  );
+  return value.flatMap((item) => {
+    if (!isRecord(item) || typeof item['message'] !== 'string') return [];
+    const { line, column } = item;
+    return [
+      {
+        path: typeof item['path'] === 'string' ? item['path'] : '',
+        message: item['message'],
+        ...(typeof line === 'number' ? { line } : {}),
+        ...(typeof column === 'number' ? { column } : {}),
+      },
+    ];
+  });
 }
 
 function failureFrom(status: number, body: unknown): ApiFailure {

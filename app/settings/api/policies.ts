@@ -7,25 +7,85 @@ export type VersionSummary = {
   version: number;
   createdAt: string;
   createdBy: string;
-  note: string;
+  note: string | null;
   active: boolean;
+  /** The document as its author wrote it (rule sets; version 0 is the default playbook). */
+  source?: string;
 };
+
+/** One rule as one plain-English sentence. */
+export type DescribedRule = { id: string; text: string };
 
 /** `GET /rules` names the document `ruleSet`, `GET /terms/guardrails` names it `guardrails`. */
 export type PolicyListResponse = {
   ok: true;
-  active: { version: number; createdBy: string; ruleSet?: unknown; guardrails?: unknown } | null;
+  active: {
+    version: number;
+    createdBy: string;
+    ruleSet?: unknown;
+    guardrails?: unknown;
+    source?: string;
+  } | null;
   default: unknown;
   versions: VersionSummary[];
+  /** The active rule set in words. */
+  described?: DescribedRule[];
 };
 
 /** `POST .../validate`: the ids the document defines (`rules` or `policies`). */
-export type ValidateResponse = { ok: true; rules?: string[]; policies?: string[] };
+export type ValidateResponse = {
+  ok: true;
+  rules?: string[];
+  policies?: string[];
+  described?: DescribedRule[];
+};
 export type VersionResponse = { ok: true; version: number };
 
-/** One simulated rule set: counts, and counts by rule or assignee. Shown generically. */
-export type SimulationSummary = Record<string, unknown>;
-export type SimulateResponse = { ok: true; summaries: SimulationSummary[] };
+/** One simulated rule set (server/http/simulations-api.ts). */
+export type SimulationSummary = {
+  from: string;
+  to: string;
+  days?: number;
+  accounts?: number;
+  tasks?: number;
+  /** Every rule of the simulated set, 0 for one that never fired. */
+  tasksByRule?: Record<string, number>;
+  accountsContacted?: number;
+  contacts?: number;
+  contactsInRenewalWindow?: number;
+  accountsHeldForDisputes?: number;
+  accountsSkippedByRails?: number;
+  skippedByRail?: Record<string, number>;
+  contactsPerAccountWeek?: { max: number; cap: number };
+  peakTasksPerAssigneePerWeek?: Record<string, { week: string; tasks: number }>;
+};
+/** What each column is: the proposal and what it is compared with (null: nothing). */
+export type SimulationLabels = { baseline: string | null; proposed: string };
+export type SimulateResponse = { ok: true; summaries: SimulationSummary[]; labels?: SimulationLabels };
+
+/** The simulated impact of one rule set over the preview's window. */
+export type Impact = {
+  tasks: number;
+  accountsContacted: number;
+  contactsInRenewalWindow: number;
+  peakTasksPerAssignee: { assignee: string; tasks: number } | null;
+  maxContactsPerAccountWeek: number;
+  contactCapPerWeek: number;
+};
+
+/** `POST /rules/activation-preview`: the draft against the active version over the last 90 days. */
+export type ActivationPreview = {
+  token: string;
+  identicalToActive: boolean;
+  against: { version: number; label: string };
+  proposed: { label: string };
+  from: string;
+  to: string;
+  windowDays: number;
+  impact: { active: Impact; proposed: Impact };
+  rules: { id: string; label: string; active: { tasks: number }; proposed: { tasks: number } }[];
+};
+export type PreviewResponse = { ok: true; preview: ActivationPreview };
 
 export type RuleSetChange =
   | { kind: 'added' | 'removed'; path: string; ruleId: string }
@@ -40,6 +100,11 @@ export type PolicyKind = {
   basePath: string;
   /** The field of a successful validation listing what the document defines, and its noun. */
   defines: { field: 'rules' | 'policies'; one: string; many: string };
+  /**
+   * Rule sets travel as their text (`source`, kept as written), are read back in words and are
+   * activated only after a preview of their impact; guardrails go parsed and straight to activation.
+   */
+  changeControl: boolean;
 };
 
 export const RULE_SETS: PolicyKind = {
@@ -47,6 +112,7 @@ export const RULE_SETS: PolicyKind = {
   field: 'ruleSet',
   basePath: '/api/v1/rules',
   defines: { field: 'rules', one: 'rule', many: 'rules' },
+  changeControl: true,
 };
 
 export const GUARDRAILS: PolicyKind = {
@@ -54,12 +120,14 @@ export const GUARDRAILS: PolicyKind = {
   field: 'guardrails',
   basePath: '/api/v1/terms/guardrails',
   defines: { field: 'policies', one: 'policy', many: 'policies' },
+  changeControl: false,
 };
 
 export type PolicyDocuments = {
-  active: { version: number; document: unknown; createdBy: string } | null;
+  active: { version: number; document: unknown; createdBy: string; source?: string } | null;
   defaultDocument: unknown;
   versions: VersionSummary[];
+  described: DescribedRule[];
 };
 
 export function toPolicyDocuments(kind: PolicyKind, response: PolicyListResponse): PolicyDocuments {
@@ -68,10 +136,34 @@ export function toPolicyDocuments(kind: PolicyKind, response: PolicyListResponse
     active:
       active === null
         ? null
-        : { version: active.version, document: active[kind.field], createdBy: active.createdBy },
+        : {
+            version: active.version,
+            document: active[kind.field],
+            createdBy: active.createdBy,
+            ...(active.source === undefined ? {} : { source: active.source }),
+          },
     defaultDocument: response.default,
     versions: [...response.versions].sort((a, b) => b.version - a.version),
+    described: response.described ?? [],
   };
+}
+
+/** "v3 (in force)", or "v0 (in force, default playbook)". */
+export function inForceLabel(documents: PolicyDocuments): string {
+  if (documents.active === null) return 'Default (in force)';
+  return documents.active.version === 0
+    ? 'v0 (in force, default playbook)'
+    : `v${documents.active.version} (in force)`;
+}
+
+/** The ids of a parsed rule set's rules, in order. */
+export function ruleIdsOf(document: unknown): string[] {
+  if (typeof document !== 'object' || document === null || !('rules' in document)) return [];
+  const { rules } = document;
+  if (!Array.isArray(rules)) return [];
+  return rules.flatMap((rule: unknown) =>
+    typeof rule === 'object' && rule !== null && 'id' in rule && typeof rule.id === 'string' ? [rule.id] : [],
+  );
 }
 
 export function describeValid(kind: PolicyKind, response: ValidateResponse): string {

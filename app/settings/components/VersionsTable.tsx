@@ -15,9 +15,12 @@ type Props = {
   versions: VersionSummary[];
   onRollback: (version: number) => void;
   busy: boolean;
+  /** Puts a stored version's text, as written, into the editor. */
+  onOpen?: (source: string) => void;
 };
 
-export function VersionsTable({ versions, onRollback, busy }: Props) {
+export function VersionsTable({ versions, onRollback, busy, onOpen }: Props) {
+  const openable = onOpen !== undefined && versions.some((version) => version.source !== undefined);
   if (versions.length === 0) return <Text>No version stored yet: the default applies.</Text>;
   return (
     <Table bordered density="condensed">
@@ -28,15 +31,16 @@ export function VersionsTable({ versions, onRollback, busy }: Props) {
           <TableHeader>By</TableHeader>
           <TableHeader>Note</TableHeader>
           <TableHeader>State</TableHeader>
+          {openable ? <TableHeader>Text</TableHeader> : null}
         </TableRow>
       </TableHead>
       <TableBody>
         {versions.map((version) => (
           <TableRow key={version.version}>
-            <TableCell>{version.version}</TableCell>
+            <TableCell>{version.version === 0 ? '0 (default playbook)' : version.version}</TableCell>
             <TableCell>{version.createdAt}</TableCell>
             <TableCell>{version.createdBy}</TableCell>
-            <TableCell>{version.note === '' ? '—' : version.note}</TableCell>
+            <TableCell>{version.note === null || version.note === '' ? '—' : version.note}</TableCell>
             <TableCell>
               {version.active ? (
                 <Tag variant="success">Active</Tag>
@@ -51,6 +55,22 @@ export function VersionsTable({ versions, onRollback, busy }: Props) {
                 </Button>
               )}
             </TableCell>
+            {openable ? (
+              <TableCell>
+                {version.source === undefined ? (
+                  '—'
+                ) : (
+                  <Button
+                    size="xs"
+                    variant="secondary"
+                    testId={`open-${version.version}`}
+                    onClick={() => onOpen?.(version.source ?? '')}
+                  >
+                    Open in the editor
+                  </Button>
+                )}
+              </TableCell>
+            ) : null}
           </TableRow>
         ))}
       </TableBody>

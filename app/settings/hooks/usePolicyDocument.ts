@@ -7,6 +7,7 @@ import {
   type PolicyDocuments,
   type PolicyKind,
   type PolicyListResponse,
+  type PreviewResponse,
   type ValidateResponse,
   type VersionResponse,
 } from '../api/policies';
@@ -15,7 +16,10 @@ export type PolicyDocumentApi = {
   state: ResourceState<PolicyDocuments>;
   reload: () => void;
   validate: (text: string) => Promise<ApiResult<ValidateResponse>>;
-  activate: (text: string, note: string) => Promise<ApiResult<VersionResponse>>;
+  /** The simulated impact of the draft against the active version (rule sets only). */
+  preview: (text: string) => Promise<ApiResult<PreviewResponse>>;
+  /** `previewToken` binds a rule set's activation to the preview the user confirmed. */
+  activate: (text: string, note: string, previewToken?: string) => Promise<ApiResult<VersionResponse>>;
   rollback: (version: number, note: string) => Promise<ApiResult<VersionResponse>>;
 };
 
@@ -47,22 +51,44 @@ export function usePolicyDocument(kind: PolicyKind): PolicyDocumentApi {
     [baseUrl, kind.basePath, reload],
   );
 
+  /** The document as the route takes it: its text as written, or parsed (a syntax error stays here). */
+  const documentBody = useCallback(
+    (text: string): ApiResult<Record<string, unknown>> => {
+      const parsed = parseDocumentText(text);
+      if (!parsed.ok) return parsed;
+      return { ok: true, value: kind.changeControl ? { source: text } : { [kind.field]: parsed.value } };
+    },
+    [kind.changeControl, kind.field],
+  );
+
   const validate = useCallback(
     async (text: string): Promise<ApiResult<ValidateResponse>> => {
-      const parsed = parseDocumentText(text);
-      return parsed.ok ? post<ValidateResponse>('validate', { [kind.field]: parsed.value }, false) : parsed;
+      const body = documentBody(text);
+      return body.ok ? post<ValidateResponse>('validate', body.value, false) : body;
     },
-    [kind.field, post],
+    [documentBody, post],
+  );
+
+  const preview = useCallback(
+    async (text: string): Promise<ApiResult<PreviewResponse>> => {
+      const body = documentBody(text);
+      return body.ok ? post<PreviewResponse>('activation-preview', body.value, false) : body;
+    },
+    [documentBody, post],
   );
 
   const activate = useCallback(
-    async (text: string, note: string): Promise<ApiResult<VersionResponse>> => {
-      const parsed = parseDocumentText(text);
-      return parsed.ok
-        ? post<VersionResponse>('activate', { [kind.field]: parsed.value, note }, true)
-        : parsed;
+    async (text: string, note: string, previewToken?: string): Promise<ApiResult<VersionResponse>> => {
+      const body = documentBody(text);
+      return body.ok
+        ? post<VersionResponse>(
+            'activate',
+            { ...body.value, note, ...(previewToken === undefined ? {} : { previewToken }) },
+            true,
+          )
+        : body;
     },
-    [kind.field, post],
+    [documentBody, post],
   );
 
   const rollback = useCallback(
@@ -70,5 +96,5 @@ export function usePolicyDocument(kind: PolicyKind): PolicyDocumentApi {
     [post],
   );
 
-  return { state, reload, validate, activate, rollback };
+  return { state, reload, validate, preview, activate, rollback };
 }

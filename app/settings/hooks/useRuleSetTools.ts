@@ -20,7 +20,7 @@ export function useRuleSetTools(): {
       return callCollectionsApi<SimulateResponse>(baseUrl, {
         method: 'POST',
         path: '/api/v1/rules/simulate',
-        body: { ruleSet: parsed.value, from, to, ...(against === undefined ? {} : { against }) },
+        body: { source: text, from, to, ...(against === undefined ? {} : { against }) },
       });
     },
     [baseUrl],

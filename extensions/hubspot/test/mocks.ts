@@ -14,11 +14,16 @@ export type RecordedRequest = { method: string; path: string; body: unknown };
  * Replaces `hubspot.fetch` (which needs HubSpot's worker) with a fake backend keyed by
  * "METHOD /path?query". A list of replies is served in order; its last reply repeats.
  */
-export function mockCollectionsApi(routes: Record<string, Reply | Reply[]>): { requests: RecordedRequest[] } {
+export function mockCollectionsApi(
+  routes: Record<string, Reply | Reply[]>,
+  apiUrl = API_URL,
+): { requests: RecordedRequest[] } {
   const requests: RecordedRequest[] = [];
   const served = new Map<string, number>();
   jest.spyOn(hubspot, 'fetch').mockImplementation(async (url, options) => {
-    const path = String(url).replace(API_URL, '');
+    // A request of an earlier test's extension (a timer it left behind) is not this test's.
+    if (!String(url).startsWith(`${apiUrl}/`)) throw new TypeError('a request of another test');
+    const path = String(url).slice(apiUrl.length);
     const method = options?.method ?? 'GET';
     requests.push({ method, path, body: options?.body });
     const key = `${method} ${path}`;
@@ -41,8 +46,9 @@ export function mockCollectionsApi(routes: Record<string, Reply | Reply[]>): { r
 export function configureContext(
   context: { variables?: Record<string, string | number | bigint | boolean>; crm?: { objectId: number } },
   objectId?: number,
+  apiUrl = API_URL,
 ): void {
-  context.variables = { COLLECTIONS_API_URL: API_URL };
+  context.variables = { COLLECTIONS_API_URL: apiUrl };
   if (context.crm !== undefined && objectId !== undefined) context.crm.objectId = objectId;
 }
 

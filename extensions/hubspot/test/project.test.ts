@@ -103,6 +103,7 @@ describe('HubSpot project', () => {
     ).toEqual([
       ['object.propertyChange', 'company', 'collections_automation_paused'],
       ['object.propertyChange', 'company', 'hubspot_owner_id'],
+      ['object.propertyChange', 'company', 'collections_tags'],
       ['object.deletion', 'company', undefined],
       ['object.merge', 'company', undefined],
       ['object.propertyChange', 'task', 'hs_task_status'],

@@ -3,7 +3,8 @@
  * the repository root on a free port with a fresh data folder and the demo book, waits for the demo
  * data, then drives Chromium through the worklist (ranking, filters, a task and a pause from a row), the
  * portfolio, an account (next step, tasks, pause), the deal view and the rules
- * (invalid edit, fix, simulate, activate). Screenshots go to e2e/screenshots/.
+ * (invalid edit, fix, rules in words, simulate, activate after the confirmation, identical refused).
+ * Screenshots go to e2e/screenshots/.
  *
  *   node e2e/workspace.e2e.mjs            (CHROMIUM_PATH overrides /usr/bin/chromium)
  *
@@ -360,16 +361,36 @@ async function rules(page) {
   await page.getByRole('button', { name: 'Validate' }).click();
   await page.getByText(/^Valid: \d+ rules?/).waitFor({ timeout: STEP_MS });
 
+  const words = page.getByTestId('rules-in-words');
+  await until(
+    async () => (await words.getByRole('listitem').count()) === fixed.rules.length,
+    'the rules in words',
+  );
+  log(`    ${(await words.getByRole('listitem').first().innerText()).replace(/\s+/g, ' ')}`);
+
   await page.getByRole('button', { name: 'Simulate' }).click();
   const summary = page.getByTestId('simulation-summary');
   await summary.waitFor({ timeout: 3 * 60_000 });
+  const columns = await summary.getByRole('columnheader').allInnerTexts();
+  if (columns[1] === columns[2]) throw new Error(`both simulated columns are named "${columns[1]}"`);
   log(`    ${(await summary.getByRole('row', { name: /Tasks created/ }).innerText()).replace(/\s+/g, ' ')}`);
   await screenshot(page, 'rules-simulated');
 
-  await page
-    .getByLabel('Note for the audit log')
-    .fill(`e2e: ${problemPath} from ${minimum} to ${minimum + 1}`);
   await page.getByRole('button', { name: 'Activate as a new version' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Confirm activation' });
+  await dialog.waitFor({ timeout: 3 * 60_000 });
+  const impact = dialog.getByTestId('activation-impact');
+  log(`    ${(await impact.getByRole('row', { name: /^Tasks/ }).innerText()).replace(/\s+/g, ' ')}`);
+  const ruleRows = await dialog.getByTestId('activation-rules').locator('tbody tr').count();
+  if (ruleRows < fixed.rules.length)
+    throw new Error(`the confirmation lists ${ruleRows} rules, the rule set has ${fixed.rules.length}`);
+  const confirm = dialog.getByRole('button', { name: 'Confirm and activate' });
+  if (!(await confirm.isDisabled())) throw new Error('the activation can be confirmed without a note');
+  await dialog
+    .getByLabel('Note for the audit log (required)')
+    .fill(`e2e: ${problemPath} from ${minimum} to ${minimum + 1}`);
+  await screenshot(page, 'rules-confirm');
+  await confirm.click();
   const notice = page.getByText(/^Version \d+ is now active\.$/);
   await notice.waitFor({ timeout: STEP_MS });
   const version = Number(/\d+/.exec(await notice.innerText())?.[0]);
@@ -379,11 +400,18 @@ async function rules(page) {
     .getByTestId('active-version')
     .filter({ hasText: `Version ${version}` })
     .waitFor({ timeout: STEP_MS });
-  await page
-    .getByTestId('versions-table')
-    .getByRole('row', { name: new RegExp(`^v${version}\\b`) })
-    .waitFor();
+  const versions = page.getByTestId('versions-table');
+  await versions.getByRole('row', { name: new RegExp(`^v${version}\\b`) }).waitFor();
+  await versions.getByRole('row', { name: /^v0 \(default playbook\)/ }).waitFor();
   log(`    version ${version} is active`);
+
+  await page.getByRole('button', { name: 'Activate as a new version' }).click();
+  const again = page.getByRole('dialog', { name: 'Confirm activation' });
+  await again.getByText(/there is nothing to activate/).waitFor({ timeout: 3 * 60_000 });
+  if ((await again.getByRole('button', { name: 'Confirm and activate' }).count()) > 0)
+    throw new Error('an identical rule set can be activated');
+  await again.getByRole('button', { name: 'Close' }).click();
+  log('    the same rule set again: nothing to activate');
   await page.getByTestId('audit-log').waitFor({ timeout: STEP_MS });
   await screenshot(page, 'rules-activated');
 }
@@ -447,7 +475,7 @@ async function main() {
     });
     await step('account: next step, open tasks, pause with a reason and a date', () => account(page, first));
     await step('deals: recommend and accept payment terms', () => deals(page));
-    await step('rules: invalid edit, fix, simulate, activate', () => rules(page));
+    await step('rules: invalid edit, fix, in words, simulate, confirm and activate', () => rules(page));
   } catch (error) {
     await page
       .screenshot({ path: path.join(SCREENSHOTS, 'failure.png'), fullPage: true })

@@ -66,6 +66,7 @@ const CUSTOMER: Customer = {
   createdOn: '2026-01-02' as CalendarDate,
   employees: 1200,
   fundingStage: 'series_b',
+  tags: ['strategic', 'public sector'],
 };
 
 function invoice(invoiceId: string, currency: string, amountMinor: number): Invoice {
@@ -123,6 +124,7 @@ describe('createCsvDatasetWriter', () => {
       created_on: '2026-01-02',
       employees: '1200',
       funding_stage: 'series_b',
+      tags: 'strategic; public sector',
     });
   });
 

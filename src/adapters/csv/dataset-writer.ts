@@ -20,6 +20,7 @@ export const DATASET_HEADERS: Readonly<Record<DatasetFile, readonly string[]>> =
     'created_on',
     'employees',
     'funding_stage',
+    'tags',
   ],
   'subscriptions.csv': [
     'subscription_id',
@@ -102,6 +103,7 @@ function customerLine(row: Customer): string {
     cell(row.createdOn),
     numberCell(row.employees),
     cell(row.fundingStage),
+    cell(row.tags === undefined || row.tags.length === 0 ? null : row.tags.join('; ')),
   ].join(',');
 }
 

@@ -126,6 +126,14 @@ export const PROPERTIES: Readonly<Record<'companies' | 'deals', readonly Propert
       ],
     },
     {
+      name: 'collections_tags',
+      label: 'Collections tags',
+      description:
+        'Tags for the escalation rules, separated by ; (e.g. strategic; public sector). Set by people; the sync never writes it.',
+      type: 'string',
+      fieldType: 'text',
+    },
+    {
       name: 'collections_last_synced',
       label: 'Collections last synced',
       description: 'When these values were last written.',

@@ -1,7 +1,7 @@
 import type { Customer, Dispute, Invoice, PaymentAttempt, Subscription } from '../../domain/model';
 import type { DatasetFile, EntityCounts } from '../../ports/store';
 
-type ColumnType = 'text' | 'bigint' | 'date';
+type ColumnType = 'text' | 'bigint' | 'date' | 'text[]';
 
 export type Column<Row> = { name: string; type: ColumnType; value: (row: Row) => string | number | null };
 
@@ -13,6 +13,11 @@ export type EntityTable<Row> = {
   stage: string;
   columns: readonly Column<Row>[];
 };
+
+/** A PostgreSQL array literal: each column travels as one flat array parameter, so arrays go as text. */
+function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
 
 export const CUSTOMERS: EntityTable<Customer> = {
   entity: 'customers',
@@ -30,6 +35,7 @@ export const CUSTOMERS: EntityTable<Customer> = {
     { name: 'created_on', type: 'date', value: (row) => row.createdOn },
     { name: 'employees', type: 'bigint', value: (row) => row.employees },
     { name: 'funding_stage', type: 'text', value: (row) => row.fundingStage },
+    { name: 'tags', type: 'text[]', value: (row) => textArrayLiteral(row.tags ?? []) },
   ],
 };
 
@@ -147,7 +153,10 @@ export function stageInsertSql(table: EntityTable<never>): string {
   ];
   const selected = [
     'u.line',
-    ...table.columns.map((column) => `u.${quoted(column.name)}${column.type === 'date' ? '::date' : ''}`),
+    ...table.columns.map(
+      (column) =>
+        `u.${quoted(column.name)}${column.type === 'date' || column.type === 'text[]' ? `::${column.type}` : ''}`,
+    ),
   ];
   return (
     `INSERT INTO ${table.stage} (${names.join(', ')}) ` +

@@ -18,6 +18,7 @@ import {
   type EntityTable,
 } from './entity-tables';
 import { holdTransaction, type HeldTransaction } from './held-transaction';
+import { watchBillingHistory } from './portfolio-snapshots';
 import type { SqlClient } from './sql-client';
 
 /**
@@ -330,6 +331,7 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
     const inserted = emptyCounts();
     const updated = emptyCounts();
     let createdCustomers = 0;
+    const history = await watchBillingHistory(tx, tenant, stagedRows);
     for (const table of ENTITY_TABLES) {
       const counts = await merge(table);
       inserted[table.entity] = counts.inserted;
@@ -345,6 +347,7 @@ function createImportSession(tx: HeldTransaction, tenant: TenantId): ImportSessi
         ANALYZE_AFTER_CHANGED_ROWS,
     );
     await tx.query(INVALIDATE_STAGED_CARDS, [tenant]);
+    await history.record();
     if (changed.length > 0) await tx.exec(`ANALYZE ${changed.map((table) => table.table).join(', ')}`);
     const outcome: ImportOutcome = { inserted, updated, createdCustomers };
     if (options.audit !== false) {

@@ -523,6 +523,75 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 21,
+    name: 'portfolio snapshots per day, and the billing-history changes that make them stale',
+    sql: `
+      CREATE TABLE portfolio_snapshots (
+        tenant_id text COLLATE "C" NOT NULL,
+        as_of date NOT NULL,
+        -- JSON text of the report's total slice.
+        total text NOT NULL,
+        computed_at timestamptz NOT NULL DEFAULT now(),
+        book_version bigint NOT NULL,
+        stale boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (tenant_id, as_of)
+      );
+      -- One row per tenant, updated by every write to its invoices or payments: its row lock orders
+      -- the versions as the writes commit.
+      CREATE TABLE portfolio_history (
+        tenant_id text COLLATE "C" NOT NULL,
+        version bigint NOT NULL,
+        PRIMARY KEY (tenant_id)
+      );
+      -- The earliest day each version's write can change a report of.
+      CREATE TABLE portfolio_history_changes (
+        tenant_id text COLLATE "C" NOT NULL,
+        version bigint NOT NULL,
+        changed_from date NOT NULL,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, version)
+      );
+    `,
+  },
+  {
+    version: 22,
+    name: 'rule set sources and version 0, pause history, customer tags',
+    sql: `
+      -- Version 0 is the default playbook, stored when a tenant first changes its rules.
+      ALTER TABLE rule_set_versions DROP CONSTRAINT rule_set_versions_version_check;
+      ALTER TABLE rule_set_versions ADD CONSTRAINT rule_set_versions_version_check CHECK (version >= 0);
+      -- The document as RevOps wrote it (comments, order); null for versions stored before it was kept.
+      -- Guardrail versions share the versioning code and the column.
+      ALTER TABLE rule_set_versions ADD COLUMN source text;
+      ALTER TABLE term_guardrail_versions ADD COLUMN source text;
+
+      -- Every pause as it was set, so a replay of a past day sees the pauses in force that day.
+      CREATE TABLE automation_pause_history (
+        tenant_id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        pause_id bigserial NOT NULL,
+        reason text NOT NULL,
+        started_on date NOT NULL,
+        paused_until date NOT NULL,
+        -- The day it was lifted (resumed, or replaced by a newer pause): no longer in force that day.
+        ended_on date,
+        paused_by text NOT NULL,
+        ended_by text,
+        PRIMARY KEY (tenant_id, customer_id, pause_id)
+      );
+      INSERT INTO automation_pause_history (tenant_id, customer_id, reason, started_on, paused_until, paused_by)
+        SELECT tenant_id, customer_id, reason, LEAST((created_at AT TIME ZONE 'UTC')::date, paused_until),
+               paused_until, paused_by
+          FROM automation_pauses;
+
+      -- Lower-case tags: from the billing side (dataset, Stripe) and from the CRM, kept apart so neither
+      -- sync overwrites the other's.
+      ALTER TABLE customers
+        ADD COLUMN tags text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN crm_tags text[] NOT NULL DEFAULT '{}';
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { PgliteError, PgliteReply, PgliteRequest, PgliteWorkerData } from './pglite-worker.mjs';
-import type { SqlClient, SqlSession, SqlValue } from './sql-client';
+import type { SqlClient, SqlSession, SqlStatement, SqlValue } from './sql-client';
+import { readWireResults } from './wire-rows';
 import { lockDataDir, type DataDirHolder, type DataDirLock, type DataDirOwner } from './data-dir-lock';
 
 export type PgliteOptions = {
@@ -17,7 +18,7 @@ const WORKER_FILE = new URL(
   import.meta.url,
 );
 
-type Answer = { rows: unknown[]; command: string | null };
+type Answer = { rows: unknown[]; command: string | null; wire?: Uint8Array };
 
 function toError(error: PgliteError): Error {
   return Object.assign(new Error(error.message), error);
@@ -68,7 +69,7 @@ async function startPglite(dataDir: string | undefined, lock: DataDirLock | unde
     const waiter = waiting.get(reply.id);
     if (waiter === undefined) return;
     waiting.delete(reply.id);
-    if (reply.ok) waiter.resolve({ rows: reply.rows, command: reply.command });
+    if (reply.ok) waiter.resolve({ rows: reply.rows, command: reply.command, wire: reply.wire });
     else waiter.reject(toError(reply.error));
   });
   worker.on('error', stop);
@@ -91,13 +92,32 @@ async function startPglite(dataDir: string | undefined, lock: DataDirLock | unde
     throw error;
   }
 
-  const run = (sql: string, params: readonly SqlValue[]): Promise<Answer> => {
+  const run = (sql: string, params: readonly SqlValue[], prepare?: string): Promise<Answer> => {
     const id = nextId++;
-    return ask(id, { id, op: 'query', sql, params: [...params] });
+    return ask(id, {
+      id,
+      op: 'query',
+      sql,
+      params: [...params],
+      ...(prepare === undefined ? {} : { prepare }),
+    });
   };
   const runScript = async (sql: string): Promise<void> => {
     const id = nextId++;
     await ask(id, { id, op: 'exec', sql });
+  };
+  const runTuples = async (
+    statements: readonly SqlStatement[],
+    keyRangeOfFirst: boolean,
+  ): Promise<Uint8Array> => {
+    const id = nextId++;
+    const answer = await ask(id, {
+      id,
+      op: 'tuples',
+      statements: statements.map(({ sql, params }) => ({ sql, params: [...params] })),
+      keyRangeOfFirst,
+    });
+    return answer.wire ?? new Uint8Array(0);
   };
 
   let tail: Promise<unknown> = Promise.resolve();
@@ -109,9 +129,15 @@ async function startPglite(dataDir: string | undefined, lock: DataDirLock | unde
 
   return {
     kind: 'pglite',
-    query: <Row>(sql: string, params: readonly SqlValue[] = []) =>
-      exclusive(async () => (await run(sql, params)).rows as Row[]),
+    query: <Row>(sql: string, params: readonly SqlValue[] = [], options: { prepare?: string } = {}) =>
+      exclusive(async () => (await run(sql, params, options.prepare)).rows as Row[]),
     exec: (sql) => exclusive(() => runScript(sql)),
+    // Read outside the exclusive section, so the next statement reaches the worker meanwhile.
+    queryTuples: async (statements: readonly SqlStatement[], options: { keyRangeOfFirst?: boolean } = {}) =>
+      readWireResults(
+        await exclusive(() => runTuples(statements, options.keyRangeOfFirst ?? false)),
+        statements.length,
+      ),
 
     transaction: <T>(work: (tx: SqlSession) => Promise<T>) =>
       exclusive(async () => {
@@ -119,8 +145,8 @@ async function startPglite(dataDir: string | undefined, lock: DataDirLock | unde
         const inside = <R>(action: () => Promise<R>): Promise<R> =>
           open ? action() : Promise.reject(new Error('the transaction has already ended'));
         const tx: SqlSession = {
-          query: <Row>(sql: string, params: readonly SqlValue[] = []) =>
-            inside(async () => (await run(sql, params)).rows as Row[]),
+          query: <Row>(sql: string, params: readonly SqlValue[] = [], options: { prepare?: string } = {}) =>
+            inside(async () => (await run(sql, params, options.prepare)).rows as Row[]),
           exec: (sql) => inside(() => runScript(sql)),
         };
         await runScript('BEGIN');

@@ -6,16 +6,36 @@ export type SqlValue = string | number | boolean | null | readonly (string | num
 
 export interface SqlSession {
   /**
-   * `prepare` names a hot statement: PostgreSQL parses and plans it once per connection (PGlite runs
-   * it as usual).
+   * `prepare` names a hot statement: it is parsed and planned once per connection (PGlite has one),
+   * then run by name. One name, one SQL text.
    */
   query<Row>(sql: string, params?: readonly SqlValue[], options?: { prepare?: string }): Promise<Row[]>;
   /** Runs a script of several statements; no parameters. */
   exec(sql: string): Promise<void>;
 }
 
+/** One statement of a read pipeline; its parameters go as text, NULL as null. */
+export type SqlStatement = { sql: string; params: readonly (string | number | null)[] };
+
+/** The rows of a pipeline's statements by position, each as positional rows in its column order. */
+export interface TupleResults {
+  rows<Tuple extends unknown[]>(statement: number): Tuple[];
+}
+
 export interface SqlClient extends SqlSession {
   readonly kind: 'pglite' | 'postgres';
+  /**
+   * Read statements run back to back in one trip to the engine, each answered as positional rows in
+   * its column order (same value forms as `query`). PGlite has it: its statements run on another
+   * thread, and rows that cross as the database wrote them cost that thread nothing to shape. A
+   * statement's rows are decoded when asked for. `keyRangeOfFirst`: the first column of the
+   * first statement's first and last rows (null and null when it has none) is appended to the
+   * parameters of the others, e.g. a keyset page and its children.
+   */
+  readonly queryTuples?: (
+    statements: readonly SqlStatement[],
+    options?: { keyRangeOfFirst?: boolean },
+  ) => Promise<TupleResults>;
   /** Commits when `work` resolves, rolls back when it rejects. */
   transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;

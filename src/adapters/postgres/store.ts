@@ -15,6 +15,8 @@ import { ruleSimulations } from './rule-simulations';
 import { crmRecordFailures } from './crm-record-failures';
 import { crmOwnerSettings } from './crm-owner-settings';
 import { customerDirectory } from './customer-directory';
+import { customerTags } from './customer-tags';
+import { portfolioSnapshots } from './portfolio-snapshots';
 import { applyMigrations } from './migrations';
 import type { SqlClient } from './sql-client';
 
@@ -74,6 +76,8 @@ export function createSqlStore(client: SqlClient): CollectionsStore {
     ...crmRecordFailures(client),
     ...crmOwnerSettings(client),
     ...customerDirectory(client),
+    ...customerTags(client),
+    ...portfolioSnapshots(client),
 
     async saveRiskModel(tenant, model) {
       await client.query(

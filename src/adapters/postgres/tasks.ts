@@ -150,8 +150,14 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
                 to_char(planned_on, 'YYYY-MM-DD') AS planned_on, crm_task_id
            FROM tasks
           WHERE tenant_id = $1 AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR customer_id = $3)
+            AND ($4::text[] IS NULL OR customer_id = ANY($4::text[]))
           ORDER BY due_on, task_id`,
-        [tenant, filter.state ?? null, filter.customerId ?? null],
+        [
+          tenant,
+          filter.state ?? null,
+          filter.customerId ?? null,
+          filter.customerIds === undefined ? null : [...filter.customerIds],
+        ],
       );
       return rows.map((row): StoredTask => ({
         actionId: row.task_id,
@@ -213,10 +219,13 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
       });
     },
 
-    async getCrmSyncState(tenant, crm) {
+    async getCrmSyncState(tenant, crm, customerIds) {
       const rows = await client.query<{ customer_id: string; crm_id: string; hash: string }>(
-        'SELECT customer_id, crm_id, hash FROM crm_sync_state WHERE tenant_id = $1 AND crm = $2',
-        [tenant, crm],
+        customerIds === undefined
+          ? 'SELECT customer_id, crm_id, hash FROM crm_sync_state WHERE tenant_id = $1 AND crm = $2'
+          : `SELECT customer_id, crm_id, hash FROM crm_sync_state
+              WHERE tenant_id = $1 AND crm = $2 AND customer_id = ANY($3::text[])`,
+        customerIds === undefined ? [tenant, crm] : [tenant, crm, [...customerIds]],
       );
       return new Map(rows.map((row) => [row.customer_id, { crmId: row.crm_id, hash: row.hash }]));
     },

@@ -15,6 +15,9 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[
 return 0
 `;
 
+/** The longest pause between two tries for a busy lock. */
+const POLL_MAX_MS = 50;
+
 type WithRelease = Redis & {
   lockRelease(key: string, token: string): Promise<number>;
   lockExtend(key: string, token: string, ttlMs: number): Promise<number>;
@@ -48,7 +51,8 @@ export function createRedisLocks(options: { url: string; prefix?: string }): Loc
         const taken = await redis.set(name, token, 'PX', lockOptions.ttlMs, 'NX');
         if (taken === 'OK') break;
         if (Date.now() >= deadline) throw new LockBusyError(key, lockOptions.waitMs);
-        await sleep(Math.min(200, 20 * 2 ** attempt) * (0.5 + Math.random() / 2));
+        // Checked often: a waiter's work (a billing event's batch) starts as soon as the holder is done.
+        await sleep(Math.min(POLL_MAX_MS, 10 * 2 ** attempt) * (0.5 + Math.random() / 2));
       }
       // Kept alive while the work runs (a long sync outlives the TTL); a dead holder's lock expires.
       const keepAlive = setInterval(

@@ -1,5 +1,4 @@
 import { createSign } from 'node:crypto';
-import { OAuth2 } from 'jsforce';
 import type { CrmOAuth, OAuthTokens } from '../../ports/crm-auth';
 import { IntegrationError } from '../../ports/crm-gateway';
 import { toIntegrationError } from './errors';
@@ -53,13 +52,16 @@ export function jwtAudienceFor(loginUrl: string, orgType?: SalesforceOrgType): s
 export function createSalesforceOAuth(options: SalesforceOAuthOptions): SalesforceOAuth {
   const now = options.now ?? Date.now;
   const loginUrl = options.loginUrl.replace(/\/+$/, '');
-  const oauth2 = (redirectUri?: string) =>
-    new OAuth2({
+  // jsforce is loaded on first use: it is heavy, and most processes never exchange a Salesforce grant.
+  const oauth2 = async (redirectUri?: string) => {
+    const { OAuth2 } = await import('jsforce');
+    return new OAuth2({
       loginUrl,
       clientId: options.clientId,
       clientSecret: options.clientSecret,
       ...(redirectUri === undefined ? {} : { redirectUri }),
     });
+  };
 
   const tokens = (response: TokenResponse, previousRefresh: string | null): OAuthTokens => {
     // The identity URL ends in /id/<org id>/<user id>.
@@ -103,7 +105,9 @@ export function createSalesforceOAuth(options: SalesforceOAuthOptions): Salesfor
 
     async exchangeCode(code, redirectUri, codeVerifier) {
       try {
-        const response = (await oauth2(redirectUri).requestToken(
+        const response = (await (
+          await oauth2(redirectUri)
+        ).requestToken(
           code,
           codeVerifier === undefined ? {} : { code_verifier: codeVerifier },
         )) as unknown as TokenResponse;
@@ -116,7 +120,7 @@ export function createSalesforceOAuth(options: SalesforceOAuthOptions): Salesfor
     async refresh(refreshToken) {
       try {
         // With rotation Salesforce answers a new refresh token and the old one is spent.
-        const response = (await oauth2().refreshToken(refreshToken)) as unknown as TokenResponse;
+        const response = (await (await oauth2()).refreshToken(refreshToken)) as unknown as TokenResponse;
         return tokens(response, refreshToken);
       } catch (raw) {
         throw grantError(raw, 'unauthorized');
@@ -135,7 +139,9 @@ export function createSalesforceOAuth(options: SalesforceOAuthOptions): Salesfor
       );
       const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(privateKeyPem);
       try {
-        const response = (await oauth2().requestToken({
+        const response = (await (
+          await oauth2()
+        ).requestToken({
           grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
           assertion: `${header}.${claims}.${base64url(signature)}`,
         })) as unknown as TokenResponse;

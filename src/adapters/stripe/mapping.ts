@@ -11,7 +11,11 @@ import {
   type SubscriptionStatus,
 } from '../../domain/model';
 import { addMinor, multiplyMinor, type CurrencyCode } from '../../domain/money';
+import { parseTagList } from '../../domain/tags';
 import type { BillingRecord } from '../../ports/billing-source';
+
+/** Customer metadata holding the customer's tags, separated by `;` like the dataset column. */
+export const TAGS_METADATA_KEY = 'collections_tags';
 
 /** How Stripe objects become canonical rows. Pure: no API calls. */
 export type MappingOptions = {
@@ -91,6 +95,8 @@ export function mapCustomer(
     createdOn: calendarDate(live.created, options.timeZone),
     employees: metadataNumber(metadata['employees']),
     fundingStage: metadataWord(metadata['funding_stage']),
+    // Metadata is free text typed in the Stripe dashboard: parts that are no tag are left out.
+    tags: parseTagList(metadata[TAGS_METADATA_KEY] ?? '').tags,
   };
   return { kind: 'customer', id: live.id, deleted: false, email: live.email ?? null, row };
 }

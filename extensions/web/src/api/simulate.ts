@@ -1,7 +1,12 @@
 import { apiFailure, callApi, type ApiResult } from './client';
 import type { SimulateAnswer, SimulationJob, SimulationJobAnswer } from './types';
 
-export type SimulationBody = { ruleSet: unknown; against?: unknown; from: string; to: string };
+/** The proposal as its text (`source`, preferred) or parsed (`ruleSet`), and what it is compared with. */
+export type SimulationBody = ({ source: string } | { ruleSet: unknown }) & {
+  against?: unknown;
+  from: string;
+  to: string;
+};
 
 export type SimulationOptions = {
   /** Accounts replayed so far, while the server runs the simulation as a job. */
@@ -36,7 +41,15 @@ export async function simulateRules(
   if (!started.ok) return started;
   let job = started.value.simulation;
   for (let polls = 0; ; polls += 1) {
-    if (job.state === 'done') return { ok: true, value: { ok: true, summaries: job.summaries ?? [] } };
+    if (job.state === 'done')
+      return {
+        ok: true,
+        value: {
+          ok: true,
+          summaries: job.summaries ?? [],
+          ...(job.labels === undefined ? {} : { labels: job.labels }),
+        },
+      };
     if (job.state === 'failed')
       return { ok: false, failure: apiFailure(job.error ?? 'The simulation failed on the server.') };
     if (polls >= (options.maxPolls ?? 1800))

@@ -69,7 +69,14 @@ export type PortfolioReport = {
   slices: Slice[];
 };
 
-export type PortfolioTrend = { points: { asOf: string; currencies: CurrencyMetrics[] }[] };
+/**
+ * Month-end points from stored snapshots. `stale`: billing changes reached the point after it was
+ * computed (the server recomputes stale month-ends before answering; today's point may lag until the
+ * next pass).
+ */
+export type PortfolioTrend = {
+  points: { asOf: string; currencies: CurrencyMetrics[]; computedAt?: string; stale?: boolean }[];
+};
 
 export type AccountSort = 'risk' | 'overdue' | 'renewal';
 
@@ -271,23 +278,37 @@ export type AcceptAnswer = {
   overridden: boolean;
 };
 
-/** server/http/rules-api.ts and src/domain/rules/. */
+/** server/http/rules-api.ts and src/domain/rules/. Version 0 is the default playbook, stored for every tenant. */
 export type RuleSetVersionView = {
   version: number;
   createdAt: string;
   createdBy: string;
   note: string | null;
   active: boolean;
+  /** The document as its author wrote it (comments and order kept). */
+  source?: string;
 };
+
+/** One rule as one plain-English sentence (src/domain/rules/describe.ts). */
+export type DescribedRule = { id: string; text: string };
 
 export type RulesAnswer = {
   ok: true;
-  active: { version: number; ruleSet: unknown; createdBy: string } | null;
+  active: {
+    version: number;
+    ruleSet: unknown;
+    createdBy: string;
+    createdAt?: string;
+    note?: string | null;
+    source?: string;
+  } | null;
   default: unknown;
   versions: RuleSetVersionView[];
+  /** The active rule set in words. */
+  described?: DescribedRule[];
 };
 
-export type ValidateAnswer = { ok: true; rules: string[] };
+export type ValidateAnswer = { ok: true; rules: string[]; described?: DescribedRule[] };
 
 export type SimulationSummary = {
   from: string;
@@ -295,16 +316,24 @@ export type SimulationSummary = {
   days: number;
   accounts: number;
   tasks: number;
+  /** Every rule of the simulated set, 0 for one that never fired. */
   tasksByRule: Record<string, number>;
   accountsContacted: number;
   contacts: number;
   contactsInRenewalWindow: number;
   accountsHeldForDisputes: number;
+  /** The sum of `skippedByRail`. */
   accountsSkippedByRails: number;
+  skippedByRail?: Record<string, number>;
+  /** The most automated contacts one account had in one week, and the set's cap. */
+  contactsPerAccountWeek?: { max: number; cap: number };
   peakTasksPerAssigneePerWeek: Record<string, { week: string; tasks: number }>;
 };
 
-export type SimulateAnswer = { ok: true; summaries: SimulationSummary[] };
+/** What each column of a simulation is: the proposal and what it is compared with (null: nothing). */
+export type SimulationLabels = { baseline: string | null; proposed: string };
+
+export type SimulateAnswer = { ok: true; summaries: SimulationSummary[]; labels?: SimulationLabels };
 
 /** A simulation the server runs as a job (too long or too large for one request), as polled. */
 export type SimulationJob = {
@@ -312,6 +341,7 @@ export type SimulationJob = {
   state: 'queued' | 'running' | 'done' | 'failed';
   accounts: { done: number; total: number | null };
   summaries?: SimulationSummary[];
+  labels?: SimulationLabels;
   error?: string;
 };
 
@@ -326,6 +356,32 @@ export type RuleSetChange =
 export type DiffAnswer = { ok: true; from: number; to: number; changes: RuleSetChange[] };
 
 export type VersionAnswer = { ok: true; version: number };
+
+/** The simulated impact of one rule set over the preview's window. */
+export type Impact = {
+  tasks: number;
+  accountsContacted: number;
+  contactsInRenewalWindow: number;
+  peakTasksPerAssignee: { assignee: string; tasks: number } | null;
+  maxContactsPerAccountWeek: number;
+  contactCapPerWeek: number;
+};
+
+/** `POST /rules/activation-preview`: the proposal against the active version over the last 90 days. */
+export type ActivationPreview = {
+  /** Sent back with the activation: binds it to this proposal and this active version. */
+  token: string;
+  identicalToActive: boolean;
+  against: { version: number; label: string };
+  proposed: { label: string };
+  from: string;
+  to: string;
+  windowDays: number;
+  impact: { active: Impact; proposed: Impact };
+  rules: { id: string; label: string; active: { tasks: number }; proposed: { tasks: number } }[];
+};
+
+export type ActivationPreviewAnswer = { ok: true; preview: ActivationPreview };
 
 export type AuditEvent = {
   at: string;

@@ -4,6 +4,8 @@ import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { vi } from 'vitest';
 import type {
   AccountCardView,
+  ActivationPreview,
+  Impact,
   AccountDetail,
   AttentionAccount,
   CurrencyMetrics,
@@ -361,18 +363,59 @@ export const RULE_SET = {
   ],
 };
 
+/** RULE_SET as its author wrote it: comments and flow style that a parse and re-layout would lose. */
+export const RULE_SOURCE = `# Calmer reminders: a week before the first one.
+name: Default collections playbook
+renewalWindowDays: 90
+caps: { maxContactsPerWeek: 2, minHoursBetweenContacts: 48 }
+rules:
+  - id: overdue-7 # the first reminder
+    when: { daysPastDue: { min: 7 } }
+    then:
+      createTask: { assignee: account_owner, title: "Overdue: {{name}}" }
+      tone: gentle
+`;
+
+export const DEFAULT_SOURCE = `# The default collections playbook
+name: Default collections playbook
+rules:
+  - id: overdue-7
+    when: { daysPastDue: { min: 7 } }
+    then: { createTask: { assignee: finance_queue, title: "Overdue: {{name}}" }, tone: gentle }
+`;
+
+export const OVERDUE_7_WORDS =
+  'When the oldest overdue invoice is at least 7 days past due: a gentle task for the account owner, ' +
+  'medium priority, due in 2 days.';
+
 export function createRulesAnswer(overrides: Partial<RulesAnswer> = {}): RulesAnswer {
   return {
     ok: true,
-    active: { version: 2, ruleSet: RULE_SET, createdBy: 'ana@example.com' },
+    active: {
+      version: 2,
+      ruleSet: RULE_SET,
+      createdBy: 'ana@example.com',
+      createdAt: '2026-11-01T09:00:00Z',
+      note: 'calmer',
+      source: RULE_SOURCE,
+    },
     default: RULE_SET,
     versions: [
+      {
+        version: 0,
+        createdAt: '2026-09-01T00:00:00Z',
+        createdBy: 'system',
+        note: 'Default collections playbook',
+        active: false,
+        source: DEFAULT_SOURCE,
+      },
       {
         version: 1,
         createdAt: '2026-10-01T09:00:00Z',
         createdBy: 'ana@example.com',
         note: 'first',
         active: false,
+        source: 'name: first\nrules: []\n',
       },
       {
         version: 2,
@@ -380,8 +423,10 @@ export function createRulesAnswer(overrides: Partial<RulesAnswer> = {}): RulesAn
         createdBy: 'ana@example.com',
         note: 'calmer',
         active: true,
+        source: RULE_SOURCE,
       },
     ],
+    described: [{ id: 'overdue-7', text: OVERDUE_7_WORDS }],
     ...overrides,
   };
 }
@@ -399,7 +444,48 @@ export function createSimulation(overrides: Partial<SimulationSummary> = {}): Si
     contactsInRenewalWindow: 12,
     accountsHeldForDisputes: 3,
     accountsSkippedByRails: 9,
+    skippedByRail: { contact_cap: 5, open_task: 4 },
+    contactsPerAccountWeek: { max: 2, cap: 2 },
     peakTasksPerAssigneePerWeek: { account_owner: { week: '2026-10-05', tasks: 14 } },
+    ...overrides,
+  };
+}
+
+export function createImpact(overrides: Partial<Impact> = {}): Impact {
+  return {
+    tasks: 120,
+    accountsContacted: 80,
+    contactsInRenewalWindow: 12,
+    peakTasksPerAssignee: { assignee: 'finance_queue', tasks: 14 },
+    maxContactsPerAccountWeek: 2,
+    contactCapPerWeek: 2,
+    ...overrides,
+  };
+}
+
+export function createPreview(overrides: Partial<ActivationPreview> = {}): ActivationPreview {
+  return {
+    token: 'preview-token-1',
+    identicalToActive: false,
+    against: { version: 2, label: 'v2 (active, "calmer")' },
+    proposed: { label: 'proposed' },
+    from: '2026-08-29',
+    to: '2026-11-26',
+    windowDays: 90,
+    impact: {
+      active: createImpact(),
+      proposed: createImpact({
+        tasks: 150,
+        accountsContacted: 95,
+        contactsInRenewalWindow: 3,
+        peakTasksPerAssignee: { assignee: 'account_owner', tasks: 21 },
+        maxContactsPerAccountWeek: 3,
+      }),
+    },
+    rules: [
+      { id: 'overdue-7', label: 'overdue-7', active: { tasks: 120 }, proposed: { tasks: 150 } },
+      { id: 'overdue-90', label: 'overdue-90', active: { tasks: 0 }, proposed: { tasks: 0 } },
+    ],
     ...overrides,
   };
 }

@@ -108,6 +108,26 @@ describe('PortfolioView', () => {
     expect(await screen.findByTestId('worklist-table')).toBeInTheDocument();
   });
 
+  it('says when the latest point lags billing changes made since it was computed', async () => {
+    const trend = createTrend();
+    const points = trend.points.map((point, index) =>
+      index === trend.points.length - 1
+        ? { ...point, computedAt: '2026-11-28T02:00:00.000Z', stale: true }
+        : { ...point, computedAt: '2026-11-28T02:00:00.000Z', stale: false },
+    );
+    mockFetch(routes({ 'GET /portfolio/trend?months=12': ok({ points }) }));
+    renderView(<PortfolioView />);
+    const note = await screen.findByTestId('trend-latest-stale');
+    expect(note.textContent).toContain('billing changes since then are not in it yet');
+  });
+
+  it('adds no note when every point is current', async () => {
+    mockFetch(routes());
+    renderView(<PortfolioView />);
+    await screen.findByRole('img', { name: /Line chart over 3 month ends in USD/ });
+    expect(screen.queryByTestId('trend-latest-stale')).toBeNull();
+  });
+
   it('says so when there is nothing to show', async () => {
     mockFetch(
       routes({

@@ -11,6 +11,7 @@ import {
   DASH,
   formatDate,
   formatDays,
+  formatInstant,
   formatMinor,
   formatMinorCompact,
   formatMonth,
@@ -311,10 +312,18 @@ function TrendSection({
       );
     }
   }
+  const latest = state.status === 'success' ? state.data.points[state.data.points.length - 1] : undefined;
   return (
     <section aria-labelledby="trend-heading">
       <h2 id="trend-heading">Trend over the last 12 months</h2>
       {body}
+      {latest?.stale === true && latest.computedAt !== undefined ? (
+        <p className="muted" data-testid="trend-latest-stale">
+          The latest point ({formatDate(latest.asOf)}) was computed at {formatInstant(latest.computedAt)}:
+          billing changes since then are not in it yet. Month-ends are recomputed whenever billing history
+          reaching them changes.
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -11,8 +11,21 @@ import { useApiAction, useApiResource } from '../../api/useApi';
 import { Empty, ErrorAlert, Loading, Notice } from '../../components/Feedback';
 import { formatInstant, humanize } from '../../format';
 
-export function VersionsTable({ versions }: { versions: RuleSetVersionView[] }) {
+/** "v0 (default playbook)" for the playbook every tenant starts from, "v3" for the others. */
+export function versionName(version: number): string {
+  return version === 0 ? 'v0 (default playbook)' : `v${version}`;
+}
+
+/** The stored versions, newest first; each one's text, as written, can be opened in the editor. */
+export function VersionsTable({
+  versions,
+  onOpen,
+}: {
+  versions: RuleSetVersionView[];
+  onOpen?: (source: string) => void;
+}) {
   if (versions.length === 0) return <Empty>No versions yet.</Empty>;
+  const openable = onOpen !== undefined && versions.some((version) => version.source !== undefined);
   return (
     <div className="table-scroll" role="region" aria-label="Rule set versions" tabIndex={0}>
       <table className="data-table" data-testid="versions-table">
@@ -23,6 +36,7 @@ export function VersionsTable({ versions }: { versions: RuleSetVersionView[] }) 
             <th scope="col">By</th>
             <th scope="col">Note</th>
             <th scope="col">State</th>
+            {openable ? <th scope="col">Text</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -30,11 +44,27 @@ export function VersionsTable({ versions }: { versions: RuleSetVersionView[] }) 
             .sort((a, b) => b.version - a.version)
             .map((version) => (
               <tr key={version.version} className={version.active ? 'row-active' : undefined}>
-                <th scope="row">v{version.version}</th>
+                <th scope="row">{versionName(version.version)}</th>
                 <td>{formatInstant(version.createdAt)}</td>
                 <td>{version.createdBy}</td>
-                <td>{version.note ?? '—'}</td>
+                <td>{version.note === null || version.note === '' ? '—' : version.note}</td>
                 <td>{version.active ? <strong>Active</strong> : 'Inactive'}</td>
+                {openable ? (
+                  <td>
+                    {version.source === undefined ? (
+                      '—'
+                    ) : (
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-label={`Open ${versionName(version.version)} in the editor`}
+                        onClick={() => onOpen(version.source ?? '')}
+                      >
+                        Open in the editor
+                      </button>
+                    )}
+                  </td>
+                ) : null}
               </tr>
             ))}
         </tbody>
@@ -94,7 +124,7 @@ export function RollbackPanel({
           >
             {candidates.map((candidate) => (
               <option key={candidate.version} value={candidate.version}>
-                v{candidate.version} by {candidate.createdBy}
+                {versionName(candidate.version)} by {candidate.createdBy}
                 {candidate.note === null || candidate.note === '' ? '' : `: ${candidate.note}`}
               </option>
             ))}
@@ -184,7 +214,7 @@ export function DiffPanel({ versions }: { versions: RuleSetVersionView[] }) {
             <select id={field.id} value={field.value} onChange={(event) => field.set(event.target.value)}>
               {sorted.map((version) => (
                 <option key={version.version} value={version.version}>
-                  v{version.version}
+                  {versionName(version.version)}
                 </option>
               ))}
             </select>

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { locatePath, parseDocumentText, pathSegments, toDocumentText } from './ruleDocument';
+import {
+  formatOfText,
+  locateLineColumn,
+  locatePath,
+  parseDocumentText,
+  pathSegments,
+  toDocumentText,
+} from './ruleDocument';
 
 const YAML = `name: Playbook
 rules:
@@ -31,5 +38,19 @@ describe('rule documents', () => {
     const parsed = parseDocumentText('name: a\nrules: [\n');
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.problem.at?.line).toBeGreaterThan(0);
+  });
+
+  it('selects from a line and column the server reports to the end of that line', () => {
+    const at = locateLineColumn(YAML, 6, 9);
+    expect(at?.line).toBe(6);
+    expect(YAML.slice(at?.start, at?.end)).toBe('min: -5');
+    const whole = locateLineColumn(YAML, 3, undefined);
+    expect(YAML.slice(whole?.start, whole?.end)).toBe('  - id: first');
+    expect(locateLineColumn(YAML, 40, 1)).toBeNull();
+  });
+
+  it('tells a JSON text from a YAML one', () => {
+    expect(formatOfText('  {"name": "x"}')).toBe('json');
+    expect(formatOfText('# a comment\nname: x')).toBe('yaml');
   });
 });

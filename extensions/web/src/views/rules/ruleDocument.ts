@@ -43,6 +43,23 @@ export function parseDocumentText(
   return { ok: true, value: document.toJS() };
 }
 
+/** A 1-based line and column as the server reports them: from there to the end of the line. */
+export function locateLineColumn(text: string, line: number, column: number | undefined): Located | null {
+  const lines = text.split('\n');
+  if (line < 1 || line > lines.length) return null;
+  const lineStart = lines.slice(0, line - 1).reduce((offset, current) => offset + current.length + 1, 0);
+  const length = lines[line - 1]?.length ?? 0;
+  if (column === undefined || column < 1 || column > length + 1)
+    return { line, start: lineStart, end: lineStart + length };
+  const start = lineStart + column - 1;
+  return { line, start, end: Math.max(start, lineStart + (lines[line - 1] ?? '').trimEnd().length) };
+}
+
+/** Whether a document is JSON (so the editor shows it in that format). */
+export function formatOfText(text: string): DocumentFormat {
+  return /^\s*[{[]/.test(text) ? 'json' : 'yaml';
+}
+
 /** `rules[4].when.daysPastDue.min` → ['rules', 4, 'when', 'daysPastDue', 'min']. */
 export function pathSegments(path: string): (string | number)[] {
   const segments: (string | number)[] = [];
