@@ -33,6 +33,8 @@ import { createInProcessLocks } from '../src/adapters/inprocess/locks';
 import type { HitCounter } from '../src/ports/hit-counter';
 import type { HubspotAppOptions } from './http/hubspot-app';
 import type { SalesforceAppOptions } from './http/salesforce-app';
+import type { WorkflowActionOptions } from './http/workflow-actions';
+import type { SalesforceActionOptions } from './http/salesforce-actions';
 import { createAccessTokenProvider } from '../src/use-cases/crm-installation';
 import { installCrmSchema } from '../src/use-cases/crm-schema';
 import type { CrmGateway } from '../src/ports/crm-gateway';
@@ -274,6 +276,21 @@ export function hubspotAppOptions(
   };
 }
 
+/** The HubSpot app's workflow actions: signed with its client secret, open to installed portals only. */
+export function hubspotWorkflowActionOptions(
+  config: Config,
+  store: CollectionsStore,
+): Omit<WorkflowActionOptions, 'store' | 'logger'> {
+  return {
+    clientSecret: config.crm.hubspotClientSecret ?? '',
+    publicBaseUrl: config.publicBaseUrl,
+    resolveTenant: hubspotTenantResolver(config, store),
+    today: () => todayUtc(),
+    cardOptions: { riskTiers: config.riskTiers, renewalWindowDays: config.renewalWindowDays },
+    promiseGraceDays: config.promiseGraceDays,
+  };
+}
+
 /** Salesforce OAuth (web-server flow with PKCE, refresh rotation; JWT bearer); undefined without the app. */
 export function openSalesforceOAuth(config: Config): SalesforceOAuth | undefined {
   const { salesforceClientId, salesforceClientSecret, salesforceLoginUrl } = config.crm;
@@ -367,6 +384,17 @@ export function salesforceAppOptions(
     today,
     cardOptions: { riskTiers: config.riskTiers, renewalWindowDays: config.renewalWindowDays },
     ...(sessionSecret === undefined ? {} : { workspace: { sessionSecret } }),
+  };
+}
+
+/** The Salesforce package's invocable actions: verified with each connected org's launch secret. */
+export function salesforceActionOptions(config: Config): Omit<SalesforceActionOptions, 'store' | 'logger'> {
+  const cipher = openSecretCipher(config);
+  return {
+    ...(cipher === undefined ? {} : { cipher }),
+    today: () => todayUtc(),
+    cardOptions: { riskTiers: config.riskTiers, renewalWindowDays: config.renewalWindowDays },
+    promiseGraceDays: config.promiseGraceDays,
   };
 }
 

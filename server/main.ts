@@ -10,6 +10,7 @@ import {
   demoDatasetFolders,
   doctorOptions,
   hubspotAppOptions,
+  hubspotWorkflowActionOptions,
   hubspotTenantResolver,
   openBillingSource,
   openCrmGateway,
@@ -19,6 +20,7 @@ import {
   openRateLimiter,
   openStore,
   salesforceAppOptions,
+  salesforceActionOptions,
   todayUtc,
   workspaceSessionSecret,
 } from './compose';
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
         );
       },
     },
-    { riskTiers: config.riskTiers },
+    cardOptions,
   );
   const billing = await openBillingSource(config, {
     onThrottled: (waitMs) => logger.warn({ waitMs }, 'stripe rate limit: backing off'),
@@ -208,6 +210,7 @@ async function main(): Promise<void> {
       store,
       queue,
       riskTiers: config.riskTiers,
+      renewalWindowDays: config.renewalWindowDays,
       onDone: (summary) => logger.info(summary, 'daily run done'),
     }),
     [CRM_EVENT]: createCrmEventHandler({
@@ -281,6 +284,7 @@ async function main(): Promise<void> {
       today: () => todayUtc(),
       riskTiers: config.riskTiers,
       renewalWindowDays: config.renewalWindowDays,
+      promiseGraceDays: config.promiseGraceDays,
       resolveTenant,
       ...(sessionSecret === undefined ? {} : { sessionSecret }),
       queue,
@@ -290,13 +294,16 @@ async function main(): Promise<void> {
         : { defaultCsmProperty: config.crm.hubspotTaskOwners.csmProperty }),
     },
     ...(hasWeb ? { webDir } : {}),
-    ...(salesforceApp === undefined ? {} : { salesforceApp }),
+    ...(salesforceApp === undefined
+      ? {}
+      : { salesforceApp, salesforceActions: salesforceActionOptions(config) }),
     ...(config.crm.hubspotClientSecret === undefined
       ? {}
       : {
           hubspotApp: hubspotAppOptions(config, store, gatewayFor, (forTenant, eventId) =>
             enqueueCrmEvent(queue, forTenant, eventId),
           ),
+          workflowActions: hubspotWorkflowActionOptions(config, store),
         }),
     billingWebhooks: billing === undefined ? [] : [{ source: billing, tenant, queue }],
     // The embedded queue's jobs live in this process: the CLI lists and replays its dead letters here.
@@ -405,8 +412,23 @@ async function main(): Promise<void> {
     logger.flush();
     process.exitCode = 0;
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  stopWith(shutdown);
+}
+
+/**
+ * A signal that arrives while the process is still starting (its workers may already be taking jobs)
+ * is held until the shutdown can run, rather than killing the process half-way through a job.
+ */
+let signalled: string | undefined;
+let shutdownWith: ((signal: string) => Promise<void>) | undefined;
+for (const signal of ['SIGTERM', 'SIGINT'] as const)
+  process.once(signal, () => {
+    if (shutdownWith === undefined) signalled ??= signal;
+    else void shutdownWith(signal);
+  });
+function stopWith(shutdown: (signal: string) => Promise<void>): void {
+  shutdownWith = shutdown;
+  if (signalled !== undefined) void shutdown(signalled);
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,9 @@ import type { CalendarDate } from '../src/domain/dates';
 import type { TenantId } from '../src/domain/model';
 import type { CollectionsStore } from '../src/ports/store';
 import { createHttpApp, type AppState } from '../server/http/app';
+import { apiContract } from './support/api-contract';
+
+const contract = apiContract();
 
 /** Without a HubSpot signing secret, /api/v1 is a local demo only when no CRM is configured at all. */
 describe('/api/v1 without a HubSpot signing secret', () => {
@@ -25,19 +28,21 @@ describe('/api/v1 without a HubSpot signing secret', () => {
       demo: { state: 'off', tenant: 'demo' },
       shuttingDown: false,
     };
-    return createHttpApp({
-      store,
-      state,
-      logger: pino({ level: 'silent' }),
-      api: {
-        signingSecret: undefined,
-        publicBaseUrl: 'http://127.0.0.1:3000',
-        revopsUsers: [],
-        demoTenant: 'demo' as TenantId,
-        today: () => '2026-03-01' as CalendarDate,
-        ...(demo === undefined ? {} : { demo }),
-      },
-    });
+    return contract.check(
+      createHttpApp({
+        store,
+        state,
+        logger: pino({ level: 'silent' }),
+        api: {
+          signingSecret: undefined,
+          publicBaseUrl: 'http://127.0.0.1:3000',
+          revopsUsers: [],
+          demoTenant: 'demo' as TenantId,
+          today: () => '2026-03-01' as CalendarDate,
+          ...(demo === undefined ? {} : { demo }),
+        },
+      }),
+    );
   }
 
   it('gives the local demo RevOps rights when no CRM is configured', async () => {

@@ -4,7 +4,7 @@ import { createPgliteStore } from '../src/adapters/postgres';
 import type { CalendarDate } from '../src/domain/dates';
 import type { TenantId } from '../src/domain/model';
 import type { CollectionsStore } from '../src/ports/store';
-import { createRulesApi } from '../server/http/rules-api';
+import { createApiV1 } from '../server/http/api-v1';
 import { hubspotSignatureV3 } from '../server/http/signed-request';
 
 const TENANT = '4242' as TenantId;
@@ -23,6 +23,10 @@ describe('GET /api/v1/crm-sync-status', () => {
   afterAll(() => store.close());
 
   const statusWith = async (pause: { until: string; reason: string } | null) => {
+    const failure =
+      pause === null
+        ? null
+        : { kind: 'limit' as const, code: 'daily_limit' as const, count: 1, scopes: [], ...pause };
     await store.saveCrmInstallation({
       tenant: TENANT,
       crm: 'hubspot',
@@ -34,10 +38,10 @@ describe('GET /api/v1/crm-sync-status', () => {
       installedBy: 'test',
       syncPause: null,
     });
-    await store.setCrmSyncPause(TENANT, 'hubspot', pause);
+    await store.setCrmSyncPause(TENANT, 'hubspot', failure);
     const app = express().use(
       '/api/v1',
-      createRulesApi({
+      createApiV1({
         store,
         signingSecret: SECRET,
         publicBaseUrl: BASE,

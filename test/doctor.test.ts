@@ -47,14 +47,22 @@ describe('diagnose (collections doctor) on the real store', () => {
     );
     await store.saveCrmInstallation(installation(SICK, 'salesforce', {}));
     await store.setCrmSyncPause(SICK, 'salesforce', {
+      kind: 'reconnect',
+      code: 'unauthorized',
+      count: 3,
       until: '9999-12-31T00:00:00Z',
-      reason: 'reconnect needed: INVALID_SESSION_ID',
+      reason: 'INVALID_SESSION_ID',
+      scopes: [],
     });
 
     await store.saveCrmInstallation(installation(WARNED, 'hubspot', {}));
     await store.setCrmSyncPause(WARNED, 'hubspot', {
+      kind: 'limit',
+      code: 'daily_limit',
+      count: 1,
       until: new Date(Date.now() + 86400000).toISOString(),
       reason: 'daily limit reached',
+      scopes: [],
     });
     const session = await store.beginImport(WARNED);
     await session.stageCustomers([
@@ -101,6 +109,16 @@ describe('diagnose (collections doctor) on the real store', () => {
     expect(sick?.integrations.find((i) => i.integration === 'stripe')?.findings[0]?.fix).toContain(
       `collections sync stripe --backfill --restart --tenant ${SICK}`,
     );
+
+    // The CRM's typed failure: its code, how many syncs in a row it stopped, and the next attempt.
+    const refused = sick?.integrations.find((i) => i.integration === 'salesforce')?.findings[0];
+    expect(refused).toMatchObject({
+      code: 'unauthorized',
+      failures: 3,
+      nextAttemptAt: '9999-12-31T00:00:00Z',
+    });
+    expect(refused?.problem).toContain('INVALID_SESSION_ID');
+    expect(refused?.problem).toContain('3 times in a row');
 
     expect(checksOf(report, WARNED)).toEqual([
       ['mapping', 'unmapped_customers', 'warning'],

@@ -19,7 +19,7 @@ import {
   parseSubscriptionRow,
 } from '../src/use-cases/dataset-rows';
 import { importDataset } from '../src/use-cases/import-dataset';
-import { verifyLaunchToken } from '../server/http/salesforce-app';
+import { verifyLaunchToken } from '../server/http/launch-token';
 import { readSession, signSession } from '../server/http/workspace-session';
 
 /** Bounded and seeded: a failure names its seed and counterexample, and the run is reproducible. */
@@ -273,7 +273,7 @@ describe('fuzz: tokens (Salesforce launch tokens, workspace sessions)', () => {
     recordId: '001000000000001AAA',
     iat: nowS,
     exp: nowS + 60,
-    nonce: 'n-1',
+    nonce: '0123456789abcdef0123456789abcdef',
   };
   const valid = launchToken(validClaims);
   const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/!';

@@ -11,6 +11,7 @@ import { seedHubspotBook } from './support/hubspot-book';
 
 const TENANT = '4242' as TenantId;
 const AS_OF = '2026-09-01' as CalendarDate;
+const NEXT_DAY = '2026-09-02' as CalendarDate;
 // 22:00 in Sydney (AEST, UTC+10 in September): the portal's day ends two hours later, at 14:00 UTC.
 const NOW = Date.parse('2026-09-01T12:00:00Z');
 const SYDNEY_MIDNIGHT = '2026-09-01T14:00:00Z';
@@ -95,5 +96,53 @@ describe("HubSpot daily limit: paused until midnight in the portal's time zone",
       now: () => Date.parse(SYDNEY_MIDNIGHT) + 1000,
     });
     expect('stopped' in after && after.stopped).toBeNull();
+  }, 60000);
+
+  it('429s that never stop: each call waits a bounded number of times, then the sync pauses, typed and counted', async () => {
+    const waits: number[] = [];
+    const throttled = createHubspotGateway({
+      accessToken: hs.accessToken as string,
+      limiter: createInProcessRateLimiter(),
+      limiterKey: 'hubspot:4242',
+      basePath: hs.url,
+      rateLimit: { requests: 1000, windowMs: 10000 },
+      maxRateLimitWaits: 3,
+      sleep: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+      now: () => hs.clock.now(),
+      timeZones: new Map(),
+    });
+    const start = hs.clock.now();
+    await store.setCrmSyncPause(TENANT, 'hubspot', null);
+    hs.setFaults({ rateLimit: { trigger: { kind: 'always' }, retryAfterSeconds: 2 } });
+    try {
+      hs.resetStats();
+      // A day later every account's days past due changed: the sync has companies to write.
+      const report = await syncCrmUnlessPaused(store, throttled, TENANT, NEXT_DAY, { now: () => start });
+      expect('stopped' in report && report.stopped).toMatchObject({ kind: 'limit', code: 'rate_limited' });
+      // The first call sent, then three waits of its Retry-After and three more tries: four 429s in all.
+      // (The portal's time zone is read first, also refused: the gateway goes on without it.)
+      expect(hs.stats().byRoute).toEqual({
+        'GET /account-info/v3/details': 1,
+        'POST /crm/v3/objects/companies/batch/update': 4,
+      });
+      expect(waits).toEqual([2000, 2000, 2000]);
+      const pause = (await store.getCrmInstallationForTenant(TENANT, 'hubspot'))?.syncPause;
+      expect(pause).toMatchObject({ kind: 'limit', code: 'rate_limited', count: 1, scopes: [] });
+      expect(Date.parse(pause?.until ?? '')).toBe(start + 5 * 60000);
+      // Still refused when the pause ends: the same failure again, counted on.
+      const later = Date.parse(pause?.until ?? '') + 1000;
+      await syncCrmUnlessPaused(store, throttled, TENANT, NEXT_DAY, { now: () => later });
+      expect((await store.getCrmInstallationForTenant(TENANT, 'hubspot'))?.syncPause).toMatchObject({
+        code: 'rate_limited',
+        count: 2,
+        until: new Date(later + 5 * 60000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      });
+    } finally {
+      hs.setFaults({});
+      await store.setCrmSyncPause(TENANT, 'hubspot', null);
+    }
   }, 60000);
 });

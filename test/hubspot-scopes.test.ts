@@ -18,7 +18,7 @@ import { completeInstall } from '../src/use-cases/crm-installation';
 import { syncCrmUnlessPaused } from '../src/use-cases/crm-sync';
 import { diagnose } from '../src/use-cases/doctor';
 import { createMetrics, syncPausesOf } from '../server/http/metrics';
-import { createRulesApi } from '../server/http/rules-api';
+import { createApiV1 } from '../server/http/api-v1';
 import { hubspotSignatureV3 } from '../server/http/signed-request';
 import { startHubspotEmulator, type HubspotEmulator } from './emulators/hubspot/emulator';
 import { seedHubspotBook } from './support/hubspot-book';
@@ -180,10 +180,14 @@ describe('HubSpot scopes against the emulator (scopes enforced per endpoint)', (
     });
 
     const pause = (await store.getCrmInstallationForTenant(TENANT, 'hubspot'))?.syncPause;
-    expect(pause).toEqual({
+    expect(pause).toMatchObject({
+      kind: 'missing_scopes',
+      code: 'missing_permission',
+      count: 1,
       until: '2026-09-01T13:00:00Z',
-      reason: 'reconnect needed: missing scopes crm.objects.contacts.read',
+      scopes: ['crm.objects.contacts.read'],
     });
+    expect(pause?.reason).toContain('missing scopes crm.objects.contacts.read');
 
     const doctor = await diagnose(store, {
       now: new Date(NOW),
@@ -204,7 +208,7 @@ describe('HubSpot scopes against the emulator (scopes enforced per endpoint)', (
 
     const app = express().use(
       '/api/v1',
-      createRulesApi({
+      createApiV1({
         store,
         signingSecret: SECRET,
         publicBaseUrl: BASE,

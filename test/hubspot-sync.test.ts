@@ -17,6 +17,7 @@ import { getAccountStatus } from '../src/use-cases/collections-picture';
 import { runCollectionsRules } from '../src/use-cases/collections-rules';
 import { syncCrm, syncCrmUnlessPaused } from '../src/use-cases/crm-sync';
 import { createManualTask } from '../src/use-cases/account-card';
+import { recordPromiseToPay } from '../src/use-cases/promises';
 import { createAccountRefreshHandler, REFRESH_WINDOW_MS } from '../src/jobs/crm-jobs';
 import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
 import { importDataset } from '../src/use-cases/import-dataset';
@@ -297,6 +298,26 @@ describe('HubSpot install and sync through the official SDK (emulator)', () => {
       );
     expect(task?.properties['hs_task_subject']).toBe(`'${title}`);
     expect(task?.properties['hs_task_body']?.startsWith("'@SUM(A1:A9)")).toBe(true);
+  });
+
+  it('writes the open promise to pay onto the company, and clears it once none is open', async () => {
+    const [customerId, companyId] = [...crmIds][4] as [string, string];
+    const recorded = await recordPromiseToPay(
+      store,
+      TENANT,
+      customerId,
+      { amounts: [{ currency: 'USD', amount: '12000' }], promisedOn: '2026-09-15', madeBy: 'Jane, AP' },
+      'csm@example.com',
+      AS_OF,
+    );
+    expect(recorded.outcome).toBe('recorded');
+    await syncCrm(store, gateway(), TENANT, AS_OF);
+    expect(hs.object('companies', companyId)?.properties['collections_promise']).toBe(
+      'USD 12,000.00 by 2026-09-15',
+    );
+    // Past the promised day and its grace, the promise no longer holds anything.
+    await syncCrm(store, gateway(), TENANT, '2026-10-01' as CalendarDate);
+    expect(hs.object('companies', companyId)?.properties['collections_promise'] ?? '').toBe('');
   });
 
   it('creates a task once when HubSpot created it but the answer was lost', async () => {

@@ -13,6 +13,9 @@ import { createRuleSimulationHandler, RULE_SIMULATION } from '../src/jobs/rule-s
 import { createHttpApp, type AppState } from '../server/http/app';
 import { nextTurn } from '../server/http/simulations-api';
 import { hubspotSignatureV3 } from '../server/http/signed-request';
+import { apiContract } from './support/api-contract';
+
+const contract = apiContract();
 
 const SECRET = 'test-client-secret';
 const BASE = 'https://collections.example.com';
@@ -50,20 +53,22 @@ describe('rules and pause API (signed like hubspot.fetch)', () => {
       [RULE_SIMULATION]: createRuleSimulationHandler({ store, yieldControl: nextTurn }),
     });
     const state: AppState = { startedAt: now, demo: { state: 'off', tenant: PORTAL }, shuttingDown: false };
-    app = createHttpApp({
-      store,
-      state,
-      logger: pino({ level: 'silent' }),
-      api: {
-        signingSecret: SECRET,
-        publicBaseUrl: BASE,
-        revopsUsers: ['ana@example.com'],
-        demoTenant: 'demo' as TenantId,
-        now: () => now,
-        today: () => '2026-03-01' as CalendarDate,
-        queue,
-      },
-    });
+    app = contract.check(
+      createHttpApp({
+        store,
+        state,
+        logger: pino({ level: 'silent' }),
+        api: {
+          signingSecret: SECRET,
+          publicBaseUrl: BASE,
+          revopsUsers: ['ana@example.com'],
+          demoTenant: 'demo' as TenantId,
+          now: () => now,
+          today: () => '2026-03-01' as CalendarDate,
+          queue,
+        },
+      }),
+    );
   });
 
   afterAll(async () => {

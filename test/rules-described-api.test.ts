@@ -6,6 +6,9 @@ import type { TenantId } from '../src/domain/model';
 import { DEFAULT_RULE_SET } from '../src/domain/rules/default-rule-set';
 import type { CollectionsStore } from '../src/ports/store';
 import { createHttpApp } from '../server/http/app';
+import { apiContract } from './support/api-contract';
+
+const contract = apiContract();
 
 /** The settings page and the workspace cannot import the domain: the rules in words come from the API. */
 describe('rules in words from the API', () => {
@@ -15,18 +18,20 @@ describe('rules in words from the API', () => {
   beforeAll(async () => {
     store = await createPgliteStore();
     await store.migrate();
-    app = createHttpApp({
-      store,
-      state: { startedAt: Date.now(), demo: { state: 'off', tenant: 'demo' }, shuttingDown: false },
-      logger: pino({ level: 'silent' }),
-      api: {
-        signingSecret: undefined,
-        publicBaseUrl: 'http://127.0.0.1',
-        revopsUsers: [],
-        demoTenant: 'demo' as TenantId,
-        today: () => '2026-03-01' as CalendarDate,
-      },
-    });
+    app = contract.check(
+      createHttpApp({
+        store,
+        state: { startedAt: Date.now(), demo: { state: 'off', tenant: 'demo' }, shuttingDown: false },
+        logger: pino({ level: 'silent' }),
+        api: {
+          signingSecret: undefined,
+          publicBaseUrl: 'http://127.0.0.1',
+          revopsUsers: [],
+          demoTenant: 'demo' as TenantId,
+          today: () => '2026-03-01' as CalendarDate,
+        },
+      }),
+    );
   });
 
   afterAll(async () => {

@@ -136,7 +136,7 @@ describe('Salesforce app: OAuth with PKCE and the embedded views (emulator)', ()
       recordId: accountIds[0],
       iat: now,
       exp: now + 60,
-      nonce: randomBytes(12).toString('base64url'),
+      nonce: randomBytes(16).toString('hex'),
       ...overrides,
     });
     const open = (token: string, view = 'account', on = app) =>

@@ -21,6 +21,7 @@ import type { CollectionsStore } from '../src/ports/store';
 import { getAccountStatus } from '../src/use-cases/collections-picture';
 import { runCollectionsRules } from '../src/use-cases/collections-rules';
 import { createManualTask } from '../src/use-cases/account-card';
+import { recordPromiseToPay } from '../src/use-cases/promises';
 import { completeInstall, createAccessTokenProvider } from '../src/use-cases/crm-installation';
 import { createAccountRefreshHandler } from '../src/jobs/crm-jobs';
 import { syncCrm, syncCrmUnlessPaused } from '../src/use-cases/crm-sync';
@@ -152,6 +153,24 @@ describe('Salesforce sync through jsforce (emulator)', () => {
     await syncCrm(store, gateway(), TENANT, AS_OF);
     const task = sf.findByExternalId('Task', 'Collections_Task_Key__c', manual?.actionId as string);
     expect(task?.fields).toMatchObject({ WhatId: accountId, OwnerId: sf.userId, Priority: 'Normal' });
+  });
+
+  it('writes the open promise to pay onto the account, and clears it once none is open', async () => {
+    const [customerId, accountId] = [...accounts][3] as [string, string];
+    const recorded = await recordPromiseToPay(
+      store,
+      TENANT,
+      customerId,
+      { amounts: [{ currency: 'EUR', amount: '12000.50' }], promisedOn: '2026-09-15', madeBy: 'Jane, AP' },
+      'csm@example.com',
+      AS_OF,
+    );
+    expect(recorded.outcome).toBe('recorded');
+    await syncCrm(store, gateway(), TENANT, AS_OF);
+    expect(sf.record(accountId)?.fields['Collections_Promise__c']).toBe('EUR 12,000.50 by 2026-09-15');
+    // Past the promised day and its grace, the promise no longer holds anything.
+    await syncCrm(store, gateway(), TENANT, '2026-10-01' as CalendarDate);
+    expect(sf.record(accountId)?.fields['Collections_Promise__c']).toBeNull();
   });
 
   it('completes the task and shows the account current once its invoices are paid', async () => {
@@ -440,7 +459,12 @@ describe('Salesforce OAuth: PKCE install, refresh-token rotation across workers,
       sf.clearFaults();
     }
     const pause = (await store.getCrmInstallationForTenant(TENANT, 'salesforce'))?.syncPause;
-    expect(pause?.reason).toMatch(/^reconnect needed/);
+    expect(pause).toMatchObject({
+      kind: 'reconnect',
+      code: 'unauthorized',
+      count: 1,
+      until: '9999-12-31T00:00:00Z',
+    });
   });
 
   it('connects an integration user with the JWT bearer flow (no refresh token)', async () => {

@@ -65,6 +65,7 @@ describe('Salesforce tasks whose assignee cannot be found', () => {
     customerId,
     ruleId: 'manual',
     invoiceId: null,
+    cause: 'manual',
     plannedOn: AS_OF,
     assignee,
     title: `Call about ${actionId}`,

@@ -15,6 +15,9 @@ import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
 import { importDataset } from '../src/use-cases/import-dataset';
 import { createHttpApp } from '../server/http/app';
 import { hubspotSignatureV3 } from '../server/http/signed-request';
+import { apiContract } from './support/api-contract';
+
+const contract = apiContract();
 
 const TENANT = 'demo' as TenantId;
 const TODAY = '2026-09-15' as CalendarDate;
@@ -72,35 +75,37 @@ describe('bad input: too large, not JSON, wrong types, unknown fields, injection
       crm: 'hubspot',
       maxRequestsPerSecond: 10,
     });
-    app = createHttpApp({
-      store,
-      state: { startedAt: now, demo: { state: 'off', tenant: TENANT }, shuttingDown: false },
-      logger: pino({ level: 'silent' }),
-      // Local demo mode (no signing secret): validation is what is under test here.
-      api: {
-        signingSecret: undefined,
-        publicBaseUrl: BASE,
-        revopsUsers: [],
-        demoTenant: TENANT,
-        today: () => TODAY,
-      },
-      hubspotApp: {
-        clientSecret: HUBSPOT_SECRET,
-        publicBaseUrl: BASE,
-        oauth: {
-          crm: 'hubspot',
-          authorizeUrl: () => 'https://app.hubspot.com/oauth/authorize',
-          exchangeCode: () => Promise.reject(new Error('not in this test')),
-          refresh: () => Promise.reject(new Error('not in this test')),
+    app = contract.check(
+      createHttpApp({
+        store,
+        state: { startedAt: now, demo: { state: 'off', tenant: TENANT }, shuttingDown: false },
+        logger: pino({ level: 'silent' }),
+        // Local demo mode (no signing secret): validation is what is under test here.
+        api: {
+          signingSecret: undefined,
+          publicBaseUrl: BASE,
+          revopsUsers: [],
+          demoTenant: TENANT,
+          today: () => TODAY,
         },
-        cipher: { encrypt: (text) => text, decrypt: (text) => text },
-        tenantFor: () => TENANT,
-        resolveTenant: (portalId) => Promise.resolve(portalId === '777' ? TENANT : undefined),
-        onEvent: () => Promise.resolve(),
-        now: () => now,
-      },
-      billingWebhooks: [{ source, tenant: TENANT, queue: createInProcessJobQueue() }],
-    });
+        hubspotApp: {
+          clientSecret: HUBSPOT_SECRET,
+          publicBaseUrl: BASE,
+          oauth: {
+            crm: 'hubspot',
+            authorizeUrl: () => 'https://app.hubspot.com/oauth/authorize',
+            exchangeCode: () => Promise.reject(new Error('not in this test')),
+            refresh: () => Promise.reject(new Error('not in this test')),
+          },
+          cipher: { encrypt: (text) => text, decrypt: (text) => text },
+          tenantFor: () => TENANT,
+          resolveTenant: (portalId) => Promise.resolve(portalId === '777' ? TENANT : undefined),
+          onEvent: () => Promise.resolve(),
+          now: () => now,
+        },
+        billingWebhooks: [{ source, tenant: TENANT, queue: createInProcessJobQueue() }],
+      }),
+    );
   }, 120000);
 
   afterAll(() => store.close());
@@ -126,7 +131,7 @@ describe('bad input: too large, not JSON, wrong types, unknown fields, injection
       .set('Content-Type', 'application/json')
       .send(huge);
     expect(api.status).toBe(413);
-    expect(api.body).toEqual({ error: 'payload_too_large' });
+    expect(api.body).toMatchObject({ ok: false, error: { code: 'payload_too_large' } });
     const events = JSON.stringify(
       Array.from({ length: 6000 }, (_, index) => ({
         eventId: index,
@@ -156,7 +161,7 @@ describe('bad input: too large, not JSON, wrong types, unknown fields, injection
         .set('Content-Type', 'application/json')
         .send('{"reason": "x", until: ');
       expect(answer.status).toBe(400);
-      expect(answer.body).toEqual({ error: 'invalid_json' });
+      expect(answer.body).toMatchObject({ ok: false, error: { code: 'invalid_json' } });
     }
     const hubspot = await hubspotWebhook('[{"eventId": 1,');
     expect(hubspot.status).toBe(400);

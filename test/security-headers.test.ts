@@ -12,6 +12,9 @@ import type { CollectionsStore } from '../src/ports/store';
 import { createHttpApp, type AppState } from '../server/http/app';
 import type { PublicRateLimits } from '../server/http/security';
 import { hubspotSignatureV3 } from '../server/http/signed-request';
+import { apiContract } from './support/api-contract';
+
+const contract = apiContract();
 
 /** The app's own routes answer without the store for these requests. */
 const store = { kind: 'pglite', ping: () => Promise.resolve() } as unknown as CollectionsStore;
@@ -29,29 +32,31 @@ function app(
   trustProxyHops?: number,
   shared: { counter?: HitCounter; logger?: Logger } = {},
 ) {
-  return createHttpApp({
-    ...(trustProxyHops === undefined ? {} : { trustProxyHops }),
-    ...(shared.counter === undefined ? {} : { rateLimitCounter: shared.counter }),
-    store,
-    state,
-    logger: shared.logger ?? pino({ level: 'silent' }),
-    api: {
-      signingSecret: 'headers-secret',
-      publicBaseUrl: 'https://collections.example.com',
-      revopsUsers: [],
-      demoTenant: 'demo' as never,
-      today: () => '2026-09-15' as never,
-    },
-    hubspotApp: {
-      clientSecret: 'headers-secret',
-      publicBaseUrl: 'https://collections.example.com',
-      tenantFor: () => 'demo' as never,
-      resolveTenant: () => Promise.resolve(undefined),
-      onEvent: () => Promise.resolve(),
-    },
-    webDir,
-    ...(rateLimits === undefined ? {} : { rateLimits }),
-  });
+  return contract.check(
+    createHttpApp({
+      ...(trustProxyHops === undefined ? {} : { trustProxyHops }),
+      ...(shared.counter === undefined ? {} : { rateLimitCounter: shared.counter }),
+      store,
+      state,
+      logger: shared.logger ?? pino({ level: 'silent' }),
+      api: {
+        signingSecret: 'headers-secret',
+        publicBaseUrl: 'https://collections.example.com',
+        revopsUsers: [],
+        demoTenant: 'demo' as never,
+        today: () => '2026-09-15' as never,
+      },
+      hubspotApp: {
+        clientSecret: 'headers-secret',
+        publicBaseUrl: 'https://collections.example.com',
+        tenantFor: () => 'demo' as never,
+        resolveTenant: () => Promise.resolve(undefined),
+        onEvent: () => Promise.resolve(),
+      },
+      webDir,
+      ...(rateLimits === undefined ? {} : { rateLimits }),
+    }),
+  );
 }
 
 /** A local port nothing listens on. */

@@ -14,6 +14,9 @@ import { DEFAULT_GUARDRAILS } from '../src/domain/terms/default-guardrails';
 import type { CollectionsStore } from '../src/ports/store';
 import { createHttpApp, type AppState } from '../server/http/app';
 import { hubspotSignatureV3 } from '../server/http/signed-request';
+import { apiContract } from './support/api-contract';
+
+const contract = apiContract();
 
 const SECRET = 'test-client-secret';
 const BASE = 'https://collections.example.com';
@@ -49,19 +52,21 @@ describe('payment-terms API for the deal card (signed like hubspot.fetch)', () =
       }
     }
     const state: AppState = { startedAt: now, demo: { state: 'off', tenant: PORTAL }, shuttingDown: false };
-    app = createHttpApp({
-      store,
-      state,
-      logger: pino({ level: 'silent' }),
-      api: {
-        signingSecret: SECRET,
-        publicBaseUrl: BASE,
-        revopsUsers: ['ana@example.com'],
-        demoTenant: 'demo' as TenantId,
-        now: () => now,
-        today: () => TODAY,
-      },
-    });
+    app = contract.check(
+      createHttpApp({
+        store,
+        state,
+        logger: pino({ level: 'silent' }),
+        api: {
+          signingSecret: SECRET,
+          publicBaseUrl: BASE,
+          revopsUsers: ['ana@example.com'],
+          demoTenant: 'demo' as TenantId,
+          now: () => now,
+          today: () => TODAY,
+        },
+      }),
+    );
   }, 60000);
 
   afterAll(async () => {

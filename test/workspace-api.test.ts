@@ -14,8 +14,11 @@ import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
 import { importDataset } from '../src/use-cases/import-dataset';
 import { refitTenantRiskModel } from '../src/use-cases/payment-risk';
 import { createHttpApp } from '../server/http/app';
-import { monthEnds } from '../server/http/workspace-api';
+import { monthEnds } from '../server/http/portfolio-api';
 import { SESSION_COOKIE, signSession } from '../server/http/workspace-session';
+import { apiContract } from './support/api-contract';
+
+const contract = apiContract();
 
 const TENANT = 'demo' as TenantId;
 const AS_OF = '2026-09-15' as CalendarDate;
@@ -42,19 +45,21 @@ describe('workspace API (local demo mode and embedded sessions)', () => {
     }
     await refitTenantRiskModel(store, TENANT, AS_OF);
     const app = (signingSecret: string | undefined) =>
-      createHttpApp({
-        store,
-        state: { startedAt: Date.now(), demo: { state: 'loaded', tenant: TENANT }, shuttingDown: false },
-        logger: pino({ level: 'silent' }),
-        api: {
-          signingSecret,
-          publicBaseUrl: 'https://collections.example.com',
-          revopsUsers: [],
-          demoTenant: TENANT,
-          today: () => AS_OF,
-          sessionSecret,
-        },
-      });
+      contract.check(
+        createHttpApp({
+          store,
+          state: { startedAt: Date.now(), demo: { state: 'loaded', tenant: TENANT }, shuttingDown: false },
+          logger: pino({ level: 'silent' }),
+          api: {
+            signingSecret,
+            publicBaseUrl: 'https://collections.example.com',
+            revopsUsers: [],
+            demoTenant: TENANT,
+            today: () => AS_OF,
+            sessionSecret,
+          },
+        }),
+      );
     demo = app(undefined);
     production = app('hubspot-client-secret');
   }, 120000);

@@ -10,6 +10,7 @@ import {
 } from '@hubspot/ui-extensions';
 import type { AccountCardView } from './api/accountView';
 import { RenewalText, RiskTag } from './components/RiskAndRenewal';
+import { openPromiseText } from './components/PromisesSection';
 import { LoadFailure, NoBillingData } from './components/States';
 import { useAccountCollections } from './hooks/useAccountCollections';
 
@@ -35,6 +36,7 @@ export function CollectionsSidebar() {
 
 function AccountGlance({ view }: { view: AccountCardView }) {
   const overdue = view.balances.filter((balance) => balance.overdue.minor > 0);
+  const openPromise = view.promises?.open[0];
   return (
     <Flex direction="column" gap="sm">
       <Flex direction="row" gap="xs" align="center">
@@ -63,6 +65,7 @@ function AccountGlance({ view }: { view: AccountCardView }) {
           {view.renewal === null ? <Text>No renewal date</Text> : <RenewalText renewal={view.renewal} />}
         </DescriptionListItem>
       </DescriptionList>
+      {openPromise === undefined ? null : <Text testId="open-promise">{openPromiseText(openPromise)}</Text>}
     </Flex>
   );
 }

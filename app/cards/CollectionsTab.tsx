@@ -7,6 +7,8 @@ import { NextStepAndTasks } from './components/NextStepAndTasks';
 import { OpenInvoicesTable } from './components/OpenInvoicesTable';
 import { PauseAutomationForm } from './components/PauseAutomationForm';
 import { PaymentIssues } from './components/PaymentIssues';
+import { PromisesSection } from './components/PromisesSection';
+import { PromiseToPayForm } from './components/PromiseToPayForm';
 import { RiskAndRenewal } from './components/RiskAndRenewal';
 import { LoadFailure, NoBillingData } from './components/States';
 import { useAccountCollections, type AccountCollectionsApi } from './hooks/useAccountCollections';
@@ -39,9 +41,11 @@ function AccountTab({ view, collections }: { view: AccountCardView; collections:
       <OpenInvoicesTable invoices={view.openInvoices} />
       <PaymentIssues view={view} />
       <RiskAndRenewal view={view} />
+      <PromisesSection promises={view.promises} />
       <NextStepAndTasks view={view} />
       <Divider />
       <PauseAutomationForm paused={view.paused} onPause={collections.pause} onResume={collections.resume} />
+      <PromiseToPayForm view={view} onRecord={collections.recordPromise} />
       <CreateTaskForm onCreate={collections.createTask} />
     </Flex>
   );

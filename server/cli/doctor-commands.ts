@@ -5,6 +5,7 @@ import { LOCAL_DOCTOR_PATH } from '../http/local-routes';
 import { doctorOptions } from '../compose';
 import {
   defaultTenant,
+  EXIT,
   ExitCode,
   print,
   tenantOption,
@@ -57,6 +58,6 @@ export function registerDoctorCommands(program: Command): void {
         { viaServer: (server) => doctorThroughServer(server, options.tenant) },
       );
       print(options, report, () => renderReport(report));
-      if (!report.healthy) throw new ExitCode(1);
+      if (!report.healthy) throw new ExitCode(EXIT.failure);
     });
 }

@@ -327,7 +327,7 @@ function registerRuns(rules: Command): void {
       const tenant = options.tenant ?? defaultTenant();
       const asOf = options.asOf ?? todayUtc();
       const result = await withStore(async (store) => {
-        const active = await loadActiveRuleSet(store, tenant);
+        const active = await loadActiveRuleSet(store, tenant, loadConfig().renewalWindowDays);
         return runCollectionsRules(store, tenant, active.ruleSet, active.version.version, asOf, {
           riskTiers: loadConfig().riskTiers,
         });

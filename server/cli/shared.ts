@@ -17,7 +17,22 @@ import { formatSourceProblem, validateSource } from '../source-document';
 /** The running server that owns the embedded store, as its lock file names it. */
 export type StoreServer = { pid: number; url: string; token: string };
 
-/** Exit codes: 0 done, 1 unexpected failure, 2 bad input (arguments, rows, unknown ids). */
+/**
+ * The exit codes of every command. `runCli` answers one of them and the entry point alone hands it to
+ * the process: commands throw (`UsageError`, `ExitCode`, any other error) and never set it themselves.
+ */
+export const EXIT = {
+  /** Done. */
+  ok: 0,
+  /** An unexpected failure; `doctor` also ends with it when something needs attention. */
+  failure: 1,
+  /** Bad input (arguments, rows, unknown ids, configuration): nothing was written. */
+  usage: 2,
+  /** Done as far as it could go, and said why it stopped there: paused, blocked or stopped. */
+  incomplete: 3,
+} as const;
+
+/** Bad input: the message (and its details under `--json`) is printed and the command ends with 2. */
 export class UsageError extends Error {
   constructor(
     message: string,
@@ -28,7 +43,10 @@ export class UsageError extends Error {
   }
 }
 
-/** A command that printed its whole result and still ends with this exit code (`doctor` finding problems). */
+/**
+ * Thrown by a command that printed its whole result and still ends with this exit code (`doctor` finding
+ * problems, a sync paused or stopped): `runCli` answers it and prints nothing more.
+ */
 export class ExitCode extends Error {
   constructor(readonly code: number) {
     super(`exit code ${code}`);

@@ -271,11 +271,7 @@ function readGuardrails(file: string): Promise<Guardrails> {
   });
 }
 
-export function registerTermsCommands(program: Command): void {
-  const terms = program
-    .command('terms')
-    .description('quote-stage payment terms: recommend, accept, backtest, insights, guardrails');
-
+function registerDealTerms(terms: Command): void {
   withDealFlags(terms.command('recommend'))
     .description('rank the payment-term options for a deal with a customer or a prospect, with the reasons')
     .option('--json', 'print the result as JSON', false)
@@ -337,7 +333,9 @@ export function registerTermsCommands(program: Command): void {
         );
       },
     );
+}
 
+function registerTermsReports(terms: Command): void {
   terms
     .command('backtest')
     .description('terms actually used vs recommended, for invoices issued after a split date, by segment')
@@ -392,11 +390,9 @@ export function registerTermsCommands(program: Command): void {
         );
       },
     );
+}
 
-  const guardrails = terms
-    .command('guardrails')
-    .description("RevOps' payment-term guardrails, versioned and audited");
-
+function registerGuardrailFiles(guardrails: Command): void {
   guardrails
     .command('default')
     .description('print the built-in guardrails (a starting point to edit)')
@@ -439,7 +435,9 @@ export function registerTermsCommands(program: Command): void {
         () => `${file}: valid (${parsed.options.length} options, ${parsed.policies.length} policies)`,
       );
     });
+}
 
+function registerGuardrailVersions(guardrails: Command): void {
   guardrails
     .command('activate')
     .description('store a guardrails file as the next immutable version and make it active (audited)')
@@ -503,4 +501,18 @@ export function registerTermsCommands(program: Command): void {
         () => `Guardrails version ${version.version} is active again.`,
       );
     });
+}
+
+/** `terms`: payment terms at the quote, how terms have fared, and the guardrails RevOps sets. */
+export function registerTermsCommands(program: Command): void {
+  const terms = program
+    .command('terms')
+    .description('quote-stage payment terms: recommend, accept, backtest, insights, guardrails');
+  registerDealTerms(terms);
+  registerTermsReports(terms);
+  const guardrails = terms
+    .command('guardrails')
+    .description("RevOps' payment-term guardrails, versioned and audited");
+  registerGuardrailFiles(guardrails);
+  registerGuardrailVersions(guardrails);
 }

@@ -2,16 +2,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { validateRuleSet, type RuleSet } from '../../src/domain/rules/rule-set';
 import { MAX_SOURCE_LENGTH, readRuleSetSource } from '../source-document';
-
-/** Business errors answer 2xx with a typed body: hubspot.fetch turns any non-2xx into a generic error. */
-export function fail(
-  response: Response,
-  error: { path?: string; code?: string; message: string; line?: number; column?: number },
-  status = 200,
-  extra: object = {},
-): void {
-  response.status(status).json({ ok: false, error, ...extra });
-}
+import { fail } from './api-errors';
 
 export function badInput(response: Response, error: z.ZodError): void {
   const issue = error.issues[0];
@@ -20,7 +11,11 @@ export function badInput(response: Response, error: z.ZodError): void {
     ...(issue?.path ?? []),
     ...(issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : []),
   ];
-  fail(response, { path: path.join('.'), message: issue?.message ?? 'invalid request' });
+  fail(response, {
+    code: 'invalid_request',
+    path: path.join('.'),
+    message: issue?.message ?? 'invalid request',
+  });
 }
 
 export function ruleSetOrFail(response: Response, input: unknown, path: string): RuleSet | undefined {
@@ -29,7 +24,11 @@ export function ruleSetOrFail(response: Response, input: unknown, path: string):
   const first = result.problems[0];
   fail(
     response,
-    { path: `${path}.${first?.path ?? ''}`, message: first?.message ?? 'invalid rule set' },
+    {
+      code: 'invalid_request',
+      path: `${path}.${first?.path ?? ''}`,
+      message: first?.message ?? 'invalid rule set',
+    },
     200,
     {
       problems: result.problems,
@@ -56,6 +55,7 @@ export function proposalOrFail(
 ): Proposal | undefined {
   if ((body.source === undefined) === (body.ruleSet === undefined)) {
     fail(response, {
+      code: 'invalid_request',
       path: 'source',
       message: 'send the rule set as source (its YAML or JSON text) or as ruleSet, one of the two',
     });
@@ -71,6 +71,7 @@ export function proposalOrFail(
   fail(
     response,
     {
+      code: 'invalid_request',
       path: `source.${first?.path ?? ''}`,
       message: first?.message ?? 'invalid rule set',
       ...(first?.line === undefined ? {} : { line: first.line, column: first.column ?? 1 }),

@@ -4,11 +4,14 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Logger } from 'pino';
 import type { HitCounter } from '../../src/ports/hit-counter';
 import type { CollectionsStore } from '../../src/ports/store';
-import { createRulesApi, type RulesApiOptions } from './rules-api';
+import { createApiV1, type ApiV1Options } from './api-v1';
+import { answerThrown, API_V1_PREFIX, isApiV1Request, unknownRoute } from './api-errors';
 import { createBillingWebhookRouter, type BillingWebhookOptions } from './webhooks';
 import type { Metrics } from './metrics';
 import { createHubspotAppRouter, type HubspotAppOptions } from './hubspot-app';
 import { createSalesforceAppRouter, type SalesforceAppOptions } from './salesforce-app';
+import { createSalesforceActionsRouter, type SalesforceActionOptions } from './salesforce-actions';
+import { createWorkflowActionsRouter, type WorkflowActionOptions } from './workflow-actions';
 import { publicRateLimiters, securityHeaders, type PublicRateLimits } from './security';
 import { createLocalImportRouter, type LocalImportOptions } from './local-import';
 import { createLocalDeadLetterRouter } from './local-dead-letters';
@@ -45,10 +48,14 @@ export function createHttpApp(deps: {
   store: CollectionsStore;
   state: AppState;
   logger: Logger;
-  api?: Omit<RulesApiOptions, 'store'>;
+  api?: Omit<ApiV1Options, 'store'>;
   billingWebhooks?: Omit<BillingWebhookOptions, 'store' | 'logger'>[];
   hubspotApp?: Omit<HubspotAppOptions, 'store' | 'logger'>;
   salesforceApp?: Omit<SalesforceAppOptions, 'store' | 'logger'>;
+  /** HubSpot custom workflow actions (needs the app's client secret). */
+  workflowActions?: Omit<WorkflowActionOptions, 'store' | 'logger'>;
+  /** The Salesforce package's invocable actions (calls signed with each org's launch secret). */
+  salesforceActions?: Omit<SalesforceActionOptions, 'store' | 'logger'>;
   /** The built workspace (extensions/web/dist), served at `/`. */
   webDir?: string;
   /** Per-IP limits of /oauth, /embed and /webhooks (defaults: 60, 60 and 600 a minute). */
@@ -87,9 +94,15 @@ export function createHttpApp(deps: {
   }
   if (deps.hubspotApp !== undefined)
     app.use(createHubspotAppRouter({ ...deps.hubspotApp, store: deps.store, logger: deps.logger }));
+  if (deps.workflowActions !== undefined)
+    app.use(createWorkflowActionsRouter({ ...deps.workflowActions, store: deps.store, logger: deps.logger }));
   if (deps.salesforceApp !== undefined)
     app.use(createSalesforceAppRouter({ ...deps.salesforceApp, store: deps.store, logger: deps.logger }));
-  if (deps.api !== undefined) app.use('/api/v1', createRulesApi({ ...deps.api, store: deps.store }));
+  if (deps.salesforceActions !== undefined)
+    app.use(
+      createSalesforceActionsRouter({ ...deps.salesforceActions, store: deps.store, logger: deps.logger }),
+    );
+  if (deps.api !== undefined) app.use(API_V1_PREFIX, createApiV1({ ...deps.api, store: deps.store }));
   if (deps.localImport !== undefined)
     app.use(createLocalImportRouter({ ...deps.localImport, store: deps.store, logger: deps.logger }));
   if (deps.localImport !== undefined && deps.localQueue !== undefined)
@@ -128,11 +141,17 @@ export function createHttpApp(deps: {
     );
   }
 
-  app.use((_request, response) => {
+  app.use((request, response) => {
+    if (isApiV1Request(request)) return unknownRoute(request, response);
     response.status(404).json({ error: 'not_found' });
   });
 
-  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
+    if (isApiV1Request(request)) {
+      if (answerThrown(error, response) === 'server')
+        deps.logger.error({ err: error }, 'unhandled request error');
+      return;
+    }
     // The body parsers' own refusals (too large, not JSON) are the client's error, not ours.
     const status = (error as { status?: unknown } | null)?.status;
     const type = (error as { type?: unknown } | null)?.type;

@@ -1,9 +1,9 @@
-import type { NextFunction, Request, Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { AccountStatus } from '../../src/domain/account-status';
+import { cardExpiryLabel, cardExpiryNotice } from '../../src/domain/card-on-file';
 import { isCalendarDate, type CalendarDate } from '../../src/domain/dates';
 import type { TenantId } from '../../src/domain/model';
-import { formatMoney, type CurrencyCode } from '../../src/domain/money';
 import type { CollectionsStore } from '../../src/ports/store';
 import {
   createManualTask,
@@ -11,7 +11,9 @@ import {
   type AccountCard,
   type CardOptions,
 } from '../../src/use-cases/account-card';
-import type { AccountCardView, AgingBucketView, CardResponse, Money } from './card-views';
+import { fail } from './api-errors';
+import { moneyView, type AccountCardView, type AgingBucketView, type CardResponse } from './card-views';
+import { toPromiseView } from './promises-api';
 
 export type CardRouteOptions = {
   store: CollectionsStore;
@@ -19,12 +21,6 @@ export type CardRouteOptions = {
   cardOptions?: CardOptions;
   context: (response: Response) => { tenant: TenantId; user: string; revops: boolean };
 };
-
-const money = (minor: number, currency: string): Money => ({
-  minor,
-  currency,
-  text: formatMoney(minor, currency as CurrencyCode),
-});
 
 const LABELS: Readonly<Record<string, { label: string; variant: AccountCardView['statusVariant'] }>> = {
   current: { label: 'Current', variant: 'success' },
@@ -38,12 +34,26 @@ const LABELS: Readonly<Record<string, { label: string; variant: AccountCardView[
 function aging(status: AccountStatus['balances'][number]): AgingBucketView[] {
   const { aging: buckets, currency } = status;
   return [
-    { bucket: 'current', amount: money(buckets.current, currency) },
-    { bucket: '1-30', amount: money(buckets.d1_30, currency) },
-    { bucket: '31-60', amount: money(buckets.d31_60, currency) },
-    { bucket: '61-90', amount: money(buckets.d61_90, currency) },
-    { bucket: '90+', amount: money(buckets.d90Plus, currency) },
+    { bucket: 'current', amount: moneyView(buckets.current, currency) },
+    { bucket: '1-30', amount: moneyView(buckets.d1_30, currency) },
+    { bucket: '31-60', amount: moneyView(buckets.d31_60, currency) },
+    { bucket: '61-90', amount: moneyView(buckets.d61_90, currency) },
+    { bucket: '90+', amount: moneyView(buckets.d90Plus, currency) },
   ];
+}
+
+/** Cards saved before the card on file was known have neither field: nothing to show. */
+function cardExpiryView(status: AccountStatus): AccountCardView['cardExpiry'] {
+  const card = status.cardOnFile ?? null;
+  const next = status.cardExpiresBeforeNext ?? null;
+  if (card === null || next === null) return null;
+  return {
+    expires: cardExpiryLabel(card),
+    expiresOn: next.expiresOn,
+    nextChargeOn: next.nextChargeOn,
+    what: next.what,
+    text: cardExpiryNotice(card, next),
+  };
 }
 
 export function toAccountCardView(card: AccountCard): AccountCardView {
@@ -59,19 +69,19 @@ export function toAccountCardView(card: AccountCard): AccountCardView {
     situations: status.situations,
     balances: status.balances.map((balance) => ({
       currency: balance.currency,
-      outstanding: money(balance.outstandingMinor, balance.currency),
-      overdue: money(balance.overdueMinor, balance.currency),
-      disputed: money(balance.disputedMinor, balance.currency),
-      uncollectible: money(balance.uncollectibleMinor, balance.currency),
-      inFlight: money(balance.inFlightMinor, balance.currency),
+      outstanding: moneyView(balance.outstandingMinor, balance.currency),
+      overdue: moneyView(balance.overdueMinor, balance.currency),
+      disputed: moneyView(balance.disputedMinor, balance.currency),
+      uncollectible: moneyView(balance.uncollectibleMinor, balance.currency),
+      inFlight: moneyView(balance.inFlightMinor, balance.currency),
       aging: aging(balance),
     })),
     oldestDaysPastDue: status.oldestDaysPastDue,
     overdueInvoiceCount: status.overdueInvoiceCount,
     openInvoices: status.openInvoices.map((invoice) => ({
       invoiceId: invoice.invoiceId,
-      amount: money(invoice.amountMinor, invoice.currency),
-      outstanding: money(invoice.outstandingMinor, invoice.currency),
+      amount: moneyView(invoice.amountMinor, invoice.currency),
+      outstanding: moneyView(invoice.outstandingMinor, invoice.currency),
       issuedOn: invoice.issuedOn,
       dueOn: invoice.dueOn,
       daysPastDue: invoice.daysPastDue,
@@ -94,7 +104,7 @@ export function toAccountCardView(card: AccountCard): AccountCardView {
     openDisputes: status.openDisputes.map((dispute) => ({
       disputeId: dispute.disputeId,
       invoiceId: dispute.invoiceId,
-      amount: money(dispute.amountMinor, dispute.currency),
+      amount: moneyView(dispute.amountMinor, dispute.currency),
       openedOn: dispute.openedOn,
       daysOpen: dispute.daysOpen,
       reason: dispute.reason,
@@ -112,7 +122,12 @@ export function toAccountCardView(card: AccountCard): AccountCardView {
       status.nextRenewalOn === null
         ? null
         : { on: status.nextRenewalOn, daysTo: status.daysToRenewal ?? 0, inWindow: status.inRenewalWindow },
+    cardExpiry: cardExpiryView(status),
     paused: status.paused === null ? null : { reason: status.paused.reason, until: status.paused.until },
+    promises: {
+      open: (card.promises?.open ?? []).map(toPromiseView),
+      lastOutcomes: (card.promises?.lastOutcomes ?? []).map(toPromiseView),
+    },
     nextStep:
       card.nextStep === null
         ? null
@@ -145,15 +160,13 @@ export const manualTask = z
   .strict();
 
 /** The company cards' endpoints: answers come from the store only. */
-export function mountCardRoutes(router: Router, options: CardRouteOptions): void {
+export function createCardsRouter(options: CardRouteOptions): Router {
+  const router = express.Router();
   /** A record mapped in another tenant is another portal's: refused, not reported as unknown. */
   const belongsToAnotherPortal = async (companyId: string, tenant: TenantId): Promise<boolean> =>
     (await options.store.findTenantsByCrmCompanyId(companyId)).some((owner) => owner !== tenant);
   const forbidden = (response: Response, companyId: string): void => {
-    response.status(403).json({
-      ok: false,
-      error: { code: 'forbidden', message: `company ${companyId} belongs to another portal` },
-    });
+    fail(response, { code: 'forbidden', message: `company ${companyId} belongs to another portal` }, 403);
   };
   const noBillingData = (companyId: string): CardResponse<never> => ({
     ok: false,
@@ -185,13 +198,10 @@ export function mountCardRoutes(router: Router, options: CardRouteOptions): void
       const parsed = manualTask.safeParse(request.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        response.json({
-          ok: false,
-          error: {
-            code: 'invalid_input',
-            path: issue?.path.join('.') ?? '',
-            message: issue?.message ?? 'invalid',
-          },
+        fail(response, {
+          code: 'invalid_input',
+          path: issue?.path.join('.') ?? '',
+          message: issue?.message ?? 'invalid',
         });
         return;
       }
@@ -224,4 +234,5 @@ export function mountCardRoutes(router: Router, options: CardRouteOptions): void
       }
     },
   );
+  return router;
 }

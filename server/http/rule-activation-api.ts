@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response, Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { CalendarDate } from '../../src/domain/dates';
 import type { TenantId } from '../../src/domain/model';
@@ -10,7 +10,8 @@ import {
   previewRuleSetActivation,
 } from '../../src/use-cases/rule-set-activation';
 import { issuePreviewToken, previewTokenMatches } from './activation-tokens';
-import { badInput, fail, proposalFields, proposalOrFail } from './api-answers';
+import { badInput, proposalFields, proposalOrFail } from './api-answers';
+import { fail } from './api-errors';
 import { nextTurn } from './simulations-api';
 
 export type RuleActivationRouteOptions = {
@@ -25,11 +26,11 @@ export type RuleActivationRouteOptions = {
 };
 
 const note = z.string().max(500).optional();
-const preview = z.object(proposalFields).strict();
-const activation = z
+export const preview = z.object(proposalFields).strict();
+export const activation = z
   .object({ ...proposalFields, note, previewToken: z.string().max(200).optional() })
   .strict();
-const rollback = z
+export const rollback = z
   .object({
     version: z
       .number()
@@ -65,7 +66,8 @@ function confirmationRequired(response: Response, why: string): void {
  * (over the last 90 days) whose token the activation must carry, a note with every change, no version
  * identical to the active one, and rollbacks to any version, the default playbook (0) included.
  */
-export function mountRuleActivationRoutes(router: Router, options: RuleActivationRouteOptions): void {
+export function createRuleActivationRouter(options: RuleActivationRouteOptions): Router {
+  const router = express.Router();
   router.post('/rules/activation-preview', async (request, response) => {
     const parsed = preview.safeParse(request.body);
     if (!parsed.success) return badInput(response, parsed.error);
@@ -147,7 +149,12 @@ export function mountRuleActivationRoutes(router: Router, options: RuleActivatio
     const { tenant, user } = options.context(response);
     const version = await options.store.reactivateRuleSet(tenant, parsed.data.version, user, text);
     if (version === undefined)
-      return fail(response, { path: 'version', message: `unknown version ${parsed.data.version}` });
+      return fail(response, {
+        code: 'not_found',
+        path: 'version',
+        message: `unknown version ${parsed.data.version}`,
+      });
     response.json({ ok: true, version: version.version });
   });
+  return router;
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import express, { type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { CalendarDate } from '../../src/domain/dates';
@@ -11,6 +11,7 @@ import { completeInstall, ensureLaunchSecret, launchSecretOf } from '../../src/u
 import { toAccountCardView } from './cards-api';
 import { cookieOf, SESSION_SECONDS, setSessionCookie, signSession } from './workspace-session';
 import { checkInstallState, escapeHtml, page, signInstallState } from './install-pages';
+import { claimedOrg, describeLaunchRejection, nonceKeptUntil, verifyLaunchToken } from './launch-token';
 
 export type SalesforceAppOptions = {
   store: CollectionsStore;
@@ -28,79 +29,6 @@ export type SalesforceAppOptions = {
   workspace?: { sessionSecret: string };
   now?: () => number;
 };
-
-export type LaunchClaims = {
-  org: string;
-  user: string;
-  view: string;
-  recordId: string | null;
-  iat: number;
-  exp: number;
-  nonce: string;
-};
-
-/** A token lives at most this long (the Apex class issues 60 s), with this much clock skew allowed. */
-const MAX_LIFETIME_S = 60;
-const SKEW_S = 30;
-
-/**
- * The launch token of CollectionsLaunch.cls: base64url(JSON claims) "." base64url(HMAC-SHA256(secret,
- * JSON bytes)). Checked in constant time, with its lifetime, clock skew and the claims' shape.
- */
-export function verifyLaunchToken(
-  secret: string,
-  token: string,
-  nowMs: number,
-): { ok: true; claims: LaunchClaims } | { ok: false; reason: string } {
-  const [body, signature, extra] = token.split('.');
-  const base64url = /^[A-Za-z0-9_-]+$/;
-  if (
-    body === undefined ||
-    signature === undefined ||
-    extra !== undefined ||
-    !base64url.test(body) ||
-    !base64url.test(signature)
-  )
-    return { ok: false, reason: 'malformed token' };
-  const json = Buffer.from(body, 'base64url');
-  const expected = createHmac('sha256', secret).update(json).digest();
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    return { ok: false, reason: 'bad signature' };
-  let claims: LaunchClaims;
-  try {
-    claims = JSON.parse(json.toString('utf8')) as LaunchClaims;
-  } catch {
-    return { ok: false, reason: 'malformed claims' };
-  }
-  const now = Math.floor(nowMs / 1000);
-  if (
-    typeof claims.org !== 'string' ||
-    typeof claims.view !== 'string' ||
-    typeof claims.nonce !== 'string' ||
-    !Number.isInteger(claims.iat) ||
-    !Number.isInteger(claims.exp)
-  )
-    return { ok: false, reason: 'malformed claims' };
-  if (claims.exp - claims.iat > MAX_LIFETIME_S) return { ok: false, reason: 'lifetime too long' };
-  if (claims.iat > now + SKEW_S) return { ok: false, reason: 'issued in the future' };
-  if (now > claims.exp + SKEW_S) return { ok: false, reason: 'expired' };
-  return { ok: true, claims };
-}
-
-/** The org a token claims, read before verifying it (to find that org's secret); verified after. */
-function claimedOrg(token: string): string | undefined {
-  try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
-      org?: unknown;
-    };
-    return typeof claims.org === 'string' && /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/.test(claims.org)
-      ? claims.org
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const PKCE_COOKIE = 'collections_sf_pkce';
 
@@ -238,7 +166,7 @@ export function createSalesforceAppRouter(options: SalesforceAppOptions): Router
     }
     const checked = verifyLaunchToken(secret, launch, now());
     if (!checked.ok) {
-      page(response, 401, 'Not allowed', `launch token: ${checked.reason}`);
+      page(response, 401, 'Not allowed', `launch token: ${describeLaunchRejection(checked.reason)}`);
       return;
     }
     const claims = checked.claims;
@@ -248,12 +176,11 @@ export function createSalesforceAppRouter(options: SalesforceAppOptions): Router
       return;
     }
     try {
-      // Single use across every server process: the store remembers the nonce past the last moment any
-      // process accepts the token, with SKEW_S more for server clocks that disagree.
+      // Single use across every server process (the store keeps the nonce).
       const firstUse = await options.store.useLaunchNonce(
         installation.tenant,
         claims.nonce,
-        new Date((claims.exp + 2 * SKEW_S) * 1000),
+        nonceKeptUntil(claims),
         new Date(now()),
       );
       if (!firstUse) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Request, Response, Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { isCalendarDate, toDayNumber, type CalendarDate } from '../../src/domain/dates';
 import type { TenantId } from '../../src/domain/model';
@@ -17,7 +17,8 @@ import type { CollectionsStore } from '../../src/ports/store';
 import { simulateRuleSets } from '../../src/use-cases/collections-rules';
 import { simulationLabels } from '../../src/use-cases/rule-set-activation';
 import { MAX_SOURCE_LENGTH } from '../source-document';
-import { badInput, fail, proposalFields, proposalOrFail, ruleSetOrFail } from './api-answers';
+import { badInput, proposalFields, proposalOrFail, ruleSetOrFail } from './api-answers';
+import { fail } from './api-errors';
 
 /**
  * Accounts × days × rule sets one request may replay (about five seconds of work): the rest runs as
@@ -35,7 +36,7 @@ export type SimulationRouteOptions = {
   now?: () => number;
 };
 
-const simulation = z.object({
+export const simulation = z.object({
   ...proposalFields,
   against: z.unknown().optional(),
   /** The set to compare with, as its text (the workspace sends what it shows). */
@@ -110,7 +111,8 @@ function simulationView(stored: StoredRuleSimulation) {
  * most a year and a bounded book); longer or bigger ones run as a job whose progress and result are
  * polled. Either way the replay yields the event loop after every account.
  */
-export function mountSimulationRoutes(router: Router, options: SimulationRouteOptions): void {
+export function createSimulationsRouter(options: SimulationRouteOptions): Router {
+  const router = express.Router();
   router.post('/rules/simulate', async (request, response) => {
     const proposal = readProposal(request, response, MAX_REQUEST_SIMULATION_DAYS);
     if (proposal === undefined) return;
@@ -178,7 +180,8 @@ export function mountSimulationRoutes(router: Router, options: SimulationRouteOp
       ? await options.store.getRuleSimulation(options.context(response).tenant, simulationId)
       : undefined;
     if (stored === undefined)
-      return fail(response, { path: 'simulationId', message: 'unknown simulation' }, 404);
+      return fail(response, { code: 'not_found', path: 'simulationId', message: 'unknown simulation' }, 404);
     response.json({ ok: true, simulation: simulationView(stored) });
   });
+  return router;
 }

@@ -1,9 +1,10 @@
-import type { Response, Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { TenantId } from '../../src/domain/model';
 import type { CrmGateway, CrmOwnerProperty } from '../../src/ports/crm-gateway';
 import type { CollectionsStore } from '../../src/ports/store';
-import { badInput, fail } from './api-answers';
+import { badInput } from './api-answers';
+import { fail } from './api-errors';
 
 export type TaskOwnerRouteOptions = {
   store: CollectionsStore;
@@ -14,7 +15,7 @@ export type TaskOwnerRouteOptions = {
   defaultCsmProperty?: string;
 };
 
-const choice = z
+export const choice = z
   .object({
     csmProperty: z
       .string()
@@ -30,7 +31,8 @@ const CRM = 'hubspot';
  * choice in force and the company's user properties to choose from; `POST` (RevOps) chooses one, or
  * none. The next sync gives open CSM tasks to the CSMs the new property names.
  */
-export function mountTaskOwnerRoutes(router: Router, options: TaskOwnerRouteOptions): void {
+export function createTaskOwnersRouter(options: TaskOwnerRouteOptions): Router {
+  const router = express.Router();
   const ownerProperties = async (
     tenant: TenantId,
   ): Promise<{ properties: CrmOwnerProperty[] } | { unavailable: string }> => {
@@ -66,9 +68,7 @@ export function mountTaskOwnerRoutes(router: Router, options: TaskOwnerRouteOpti
   router.post('/settings/task-owners', async (request, response) => {
     const { tenant, user, revops } = options.context(response);
     if (!revops) {
-      response
-        .status(403)
-        .json({ ok: false, error: { message: 'only RevOps may choose who takes the tasks' } });
+      fail(response, { code: 'forbidden', message: 'only RevOps may choose who takes the tasks' }, 403);
       return;
     }
     const parsed = choice.safeParse(request.body);
@@ -78,11 +78,13 @@ export function mountTaskOwnerRoutes(router: Router, options: TaskOwnerRouteOpti
       const listed = await ownerProperties(tenant);
       if ('unavailable' in listed)
         return fail(response, {
+          code: 'unavailable',
           path: 'csmProperty',
           message: `cannot check the property: ${listed.unavailable}`,
         });
       if (!listed.properties.some((property) => property.name === csmProperty))
         return fail(response, {
+          code: 'invalid_request',
           path: 'csmProperty',
           message: `${csmProperty} is not a company property holding a HubSpot user`,
         });
@@ -90,4 +92,5 @@ export function mountTaskOwnerRoutes(router: Router, options: TaskOwnerRouteOpti
     await options.store.saveCrmOwnerSettings(tenant, CRM, { csmProperty }, user);
     response.json({ ok: true, csmProperty });
   });
+  return router;
 }

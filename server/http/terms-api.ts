@@ -1,10 +1,8 @@
-import type { Request, Response, Router, NextFunction } from 'express';
+import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
 import { parseWord, type TenantId } from '../../src/domain/model';
 import { isCurrencyCode, parseMajorAmount, type CurrencyCode } from '../../src/domain/money';
 import { DEFAULT_TIERS, type RiskTiers } from '../../src/domain/risk/risk-model';
-import { DEFAULT_GUARDRAILS } from '../../src/domain/terms/default-guardrails';
-import { validateGuardrails } from '../../src/domain/terms/guardrails';
 import type { Deal } from '../../src/domain/terms/recommend';
 import type { CalendarDate } from '../../src/domain/dates';
 import type { CollectionsStore } from '../../src/ports/store';
@@ -14,13 +12,13 @@ import {
   UnknownCustomerError,
   type BuyerQuery,
 } from '../../src/use-cases/payment-terms';
+import { fail } from './api-errors';
 
 export type TermsRouteOptions = {
   store: CollectionsStore;
   today: () => CalendarDate;
   riskTiers?: RiskTiers;
   context: (response: Response) => { tenant: TenantId; user: string; revops: boolean };
-  requireRevops: (request: Request, response: Response, next: NextFunction) => void;
 };
 
 const word = z.string().transform((value, context) => {
@@ -29,7 +27,7 @@ const word = z.string().transform((value, context) => {
   return parsed ?? '';
 });
 
-const dealRequest = z
+export const dealRequest = z
   .object({
     customerId: z.string().min(1).max(255).optional(),
     /** The deal's company in the CRM: its billing customer when one is mapped, else a prospect. */
@@ -72,20 +70,14 @@ const dealRequest = z
       });
   });
 
-const customerSearch = z.object({
+export const customerSearch = z.object({
   q: z.string().trim().max(100, 'at most 100 characters').default(''),
   limit: z.coerce.number().int().min(1).max(50, 'at most 50').default(20),
 });
 
-const guardrailsProposal = z.object({
-  guardrails: z.unknown(),
-  note: z.string().trim().min(1).max(500).optional(),
-});
-const rollback = z.object({ version: z.number().int().min(1), note: z.string().trim().min(1).max(500) });
-
 /** Bad input to the deal card's endpoints: 422 naming the field. */
 function unprocessable(response: Response, path: string, message: string, extra: object = {}): void {
-  response.status(422).json({ ok: false, error: { path, message }, ...extra });
+  fail(response, { code: 'invalid_request', path, message }, 422, extra);
 }
 
 function parseDealRequest(
@@ -122,8 +114,9 @@ function parseDealRequest(
   };
 }
 
-/** The deal card's payment-term endpoints and the settings page's guardrail endpoints. */
-export function mountTermsRoutes(router: Router, options: TermsRouteOptions): void {
+/** The deal card's payment-term endpoints, and the customer picker of the workspace's deal view. */
+export function createTermsRouter(options: TermsRouteOptions): Router {
+  const router = express.Router();
   const tiers = options.riskTiers ?? DEFAULT_TIERS;
 
   /** A CRM company becomes its billing customer when one is mapped; otherwise the prospect stands. */
@@ -204,68 +197,5 @@ export function mountTermsRoutes(router: Router, options: TermsRouteOptions): vo
     });
     response.json({ ok: true, accepted });
   });
-
-  router.get('/terms/guardrails', async (_request, response) => {
-    const { tenant } = options.context(response);
-    const [active, versions] = await Promise.all([
-      options.store.getActiveTermGuardrails(tenant),
-      options.store.listTermGuardrailVersions(tenant),
-    ]);
-    response.json({
-      ok: true,
-      active:
-        active === undefined
-          ? null
-          : { version: active.version, guardrails: active.body, createdBy: active.createdBy },
-      default: DEFAULT_GUARDRAILS,
-      versions: versions.map(({ body: _body, ...rest }) => rest),
-    });
-  });
-
-  const validated = (request: Request, response: Response) => {
-    const parsed = guardrailsProposal.safeParse(request.body);
-    if (!parsed.success) return void unprocessable(response, 'guardrails', 'expected { guardrails, note? }');
-    const result = validateGuardrails(parsed.data.guardrails);
-    if (!result.ok) {
-      const first = result.problems[0];
-      return void unprocessable(response, `guardrails.${first?.path ?? ''}`, first?.message ?? 'invalid', {
-        problems: result.problems,
-      });
-    }
-    return { guardrails: result.guardrails, note: parsed.data.note ?? '' };
-  };
-
-  router.post('/terms/guardrails/validate', (request, response) => {
-    const input = validated(request, response);
-    if (input !== undefined)
-      response.json({ ok: true, policies: input.guardrails.policies.map((policy) => policy.id) });
-  });
-
-  router.post('/terms/guardrails/activate', options.requireRevops, async (request, response) => {
-    const input = validated(request, response);
-    if (input === undefined) return;
-    const { tenant, user } = options.context(response);
-    const stored = await options.store.activateNewTermGuardrails(tenant, input.guardrails, user, input.note);
-    response.json({ ok: true, version: stored.version });
-  });
-
-  router.post('/terms/guardrails/rollback', options.requireRevops, async (request, response) => {
-    const parsed = rollback.safeParse(request.body);
-    if (!parsed.success)
-      return unprocessable(
-        response,
-        parsed.error.issues[0]?.path.join('.') ?? '',
-        parsed.error.issues[0]?.message ?? 'invalid',
-      );
-    const { tenant, user } = options.context(response);
-    const version = await options.store.reactivateTermGuardrails(
-      tenant,
-      parsed.data.version,
-      user,
-      parsed.data.note,
-    );
-    if (version === undefined)
-      return unprocessable(response, 'version', `unknown version ${parsed.data.version}`);
-    response.json({ ok: true, version: version.version });
-  });
+  return router;
 }

@@ -59,6 +59,8 @@ export const environmentSchema = z.object({
   DEMO_CUSTOMERS: integer(400, 1, 200000),
   DEMO_SEED: integer(42, 0, 2 ** 31 - 1),
   RENEWAL_WINDOW_DAYS: integer(90, 0, 730),
+  // Days after a promised date that payments still count toward the promise (and reminders stay held).
+  PROMISE_GRACE_DAYS: integer(3, 0, 60),
   // Probabilities that the next invoice is still unpaid 30 days past due (see DEFAULT_TIERS).
   RISK_TIER_MEDIUM: z.coerce.number().min(0).max(1).default(0.1),
   RISK_TIER_HIGH: z.coerce.number().min(0).max(1).default(0.3),
@@ -199,6 +201,8 @@ export type Config = {
   defaultTenant: string;
   demo: { mode: Environment['DEMO_DATA']; customers: number; seed: number };
   renewalWindowDays: number;
+  /** PROMISE_GRACE_DAYS: days after a promised date that still count toward the promise. */
+  promiseGraceDays: number;
   riskTiers: { medium: number; high: number };
   shutdownTimeoutMs: number;
   /** The URL HubSpot calls us on (signatures cover the full URI); defaults to http://HOST:PORT. */
@@ -307,6 +311,7 @@ export function parseConfig(environment: Readonly<Record<string, string | undefi
     defaultTenant: env.DEFAULT_TENANT,
     demo: { mode: env.DEMO_DATA, customers: env.DEMO_CUSTOMERS, seed: env.DEMO_SEED },
     renewalWindowDays: env.RENEWAL_WINDOW_DAYS,
+    promiseGraceDays: env.PROMISE_GRACE_DAYS,
     riskTiers: { medium: env.RISK_TIER_MEDIUM, high: env.RISK_TIER_HIGH },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/+$/, ''),

@@ -28,6 +28,23 @@ export type Customer = {
    * import. Rules read them merged with the CRM's through the customer tags port, not from here.
    */
   tags?: readonly string[];
+  /**
+   * The card the billing system charges by default (Stripe: the customer's default payment method).
+   * Absent when the source says nothing of cards (a dataset import); null when it has none.
+   */
+  cardOnFile?: CardOnFile | null;
+};
+
+/** A saved card, as much of it as collections needs: no number, only the last four digits. */
+export type CardOnFile = {
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  /** The last calendar day the card is valid: the last day of its expiry month. */
+  expiresOn: CalendarDate;
+  /** The day the card was saved (Stripe: the payment method's `created`); null when unknown. */
+  updatedOn: CalendarDate | null;
 };
 
 const WORD = /^[a-z][a-z0-9_]{0,39}$/;

@@ -3,8 +3,13 @@ import { parseTenantId, type TenantId } from '../domain/model';
 import type { BillingSource } from '../ports/billing-source';
 import type { Locks } from '../ports/lock';
 import type { JobHandler, JobQueue } from '../ports/queue';
-import type { CollectionsStore } from '../ports/store';
-import { processBillingEvent, type MatchOptions, type RefusedBillingEvent } from '../use-cases/billing-sync';
+import type { SourceSyncStore } from '../ports/source-sync';
+import {
+  processBillingEvent,
+  type BillingSyncPorts,
+  type MatchOptions,
+  type RefusedBillingEvent,
+} from '../use-cases/billing-sync';
 
 export const BILLING_EVENT = 'billing-event';
 export const BILLING_EVENT_ATTEMPTS = 5;
@@ -44,7 +49,7 @@ export async function enqueueBillingEvent(
  * job id makes this a no-op for events whose job is still queued.
  */
 export async function requeuePendingBillingEvents(
-  store: CollectionsStore,
+  store: Pick<SourceSyncStore, 'listPendingWebhookEvents'>,
   queue: JobQueue,
   tenant: TenantId,
   source: string,
@@ -59,7 +64,7 @@ export async function requeuePendingBillingEvents(
 const BATCH_LOCK = { ttlMs: 30000, waitMs: 120000 };
 
 export function createBillingEventHandler(
-  store: CollectionsStore,
+  store: BillingSyncPorts,
   sources: ReadonlyMap<string, BillingSource>,
   /**
    * After each job, with the events of its batch kept as failed because the source refused them; a

@@ -4,10 +4,11 @@ import { parseTenantId, type TenantId } from '../domain/model';
 import type { CrmGateway } from '../ports/crm-gateway';
 import { LockBusyError, type Locks } from '../ports/lock';
 import type { JobHandler, JobQueue } from '../ports/queue';
-import type { CollectionsStore } from '../ports/store';
+import type { CrmInstallations } from '../ports/crm-installations';
+import type { SourceSyncStore } from '../ports/source-sync';
 import { refreshAccountCards, type CardOptions } from '../use-cases/account-card';
-import { processCrmEvent, CRM_EVENT_SOURCE } from '../use-cases/crm-events';
-import { runCrmSync, withTenantSyncLock } from '../use-cases/crm-sync';
+import { processCrmEvent, CRM_EVENT_SOURCE, type CrmEventPorts } from '../use-cases/crm-events';
+import { runCrmSync, withTenantSyncLock, type CrmSyncPorts } from '../use-cases/crm-sync';
 
 export const ACCOUNT_REFRESH = 'account-refresh';
 export const CRM_EVENT = 'crm-event';
@@ -42,7 +43,7 @@ export async function enqueueAccountRefresh(
 }
 
 export type AccountRefreshDeps = {
-  store: CollectionsStore;
+  store: CrmSyncPorts & CrmInstallations;
   today: () => CalendarDate;
   /** The tenant's CRM, when one is connected. */
   gatewayFor: (tenant: TenantId) => Promise<CrmGateway | undefined>;
@@ -128,7 +129,7 @@ export async function enqueueCrmEvent(queue: JobQueue, tenant: TenantId, eventId
 }
 
 export function createCrmEventHandler(deps: {
-  store: CollectionsStore;
+  store: CrmEventPorts & SourceSyncStore;
   queue: JobQueue;
   today: () => CalendarDate;
   appId?: string;

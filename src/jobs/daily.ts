@@ -2,14 +2,20 @@ import { z } from 'zod';
 import type { CalendarDate } from '../domain/dates';
 import { parseTenantId, type TenantId } from '../domain/model';
 import type { RiskTiers } from '../domain/risk/risk-model';
-import { DEFAULT_RULE_SET } from '../domain/rules/default-rule-set';
-import { validateRuleSet } from '../domain/rules/rule-set';
 import type { JobHandler, JobQueue } from '../ports/queue';
-import type { CollectionsStore } from '../ports/store';
-import { runCollectionsRules } from '../use-cases/collections-rules';
+import { loadActiveRules } from '../use-cases/renewal-window';
+import type { PortfolioSnapshotStore } from '../ports/portfolio-snapshots';
+import type { RiskModelStore } from '../ports/risk-models';
+import type { TaskStore } from '../ports/tasks';
+import type { TermsStore } from '../ports/terms';
+import { runCollectionsRules, type RulePlanningPorts } from '../use-cases/collections-rules';
 import { refitTenantRiskModel } from '../use-cases/payment-risk';
+import { evaluatePromises } from '../use-cases/promises';
 import { refreshPortfolioSnapshots } from '../use-cases/portfolio-trend';
 import { enqueueAccountRefresh } from './crm-jobs';
+
+/** What a day's evaluation of a tenant reads and records. */
+export type DailyPorts = RulePlanningPorts & TaskStore & RiskModelStore & TermsStore;
 
 export const DAILY_TENANT = 'daily-tenant';
 
@@ -44,16 +50,17 @@ export type DailyRunSummary = {
  * Idempotent for a day (task ids are derived from account, rule, invoice and day).
  */
 export async function runDailyEvaluation(
-  store: CollectionsStore,
+  store: DailyPorts,
   tenant: TenantId,
   day: CalendarDate,
-  options: { riskTiers?: RiskTiers } = {},
+  options: { riskTiers?: RiskTiers; renewalWindowDays?: number } = {},
 ): Promise<Omit<DailyRunSummary, 'tenant' | 'day' | 'portfolioSnapshots'>> {
   const model = await refitTenantRiskModel(store, tenant, day);
-  const active = await store.getActiveRuleSet(tenant);
-  const parsed = validateRuleSet(active?.body ?? DEFAULT_RULE_SET);
-  if (!parsed.ok) throw new Error(`the active rule set of ${tenant} no longer validates`);
-  const result = await runCollectionsRules(store, tenant, parsed.ruleSet, active?.version ?? null, day, {
+  // Promises decided today are settled first, so one kept or past its deadline no longer holds reminders.
+  await evaluatePromises(store, tenant, day);
+  const active = await loadActiveRules(store, tenant, options.renewalWindowDays);
+  if (active.ruleSet === undefined) throw new Error(`the active rule set of ${tenant} no longer validates`);
+  const result = await runCollectionsRules(store, tenant, active.ruleSet, active.version, day, {
     ...(options.riskTiers === undefined ? {} : { riskTiers: options.riskTiers }),
   });
   return {
@@ -70,9 +77,11 @@ export async function runDailyEvaluation(
  * snapshot taken with the trend's month-ends that are missing or stale.
  */
 export function createDailyRunHandler(deps: {
-  store: CollectionsStore;
+  store: DailyPorts & PortfolioSnapshotStore;
   queue: JobQueue;
   riskTiers?: RiskTiers;
+  /** RENEWAL_WINDOW_DAYS: the default playbook's renewal window. */
+  renewalWindowDays?: number;
   onDone?: (summary: DailyRunSummary) => void;
 }): JobHandler {
   return async (raw) => {
@@ -81,6 +90,7 @@ export function createDailyRunHandler(deps: {
     const day = job.day as CalendarDate;
     const result = await runDailyEvaluation(deps.store, tenant, day, {
       ...(deps.riskTiers === undefined ? {} : { riskTiers: deps.riskTiers }),
+      ...(deps.renewalWindowDays === undefined ? {} : { renewalWindowDays: deps.renewalWindowDays }),
     });
     await enqueueAccountRefresh(deps.queue, tenant);
     const snapshots = await refreshPortfolioSnapshots(

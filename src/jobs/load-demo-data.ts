@@ -3,7 +3,7 @@ import { isCalendarDate, type CalendarDate } from '../domain/dates';
 import { parseTenantId, type TenantId } from '../domain/model';
 import type { JobHandler } from '../ports/queue';
 import type { RiskTiers } from '../domain/risk/risk-model';
-import { runDailyEvaluation } from './daily';
+import { runDailyEvaluation, type DailyPorts } from './daily';
 import {
   loadDemoDataset,
   type DemoDatasetDeps,
@@ -36,9 +36,9 @@ export type LoadDemoDataEvents = {
  * loaded, so nobody sees "no open tasks" while the first daily run is still to come.
  */
 export function createLoadDemoDataHandler(
-  store: DemoDatasetDeps['store'],
+  store: DailyPorts,
   events: LoadDemoDataEvents,
-  options: { riskTiers?: RiskTiers } = {},
+  options: { riskTiers?: RiskTiers; renewalWindowDays?: number } = {},
 ): JobHandler {
   return async (payload) => {
     const parsed = loadDemoDataPayload.parse(payload);

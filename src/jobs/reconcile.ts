@@ -1,6 +1,6 @@
 import type { TenantId } from '../domain/model';
 import type { JobQueue } from '../ports/queue';
-import type { CollectionsStore } from '../ports/store';
+import type { SourceSyncStore } from '../ports/source-sync';
 import { CRM_EVENT_SOURCE } from '../use-cases/crm-events';
 import { requeuePendingBillingEvents } from './billing-events';
 import { enqueueAccountRefresh, enqueueCrmEvent } from './crm-jobs';
@@ -18,7 +18,7 @@ export type ReconcileReport = { tenant: TenantId; billingEvents: number; crmEven
  * state (event state, card versions, pending marks) is what counts, never the queue.
  */
 export async function reconcileTenant(
-  store: CollectionsStore,
+  store: Pick<SourceSyncStore, 'listPendingWebhookEvents'>,
   queue: JobQueue,
   tenant: TenantId,
   billingSources: readonly string[],

@@ -5,8 +5,8 @@ import type { RiskTiers } from '../domain/risk/risk-model';
 import { validateRuleSet, type RuleSet } from '../domain/rules/rule-set';
 import { MAX_JOB_SIMULATION_DAYS, simulationSpanProblem } from '../domain/rules/simulate';
 import { PermanentJobError, type JobHandler, type JobQueue } from '../ports/queue';
-import type { CollectionsStore } from '../ports/store';
-import { simulateRuleSets } from '../use-cases/collections-rules';
+import type { RuleSimulations } from '../ports/rule-simulations';
+import { simulateRuleSets, type RulePlanningPorts } from '../use-cases/collections-rules';
 
 export const RULE_SIMULATION = 'rule-simulation';
 
@@ -36,7 +36,7 @@ export const RULE_SIMULATION_KEPT_MS = 7 * 86_400_000;
 
 /** Stores the request as queued and queues its job (one per simulation id). */
 export async function startRuleSimulation(
-  store: CollectionsStore,
+  store: RuleSimulations,
   queue: JobQueue,
   tenant: TenantId,
   simulationId: string,
@@ -77,7 +77,7 @@ function readRequest(stored: unknown): RuleSimulationRequest {
  * failure, or a shutdown part way, is recorded as the simulation's end: the client starts it again.
  */
 export function createRuleSimulationHandler(deps: {
-  store: CollectionsStore;
+  store: RuleSimulations & RulePlanningPorts;
   yieldControl: () => Promise<void>;
   riskTiers?: RiskTiers;
   /** Progress is written every this many accounts. */

@@ -1,9 +1,4 @@
-import {
-  computeAccountStatus,
-  DEFAULT_RENEWAL_WINDOW_DAYS,
-  type AccountStatus,
-  type AutomationPause,
-} from '../domain/account-status';
+import { computeAccountStatus, type AccountStatus, type AutomationPause } from '../domain/account-status';
 import type { CalendarDate } from '../domain/dates';
 import type { AccountFacts, TenantId } from '../domain/model';
 import { prepareHistory } from '../domain/risk/features';
@@ -16,10 +11,24 @@ import {
   type RiskTiers,
 } from '../domain/risk/risk-model';
 import { moneyAtRisk, type MoneyAtRisk } from '../domain/money-at-risk';
+import { buildLedgers } from '../domain/invoice-ledger';
+import { promiseHoldsOn, promisesByCustomer, type StoredPromise } from '../domain/promises';
 import { accountContext, evaluateRuleSet, type PlannedTask } from '../domain/rules/evaluate';
-import { validateRuleSet, type RuleSet } from '../domain/rules/rule-set';
+import type { RuleSet } from '../domain/rules/rule-set';
 import { stableId } from '../domain/terms/stable-id';
-import type { CollectionsStore, StoredTask } from '../ports/store';
+import { loadActiveRules } from './renewal-window';
+import type { AutomationStore } from '../ports/automation';
+import type { CardStore } from '../ports/cards';
+import type { LedgerStore } from '../ports/ledger';
+import type { PromiseStore } from '../ports/promises';
+import type { RiskModelStore } from '../ports/risk-models';
+import type { StoredTask, TaskStore } from '../ports/tasks';
+
+/** What computing and keeping account cards reads and writes. */
+export type CardPorts = LedgerStore & AutomationStore & TaskStore & CardStore & RiskModelStore & PromiseStore;
+
+/** How many settled promises a card shows. */
+const CARD_PROMISE_OUTCOMES = 3;
 
 export type AccountCard = {
   customerId: string;
@@ -37,6 +46,11 @@ export type AccountCard = {
   openTasks: StoredTask[];
   /** Expected loss and worklist situations (absent on cards saved before). */
   worklist?: MoneyAtRisk;
+  /**
+   * Promises to pay: those open today (holding reminders until their deadline) and the latest settled
+   * ones, newest first (absent on cards saved before).
+   */
+  promises?: { open: StoredPromise[]; lastOutcomes: StoredPromise[] };
 };
 
 /** What every card of a tenant is computed with: loaded once per request or per refresh. */
@@ -47,25 +61,22 @@ export type CardContext = {
   riskTiers: RiskTiers;
 };
 
+/** `renewalWindowDays`: the configured default (RENEWAL_WINDOW_DAYS), in force while version 0 is. */
 export type CardOptions = { riskTiers?: RiskTiers; renewalWindowDays?: number };
 
 export async function loadCardContext(
-  store: CollectionsStore,
+  store: AutomationStore & RiskModelStore,
   tenant: TenantId,
   options: CardOptions = {},
 ): Promise<CardContext> {
-  const [stored, active] = await Promise.all([store.loadRiskModel(tenant), store.getActiveRuleSet(tenant)]);
-  const parsed = validateRuleSet(active.body);
-  const ruleSet = parsed.ok ? parsed.ruleSet : undefined;
+  const [stored, active] = await Promise.all([
+    store.loadRiskModel(tenant),
+    loadActiveRules(store, tenant, options.renewalWindowDays),
+  ]);
   return {
     model: stored === undefined ? undefined : fromStoredRiskModel(stored),
-    ruleSet,
-    // The active rule set's window (RevOps sets it); while version 0 (the default) is active, the
-    // configured one.
-    renewalWindowDays:
-      (active.version === 0 ? options.renewalWindowDays : ruleSet?.renewalWindowDays) ??
-      ruleSet?.renewalWindowDays ??
-      DEFAULT_RENEWAL_WINDOW_DAYS,
+    ruleSet: active.ruleSet,
+    renewalWindowDays: active.renewalWindowDays,
     riskTiers: options.riskTiers ?? DEFAULT_TIERS,
   };
 }
@@ -77,6 +88,7 @@ export function buildAccountCard(
   context: CardContext,
   pause: AutomationPause | null,
   openTasks: StoredTask[],
+  promises: readonly StoredPromise[] = [],
 ): AccountCard {
   const status = computeAccountStatus(facts, asOf, {
     renewalWindowDays: context.renewalWindowDays,
@@ -86,6 +98,8 @@ export function buildAccountCard(
     context.model === undefined
       ? null
       : accountRisk(context.model, prepareHistory(facts), asOf, context.riskTiers);
+  const holds =
+    promises.length === 0 ? [] : promiseHoldsOn(promises, buildLedgers(facts.invoices, facts.payments), asOf);
   let nextStep: PlannedTask | null = null;
   if (context.ruleSet !== undefined) {
     const rulesContext = accountContext(facts, status, {
@@ -93,6 +107,7 @@ export function buildAccountCard(
       openTasks: [],
       contacts: [],
       holdUntil: null,
+      promises: holds,
     });
     nextStep = evaluateRuleSet(context.ruleSet, [rulesContext], asOf).tasks[0] ?? null;
   }
@@ -113,26 +128,34 @@ export function buildAccountCard(
       risk?.probabilitySeriouslyLate ?? null,
       context.model?.seriouslyLate?.trainingRate ?? context.model?.trainingLateRate,
     ),
+    promises: {
+      open: promises.filter((promise) => holds.some((hold) => hold.promiseId === promise.promiseId)),
+      lastOutcomes: promises
+        .filter((promise) => promise.state !== 'open')
+        .sort((a, b) => ((a.settledOn ?? '') < (b.settledOn ?? '') ? 1 : -1))
+        .slice(0, CARD_PROMISE_OUTCOMES),
+    },
   };
 }
 
 /** Computes one account's card from the store and saves it, unless the account changed meanwhile. */
 async function computeAndSave(
-  store: CollectionsStore,
+  store: CardPorts,
   tenant: TenantId,
   customerId: string,
   version: number,
   asOf: CalendarDate,
   options: CardOptions,
 ): Promise<AccountCard | undefined> {
-  const [facts, pause, context, openTasks] = await Promise.all([
+  const [facts, pause, context, openTasks, promises] = await Promise.all([
     store.getAccountFacts(tenant, customerId),
     store.getAutomationPause(tenant, customerId),
     loadCardContext(store, tenant, options),
     store.listTasks(tenant, { customerId, state: 'open' }),
+    store.listPromises(tenant, { customerId }),
   ]);
   if (facts === undefined) return undefined;
-  const card = buildAccountCard(facts, asOf, context, pause, openTasks);
+  const card = buildAccountCard(facts, asOf, context, pause, openTasks, promises);
   await store.saveAccountCards(tenant, [{ customerId, version, asOf, card }]);
   return card;
 }
@@ -143,7 +166,7 @@ async function computeAndSave(
  * saved. Never from the billing system or the CRM.
  */
 export async function getAccountCardByCrmId(
-  store: CollectionsStore,
+  store: CardPorts,
   tenant: TenantId,
   crmCompanyId: string,
   asOf: CalendarDate,
@@ -163,7 +186,7 @@ const PER_ACCOUNT_LIMIT = 200;
 
 /** The facts of some accounts: a few read one by one, many streamed (or all when `only` is absent). */
 export async function* accountFacts(
-  store: CollectionsStore,
+  store: LedgerStore,
   tenant: TenantId,
   only: readonly string[] | undefined,
 ): AsyncIterable<AccountFacts> {
@@ -185,7 +208,7 @@ export async function* accountFacts(
  * account when few are stale, for the whole tenant when many are.
  */
 export async function refreshAccountCards(
-  store: CollectionsStore,
+  store: CardPorts,
   tenant: TenantId,
   asOf: CalendarDate,
   options: CardOptions & { onProgress?: (done: number, total: number) => void } = {},
@@ -193,12 +216,14 @@ export async function refreshAccountCards(
   const stale = await store.listStaleAccountCards(tenant, asOf, Number.MAX_SAFE_INTEGER);
   if (stale.length === 0) return { stale: 0, saved: 0 };
   const few = stale.length <= PER_ACCOUNT_LIMIT;
-  const [versions, context, pauses, openTasks] = await Promise.all([
+  const [versions, context, pauses, openTasks, promises] = await Promise.all([
     store.getAccountCardVersions(tenant, few ? stale : undefined),
     loadCardContext(store, tenant, options),
     few ? undefined : store.listAutomationPauses(tenant),
     few ? undefined : store.listTasks(tenant, { state: 'open' }),
+    store.listPromises(tenant, few ? { customerIds: stale } : {}),
   ]);
+  const promisesOf = promisesByCustomer(promises);
   const tasksByCustomer = openTasks === undefined ? undefined : groupTasks(openTasks);
   let batch: { customerId: string; version: number; asOf: CalendarDate; card: AccountCard }[] = [];
   let saved = 0;
@@ -213,7 +238,7 @@ export async function refreshAccountCards(
       tasksByCustomer === undefined
         ? await store.listTasks(tenant, { customerId, state: 'open' })
         : (tasksByCustomer.get(customerId) ?? []);
-    const card = buildAccountCard(facts, asOf, context, pause, tasks);
+    const card = buildAccountCard(facts, asOf, context, pause, tasks, promisesOf.get(customerId) ?? []);
     batch.push({ customerId, version: versions.get(customerId) ?? 0, asOf, card });
     done += 1;
     if (batch.length >= 500) {
@@ -247,7 +272,7 @@ export type ManualTask = {
 
 /** A task a person creates from the card; recorded (and audited) like the rules' tasks. */
 export async function createManualTask(
-  store: CollectionsStore,
+  store: LedgerStore & TaskStore,
   tenant: TenantId,
   crmCompanyId: string,
   task: ManualTask,
@@ -260,7 +285,7 @@ export async function createManualTask(
 
 /** A task a person creates for a billing customer (from the card or the worklist). */
 export async function recordManualTask(
-  store: CollectionsStore,
+  store: TaskStore,
   tenant: TenantId,
   customerId: string,
   task: ManualTask,
@@ -272,6 +297,7 @@ export async function recordManualTask(
     customerId,
     ruleId: 'manual',
     invoiceId: null,
+    cause: 'manual',
     plannedOn: today,
     assignee: task.assignee,
     title: task.title,

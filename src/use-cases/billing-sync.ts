@@ -1,12 +1,12 @@
 import type { Customer, Dispute, Invoice, PaymentAttempt, Subscription, TenantId } from '../domain/model';
-import {
-  BACKFILL_ORDER,
-  type BillingEvent,
-  type BillingKind,
-  type BillingRecord,
-  type BillingSource,
-} from '../ports/billing-source';
-import type { CollectionsStore, CrmMappingConflict, Lined, SyncCursor } from '../ports/store';
+import type { BillingEvent, BillingRecord, BillingSource } from '../ports/billing-source';
+import type { CrmSyncStore } from '../ports/crm-sync';
+import type { LedgerStore } from '../ports/ledger';
+import type { SourceSyncStore } from '../ports/source-sync';
+import type { CrmMappingConflict, Lined, SyncCursor } from '../ports/store';
+
+/** What keeping the store in step with a billing source needs of it. */
+export type BillingSyncPorts = LedgerStore & SourceSyncStore & Pick<CrmSyncStore, 'findCrmCompaniesByDomain'>;
 
 /**
  * Keeps the store in step with a billing source. Every object carries a version: a backfill's is the
@@ -71,7 +71,7 @@ function refetchOf(record: BillingRecord): BillingEvent['refetch'][number] | und
     case 'invoice':
       return { kind: 'invoice', id: record.id };
     case 'payment':
-      return record.row.chargeId === null ? undefined : { kind: 'charge', id: record.row.chargeId };
+      return record.row.readAgain ?? undefined;
     case 'dispute':
       return { kind: 'dispute', id: record.id };
     case 'link':
@@ -81,7 +81,7 @@ function refetchOf(record: BillingRecord): BillingEvent['refetch'][number] | und
 
 /** Writes records in one transaction: links resolved, missing invoices read, only newer versions staged. */
 export async function applyBillingRecords(
-  store: CollectionsStore,
+  store: BillingSyncPorts,
   source: BillingSource,
   tenant: TenantId,
   items: readonly Versioned[],
@@ -96,31 +96,25 @@ export async function applyBillingRecords(
   }
   const batch = [...latest.values()];
 
-  // Which invoice each payment and dispute belongs to.
+  // Which invoice each payment and dispute belongs to: the one it names, or the one its payment
+  // references are linked to (links in this batch, then stored ones, then the source asked).
   const links = new Map<string, string>();
-  for (const { record } of batch)
-    if (record.kind === 'link') links.set(record.paymentIntentId, record.invoiceId);
+  for (const { record } of batch) if (record.kind === 'link') links.set(record.paymentRef, record.invoiceId);
   const payers = batch.flatMap(({ record }) =>
-    record.kind === 'payment' || record.kind === 'dispute' ? [record] : [],
+    (record.kind === 'payment' || record.kind === 'dispute') && record.row.invoiceId === null ? [record] : [],
   );
-  const wanted = new Set<string>();
-  for (const record of payers) {
-    if (record.row.paymentIntentId !== null && !links.has(record.row.paymentIntentId))
-      wanted.add(record.row.paymentIntentId);
-    if (record.row.chargeId !== null) wanted.add(record.row.chargeId);
-  }
+  const wanted = new Set(payers.flatMap((record) => record.row.paymentRefs.filter((ref) => !links.has(ref))));
   for (const [id, invoiceId] of await store.resolveSourceLinks(tenant, source.name, [...wanted]))
     if (!links.has(id)) links.set(id, invoiceId);
   for (const record of payers) {
-    const pi = record.row.paymentIntentId;
-    if (pi === null || links.has(pi) || (record.row.chargeId !== null && links.has(record.row.chargeId)))
-      continue;
-    const invoiceId = await source.findInvoiceOfPaymentIntent(pi);
-    if (invoiceId !== null) links.set(pi, invoiceId);
+    const [first] = record.row.paymentRefs;
+    if (first === undefined || record.row.paymentRefs.some((ref) => links.has(ref))) continue;
+    const invoiceId = await source.findInvoiceOfPayment(first);
+    if (invoiceId !== null) links.set(first, invoiceId);
   }
-  const invoiceOf = (row: { paymentIntentId: string | null; chargeId: string | null }) =>
-    (row.paymentIntentId === null ? undefined : links.get(row.paymentIntentId)) ??
-    (row.chargeId === null ? undefined : links.get(row.chargeId));
+  const invoiceOf = (row: { invoiceId: string | null; paymentRefs: readonly string[] }) =>
+    row.invoiceId ??
+    row.paymentRefs.map((ref) => links.get(ref)).find((invoiceId) => invoiceId !== undefined);
 
   let unlinked = 0;
   const payments: { item: Versioned; row: PaymentAttempt }[] = [];
@@ -128,7 +122,7 @@ export async function applyBillingRecords(
   const newLinks = new Map<string, string>();
   for (const item of batch) {
     const { record } = item;
-    if (record.kind === 'link') newLinks.set(record.paymentIntentId, record.invoiceId);
+    if (record.kind === 'link') newLinks.set(record.paymentRef, record.invoiceId);
     if (record.kind !== 'payment' && record.kind !== 'dispute') continue;
     const invoiceId = invoiceOf(record.row);
     if (invoiceId === undefined) {
@@ -136,12 +130,14 @@ export async function applyBillingRecords(
       unlinked += 1;
       continue;
     }
-    if (record.row.paymentIntentId !== null) newLinks.set(record.row.paymentIntentId, invoiceId);
-    if (record.row.chargeId !== null) newLinks.set(record.row.chargeId, invoiceId);
-    const { paymentIntentId: _pi, chargeId: _charge, ...rest } = record.row;
-    if (record.kind === 'payment')
-      payments.push({ item, row: { ...(rest as Omit<PaymentAttempt, 'invoiceId'>), invoiceId } });
-    else disputes.push({ item, row: { ...(rest as Omit<Dispute, 'invoiceId'>), invoiceId } });
+    for (const ref of record.row.paymentRefs) newLinks.set(ref, invoiceId);
+    if (record.kind === 'payment') {
+      const { paymentRefs: _refs, readAgain: _again, ...rest } = record.row;
+      payments.push({ item, row: { ...rest, invoiceId } });
+    } else {
+      const { paymentRefs: _refs, ...rest } = record.row;
+      disputes.push({ item, row: { ...rest, invoiceId } });
+    }
   }
 
   // Payments and disputes need their invoice stored: read the ones that are not.
@@ -155,7 +151,7 @@ export async function applyBillingRecords(
   for (const id of referenced) {
     if (known.has(id)) continue;
     const version = missingVersion;
-    for (const record of await source.fetch('invoice', id, version))
+    for (const record of await source.fetch({ kind: 'invoice', id }, version))
       invoices.set(record.id, { record, version });
   }
 
@@ -236,7 +232,8 @@ export async function applyBillingRecords(
   }
 }
 
-export type BackfillProgress = { kind: BillingKind; records: number };
+/** After each page: the kind being read (the `index`-th of `of`, from 1) and its records so far. */
+export type BackfillProgress = { kind: string; index: number; of: number; records: number };
 
 export type BackfillReport = {
   source: string;
@@ -251,11 +248,11 @@ export type BackfillReport = {
 };
 
 /**
- * Reads every object of the source, page by page in BACKFILL_ORDER, saving the cursor after each page:
+ * Reads every object of the source, page by page in its backfill order, saving the cursor after each page:
  * a rerun after a crash continues where it stopped; `restart` reads everything again.
  */
 export async function backfillBillingSource(
-  store: CollectionsStore,
+  store: BillingSyncPorts,
   source: BillingSource,
   tenant: TenantId,
   options: {
@@ -269,12 +266,12 @@ export async function backfillBillingSource(
   const stored = await store.getSyncCursors(tenant, source.name);
   const resumed = stored.length > 0;
   const alreadyComplete =
-    resumed && BACKFILL_ORDER.every((kind) => stored.find((c) => c.kind === kind)?.done);
+    resumed && source.backfillOrder.every((kind) => stored.find((c) => c.kind === kind)?.done);
   const version = stored[0]?.version ?? (await source.latestEventMs()) + SECOND - 1;
   const totals = { written: 0, stale: 0, unlinked: 0, conflicts: [] as CrmMappingConflict[] };
   let pages = 0;
   const cursors: SyncCursor[] = [];
-  for (const kind of BACKFILL_ORDER) {
+  for (const [index, kind] of source.backfillOrder.entries()) {
     const cursor: SyncCursor = stored.find((c) => c.kind === kind) ?? {
       kind,
       cursor: null,
@@ -302,7 +299,7 @@ export async function backfillBillingSource(
       cursor.done = page.nextCursor === null;
       await store.saveSyncCursor(tenant, source.name, cursor);
       pages += 1;
-      options.onPage?.({ kind, records: cursor.records });
+      options.onPage?.({ kind, index: index + 1, of: source.backfillOrder.length, records: cursor.records });
     }
   }
   // Everything was read after `version`: events that could not be applied before it are made good.
@@ -333,7 +330,7 @@ export type ReceiveOutcome = {
  * so an event whose first delivery was stored but not queued (Redis down) is queued by the retry.
  */
 export async function receiveBillingWebhook(
-  store: CollectionsStore,
+  store: BillingSyncPorts,
   source: BillingSource,
   tenant: TenantId,
   rawBody: string,
@@ -360,7 +357,7 @@ export async function receiveBillingWebhook(
  * to read (an unsupported API version, say) is kept as failed with its reason and is not retried.
  */
 export async function processBillingEvent(
-  store: CollectionsStore,
+  store: BillingSyncPorts,
   source: BillingSource,
   tenant: TenantId,
   eventId: string,
@@ -430,7 +427,7 @@ export async function processBillingEvent(
   for (let start = 0; start < targets.length; start += REFETCH_IN_FLIGHT) {
     const read = await Promise.all(
       targets.slice(start, start + REFETCH_IN_FLIGHT).map(async ({ target, observedMs }) =>
-        (await source.fetch(target.kind, target.id, observedMs)).map((record) => ({
+        (await source.fetch(target, observedMs)).map((record) => ({
           record,
           version: observedMs + SECOND - 1,
         })),

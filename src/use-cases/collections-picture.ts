@@ -1,13 +1,14 @@
-import {
-  computeAccountStatus,
-  DEFAULT_RENEWAL_WINDOW_DAYS,
-  type AccountStatus,
-} from '../domain/account-status';
+import { computeAccountStatus, type AccountStatus } from '../domain/account-status';
 import { createPortfolioAccumulator, type PortfolioReport, type SliceDimension } from '../domain/ar-metrics';
 import type { CalendarDate } from '../domain/dates';
+import { promiseMetrics, type PromiseMetrics } from '../domain/promises';
 import type { AccountFacts, TenantId } from '../domain/model';
 import { pauseOn } from '../domain/pauses';
-import type { CollectionsStore } from '../ports/store';
+import { loadActiveRules } from './renewal-window';
+import type { AutomationStore } from '../ports/automation';
+import type { LedgerStore } from '../ports/ledger';
+import type { PromiseStore } from '../ports/promises';
+import type { RiskModelStore } from '../ports/risk-models';
 import { prepareHistory } from '../domain/risk/features';
 import {
   accountRisk,
@@ -17,6 +18,10 @@ import {
   type RiskTiers,
 } from '../domain/risk/risk-model';
 
+/**
+ * `renewalWindowDays`: the configured default (RENEWAL_WINDOW_DAYS), in force while the default
+ * playbook is; an activated rule set's own window wins (see renewal-window.ts).
+ */
 export type PictureOptions = { renewalWindowDays?: number; riskTiers?: RiskTiers };
 
 /**
@@ -24,7 +29,7 @@ export type PictureOptions = { renewalWindowDays?: number; riskTiers?: RiskTiers
  * it was in force that day (started by then, not lifted yet), so a past day reads as it was.
  */
 export async function getAccountStatus(
-  store: CollectionsStore,
+  store: LedgerStore & AutomationStore & RiskModelStore,
   tenant: TenantId,
   customerId: string,
   asOf: CalendarDate,
@@ -38,14 +43,15 @@ export async function getAccountStatus(
     })
   | undefined
 > {
-  const [facts, pauses, stored] = await Promise.all([
+  const [facts, pauses, stored, active] = await Promise.all([
     store.getAccountFacts(tenant, customerId),
     store.listPauseHistory(tenant, [customerId]),
     store.loadRiskModel(tenant),
+    loadActiveRules(store, tenant, options.renewalWindowDays),
   ]);
   if (facts === undefined) return undefined;
   const status = computeAccountStatus(facts, asOf, {
-    renewalWindowDays: options.renewalWindowDays ?? DEFAULT_RENEWAL_WINDOW_DAYS,
+    renewalWindowDays: active.renewalWindowDays,
     pause: pauseOn(pauses.get(customerId) ?? [], asOf),
   });
   const risk =
@@ -71,18 +77,21 @@ export async function getAccountStatus(
  * `onAccount` sees each account's facts with its status, e.g. to sync or to evaluate rules.
  */
 export async function forEachAccountStatus(
-  store: CollectionsStore,
+  store: LedgerStore & AutomationStore,
   tenant: TenantId,
   asOf: CalendarDate,
   onAccount: (status: AccountStatus, facts: AccountFacts) => void | Promise<void>,
   options: PictureOptions & { pageSize?: number } = {},
 ): Promise<{ accounts: number; invoices: number }> {
-  const pauses = await store.listAutomationPauses(tenant);
+  const [pauses, active] = await Promise.all([
+    store.listAutomationPauses(tenant),
+    loadActiveRules(store, tenant, options.renewalWindowDays),
+  ]);
   let accounts = 0;
   let invoices = 0;
   for await (const facts of store.streamAccountFacts(tenant, { pageSize: options.pageSize ?? 1000 })) {
     const status = computeAccountStatus(facts, asOf, {
-      renewalWindowDays: options.renewalWindowDays ?? DEFAULT_RENEWAL_WINDOW_DAYS,
+      renewalWindowDays: active.renewalWindowDays,
       pause: pauses.get(facts.customer.customerId) ?? null,
     });
     accounts += 1;
@@ -92,20 +101,30 @@ export async function forEachAccountStatus(
   return { accounts, invoices };
 }
 
-/** Portfolio metrics (aging, DSO, CEI, delinquency, recovery) per slice and currency, in one streamed pass. */
+/**
+ * Portfolio metrics (aging, DSO, CEI, delinquency, recovery) per slice and currency, in one streamed
+ * pass; with the promises to pay kept by owner and segment over the last 90 days, and the money
+ * promised for the next 30.
+ */
 export async function buildPortfolioReportFromStore(
-  store: CollectionsStore,
+  store: LedgerStore & PromiseStore,
   tenant: TenantId,
   asOf: CalendarDate,
   options: { by?: SliceDimension; onProgress?: (accounts: number) => void } = {},
-): Promise<PortfolioReport> {
+): Promise<PortfolioReport & { promises: PromiseMetrics }> {
   const accumulator = createPortfolioAccumulator(asOf, options.by ? { by: options.by } : {});
+  // Promises are recorded by people one at a time: the tenant's whole history is small.
+  const promises = await store.listPromises(tenant);
+  const promised = new Set(promises.map((promise) => promise.customerId));
+  const owners = new Map<string, { owner: string | null; segment: string | null }>();
   let accounts = 0;
   for await (const facts of store.streamAccountFacts(tenant)) {
     accumulator.add(facts);
+    const { customerId, owner, segment } = facts.customer;
+    if (promised.has(customerId)) owners.set(customerId, { owner, segment });
     accounts += 1;
     if (accounts % 1000 === 0) options.onProgress?.(accounts);
   }
   options.onProgress?.(accounts);
-  return accumulator.result();
+  return { ...accumulator.result(), promises: promiseMetrics(promises, owners, asOf) };
 }

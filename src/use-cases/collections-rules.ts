@@ -1,13 +1,42 @@
 import { computeAccountStatus } from '../domain/account-status';
 import { addDays, type CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
+import { buildLedgers } from '../domain/invoice-ledger';
 import { pauseOn } from '../domain/pauses';
+import {
+  MAX_PROMISE_GRACE_DAYS,
+  promiseHoldsOn,
+  promisesByCustomer,
+  type StoredPromise,
+} from '../domain/promises';
 import { prepareHistory } from '../domain/risk/features';
 import { accountRisk, DEFAULT_TIERS, fromStoredRiskModel, type RiskTiers } from '../domain/risk/risk-model';
 import { accountContext, evaluateRuleSet, type Evaluation, type PlannedTask } from '../domain/rules/evaluate';
 import { createSimulator, type SimulationSummary } from '../domain/rules/simulate';
 import type { RuleSet } from '../domain/rules/rule-set';
-import type { AutomationMemory, CollectionsStore } from '../ports/store';
+import type { AutomationStore } from '../ports/automation';
+import type { CustomerTags } from '../ports/customer-tags';
+import type { LedgerStore } from '../ports/ledger';
+import type { PromiseStore } from '../ports/promises';
+import type { RiskModelStore } from '../ports/risk-models';
+import type { AutomationMemory, TaskStore } from '../ports/tasks';
+
+/** What planning a rule set's actions over the book reads. */
+export type RulePlanningPorts = LedgerStore & AutomationStore & RiskModelStore & CustomerTags & PromiseStore;
+
+/**
+ * The tenant's promises that may be in force on some day from `from` on (a deadline is at most
+ * MAX_PROMISE_GRACE_DAYS after the promised day), per customer.
+ */
+async function promisesInForceFrom(
+  store: PromiseStore,
+  tenant: TenantId,
+  from: CalendarDate,
+): Promise<Map<string, StoredPromise[]>> {
+  return promisesByCustomer(
+    await store.listPromises(tenant, { promisedFrom: addDays(from, -MAX_PROMISE_GRACE_DAYS) }),
+  );
+}
 
 export type PlanSummary = {
   asOf: CalendarDate;
@@ -21,20 +50,22 @@ export type PlanSummary = {
 
 /**
  * What the rule set would do on `asOf` for every account of the tenant (a dry run: nothing is written).
- * Accounts are evaluated one page at a time with their status, risk tier, tags and the pause in force
- * that day (from the pause history, so a past day sees the pauses as they were then).
+ * Accounts are evaluated one page at a time with their status, risk tier, tags, the pause in force
+ * that day (from the pause history, so a past day sees the pauses as they were then) and the promises
+ * to pay open that day.
  */
 export async function planCollectionsActions(
-  store: CollectionsStore,
+  store: RulePlanningPorts,
   tenant: TenantId,
   ruleSet: RuleSet,
   asOf: CalendarDate,
   options: { riskTiers?: RiskTiers; memory?: ReadonlyMap<string, AutomationMemory> } = {},
 ): Promise<PlanSummary> {
-  const [pauses, stored, tags] = await Promise.all([
+  const [pauses, stored, tags, promises] = await Promise.all([
     store.listPauseHistory(tenant),
     store.loadRiskModel(tenant),
     store.listCustomerTags(tenant),
+    promisesInForceFrom(store, tenant, asOf),
   ]);
   const model = stored === undefined ? undefined : fromStoredRiskModel(stored);
   const evaluation: Evaluation = { tasks: [], holds: [], skipped: [] };
@@ -55,6 +86,11 @@ export async function planCollectionsActions(
       contacts: memory?.contacts ?? [],
       holdUntil: memory?.holdUntil ?? null,
       tags: tags.get(facts.customer.customerId) ?? [],
+      promises: promiseHoldsOn(
+        promises.get(facts.customer.customerId) ?? [],
+        promises.has(facts.customer.customerId) ? buildLedgers(facts.invoices, facts.payments) : [],
+        asOf,
+      ),
     });
     const result = evaluateRuleSet(ruleSet, [context], asOf);
     evaluation.tasks.push(...result.tasks);
@@ -95,20 +131,22 @@ export type SimulationOptions = {
 /**
  * Replays the tenant's history day by day under one or more rule sets (side by side), streaming the
  * accounts so memory holds one page. The risk tier comes from the tenant's current model, refreshed
- * every 30 simulated days; pauses count on the days they were in force; tags are today's.
+ * every 30 simulated days; pauses and promises to pay count on the days they were in force; tags are
+ * today's.
  */
 export async function simulateRuleSets(
-  store: CollectionsStore,
+  store: RulePlanningPorts,
   tenant: TenantId,
   ruleSets: readonly RuleSet[],
   from: CalendarDate,
   to: CalendarDate,
   options: SimulationOptions = {},
 ): Promise<SimulationReport> {
-  const [stored, pauses, tags] = await Promise.all([
+  const [stored, pauses, tags, promises] = await Promise.all([
     store.loadRiskModel(tenant),
     store.listPauseHistory(tenant),
     store.listCustomerTags(tenant),
+    promisesInForceFrom(store, tenant, from),
   ]);
   const model = stored === undefined ? undefined : fromStoredRiskModel(stored);
   const simulators = ruleSets.map((ruleSet) =>
@@ -124,6 +162,7 @@ export async function simulateRuleSets(
     const beyondBilling = {
       pauses: pauses.get(facts.customer.customerId) ?? [],
       tags: tags.get(facts.customer.customerId) ?? [],
+      promises: promises.get(facts.customer.customerId) ?? [],
     };
     for (const simulator of simulators) {
       simulator.add(facts, tierOn, beyondBilling);
@@ -145,7 +184,7 @@ export async function simulateRuleSets(
  * from account, rule, invoice and day, so a second run on the same day creates nothing.
  */
 export async function runCollectionsRules(
-  store: CollectionsStore,
+  store: RulePlanningPorts & TaskStore,
   tenant: TenantId,
   ruleSet: RuleSet,
   ruleSetVersion: number | null,

@@ -3,8 +3,16 @@ import { addDays, type CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
 import { parseTagList } from '../domain/tags';
 import type { CrmGateway } from '../ports/crm-gateway';
-import type { CollectionsStore } from '../ports/store';
+import type { AutomationStore } from '../ports/automation';
+import type { CrmSyncStore } from '../ports/crm-sync';
+import type { CustomerTags } from '../ports/customer-tags';
+import type { LedgerStore } from '../ports/ledger';
+import type { SourceSyncStore } from '../ports/source-sync';
+import type { TaskStore } from '../ports/tasks';
 import { syncTaskOwners } from './task-owner-sync';
+
+/** What applying a CRM's change to the collections side reads and writes. */
+export type CrmEventPorts = LedgerStore & AutomationStore & TaskStore & CrmSyncStore & CustomerTags;
 
 export const CRM_EVENT_SOURCE = 'hubspot';
 
@@ -79,7 +87,7 @@ function kindOf(e: CrmEvent): Kind {
  * newer than the last one applied (events arrive out of order); our own writes coming back are ignored.
  */
 export async function applyCrmEvent(
-  store: CollectionsStore,
+  store: CrmEventPorts,
   tenant: TenantId,
   stored: CrmEvent,
   options: {
@@ -185,7 +193,7 @@ export async function applyCrmEvent(
 
 /** A stored event by id, applied once; the event row records the outcome. */
 export async function processCrmEvent(
-  store: CollectionsStore,
+  store: CrmEventPorts & SourceSyncStore,
   tenant: TenantId,
   eventId: string,
   options: {

@@ -2,7 +2,7 @@ import type { TenantId } from '../domain/model';
 import type { CrmOAuth, OAuthTokens, SecretCipher } from '../ports/crm-auth';
 import { IntegrationError } from '../ports/crm-gateway';
 import type { Locks } from '../ports/lock';
-import type { CollectionsStore, CrmInstallation } from '../ports/store';
+import type { CrmInstallation, CrmInstallations } from '../ports/crm-installations';
 
 /** An access token is refreshed this long before it expires. */
 export const REFRESH_AHEAD_MS = 5 * 60 * 1000;
@@ -39,7 +39,7 @@ function sealed(
  * The tenant of a portal installed before stays; a new portal gets `tenantFor(portal)`.
  */
 export async function completeInstall(
-  store: CollectionsStore,
+  store: CrmInstallations,
   oauth: CrmOAuth,
   cipher: SecretCipher,
   input: {
@@ -56,7 +56,7 @@ export async function completeInstall(
 
 /** Stores an account's tokens (encrypted) as its installation: an OAuth callback or a JWT bearer login. */
 export async function saveTokens(
-  store: CollectionsStore,
+  store: CrmInstallations,
   cipher: SecretCipher,
   crm: string,
   tokens: OAuthTokens,
@@ -75,7 +75,7 @@ export async function saveTokens(
  * would revoke the whole token family). Without a refresh token (JWT bearer), `reauthorize` gets a new one.
  */
 export function createAccessTokenProvider(deps: {
-  store: CollectionsStore;
+  store: CrmInstallations;
   oauth: CrmOAuth;
   cipher: SecretCipher;
   locks: Locks;
@@ -144,7 +144,7 @@ export function createAccessTokenProvider(deps: {
  * handed to the admin to put in the package's Collections_Settings__mdt record. `rotate` replaces it.
  */
 export async function ensureLaunchSecret(
-  store: CollectionsStore,
+  store: CrmInstallations,
   cipher: SecretCipher,
   installation: CrmInstallation,
   secret: () => string,

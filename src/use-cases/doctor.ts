@@ -1,9 +1,22 @@
-import { crmSyncPauseState } from '../domain/crm-sync-pause';
+import { waitsForAPerson, type CrmSyncFailure } from '../domain/crm-sync-pause';
 import type { TenantId } from '../domain/model';
-import type { CollectionsStore, CrmInstallation } from '../ports/store';
+import type { CrmInstallation, CrmInstallations } from '../ports/crm-installations';
+import type { CrmRecordFailures } from '../ports/crm-record-failures';
+import type { CrmSyncStore } from '../ports/crm-sync';
+import type { LedgerStore } from '../ports/ledger';
+import type { SourceSyncStore } from '../ports/source-sync';
+import type { TaskStore } from '../ports/tasks';
 import { needsAttention, UNKNOWN_FAILURE_ATTEMPTS } from './crm-record-attention';
 import { taskOwnerFallbacksOf } from './task-owner-fallbacks';
 import { schemaBlocksOf } from './crm-schema';
+
+/** What the checks read: the state of every sync and what is waiting on people. */
+type DoctorPorts = LedgerStore &
+  SourceSyncStore &
+  CrmSyncStore &
+  CrmInstallations &
+  CrmRecordFailures &
+  TaskStore;
 
 /** `error`: something is not reaching the books or the CRM until someone acts. `warning`: worth a look. */
 export type DoctorSeverity = 'error' | 'warning';
@@ -17,6 +30,10 @@ export type DoctorFinding = {
   problem: string;
   fix: string;
   count?: number;
+  /** For a CRM sync that is not running: the CRM's failure code, failures in a row, the next attempt. */
+  code?: string;
+  failures?: number;
+  nextAttemptAt?: string;
 };
 
 export type TenantDiagnosis = {
@@ -28,7 +45,7 @@ export type TenantDiagnosis = {
 export type DoctorReport = { healthy: boolean; tenants: TenantDiagnosis[] };
 
 export type DoctorContext = {
-  store: CollectionsStore;
+  store: DoctorPorts;
   tenant: TenantId;
   now: Date;
   /** Billing sources this deployment reads (e.g. `stripe` when STRIPE_SECRET_KEY is set). */
@@ -120,6 +137,60 @@ const unmappedCustomers: DoctorCheck = async ({ store, tenant }) => {
   return findings;
 };
 
+/** `(failed 3 times in a row; code daily_limit)`: how long it has lasted, and the CRM's code. */
+function failureTally(failure: CrmSyncFailure): string {
+  return `${failure.count === 1 ? 'once' : `${failure.count} times in a row`}; code ${failure.code}`;
+}
+
+/** The sync's typed failure as a finding; a limit whose time has come is no longer one. */
+function syncFailureFinding(
+  crm: string,
+  failure: CrmSyncFailure,
+  now: Date,
+  reinstall: string,
+): DoctorFinding | null {
+  const base = {
+    integration: crm,
+    code: failure.code,
+    failures: failure.count,
+    nextAttemptAt: failure.until,
+  };
+  const next = waitsForAPerson(failure)
+    ? 'the sync waits for a reinstall'
+    : `the sync tries again after ${failure.until}`;
+  switch (failure.kind) {
+    case 'missing_scopes':
+      return {
+        ...base,
+        check: 'crm_reconnect_missing_scopes',
+        severity: 'error',
+        count: failure.scopes.length,
+        problem: `reconnect needed: the CRM refused a call for missing scopes ${failure.scopes.join(', ')} (${failureTally(failure)}); ${next}`,
+        fix: `A CRM admin should ${reinstall} and grant them; the sync resumes on reinstall.`,
+      };
+    case 'reconnect':
+      return {
+        ...base,
+        check: 'crm_reconnect_needed',
+        severity: 'error',
+        problem: `the CRM refused our credentials; the sync is off until someone reconnects (${failure.reason}; ${failureTally(failure)})`,
+        fix: `A CRM admin should ${reinstall}.`,
+      };
+    case 'limit':
+      if (Date.parse(failure.until) <= now.getTime()) return null;
+      return {
+        ...base,
+        check: 'crm_sync_paused',
+        severity: 'warning',
+        problem: `the CRM sync is paused until ${failure.until}: ${failure.reason} (${failureTally(failure)})`,
+        fix:
+          failure.code === 'rate_limited'
+            ? "It resumes by itself then; if it repeats, another app may share the CRM account's rate limit: lower the sync's request rate."
+            : 'It resumes by itself then; if it happens daily, lower the share of the API budget the sync uses or raise the CRM limit.',
+      };
+  }
+}
+
 function installationFindings(
   crm: string,
   installation: CrmInstallation,
@@ -132,35 +203,9 @@ function installationFindings(
     crm === 'salesforce'
       ? 'reconnect the org (GET /oauth/salesforce/install, or `collections salesforce connect --jwt`)'
       : 'reinstall the app in the portal (GET /oauth/hubspot/install)';
-  const pauseState = pause === null ? null : crmSyncPauseState(pause);
-  if (pauseState?.kind === 'missing_scopes')
-    findings.push({
-      integration: crm,
-      check: 'crm_reconnect_missing_scopes',
-      severity: 'error',
-      count: pauseState.scopes.length,
-      problem: `reconnect needed: the CRM refused a call for missing scopes ${pauseState.scopes.join(', ')}; the sync tries again after ${pauseState.until}`,
-      fix: `A CRM admin should ${reinstall} and grant them; the sync resumes on reinstall.`,
-    });
-  else if (pause !== null && Date.parse(pause.until) > now.getTime()) {
-    const reconnect = pauseState?.kind === 'reconnect';
-    findings.push(
-      reconnect
-        ? {
-            integration: crm,
-            check: 'crm_reconnect_needed',
-            severity: 'error',
-            problem: `the CRM refused our credentials; the sync is off until someone reconnects (${pause.reason})`,
-            fix: `A CRM admin should ${reinstall}.`,
-          }
-        : {
-            integration: crm,
-            check: 'crm_sync_paused',
-            severity: 'warning',
-            problem: `the CRM sync is paused until ${pause.until}: ${pause.reason}`,
-            fix: 'It resumes by itself then; if it happens daily, lower the share of the API budget the sync uses or raise the CRM limit.',
-          },
-    );
+  if (pause !== null) {
+    const finding = syncFailureFinding(crm, pause, now, reinstall);
+    if (finding !== null) findings.push(finding);
   }
   // Scopes are known for OAuth installations only (a private-app token has none recorded).
   if (required !== undefined && installation.accessTokenEnc !== null) {
@@ -264,7 +309,10 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
 ];
 
 /** Tenants with data, with a CRM installation, or named by the caller (the one webhooks are stored for). */
-async function knownTenants(store: CollectionsStore, also: readonly TenantId[]): Promise<TenantId[]> {
+async function knownTenants(
+  store: LedgerStore & CrmInstallations,
+  also: readonly TenantId[],
+): Promise<TenantId[]> {
   const found = new Set<TenantId>([...(await store.listTenants()), ...also]);
   for (const crm of CRMS)
     for (const installation of await store.listCrmInstallations(crm)) found.add(installation.tenant);
@@ -277,7 +325,7 @@ async function knownTenants(store: CollectionsStore, also: readonly TenantId[]):
  * that cannot run is itself reported, and the other tenants are still checked.
  */
 export async function diagnose(
-  store: CollectionsStore,
+  store: DoctorPorts,
   options: Omit<DoctorContext, 'store' | 'tenant'> & {
     /** Only these tenants; default: every known tenant and `alsoTenants`. */
     tenants?: readonly TenantId[];

@@ -1,6 +1,8 @@
 import type { CalendarDate } from '../domain/dates';
 import type { DatasetReader } from '../ports/dataset';
-import type { CollectionsStore } from '../ports/store';
+import type { LedgerStore } from '../ports/ledger';
+import type { RiskModelStore } from '../ports/risk-models';
+import type { TermsStore } from '../ports/terms';
 import { importDataset, type ImportOptions, type ImportResult } from './import-dataset';
 import { refitTenantRiskModel } from './payment-risk';
 
@@ -9,7 +11,7 @@ import { refitTenantRiskModel } from './payment-risk';
  * history: the same work whether the CLI opens the store itself or hands it to the running server.
  */
 export async function importBook(
-  store: CollectionsStore,
+  store: LedgerStore & RiskModelStore & TermsStore,
   reader: DatasetReader,
   options: ImportOptions & { today: CalendarDate },
 ): Promise<ImportResult> {

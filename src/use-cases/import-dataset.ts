@@ -3,13 +3,13 @@ import type { CurrencyCode } from '../domain/money';
 import { nulPosition, quoteValue } from '../domain/text';
 import { DatasetSyntaxError, type DatasetReader, type RawFile, type RawRecord } from '../ports/dataset';
 import type {
-  CollectionsStore,
   DatasetFile,
   ImportOutcome,
   ImportSession,
+  LedgerStore,
   Lined,
   RowProblem,
-} from '../ports/store';
+} from '../ports/ledger';
 import {
   DATASET_COLUMNS,
   parseCustomerRow,
@@ -203,7 +203,7 @@ async function importFile(
  * Re-importing the same ids updates rows in place.
  */
 export async function importDataset(
-  store: CollectionsStore,
+  store: LedgerStore,
   reader: DatasetReader,
   options: ImportOptions,
 ): Promise<ImportResult> {

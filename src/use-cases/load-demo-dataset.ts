@@ -1,14 +1,14 @@
 import type { CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
 import type { DatasetReader, DatasetWriter } from '../ports/dataset';
-import type { CollectionsStore } from '../ports/store';
+import type { LedgerStore } from '../ports/ledger';
 import { generateDemoDataset } from './generate-demo-dataset';
 import { formatProblem, importDataset, type ImportResult } from './import-dataset';
 
 export type DemoDatasetRequest = { tenant: TenantId; customers: number; seed: number; asOf: CalendarDate };
 
 export type DemoDatasetDeps = {
-  store: CollectionsStore;
+  store: LedgerStore;
   /** A fresh dataset folder: the generated CSV files go through the same import as a customer's. */
   writer: DatasetWriter;
   reader: DatasetReader;
@@ -39,7 +39,7 @@ export async function loadDemoDataset(
 
 /** An empty tenant gets demo data in "auto" mode; "always" reloads it (upsert, so nothing doubles). */
 export async function shouldLoadDemoData(
-  store: CollectionsStore,
+  store: LedgerStore,
   tenant: TenantId,
   mode: 'auto' | 'always' | 'never',
   hasBillingCredentials: boolean,

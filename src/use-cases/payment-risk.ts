@@ -16,10 +16,12 @@ import {
   type RiskOptions,
 } from '../domain/risk/risk-model';
 import type { TenantId } from '../domain/model';
-import type { CollectionsStore } from '../ports/store';
+import type { LedgerStore } from '../ports/ledger';
+import type { RiskModelStore } from '../ports/risk-models';
+import type { TermsStore } from '../ports/terms';
 import { refreshTermEvidence } from './term-evidence';
 
-async function* histories(store: CollectionsStore, tenant: TenantId): AsyncIterable<CustomerHistory> {
+async function* histories(store: LedgerStore, tenant: TenantId): AsyncIterable<CustomerHistory> {
   for await (const facts of store.streamAccountFacts(tenant)) yield prepareHistory(facts);
 }
 
@@ -28,7 +30,7 @@ async function* histories(store: CollectionsStore, tenant: TenantId): AsyncItera
  * then training rows), so memory holds the training rows, not the tenant.
  */
 export async function fitTenantRiskModel(
-  store: CollectionsStore,
+  store: LedgerStore,
   tenant: TenantId,
   before: CalendarDate,
   options: RiskOptions = {},
@@ -56,7 +58,7 @@ export async function fitTenantRiskModel(
 }
 
 /** The latest day any fact of the tenant is dated (issue, payment, failure, dispute). */
-export async function lastFactDay(store: CollectionsStore, tenant: TenantId): Promise<number> {
+export async function lastFactDay(store: LedgerStore, tenant: TenantId): Promise<number> {
   let lastDay = -Infinity;
   for await (const history of histories(store, tenant)) {
     for (const ledger of history.ledgers) {
@@ -101,7 +103,7 @@ function weightsOf(logistic: RiskModel['logistic']): Record<string, number> {
  * end of the data. Baselines: the training late rate, and the customer's own past share of late invoices.
  */
 export async function backtestPaymentRisk(
-  store: CollectionsStore,
+  store: LedgerStore,
   tenant: TenantId,
   split: CalendarDate,
   options: RiskOptions = {},
@@ -172,7 +174,7 @@ export async function backtestPaymentRisk(
  * evidence (after imports, daily).
  */
 export async function refitTenantRiskModel(
-  store: CollectionsStore,
+  store: LedgerStore & RiskModelStore & TermsStore,
   tenant: TenantId,
   today: CalendarDate,
   options: RiskOptions = {},

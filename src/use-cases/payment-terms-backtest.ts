@@ -5,7 +5,7 @@ import { DEFAULT_TIERS, type RiskTiers } from '../domain/risk/risk-model';
 import { createTermEvidenceAccumulator, paidByCard } from '../domain/terms/evidence';
 import type { Guardrails } from '../domain/terms/guardrails';
 import { recommendTerms, type Deal } from '../domain/terms/recommend';
-import type { CollectionsStore } from '../ports/store';
+import type { LedgerStore } from '../ports/ledger';
 import { fitTenantRiskModel, lastFactDay } from './payment-risk';
 import { buyerFromHistory } from './payment-terms';
 
@@ -78,7 +78,7 @@ function summarize(segment: string, rows: Row[]): TermsBacktestGroup {
  * invoice's observed days to pay: cash at the later of that day and the new due date.
  */
 export async function backtestPaymentTerms(
-  store: CollectionsStore,
+  store: LedgerStore,
   tenant: TenantId,
   split: CalendarDate,
   guardrails: Guardrails,

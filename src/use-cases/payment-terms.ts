@@ -14,9 +14,14 @@ import { ownRecordOf } from '../domain/terms/own-record';
 import { createInsightsAccumulator, type TermInsights } from '../domain/terms/insights';
 import { recommendTerms, type Buyer, type Deal, type TermsRecommendation } from '../domain/terms/recommend';
 import { stableId } from '../domain/terms/stable-id';
-import type { CollectionsStore } from '../ports/store';
+import type { LedgerStore } from '../ports/ledger';
+import type { RiskModelStore } from '../ports/risk-models';
+import type { TermsStore } from '../ports/terms';
 import { fitTenantRiskModel } from './payment-risk';
 import { refreshTermEvidence } from './term-evidence';
+
+/** What recommending payment terms reads and keeps. */
+type TermPorts = LedgerStore & TermsStore & RiskModelStore;
 
 /** A customer already in the books, or a prospect described by its firmographics only. */
 export type BuyerQuery =
@@ -44,7 +49,7 @@ export type RecommendationResult = TermsRecommendation & {
 
 /** The tenant's active guardrails, or the defaults (version null) when RevOps has not set any. */
 export async function activeGuardrails(
-  store: CollectionsStore,
+  store: TermsStore,
   tenant: TenantId,
 ): Promise<{ guardrails: Guardrails; version: number | null }> {
   const active = await store.getActiveTermGuardrails(tenant);
@@ -119,7 +124,7 @@ function prospectFacts(query: Extract<BuyerQuery, { kind: 'prospect' }>): Accoun
 }
 
 async function riskModelFor(
-  store: CollectionsStore,
+  store: LedgerStore & RiskModelStore,
   tenant: TenantId,
   asOf: CalendarDate,
 ): Promise<RiskModel> {
@@ -133,7 +138,7 @@ async function riskModelFor(
  * tenant's stored risk model and term evidence (computing them when missing) and active guardrails.
  */
 export async function recommendPaymentTerms(
-  store: CollectionsStore,
+  store: TermPorts,
   tenant: TenantId,
   query: BuyerQuery,
   deal: Deal,
@@ -170,7 +175,7 @@ export type AcceptOutcome =
  * so only an option the guardrails allow today can be accepted.
  */
 export async function acceptPaymentTerms(
-  store: CollectionsStore,
+  store: TermPorts,
   tenant: TenantId,
   input: {
     dealId: string;
@@ -228,7 +233,7 @@ export async function acceptPaymentTerms(
 }
 
 export async function paymentTermInsights(
-  store: CollectionsStore,
+  store: LedgerStore,
   tenant: TenantId,
   from: CalendarDate,
   to: CalendarDate,

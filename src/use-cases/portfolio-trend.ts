@@ -1,11 +1,11 @@
 import { createPortfolioAccumulators, type ReportSlice } from '../domain/ar-metrics';
 import { monthEnds, type CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
+import type { LedgerStore } from '../ports/ledger';
 import type { PortfolioSnapshot, PortfolioSnapshotStore } from '../ports/portfolio-snapshots';
-import type { CollectionsStore } from '../ports/store';
 
 export type SnapshotPorts = {
-  book: Pick<CollectionsStore, 'streamAccountFacts'>;
+  book: Pick<LedgerStore, 'streamAccountFacts'>;
   snapshots: PortfolioSnapshotStore;
 };
 

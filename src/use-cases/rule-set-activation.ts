@@ -11,8 +11,9 @@ import {
 } from '../domain/rules/activation';
 import { sameRuleSet } from '../domain/rules/diff';
 import { validateRuleSet, type RuleSet } from '../domain/rules/rule-set';
-import type { CollectionsStore, RuleSetVersion } from '../ports/store';
-import { simulateRuleSets, type SimulationOptions } from './collections-rules';
+import type { AutomationStore, RuleSetVersion } from '../ports/automation';
+import { renewalWindowOf } from './renewal-window';
+import { simulateRuleSets, type RulePlanningPorts, type SimulationOptions } from './collections-rules';
 
 export const PROPOSED_LABEL = 'proposed';
 
@@ -36,10 +37,23 @@ export function storedRuleSet(version: RuleSetVersion): RuleSet {
   return parsed.ruleSet;
 }
 
-/** The active version (version 0, the default playbook, until the tenant changes it) and its rules. */
-export async function loadActiveRuleSet(store: CollectionsStore, tenant: TenantId): Promise<ActiveRuleSet> {
+/**
+ * The active version (version 0, the default playbook, until the tenant changes it) and its rules.
+ * With `configuredWindowDays` (RENEWAL_WINDOW_DAYS), the rules carry the tenant's renewal window as
+ * everything else reads it (see renewal-window.ts), for running them; without it, as stored.
+ */
+export async function loadActiveRuleSet(
+  store: AutomationStore,
+  tenant: TenantId,
+  configuredWindowDays?: number,
+): Promise<ActiveRuleSet> {
   const version = await store.getActiveRuleSet(tenant);
-  return { version, ruleSet: storedRuleSet(version) };
+  const ruleSet = storedRuleSet(version);
+  if (configuredWindowDays === undefined) return { version, ruleSet };
+  return {
+    version,
+    ruleSet: { ...ruleSet, renewalWindowDays: renewalWindowOf(version, ruleSet, configuredWindowDays) },
+  };
 }
 
 /**
@@ -47,7 +61,7 @@ export async function loadActiveRuleSet(store: CollectionsStore, tenant: TenantI
  * the active version (same parsed rules) is replayed once and shown on both sides.
  */
 export async function previewRuleSetActivation(
-  store: CollectionsStore,
+  store: RulePlanningPorts,
   tenant: TenantId,
   proposed: RuleSet,
   today: CalendarDate,
@@ -97,7 +111,7 @@ export type ActivationOutcome =
  * with `ifActiveVersion`, only while the version the caller previewed against is still the active one.
  */
 export async function activateRuleSet(
-  store: CollectionsStore,
+  store: AutomationStore,
   tenant: TenantId,
   proposal: { ruleSet: RuleSet; source: string | null },
   actor: string,
@@ -125,7 +139,7 @@ export async function activateRuleSet(
  * (`fallback`, e.g. the file names on the command line).
  */
 export async function simulationLabels(
-  store: CollectionsStore,
+  store: AutomationStore,
   tenant: TenantId,
   proposed: RuleSet,
   baseline: RuleSet | undefined,

@@ -1,6 +1,6 @@
 import type { TenantId } from '../domain/model';
 import type { CrmGateway, CrmTaskReassignment, CrmWriteResult } from '../ports/crm-gateway';
-import type { CollectionsStore } from '../ports/store';
+import type { CrmSyncStore } from '../ports/crm-sync';
 
 /** The roles whose holder is read from the task's company, and so may change after the task was created. */
 export const COMPANY_ROLES: ReadonlySet<string> = new Set(['csm', 'account_owner', 'ae']);
@@ -17,7 +17,7 @@ export type TaskOwnerSyncReport = { checked: number; moved: number; failed: CrmW
  * changes no webhook subscription can name (the admin chooses the property).
  */
 export async function syncTaskOwners(
-  store: CollectionsStore,
+  store: CrmSyncStore,
   gateway: Pick<CrmGateway, 'name' | 'taskOwners' | 'setTaskOwners'>,
   tenant: TenantId,
   tasks: readonly CrmTaskReassignment[],
@@ -70,7 +70,7 @@ export async function syncTaskOwners(
 
 /** The owners just written to tasks (by a create or a move): the next check compares with them. */
 export async function rememberTaskOwners(
-  store: CollectionsStore,
+  store: CrmSyncStore,
   crm: string,
   tenant: TenantId,
   owners: readonly { crmTaskId: string; ownerId: string }[],

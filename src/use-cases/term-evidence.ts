@@ -2,10 +2,11 @@ import type { CalendarDate } from '../domain/dates';
 import type { TenantId } from '../domain/model';
 import { prepareHistory } from '../domain/risk/features';
 import { createTermEvidenceAccumulator, type TermEvidence } from '../domain/terms/evidence';
-import type { CollectionsStore } from '../ports/store';
+import type { LedgerStore } from '../ports/ledger';
+import type { TermsStore } from '../ports/terms';
 
 export async function computeTermEvidence(
-  store: CollectionsStore,
+  store: LedgerStore,
   tenant: TenantId,
   asOf: CalendarDate,
 ): Promise<TermEvidence> {
@@ -15,7 +16,7 @@ export async function computeTermEvidence(
 }
 
 export async function refreshTermEvidence(
-  store: CollectionsStore,
+  store: LedgerStore & TermsStore,
   tenant: TenantId,
   asOf: CalendarDate,
 ): Promise<TermEvidence> {

@@ -57,7 +57,17 @@ export type AccountCardView = {
   }[];
   risk: { score: number; tier: 'low' | 'medium' | 'high'; reasons: string[]; mitigating: string[] } | null;
   renewal: { on: string; daysTo: number; inWindow: boolean } | null;
+  /** The card on file expires before the next renewal or invoice (absent from older servers). */
+  cardExpiry?: {
+    expires: string;
+    expiresOn: string;
+    nextChargeOn: string;
+    what: 'renewal' | 'invoice';
+    text: string;
+  } | null;
   paused: { reason: string; until: string } | null;
+  /** Promises to pay open today (reminders on what they cover are held) and the latest outcomes. */
+  promises?: { open: PromiseView[]; lastOutcomes: PromiseView[] };
   /** What the active rule set would do today, or null when nothing is due. */
   nextStep: { title: string; tone: string | null; assignee: string; ruleId: string; dueOn: string } | null;
   tasks: {
@@ -68,6 +78,23 @@ export type AccountCardView = {
     state: string;
     assignee: string;
   }[];
+};
+
+export type PromiseState = 'open' | 'kept' | 'partly_kept' | 'broken';
+
+/** A customer's promise to pay by a day; `received` is filled once it is settled. */
+export type PromiseView = {
+  promiseId: string;
+  amounts: Money[];
+  promisedOn: string;
+  /** The last day payments count: the promised day plus the grace. */
+  deadline: string;
+  invoiceIds: string[];
+  madeBy: string | null;
+  note: string | null;
+  state: PromiseState;
+  settledOn: string | null;
+  received: Money[];
 };
 
 export type AccountResponse = { ok: true; data: AccountCardView };
@@ -82,3 +109,13 @@ export type ResumeResponse = { ok: true; resumed: boolean };
 export type TaskPriority = 'low' | 'medium' | 'high';
 export type TaskInput = { title: string; dueOn: string; priority: TaskPriority };
 export type TaskResponse = { ok: true; task: { title: string; dueOn: string } };
+
+/** Amounts in major units as typed ("12000.00"), one per currency. */
+export type PromiseInput = {
+  amounts: { currency: string; amount: string }[];
+  promisedOn: string;
+  invoiceIds: string[];
+  madeBy?: string;
+  note?: string;
+};
+export type RecordPromiseResponse = { ok: true; data: { recorded: boolean; promise: PromiseView } };

@@ -1,4 +1,13 @@
-import { DescriptionList, DescriptionListItem, Flex, Heading, List, Tag, Text } from '@hubspot/ui-extensions';
+import {
+  Alert,
+  DescriptionList,
+  DescriptionListItem,
+  Flex,
+  Heading,
+  List,
+  Tag,
+  Text,
+} from '@hubspot/ui-extensions';
 import type { AccountCardView } from '../api/accountView';
 
 const TIER_VARIANT = { low: 'success', medium: 'warning', high: 'error' } as const;
@@ -50,6 +59,11 @@ export function RiskAndRenewal({ view }: { view: AccountCardView }) {
           {view.renewal === null ? <Text>No renewal date</Text> : <RenewalText renewal={view.renewal} />}
         </DescriptionListItem>
       </DescriptionList>
+      {view.cardExpiry ? (
+        <Alert title="Card on file will fail" variant="warning">
+          {`${view.cardExpiry.text}: ask for an updated card before the charge.`}
+        </Alert>
+      ) : null}
       {view.risk === null ? null : (
         <Flex direction="row" gap="lg" wrap="wrap">
           <Reasons title="Raises the risk" items={view.risk.reasons} />

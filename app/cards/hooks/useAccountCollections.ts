@@ -6,6 +6,8 @@ import {
   type AccountResponse,
   type PauseInput,
   type PauseResponse,
+  type PromiseInput,
+  type RecordPromiseResponse,
   type ResumeResponse,
   type TaskInput,
   type TaskResponse,
@@ -22,6 +24,7 @@ export type AccountCollectionsApi = {
   pause: (input: PauseInput) => Promise<ApiResult<PauseResponse>>;
   resume: () => Promise<ApiResult<ResumeResponse>>;
   createTask: (input: TaskInput) => Promise<ApiResult<TaskResponse>>;
+  recordPromise: (input: PromiseInput) => Promise<ApiResult<RecordPromiseResponse>>;
 };
 
 function pausePath(customerId: string): string {
@@ -88,7 +91,21 @@ export function useAccountCollections(companyId: string): AccountCollectionsApi 
     [baseUrl, companyId, reloadingOnSuccess],
   );
 
-  return { state, reload, pause, resume, createTask };
+  const recordPromise = useCallback(
+    (input: PromiseInput) =>
+      customerId === null
+        ? Promise.resolve(notLoaded<RecordPromiseResponse>())
+        : reloadingOnSuccess(
+            callCollectionsApi<RecordPromiseResponse>(baseUrl, {
+              method: 'POST',
+              path: `/api/v1/accounts/${encodeURIComponent(customerId)}/promises`,
+              body: input,
+            }),
+          ),
+    [baseUrl, customerId, reloadingOnSuccess],
+  );
+
+  return { state, reload, pause, resume, createTask, recordPromise };
 }
 
 function notLoaded<T>(): ApiResult<T> {

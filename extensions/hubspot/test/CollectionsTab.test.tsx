@@ -65,6 +65,37 @@ describe('company Collections tab', () => {
     expect(text).toContain('insufficient_funds');
   });
 
+  it('warns when the card on file expires before the renewal', async () => {
+    mockCollectionsApi({
+      [ACCOUNT]: {
+        body: {
+          ok: true,
+          data: createAccountView({
+            cardExpiry: {
+              expires: '11/26',
+              expiresOn: '2026-11-30',
+              nextChargeOn: '2026-12-15',
+              what: 'renewal',
+              text: 'Card on file expires 11/26, renewal 2026-12-15',
+            },
+          }),
+        },
+      },
+    });
+    const { getRootNode, waitFor, find } = renderTab();
+    await waitFor(() => expect(textOf(getRootNode())).toContain('Risk and renewal'));
+    expect(textOf(find(Alert, { title: 'Card on file will fail' }))).toContain(
+      'Card on file expires 11/26, renewal 2026-12-15',
+    );
+  });
+
+  it('shows no card warning when the card outlives the next charge', async () => {
+    mockCollectionsApi({ [ACCOUNT]: { body: { ok: true, data: createAccountView({ cardExpiry: null }) } } });
+    const { getRootNode, waitFor, maybeFind } = renderTab();
+    await waitFor(() => expect(textOf(getRootNode())).toContain('Risk and renewal'));
+    expect(maybeFind(Alert, { title: 'Card on file will fail' })).toBeNull();
+  });
+
   it('shows the risk reasons and mitigating factors', async () => {
     mockCollectionsApi({ [ACCOUNT]: { body: { ok: true, data: createAccountView() } } });
     const { getRootNode, waitFor } = renderTab();

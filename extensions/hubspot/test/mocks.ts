@@ -1,6 +1,6 @@
 import { act } from 'react';
 import { hubspot } from '@hubspot/ui-extensions';
-import type { AccountCardView, Money } from '../../../app/cards/api/accountView';
+import type { AccountCardView, Money, PromiseView } from '../../../app/cards/api/accountView';
 import type { TermOptionView, TermsRecommendation } from '../../../app/cards/api/paymentTerms';
 
 export const API_URL = 'https://collections.test';
@@ -159,6 +159,23 @@ export function createAccountView(overrides: Partial<AccountCardView> = {}): Acc
         assignee: 'ar@globex.example',
       },
     ],
+    ...overrides,
+  };
+}
+
+/** An open promise of USD 12,000.00 by 2026-12-15 on in_101, three days' grace. */
+export function createPromise(overrides: Partial<PromiseView> = {}): PromiseView {
+  return {
+    promiseId: 'pr_1',
+    amounts: [{ minor: 1_200_000, currency: 'USD', text: 'USD 12,000.00' }],
+    promisedOn: '2026-12-15',
+    deadline: '2026-12-18',
+    invoiceIds: ['in_101'],
+    madeBy: null,
+    note: null,
+    state: 'open',
+    settledOn: null,
+    received: [],
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isKnownPlatformVersion, parseProjectConfig } from '@hubspot/project-parsing-lib/projects';
 import { translate } from '@hubspot/project-parsing-lib/translate';
+import { validateUid } from '@hubspot/project-parsing-lib/uid';
 
 /** The repository root is the project's srcDir, so that ../../app is the app folder HubSpot reads. */
 const ROOT = path.resolve(__dirname, '../../..');
@@ -108,6 +109,162 @@ describe('HubSpot project', () => {
       ['object.merge', 'company', undefined],
       ['object.propertyChange', 'task', 'hs_task_status'],
     ]);
+  });
+
+  type Field = { typeDefinition: { name: string; type: string; options?: { value: string }[] } };
+  type ActionConfig = {
+    actionUrl: string;
+    isPublished: boolean;
+    supportedClients: { client: string }[];
+    objectTypes: string[];
+    inputFields: (Field & { isRequired: boolean })[];
+    outputFields: Field[];
+    labels: {
+      en: {
+        actionName: string;
+        inputFieldLabels: Record<string, string>;
+        outputFieldLabels: Record<string, string>;
+      };
+    };
+  };
+
+  it('has the four collections workflow actions, each posting to its backend route', async () => {
+    const actions = (await parse(ROOT)).filter((node) => node.componentType === 'WORKFLOW_ACTION');
+    const byUid = Object.fromEntries(actions.map((node) => [node.uid, node.config as ActionConfig]));
+    expect(Object.keys(byUid).sort()).toEqual([
+      'collections_get_status',
+      'collections_pause',
+      'collections_recommend_terms',
+      'collections_record_promise',
+    ]);
+    for (const node of actions) {
+      expect(validateUid(node.uid)).toBeUndefined();
+      expect(path.dirname(node.metaFilePath).endsWith(path.join('app', 'workflow-actions'))).toBe(true);
+    }
+    const routes = Object.fromEntries(
+      Object.entries(byUid).map(([uid, config]) => [uid, [config.actionUrl, config.objectTypes]]),
+    );
+    expect(routes).toEqual({
+      collections_pause: ['${COLLECTIONS_API_URL}/hubspot/workflow-actions/pause-collections', ['COMPANY']],
+      collections_record_promise: [
+        '${COLLECTIONS_API_URL}/hubspot/workflow-actions/record-promise-to-pay',
+        ['COMPANY'],
+      ],
+      collections_get_status: [
+        '${COLLECTIONS_API_URL}/hubspot/workflow-actions/get-collections-status',
+        ['COMPANY'],
+      ],
+      collections_recommend_terms: [
+        '${COLLECTIONS_API_URL}/hubspot/workflow-actions/recommend-payment-terms',
+        ['DEAL'],
+      ],
+    });
+    for (const config of Object.values(byUid)) {
+      expect(config.isPublished).toBe(true);
+      expect(config.supportedClients).toEqual([{ client: 'WORKFLOWS' }, { client: 'AGENTS' }]);
+    }
+  });
+
+  /** The fields as the README's table lists them: name, type, required (inputs). */
+  it.each([
+    [
+      'collections_pause',
+      'Pause collections',
+      [
+        ['reason', 'string', true],
+        ['days', 'number', true],
+      ],
+      [
+        ['paused_until', 'string'],
+        ['billing_customer_id', 'string'],
+      ],
+    ],
+    [
+      'collections_record_promise',
+      'Record promise to pay',
+      [
+        ['amount', 'number', true],
+        ['currency', 'string', true],
+        ['promised_date', 'date', true],
+        ['note', 'string', false],
+      ],
+      [
+        ['promise_id', 'string'],
+        ['promise_deadline', 'string'],
+      ],
+    ],
+    [
+      'collections_get_status',
+      'Get collections status',
+      [],
+      [
+        ['status', 'enumeration'],
+        ['risk_tier', 'enumeration'],
+        ['overdue_amount', 'number'],
+        ['currency', 'string'],
+        ['days_past_due', 'number'],
+        ['days_to_renewal', 'number'],
+        ['automation_paused', 'enumeration'],
+      ],
+    ],
+    [
+      'collections_recommend_terms',
+      'Recommend payment terms',
+      [
+        ['amount', 'number', true],
+        ['currency', 'string', true],
+        ['months', 'number', false],
+        ['company_id', 'string', false],
+      ],
+      [
+        ['recommended_terms', 'string'],
+        ['recommended_terms_id', 'string'],
+        ['risk_tier', 'enumeration'],
+        ['buyer', 'enumeration'],
+      ],
+    ],
+  ] as const)('%s (%s) has the documented fields, each labelled', async (uid, name, inputs, outputs) => {
+    const node = (await parse(ROOT)).find((entry) => entry.uid === uid)!;
+    const config = node.config as ActionConfig;
+    expect(config.labels.en.actionName).toBe(name);
+    expect(
+      config.inputFields.map((field) => [
+        field.typeDefinition.name,
+        field.typeDefinition.type,
+        field.isRequired,
+      ]),
+    ).toEqual(inputs);
+    expect(
+      config.outputFields.map((field) => [field.typeDefinition.name, field.typeDefinition.type]),
+    ).toEqual([...outputs, ['error_code', 'enumeration'], ['error_message', 'string']]);
+    expect(Object.keys(config.labels.en.inputFieldLabels).sort()).toEqual(
+      inputs.map(([field]) => field).sort(),
+    );
+    expect(Object.keys(config.labels.en.outputFieldLabels).sort()).toEqual(
+      [...outputs.map(([field]) => field), 'error_code', 'error_message'].sort(),
+    );
+    for (const field of [...config.inputFields, ...config.outputFields])
+      if (field.typeDefinition.type === 'enumeration')
+        expect(field.typeDefinition.options?.length).toBeGreaterThan(0);
+  });
+
+  it('lets workflows branch on the status and risk tier values the backend answers', async () => {
+    const nodes = await parse(ROOT);
+    const status = nodes.find((node) => node.uid === 'collections_get_status')!.config as ActionConfig;
+    const options = (name: string) =>
+      status.outputFields
+        .find((field) => field.typeDefinition.name === name)
+        ?.typeDefinition.options?.map((option) => option.value);
+    expect(options('status')).toEqual([
+      'current',
+      'overdue',
+      'failed_payment',
+      'payment_in_flight',
+      'disputed',
+      'paused',
+    ]);
+    expect(options('risk_tier')).toEqual(['low', 'medium', 'high']);
+    expect(options('error_code')).toEqual(['INVALID_INPUT', 'NO_RECORD', 'NO_BILLING_DATA']);
   });
 
   describe.each(['local', 'prod'])('with the %s config profile', (profile) => {

@@ -23,3 +23,27 @@ declare module '@salesforce/apex/CollectionsLaunch.launchUrl' {
   const launchUrl: jest.Mock<Promise<string>, [{ view: string; recordId: string | null }]>;
   export default launchUrl;
 }
+
+declare module '@salesforce/apex/CollectionsPromiseController.recordPromise' {
+  type Outcome = {
+    ok: boolean;
+    promiseId?: string | null;
+    deadline?: string | null;
+    errorCode?: string | null;
+    errorMessage?: string | null;
+    field?: string | null;
+  };
+  const recordPromise: jest.Mock<
+    Promise<Outcome>,
+    [
+      {
+        accountId: string;
+        amount: string;
+        currencyCode: string;
+        promisedDate: string | null;
+        note: string;
+      },
+    ]
+  >;
+  export default recordPromise;
+}

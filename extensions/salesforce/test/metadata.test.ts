@@ -49,6 +49,8 @@ const BACKEND_FIELDS: ExpectedField[] = [
   { object: 'Account', name: 'Collections_Days_To_Renewal__c', type: 'Number', precision: 5, scale: 0 },
   { object: 'Account', name: 'Collections_Last_Payment_Failure__c', type: 'Text', length: 255 },
   { object: 'Account', name: 'Collections_Automation_Paused__c', type: 'Checkbox', defaultValue: 'false' },
+  { object: 'Account', name: 'Collections_Promise__c', type: 'Text', length: 255 },
+  { object: 'Account', name: 'Collections_Card_On_File__c', type: 'Text', length: 255 },
   { object: 'Account', name: 'Collections_Last_Synced__c', type: 'DateTime' },
   { object: 'Opportunity', name: 'Collections_Recommended_Terms__c', type: 'Text', length: 255 },
   { object: 'Opportunity', name: 'Collections_Buyer_Risk__c', type: 'Picklist', values: TIERS },
@@ -78,6 +80,14 @@ const FOLDER_OF: Record<Sobject, string> = {
   Collections_Invoice__c: 'Collections_Invoice__c',
 };
 
+/** The Flow actions (global classes with one @InvocableMethod) and the backend action each calls. */
+const FLOW_ACTIONS = [
+  ['CollectionsPauseAction', 'pause-collections'],
+  ['CollectionsPromiseAction', 'record-promise-to-pay'],
+  ['CollectionsStatusAction', 'get-collections-status'],
+  ['CollectionsTermsAction', 'recommend-payment-terms'],
+] as const;
+
 const ROOT_ELEMENT_BY_SUFFIX: [string, string][] = [
   ['.field-meta.xml', 'CustomField'],
   ['.object-meta.xml', 'CustomObject'],
@@ -85,6 +95,7 @@ const ROOT_ELEMENT_BY_SUFFIX: [string, string][] = [
   ['.js-meta.xml', 'LightningComponentBundle'],
   ['.cls-meta.xml', 'ApexClass'],
   ['.cspTrustedSite-meta.xml', 'CspTrustedSite'],
+  ['.remoteSite-meta.xml', 'RemoteSiteSetting'],
 ];
 
 const REPEATED_ELEMENTS = new Set([
@@ -172,7 +183,7 @@ function targets(component: string): string[] {
 const ALL_META_FILES = filesUnder(SOURCE, '-meta.xml');
 
 describe('every metadata file', () => {
-  it('covers the package: fields, objects, permission sets, components, classes, CSP', () => {
+  it('covers the package: fields, objects, permission sets, components, classes, CSP, remote site', () => {
     const suffixes = new Set(
       ALL_META_FILES.map((file) => ROOT_ELEMENT_BY_SUFFIX.find(([suffix]) => file.endsWith(suffix))?.[0]),
     );
@@ -333,7 +344,11 @@ describe('the permission sets', () => {
       modifyAllRecords: 'false',
       viewAllRecords: 'false',
     });
-    expect(list(permissions.classAccesses)).toEqual([{ apexClass: 'CollectionsLaunch', enabled: 'true' }]);
+    expect(list(permissions.classAccesses)).toEqual(
+      ['CollectionsLaunch', 'CollectionsPromiseController', ...FLOW_ACTIONS.map(([name]) => name)]
+        .sort()
+        .map((apexClass) => ({ apexClass, enabled: 'true' })),
+    );
   });
 
   it('Collections_Integration edits every collections field and creates and edits invoices, without delete', () => {
@@ -423,6 +438,77 @@ describe('the Apex classes', () => {
     expect(source).toMatch(
       /@AuraEnabled\(cacheable=false\)\s*\n\s*public static String launchUrl\(String view, Id recordId\)/,
     );
+  });
+
+  it.each(FLOW_ACTIONS)(
+    '%s is a global invocable action for Flow calling %s, with callouts, in the Collections category',
+    (name, action) => {
+      const source = fs.readFileSync(path.join(SOURCE, 'classes', `${name}.cls`), 'utf8');
+      expect(source).toMatch(new RegExp(`^global with sharing class ${name}\\b`, 'm'));
+      const invocable = source.match(
+        /@InvocableMethod\(([^)]*)\)\s*\n\s*global static List<Result> \w+\(List<Request> requests\)/g,
+      );
+      expect(invocable).toHaveLength(1);
+      expect(invocable?.[0]).toMatch(/callout=true/);
+      expect(invocable?.[0]).toMatch(/category='Collections'/);
+      expect(source).toMatch(/global class Request \{/);
+      expect(source).toMatch(/global class Result \{/);
+      expect(source).toContain(`CollectionsActionClient.call(\n                '${action}',`);
+      for (const variable of ['ok', 'errorCode', 'errorMessage'])
+        expect(source).toMatch(
+          new RegExp(`@InvocableVariable\\(label='[^']+'\\)\\s*\\n\\s*global \\w+ ${variable};`),
+        );
+    },
+  );
+
+  it('CollectionsActionClient signs org id, timestamp and body with the launch secret, read like CollectionsLaunch', () => {
+    const source = fs.readFileSync(path.join(SOURCE, 'classes', 'CollectionsActionClient.cls'), 'utf8');
+    expect(source).toMatch(/public with sharing class CollectionsActionClient\b/);
+    expect(source).toContain("Blob.valueOf(org + '\\n' + timestamp + '\\n' + body)");
+    expect(source).toContain("Crypto.generateMac('hmacSHA256', message, Blob.valueOf(secret))");
+    expect(source).toContain('Collections_Settings__mdt.getInstance(settingsRecordName)');
+    expect(source).toContain("'/salesforce/actions/' + action");
+    for (const header of ['X-Collections-Org', 'X-Collections-Timestamp', 'X-Collections-Signature'])
+      expect(source).toContain(`request.setHeader('${header}'`);
+  });
+
+  it('CollectionsActionsTest runs every action against an HttpCalloutMock', () => {
+    const source = fs.readFileSync(path.join(SOURCE, 'classes', 'CollectionsActionsTest.cls'), 'utf8');
+    expect(source).toMatch(/^@IsTest\s*\nprivate class CollectionsActionsTest\b/);
+    expect(source).toMatch(/implements HttpCalloutMock/);
+    expect(source).toContain('Test.setMock(HttpCalloutMock.class, mock)');
+    for (const [name] of FLOW_ACTIONS)
+      expect(source).toContain(`${name}.Request request = new ${name}.Request();`);
+    expect(source.match(/@IsTest\s*\n\s*static void /g)?.length ?? 0).toBeGreaterThanOrEqual(8);
+  });
+
+  it('lets the actions call the backend the CSP trusted site frames (remote site setting)', () => {
+    const [file] = filesUnder(path.join(SOURCE, 'remoteSiteSettings'), '.remoteSite-meta.xml');
+    if (file === undefined) throw new Error('no remote site setting');
+    const site = root(file, 'RemoteSiteSetting');
+    const [csp] = filesUnder(path.join(SOURCE, 'cspTrustedSites'), '.cspTrustedSite-meta.xml');
+    expect(site.url).toBe(root(csp ?? '', 'CspTrustedSite').endpointUrl);
+    expect(site.isActive).toBe('true');
+    expect(site.disableProtocolSecurity).toBe('false');
+  });
+
+  it('CollectionsPromiseController records a promise for the account card through the signed action client', () => {
+    const source = fs.readFileSync(path.join(SOURCE, 'classes', 'CollectionsPromiseController.cls'), 'utf8');
+    expect(source).toMatch(/^public with sharing class CollectionsPromiseController\b/m);
+    expect(source).toMatch(
+      /@AuraEnabled\(cacheable=false\)\s*\n\s*public static Outcome recordPromise\(Id accountId, String amount, String currencyCode, Date promisedDate, String note\)/,
+    );
+    expect(source).toContain("CollectionsActionClient.call(\n            'record-promise-to-pay',");
+    for (const field of ['ok', 'promiseId', 'deadline', 'errorCode', 'errorMessage', 'field'])
+      expect(source).toMatch(new RegExp(`@AuraEnabled\\s*\\n\\s*public \\w+ ${field};`));
+    const test = fs.readFileSync(
+      path.join(SOURCE, 'classes', 'CollectionsPromiseControllerTest.cls'),
+      'utf8',
+    );
+    expect(test).toMatch(/^@IsTest\s*\nprivate class CollectionsPromiseControllerTest\b/);
+    expect(test).toMatch(/implements HttpCalloutMock/);
+    expect(test).toContain('Test.setMock(HttpCalloutMock.class, mock)');
+    expect(test.match(/@IsTest\s*\n\s*static void /g)?.length ?? 0).toBeGreaterThanOrEqual(5);
   });
 
   it('CollectionsLaunchTest is a test class', () => {

@@ -47,10 +47,22 @@ describe('the package converted to metadata format', () => {
       'CustomObject',
       'LightningComponentBundle',
       'PermissionSet',
+      'RemoteSiteSetting',
     ])
       expect(manifest).toContain(`<name>${type}</name>`);
     expect(manifest).toContain('<members>Collections_Invoice__c.Invoice_Id__c</members>');
     expect(manifest).toContain('<members>Collections_Integration</members>');
+    for (const apexClass of [
+      'CollectionsActionClient',
+      'CollectionsActionsTest',
+      'CollectionsPauseAction',
+      'CollectionsPromiseAction',
+      'CollectionsPromiseController',
+      'CollectionsPromiseControllerTest',
+      'CollectionsStatusAction',
+      'CollectionsTermsAction',
+    ])
+      expect(manifest).toContain(`<members>${apexClass}</members>`);
     expect(fs.existsSync(path.join(dir, 'objects', 'Activity.object'))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'lwc', 'collectionsWorkspace', '__tests__'))).toBe(false);
   });

@@ -54,6 +54,11 @@ export type HubspotGatewayOptions = {
   rateLimit?: { requests: number; windowMs: number };
   /** Retries of 5xx, timeouts and dropped connections (429s wait their Retry-After and do not count). */
   maxRetries?: number;
+  /**
+   * 429s in a row one call waits out (each its Retry-After) before it gives up with `rate_limited`:
+   * something else is using the portal's limit, and the sync stops and tries again later.
+   */
+  maxRateLimitWaits?: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   /** Portal time zones by limiter key (default: one cache per process). */
@@ -63,6 +68,8 @@ export type HubspotGatewayOptions = {
 };
 
 const BATCH = 100;
+/** 429s in a row one call waits out (about 10 s each at HubSpot's burst window) before giving up. */
+const MAX_RATE_LIMIT_WAITS = 12;
 const TASK_TO_COMPANY = 192;
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -247,6 +254,7 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
     onAmbiguous?: () => Promise<'resend' | 'done'>,
   ): Promise<T | undefined> => {
     let failures = 0;
+    let throttled = 0;
     let reauthorized = false;
     await readTimeZone();
     for (;;) {
@@ -258,6 +266,8 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
         const error = untilDailyReset(toIntegrationError(raw));
         if (error.code === 'rate_limited') {
           stats.rateLimited += 1;
+          throttled += 1;
+          if (throttled > (options.maxRateLimitWaits ?? MAX_RATE_LIMIT_WAITS)) throw error;
           const wait = error.retryAfterMs ?? 1000;
           stats.waitedMs += wait;
           await sleep(wait);

@@ -126,6 +126,22 @@ export const PROPERTIES: Readonly<Record<'companies' | 'deals', readonly Propert
       ],
     },
     {
+      name: 'collections_promise',
+      label: 'Open promise to pay',
+      description:
+        'The open promise to pay (e.g. USD 12,000.00 by 2026-12-15); reminders on what it covers are held until then plus the grace.',
+      type: 'string',
+      fieldType: 'text',
+    },
+    {
+      name: 'collections_card_on_file',
+      label: 'Card on file expiring',
+      description:
+        'The card on file when it expires before the next charge (e.g. Visa ending 4242 expires 11/26, before the renewal on 2026-12-15); empty otherwise.',
+      type: 'string',
+      fieldType: 'text',
+    },
+    {
       name: 'collections_tags',
       label: 'Collections tags',
       description:

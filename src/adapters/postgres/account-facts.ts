@@ -1,5 +1,6 @@
 import type {
   AccountFacts,
+  CardOnFile,
   Customer,
   Dispute,
   Invoice,
@@ -7,17 +8,20 @@ import type {
   Subscription,
   TenantId,
 } from '../../domain/model';
+import { cardOnFile } from '../../domain/card-on-file';
+import type { CalendarDate } from '../../domain/dates';
 import type { SqlClient, SqlSession, SqlStatement, SqlValue } from './sql-client';
 
 // Columns are aliased to the domain's property names so rows need no mapping; both engines turn
 // BIGINT into number and DATE into 'YYYY-MM-DD'.
 const CUSTOMER_COLUMNS = `customer_id AS "customerId", name, segment, owner, payment_terms AS "paymentTerms",
   country, crm_company_id AS "crmCompanyId", created_on AS "createdOn", employees,
-  funding_stage AS "fundingStage"`;
+  funding_stage AS "fundingStage", card_brand AS "cardBrand", card_last4 AS "cardLast4",
+  card_exp_month AS "cardExpMonth", card_exp_year AS "cardExpYear", card_updated_on AS "cardUpdatedOn"`;
 
 // Positional rows, in the order of the tuple types below; both row forms (JSON, wire) use these lists.
 const CUSTOMER_FIELDS = `customer_id, name, segment, owner, payment_terms, country, crm_company_id,
-  created_on, employees, funding_stage`;
+  created_on, employees, funding_stage, card_brand, card_last4, card_exp_month, card_exp_year, card_updated_on`;
 const INVOICE_FIELDS = `invoice_id, customer_id, currency, amount_minor, issued_on, due_on, paid_on,
   voided_on, subscription_id, amount_remaining_minor, uncollectible_on`;
 const PAYMENT_FIELDS =
@@ -45,7 +49,37 @@ type CustomerTuple = [
   Customer['createdOn'],
   number | null,
   string | null,
+  string | null,
+  string | null,
+  number | null,
+  number | null,
+  CalendarDate | null,
 ];
+
+type CardColumns = {
+  cardBrand: string | null;
+  cardLast4: string | null;
+  cardExpMonth: number | null;
+  cardExpYear: number | null;
+  cardUpdatedOn: CalendarDate | null;
+};
+
+/**
+ * The stored card, when all of it is there. A customer without one is read without the field: the
+ * columns cannot tell "no card" from "the source says nothing of cards", and either is no card.
+ */
+function storedCard(columns: CardColumns): { cardOnFile?: CardOnFile } {
+  const { cardBrand, cardLast4, cardExpMonth, cardExpYear, cardUpdatedOn } = columns;
+  if (cardBrand === null || cardLast4 === null || cardExpMonth === null || cardExpYear === null) return {};
+  const card = cardOnFile({
+    brand: cardBrand,
+    last4: cardLast4,
+    expMonth: cardExpMonth,
+    expYear: cardExpYear,
+    updatedOn: cardUpdatedOn,
+  });
+  return card === undefined ? {} : { cardOnFile: card };
+}
 
 const ONE_CUSTOMER = `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE tenant_id = $1 AND customer_id = $2`;
 
@@ -351,8 +385,14 @@ export async function getAccountFacts(
   tenant: TenantId,
   customerId: string,
 ): Promise<AccountFacts | undefined> {
-  const customers = await db.query<Customer>(ONE_CUSTOMER, [tenant, customerId]);
-  if (customers.length === 0) return undefined;
+  const rows = await db.query<Customer & CardColumns>(ONE_CUSTOMER, [tenant, customerId]);
+  if (rows.length === 0) return undefined;
+  const customers = rows.map(
+    ({ cardBrand, cardLast4, cardExpMonth, cardExpYear, cardUpdatedOn, ...customer }): Customer => ({
+      ...customer,
+      ...storedCard({ cardBrand, cardLast4, cardExpMonth, cardExpYear, cardUpdatedOn }),
+    }),
+  );
   const [facts] = await loadFacts(db, tenant, customers);
   return facts;
 }
@@ -371,6 +411,11 @@ const customerOf = ([
   createdOn,
   employees,
   fundingStage,
+  cardBrand,
+  cardLast4,
+  cardExpMonth,
+  cardExpYear,
+  cardUpdatedOn,
 ]: CustomerTuple): Customer => ({
   customerId,
   name,
@@ -382,6 +427,7 @@ const customerOf = ([
   createdOn,
   employees,
   fundingStage,
+  ...storedCard({ cardBrand, cardLast4, cardExpMonth, cardExpYear, cardUpdatedOn }),
 });
 
 async function loadPage(

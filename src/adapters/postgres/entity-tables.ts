@@ -1,5 +1,5 @@
 import type { Customer, Dispute, Invoice, PaymentAttempt, Subscription } from '../../domain/model';
-import type { DatasetFile, EntityCounts } from '../../ports/store';
+import type { DatasetFile, EntityCounts } from '../../ports/ledger';
 
 type ColumnType = 'text' | 'bigint' | 'date' | 'text[]';
 
@@ -36,6 +36,11 @@ export const CUSTOMERS: EntityTable<Customer> = {
     { name: 'employees', type: 'bigint', value: (row) => row.employees },
     { name: 'funding_stage', type: 'text', value: (row) => row.fundingStage },
     { name: 'tags', type: 'text[]', value: (row) => textArrayLiteral(row.tags ?? []) },
+    { name: 'card_brand', type: 'text', value: (row) => row.cardOnFile?.brand ?? null },
+    { name: 'card_last4', type: 'text', value: (row) => row.cardOnFile?.last4 ?? null },
+    { name: 'card_exp_month', type: 'bigint', value: (row) => row.cardOnFile?.expMonth ?? null },
+    { name: 'card_exp_year', type: 'bigint', value: (row) => row.cardOnFile?.expYear ?? null },
+    { name: 'card_updated_on', type: 'date', value: (row) => row.cardOnFile?.updatedOn ?? null },
   ],
 };
 

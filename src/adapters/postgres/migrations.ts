@@ -592,6 +592,117 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN crm_tags text[] NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 23,
+    name: 'typed CRM sync failures, task causes',
+    sql: `
+      -- Why a CRM sync is not running, typed: kind, code, failures in a row and scopes; the next attempt
+      -- stays in sync_paused_until and the message in sync_paused_reason. Pauses kept as text before
+      -- are read once here, by the prefixes their writer used.
+      ALTER TABLE crm_installations ADD COLUMN sync_failure jsonb;
+      UPDATE crm_installations SET
+        sync_failure = CASE
+          WHEN sync_paused_reason LIKE 'reconnect needed: missing scopes %' THEN jsonb_build_object(
+            'kind', 'missing_scopes', 'code', 'missing_permission', 'count', 1,
+            'scopes', to_jsonb(string_to_array(substr(sync_paused_reason, length('reconnect needed: missing scopes ') + 1), ', ')))
+          WHEN sync_paused_reason LIKE 'reconnect needed: %' THEN jsonb_build_object(
+            'kind', 'reconnect', 'code', 'unauthorized', 'count', 1, 'scopes', '[]'::jsonb)
+          ELSE jsonb_build_object('kind', 'limit', 'code', 'daily_limit', 'count', 1, 'scopes', '[]'::jsonb) END,
+        sync_paused_reason = CASE
+          WHEN sync_paused_reason LIKE 'reconnect needed: %' THEN substr(sync_paused_reason, length('reconnect needed: ') + 1)
+          ELSE sync_paused_reason END
+        WHERE sync_paused_until IS NOT NULL;
+
+      -- What a task is about, so it closes when that is resolved: an overdue invoice, a dispute on one,
+      -- the account's arrears, or nothing the sync judges (a person's task). Tasks made before are read
+      -- once from their rule and invoice, as the sync read them then.
+      ALTER TABLE tasks ADD COLUMN cause text CHECK (cause IN ('invoice', 'dispute', 'account', 'manual'));
+      UPDATE tasks SET cause = CASE
+        WHEN rule_id = 'manual' THEN 'manual'
+        WHEN invoice_id IS NOT NULL AND rule_id ILIKE '%dispute%' THEN 'dispute'
+        WHEN invoice_id IS NOT NULL THEN 'invoice'
+        ELSE 'account' END;
+      ALTER TABLE tasks ALTER COLUMN cause SET NOT NULL;
+    `,
+  },
+  {
+    version: 24,
+    name: 'promises to pay',
+    sql: `
+      -- A customer's promise to pay by a day, as a person recorded it; its outcome is settled once from
+      -- the payments (kept, partly kept, broken). The grace in force when recorded is kept with it, so
+      -- its deadline never moves with the configuration.
+      CREATE TABLE promises_to_pay (
+        tenant_id text COLLATE "C" NOT NULL,
+        promise_id text COLLATE "C" NOT NULL,
+        customer_id text COLLATE "C" NOT NULL,
+        promised_on date NOT NULL,
+        grace_days integer NOT NULL CHECK (grace_days BETWEEN 0 AND 60),
+        invoice_ids text[] COLLATE "C" NOT NULL DEFAULT '{}',
+        made_by text,
+        note text,
+        recorded_by text NOT NULL CHECK (length(recorded_by) > 0),
+        recorded_on date NOT NULL CHECK (recorded_on <= promised_on),
+        state text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'kept', 'partly_kept', 'broken')),
+        settled_on date,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (tenant_id, promise_id),
+        CHECK ((state = 'open') = (settled_on IS NULL))
+      );
+      CREATE INDEX promises_to_pay_by_customer ON promises_to_pay (tenant_id, customer_id, promised_on);
+      CREATE INDEX promises_to_pay_open ON promises_to_pay (tenant_id, promised_on) WHERE state = 'open';
+
+      -- One row per promised currency: amounts are never added across currencies.
+      CREATE TABLE promise_amounts (
+        tenant_id text COLLATE "C" NOT NULL,
+        promise_id text COLLATE "C" NOT NULL,
+        currency text COLLATE "C" NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+        amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+        received_minor bigint CHECK (received_minor >= 0),
+        PRIMARY KEY (tenant_id, promise_id, currency),
+        FOREIGN KEY (tenant_id, promise_id) REFERENCES promises_to_pay (tenant_id, promise_id) ON DELETE CASCADE
+      );
+
+      -- A broken or partly kept promise raises a follow-up task for the account owner.
+      ALTER TABLE tasks DROP CONSTRAINT tasks_cause_check,
+        ADD CONSTRAINT tasks_cause_check CHECK (cause IN ('invoice', 'dispute', 'account', 'manual', 'promise'));
+    `,
+  },
+  {
+    version: 25,
+    name: 'card on file, card expiry task cause',
+    sql: `
+      -- The card the billing system charges by default: brand, last four digits, expiry and the day
+      -- the card was saved. All null when there is none or the source says nothing of cards.
+      ALTER TABLE customers
+        ADD COLUMN card_brand text,
+        ADD COLUMN card_last4 text,
+        ADD COLUMN card_exp_month bigint CHECK (card_exp_month BETWEEN 1 AND 12),
+        ADD COLUMN card_exp_year bigint,
+        ADD COLUMN card_updated_on date;
+      ALTER TABLE tasks DROP CONSTRAINT tasks_cause_check,
+        ADD CONSTRAINT tasks_cause_check
+        CHECK (cause IN ('invoice', 'dispute', 'account', 'manual', 'promise', 'card_expiry'));
+    `,
+  },
+  {
+    version: 26,
+    name: 'calls of our actions from CRM automation',
+    sql: `
+      -- One row per call of an action by a CRM workflow (HubSpot's callback id), claimed before the
+      -- action runs and holding its answer after: a retried call gets that answer and acts no more.
+      CREATE TABLE crm_action_calls (
+        tenant_id text NOT NULL,
+        source text NOT NULL,
+        call_id text NOT NULL,
+        action text NOT NULL,
+        claimed_at timestamptz NOT NULL,
+        answer jsonb,
+        answered_at timestamptz,
+        PRIMARY KEY (tenant_id, source, call_id)
+      );
+    `,
+  },
 ];
 
 /** Any constant works as long as every process uses the same one. */

@@ -1,22 +1,8 @@
 import type { CalendarDate } from '../../domain/dates';
 import type { PlannedTask } from '../../domain/rules/evaluate';
-import type { AutomationMemory, CollectionsStore, StoredTask } from '../../ports/store';
-import { invalidateCards } from './account-cards';
+import type { AutomationMemory, StoredTask, TaskStore } from '../../ports/tasks';
+import { invalidateCards } from './cards';
 import type { SqlClient } from './sql-client';
-
-type TaskMethods = Pick<
-  CollectionsStore,
-  | 'recordPlannedActions'
-  | 'getAutomationMemory'
-  | 'listTasks'
-  | 'setCrmTaskIds'
-  | 'completeTasks'
-  | 'getCrmSyncState'
-  | 'saveCrmSyncState'
-  | 'markCrmSyncPending'
-  | 'clearCrmSyncPending'
-  | 'listCrmSyncPending'
->;
 
 type TaskRow = {
   task_id: string;
@@ -24,6 +10,7 @@ type TaskRow = {
   rule_version: number | null;
   customer_id: string;
   invoice_id: string | null;
+  cause: PlannedTask['cause'];
   state: string;
   assignee: string;
   title: string;
@@ -38,7 +25,7 @@ type TaskRow = {
   crm_task_id: string | null;
 };
 
-export function collectionsTasks(client: SqlClient): TaskMethods {
+export function taskStore(client: SqlClient): TaskStore {
   return {
     async recordPlannedActions(tenant, planned, ruleSetVersion) {
       return client.transaction(async (tx) => {
@@ -46,8 +33,8 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
         for (const task of planned.tasks) {
           const inserted = await tx.query(
             `INSERT INTO tasks (tenant_id, task_id, rule_id, rule_version, customer_id, invoice_id, state, assignee, title, body,
-                                due_on, priority, tone, dunning_stage, require_review, reason, planned_on)
-             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10::date, $11, $12, $13, $14, $15, $16::date)
+                                due_on, priority, tone, dunning_stage, require_review, reason, planned_on, cause)
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10::date, $11, $12, $13, $14, $15, $16::date, $17)
              ON CONFLICT (tenant_id, task_id) DO NOTHING RETURNING task_id`,
             [
               tenant,
@@ -66,6 +53,7 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
               task.requireReview,
               task.reason,
               task.plannedOn,
+              task.cause,
             ],
           );
           if (inserted.length === 0) continue;
@@ -80,6 +68,7 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
                 ruleId: task.ruleId,
                 ruleSetVersion,
                 invoiceId: task.invoiceId,
+                cause: task.cause,
                 tone: task.tone,
                 assignee: task.assignee,
                 reason: task.reason,
@@ -145,7 +134,7 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
 
     async listTasks(tenant, filter = {}) {
       const rows = await client.query<TaskRow>(
-        `SELECT task_id, rule_id, rule_version, customer_id, invoice_id, state, assignee, title, body,
+        `SELECT task_id, rule_id, rule_version, customer_id, invoice_id, cause, state, assignee, title, body,
                 to_char(due_on, 'YYYY-MM-DD') AS due_on, priority, tone, dunning_stage, require_review, reason,
                 to_char(planned_on, 'YYYY-MM-DD') AS planned_on, crm_task_id
            FROM tasks
@@ -165,6 +154,7 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
         ruleId: row.rule_id,
         ruleVersion: row.rule_version,
         invoiceId: row.invoice_id,
+        cause: row.cause,
         plannedOn: row.planned_on,
         state: row.state,
         assignee: row.assignee,
@@ -219,68 +209,33 @@ export function collectionsTasks(client: SqlClient): TaskMethods {
       });
     },
 
-    async getCrmSyncState(tenant, crm, customerIds) {
-      const rows = await client.query<{ customer_id: string; crm_id: string; hash: string }>(
-        customerIds === undefined
-          ? 'SELECT customer_id, crm_id, hash FROM crm_sync_state WHERE tenant_id = $1 AND crm = $2'
-          : `SELECT customer_id, crm_id, hash FROM crm_sync_state
-              WHERE tenant_id = $1 AND crm = $2 AND customer_id = ANY($3::text[])`,
-        customerIds === undefined ? [tenant, crm] : [tenant, crm, [...customerIds]],
-      );
-      return new Map(rows.map((row) => [row.customer_id, { crmId: row.crm_id, hash: row.hash }]));
-    },
-
-    async saveCrmSyncState(tenant, crm, entries) {
-      if (entries.length === 0) return;
-      await client.query(
-        `INSERT INTO crm_sync_state (tenant_id, crm, customer_id, crm_id, hash, synced_at)
-         SELECT $1, $2, c, i, h, now() FROM unnest($3::text[], $4::text[], $5::text[]) AS t(c, i, h)
-         ON CONFLICT (tenant_id, crm, customer_id) DO UPDATE SET crm_id = EXCLUDED.crm_id, hash = EXCLUDED.hash, synced_at = now()`,
-        [
+    async completeTaskByCrmId(tenant, crmTaskId, actor) {
+      return client.transaction(async (tx) => {
+        const done = await tx.query<{ task_id: string; customer_id: string }>(
+          `UPDATE tasks SET state = 'completed', updated_at = now()
+            WHERE tenant_id = $1 AND crm_task_id = $2 AND state = 'open'
+            RETURNING task_id, customer_id`,
+          [tenant, crmTaskId],
+        );
+        for (const row of done) {
+          await tx.query(
+            `INSERT INTO collection_events (tenant_id, kind, subject, actor, payload)
+             VALUES ($1, 'task_completed', $2, $3, $4::jsonb)`,
+            [
+              tenant,
+              row.customer_id,
+              actor,
+              JSON.stringify({ taskId: row.task_id, reason: 'completed in the CRM' }),
+            ],
+          );
+        }
+        await invalidateCards(
+          tx,
           tenant,
-          crm,
-          entries.map((e) => e.customerId),
-          entries.map((e) => e.crmId),
-          entries.map((e) => e.hash),
-        ],
-      );
-    },
-
-    async markCrmSyncPending(tenant, crm, customerIds) {
-      if (customerIds.length === 0) return;
-      await client.query(
-        `INSERT INTO crm_sync_pending (tenant_id, crm, customer_id)
-         SELECT $1, $2, c FROM unnest($3::text[]) AS t(c)
-         ON CONFLICT (tenant_id, crm, customer_id) DO UPDATE SET marked_at = now()`,
-        [tenant, crm, [...new Set(customerIds)]],
-      );
-    },
-
-    async clearCrmSyncPending(tenant, crm, customerIds) {
-      if (customerIds.length === 0) return;
-      await client.query(
-        'DELETE FROM crm_sync_pending WHERE tenant_id = $1 AND crm = $2 AND customer_id = ANY($3::text[])',
-        [tenant, crm, [...new Set(customerIds)]],
-      );
-    },
-
-    async listCrmSyncPending(tenant, crm) {
-      const unfinished = await client.query<{ customer_id: string }>(
-        `SELECT customer_id FROM crm_sync_pending WHERE tenant_id = $1 AND crm = $2 ORDER BY customer_id`,
-        [tenant, crm],
-      );
-      const tasks = await client.query<{ customer_id: string }>(
-        `SELECT DISTINCT t.customer_id FROM tasks t
-           JOIN customers c ON c.tenant_id = t.tenant_id AND c.customer_id = t.customer_id
-          WHERE t.tenant_id = $1 AND t.state = 'open' AND t.crm_task_id IS NULL
-            AND c.crm_company_id IS NOT NULL
-          ORDER BY t.customer_id`,
-        [tenant],
-      );
-      return {
-        unfinished: unfinished.map((row) => row.customer_id),
-        tasksToCreate: tasks.map((row) => row.customer_id),
-      };
+          done.map((row) => row.customer_id),
+        );
+        return done.length > 0;
+      });
     },
   };
 }

@@ -26,6 +26,8 @@ export const SALESFORCE_FIELDS: Readonly<Record<CrmObjectType, FieldMap>> = {
       maxLength: 255,
     },
     collections_automation_paused: { field: 'Collections_Automation_Paused__c', type: 'boolean' },
+    collections_promise: { field: 'Collections_Promise__c', type: 'text', maxLength: 255 },
+    collections_card_on_file: { field: 'Collections_Card_On_File__c', type: 'text', maxLength: 255 },
     collections_last_synced: { field: 'Collections_Last_Synced__c', type: 'datetime' },
   },
   deals: {

@@ -1,8 +1,10 @@
 import type Stripe from 'stripe';
 import type { CalendarDate } from '../../domain/dates';
+import { cardOnFile } from '../../domain/card-on-file';
 import { governingDeclineCode } from '../../domain/decline-classes';
 import {
   parseWord,
+  type CardOnFile,
   type Customer,
   type DisputeOutcome,
   type PaymentStatus,
@@ -98,7 +100,40 @@ export function mapCustomer(
     // Metadata is free text typed in the Stripe dashboard: parts that are no tag are left out.
     tags: parseTagList(metadata[TAGS_METADATA_KEY] ?? '').tags,
   };
+  const card = cardOfDefault(live.invoice_settings?.default_payment_method, options);
+  if (card !== undefined) row.cardOnFile = card;
   return { kind: 'customer', id: live.id, deleted: false, email: live.email ?? null, row };
+}
+
+/**
+ * The card on file from the customer's `invoice_settings.default_payment_method` (Customer object;
+ * expanded, it is the PaymentMethod with `card.brand`, `last4`, `exp_month`, `exp_year`). Null when the
+ * customer has no default or it is no card; undefined when only its id is there (not expanded).
+ */
+export function cardOfDefault(
+  method: string | Stripe.PaymentMethod | null | undefined,
+  options: MappingOptions,
+): CardOnFile | null | undefined {
+  if (typeof method === 'string') return undefined;
+  if (method === null || method === undefined || method.type !== 'card' || !method.card) return null;
+  const { brand, last4, exp_month: expMonth, exp_year: expYear } = method.card;
+  return (
+    cardOnFile({
+      brand,
+      last4,
+      expMonth,
+      expYear,
+      updatedOn: calendarDate(method.created, options.timeZone),
+    }) ?? null
+  );
+}
+
+/** Whether a customer object names its default payment method by id only (an event's, say). */
+export function defaultPaymentMethodIsId(customer: Stripe.Customer | Stripe.DeletedCustomer): boolean {
+  return (
+    !('deleted' in customer && customer.deleted === true) &&
+    typeof (customer as Stripe.Customer).invoice_settings?.default_payment_method === 'string'
+  );
 }
 
 function bareCustomer(customerId: string): Customer {
@@ -235,7 +270,7 @@ export function mapInvoicePayment(payment: Stripe.InvoicePayment): BillingRecord
   const paymentIntentId = idOf(payment.payment?.payment_intent as string | { id: string } | null | undefined);
   const invoiceId = idOf(payment.invoice as string | { id: string } | null);
   if (paymentIntentId === null || invoiceId === null) return [];
-  return [{ kind: 'link', id: payment.id, paymentIntentId, invoiceId }];
+  return [{ kind: 'link', id: payment.id, paymentRef: paymentIntentId, invoiceId }];
 }
 
 /** ACH return codes as Stripe names them ("Network decline codes", ACH Direct Debit). */
@@ -287,6 +322,23 @@ const CHARGE_STATUS: Readonly<Record<string, PaymentStatus>> = {
  * A charge attempt. A `pending` charge (a SEPA or ACH debit takes days to settle) is a payment in flight;
  * the same charge later succeeds or fails and replaces it.
  */
+/**
+ * The references by which a payment or dispute finds its invoice: its payment intent (which Stripe's
+ * invoice payments link to an invoice) first, then its charge (linked once any of its records was).
+ */
+function paymentRefs(
+  paymentIntent: string | { id: string } | null | undefined,
+  charge: string | { id: string } | null | undefined,
+): string[] {
+  return [idOf(paymentIntent), idOf(charge)].filter((ref): ref is string => ref !== null);
+}
+
+/** A refund is read again with its charge. */
+function chargeOf(charge: string | { id: string } | null | undefined): { kind: string; id: string } | null {
+  const id = idOf(charge);
+  return id === null ? null : { kind: 'charge', id };
+}
+
 export function mapCharge(charge: Stripe.Charge, options: MappingOptions): BillingRecord[] {
   const status = CHARGE_STATUS[charge.status];
   if (status === undefined) return [];
@@ -297,8 +349,8 @@ export function mapCharge(charge: Stripe.Charge, options: MappingOptions): Billi
       row: {
         paymentId: charge.id,
         invoiceId: null,
-        paymentIntentId: idOf(charge.payment_intent),
-        chargeId: charge.id,
+        paymentRefs: paymentRefs(charge.payment_intent, charge.id),
+        readAgain: { kind: 'charge', id: charge.id },
         currency: currency(charge.currency),
         amountMinor: charge.amount,
         attemptedOn: calendarDate(charge.created, options.timeZone),
@@ -330,8 +382,8 @@ export function mapRefund(refund: Stripe.Refund, options: MappingOptions): Billi
       row: {
         paymentId: refund.id,
         invoiceId: null,
-        paymentIntentId: idOf(refund.payment_intent),
-        chargeId: idOf(refund.charge),
+        paymentRefs: paymentRefs(refund.payment_intent, refund.charge),
+        readAgain: chargeOf(refund.charge),
         currency: currency(refund.currency),
         amountMinor: returned,
         attemptedOn: calendarDate(refund.created, options.timeZone),
@@ -379,8 +431,7 @@ export function mapDispute(
     row: {
       disputeId: dispute.id,
       invoiceId: null,
-      paymentIntentId: idOf(dispute.payment_intent),
-      chargeId: idOf(dispute.charge),
+      paymentRefs: paymentRefs(dispute.payment_intent, dispute.charge),
       openedOn,
       resolvedOn: outcome === null ? null : closedOn < openedOn ? openedOn : closedOn,
       reason: dispute.reason ?? null,

@@ -3,7 +3,6 @@ import Stripe from 'stripe';
 import {
   WebhookSignatureError,
   type BillingEvent,
-  type BillingKind,
   type BillingPage,
   type BillingRecord,
   type BillingSource,
@@ -19,6 +18,7 @@ import {
   mapInvoicePayment,
   mapRefund,
   mapSubscription,
+  defaultPaymentMethodIsId,
   type MappingOptions,
 } from './mapping';
 
@@ -47,6 +47,22 @@ export type StripeSourceOptions = MappingOptions & {
 };
 
 const PAGE_SIZE = 100;
+
+/** Customers are read with their default payment method expanded: it holds the card on file. */
+const DEFAULT_CARD = 'invoice_settings.default_payment_method';
+
+/**
+ * Events that may change a customer's card on file ("Types of events"): a payment method attached,
+ * detached, updated through the API or by the card networks' updater, and a legacy card expiring.
+ * Each reads the customer again (the event does not say whether the card is the default).
+ */
+const CARD_EVENTS: ReadonlySet<string> = new Set([
+  'payment_method.attached',
+  'payment_method.detached',
+  'payment_method.updated',
+  'payment_method.automatically_updated',
+  'customer.source.expiring',
+]);
 const TOLERANCE_SECONDS = 300;
 
 const idOfObject = (value: string | { id: string } | null | undefined): string | null =>
@@ -65,6 +81,21 @@ function isRateLimited(error: unknown): boolean {
  * (`maxNetworkRetries`); plain 429 rate limits are backed off here, exponentially with jitter, and a
  * client-side pacer keeps requests under the configured rate.
  */
+/**
+ * Backfill order: customers, their subscriptions and invoices, which payment intents pay which invoice
+ * (Stripe's invoice payments), then charges, refunds and disputes, whose invoice those links give.
+ */
+const BACKFILL_ORDER = [
+  'customers',
+  'subscriptions',
+  'invoices',
+  'links',
+  'charges',
+  'refunds',
+  'disputes',
+] as const;
+type StripeKind = (typeof BACKFILL_ORDER)[number];
+
 export function createStripeSource(options: StripeSourceOptions): BillingSource {
   const base = options.apiBase === undefined ? undefined : new URL(options.apiBase);
   const stripe = new Stripe(options.secretKey, {
@@ -126,14 +157,13 @@ export function createStripeSource(options: StripeSourceOptions): BillingSource 
     ...(cursor === null ? {} : { starting_after: cursor }),
   });
 
-  const listPage = async (
-    kind: BillingKind,
-    cursor: string | null,
-    observedMs: number,
-  ): Promise<BillingPage> => {
-    switch (kind) {
+  const listPage = async (kind: string, cursor: string | null, observedMs: number): Promise<BillingPage> => {
+    switch (kind as StripeKind) {
       case 'customers':
-        return page(await call(() => stripe.customers.list(after(cursor))), (c) => [mapCustomer(c, options)]);
+        return page(
+          await call(() => stripe.customers.list({ ...after(cursor), expand: [`data.${DEFAULT_CARD}`] })),
+          (c) => [mapCustomer(c, options)],
+        );
       case 'subscriptions':
         return page(await call(() => stripe.subscriptions.list({ ...after(cursor), status: 'all' })), (s) => [
           mapSubscription(s, options),
@@ -151,15 +181,18 @@ export function createStripeSource(options: StripeSourceOptions): BillingSource 
           mapDispute(d, options, dayOf(observedMs)),
         ]);
     }
+    throw new Error(`Stripe has no ${kind} to list: expected one of ${BACKFILL_ORDER.join(', ')}`);
   };
 
   const missing = (error: unknown) => (error as { code?: string } | null)?.code === 'resource_missing';
 
-  const fetch: BillingSource['fetch'] = async (kind, id, observedMs) => {
+  const fetch: BillingSource['fetch'] = async ({ kind, id }, observedMs) => {
     try {
       switch (kind) {
         case 'customer':
-          return [mapCustomer(await call(() => stripe.customers.retrieve(id)), options)];
+          return [
+            mapCustomer(await call(() => stripe.customers.retrieve(id, { expand: [DEFAULT_CARD] })), options),
+          ];
         case 'subscription':
           return [mapSubscription(await call(() => stripe.subscriptions.retrieve(id)), options)];
         case 'invoice':
@@ -174,6 +207,8 @@ export function createStripeSource(options: StripeSourceOptions): BillingSource 
         }
         case 'dispute':
           return [mapDispute(await call(() => stripe.disputes.retrieve(id)), options, dayOf(observedMs))];
+        default:
+          throw new Error(`Stripe has no ${kind} to read again`);
       }
     } catch (error) {
       if (missing(error)) return [];
@@ -198,8 +233,26 @@ export function createStripeSource(options: StripeSourceOptions): BillingSource 
     const type = event.type as string;
     if (type.startsWith('customer.subscription.'))
       return { ...base, records: [mapSubscription(object as Stripe.Subscription, options)], refetch: [] };
-    if (type === 'customer.created' || type === 'customer.updated')
-      return { ...base, records: [mapCustomer(object as Stripe.Customer, options)], refetch: [] };
+    if (type === 'customer.created' || type === 'customer.updated') {
+      // Events name the default payment method by id: the customer is read again with its card.
+      const customer = object as Stripe.Customer;
+      return defaultPaymentMethodIsId(customer)
+        ? { ...base, records: [], refetch: [{ kind: 'customer', id: customer.id }] }
+        : { ...base, records: [mapCustomer(customer, options)], refetch: [] };
+    }
+    if (CARD_EVENTS.has(type)) {
+      // A detached payment method names its former customer in previous_attributes only.
+      const previous = event.data.previous_attributes as { customer?: string | null } | undefined;
+      const customerId =
+        idOfObject((object as { customer?: string | { id: string } | null }).customer) ??
+        previous?.customer ??
+        null;
+      return {
+        ...base,
+        records: [],
+        refetch: customerId === null ? [] : [{ kind: 'customer', id: customerId }],
+      };
+    }
     if (type.startsWith('invoice.') && !type.startsWith('invoice_payment.'))
       return { ...base, records: mapInvoice(object as Stripe.Invoice, options), refetch: [] };
     if (type.startsWith('invoice_payment.'))
@@ -238,9 +291,13 @@ export function createStripeSource(options: StripeSourceOptions): BillingSource 
 
   return {
     name: 'stripe',
+    backfillOrder: BACKFILL_ORDER,
     listPage,
     fetch,
-    async findInvoiceOfPaymentIntent(paymentIntentId) {
+    // Stripe answers for payment intents only (a charge's invoice comes through its payment intent).
+    async findInvoiceOfPayment(paymentRef) {
+      if (!paymentRef.startsWith('pi_')) return null;
+      const paymentIntentId = paymentRef;
       const found = await call(() =>
         stripe.invoicePayments.list({
           payment: { type: 'payment_intent', payment_intent: paymentIntentId },

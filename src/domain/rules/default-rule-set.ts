@@ -5,7 +5,9 @@
  * genuine overdue follows 7/15/30/60/90-day tiers with a tone that rises with risk. Inside the renewal
  * window the relationship owner handles a failed card or an overdue balance, gently, before anything
  * automated goes out. (Disputes are handled by the built-in dispute-review rail; paused accounts and
- * payments on their way get nothing.) Every title states only facts its conditions guarantee.
+ * payments on their way get nothing.) A card on file that expires before the next renewal or invoice gets a
+ * gentle, low-priority request for an updated card before any payment fails. Every title states only
+ * facts its conditions guarantee.
  */
 export const DEFAULT_RULE_SET = {
   name: 'Default collections playbook',
@@ -245,6 +247,23 @@ export const DEFAULT_RULE_SET = {
         },
         requireReview: true,
         dunningStage: 'write_off_or_agency_review',
+      },
+    },
+    {
+      id: 'card-expires-before-renewal',
+      description:
+        'A card that expires before the next renewal or invoice will fail: the owner asks for an updated card first.',
+      when: { cardExpiresBeforeRenewal: true },
+      then: {
+        createTask: {
+          assignee: 'account_owner',
+          title:
+            'Card on file expires {{cardExpiry}}, before the {{nextCharge}} on {{nextChargeOn}}: ask for an updated card',
+          body: 'The card ending {{cardLast4}} will have expired by then. A friendly note before anything fails; the task closes when the card on file is updated.',
+          priority: 'low',
+          dueInDays: 5,
+        },
+        tone: 'gentle',
       },
     },
   ],

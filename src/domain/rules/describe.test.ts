@@ -142,6 +142,7 @@ describe('describeRule: conditions', () => {
       paymentTermsIn: ['net_30'],
       earlierContacts: { max: 2 },
       tags: { anyOf: ['strategic'] },
+      cardExpiresBeforeRenewal: true,
     };
     const unconditional = words({});
     for (const key of Object.keys(conditionsSchema.shape)) {

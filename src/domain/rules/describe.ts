@@ -34,6 +34,7 @@ const CONDITION_ORDER = {
   earlierContacts: 13,
   tags: 14,
   inRenewalWindow: 15,
+  cardExpiresBeforeRenewal: 16,
 } satisfies Record<ConditionKey, number>;
 
 const ACTION_ORDER = {
@@ -224,6 +225,11 @@ function conditionClause(key: ConditionKey, when: Conditions, context: DescribeC
     case 'inRenewalWindow':
       if (when.inRenewalWindow === undefined) return undefined;
       return `${when.inRenewalWindow ? 'inside' : 'outside'} the ${context.renewalWindowDays}-day renewal window`;
+    case 'cardExpiresBeforeRenewal':
+      if (when.cardExpiresBeforeRenewal === undefined) return undefined;
+      return when.cardExpiresBeforeRenewal
+        ? 'the card on file expires before the next renewal or invoice and no payment has failed yet'
+        : 'the card on file does not expire before the next renewal or invoice';
     default:
       return unreachable(key);
   }

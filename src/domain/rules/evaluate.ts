@@ -1,8 +1,10 @@
 import type { AccountStatus, Situation } from '../account-status';
 import type { DeclineClass } from '../decline-classes';
 import type { AccountFacts } from '../model';
+import { cardExpiryLabel } from '../card-on-file';
 import { addDays, toDayNumber, type CalendarDate } from '../dates';
 import { formatMoney, parseMajorAmount, type CurrencyCode } from '../money';
+import type { PromiseHold } from '../promises';
 import type { Actions, Conditions, Rule, RuleSet } from './rule-set';
 
 export type Tone = 'gentle' | 'helpful' | 'firm';
@@ -23,6 +25,8 @@ export type AccountContext = {
   holdUntil: CalendarDate | null;
   /** The account's tags from every source (billing and CRM), for `when.tags`. */
   tags: readonly string[];
+  /** Promises to pay open on the day: reminders on what they cover are held until their deadline. */
+  promises: readonly PromiseHold[];
 };
 
 /**
@@ -34,6 +38,7 @@ export function accountContext(
   status: AccountStatus,
   memory: Pick<AccountContext, 'riskTier' | 'openTasks' | 'contacts' | 'holdUntil'> & {
     tags?: readonly string[];
+    promises?: readonly PromiseHold[];
   },
 ): AccountContext {
   const { name, segment, owner, paymentTerms } = facts.customer;
@@ -45,7 +50,23 @@ export function accountContext(
     paymentTerms,
     ...memory,
     tags: memory.tags ?? facts.customer.tags ?? [],
+    promises: memory.promises ?? [],
   };
+}
+
+/**
+ * What a task is about, so it closes when that is resolved: an overdue invoice (paid or voided), a
+ * dispute on an invoice (closed), the account's arrears (current again), or a person's own task, which
+ * only a person closes.
+ */
+export type TaskCause = 'invoice' | 'dispute' | 'account' | 'manual' | 'promise' | 'card_expiry';
+
+/**
+ * The cause of a rule's account-wide task: a rule about the card on file expiring makes a task that
+ * closes when the card is updated; any other, one that closes when the account is current again.
+ */
+export function accountTaskCause(rule: Pick<Rule, 'when'>): TaskCause {
+  return rule.when.cardExpiresBeforeRenewal === true ? 'card_expiry' : 'account';
 }
 
 export type PlannedTask = {
@@ -53,6 +74,7 @@ export type PlannedTask = {
   customerId: string;
   ruleId: string;
   invoiceId: string | null;
+  cause: TaskCause;
   plannedOn: CalendarDate;
   assignee: string;
   title: string;
@@ -67,7 +89,7 @@ export type PlannedTask = {
 };
 
 /** The safety rail (or the open-task guard) that held an action back: each is counted on its own. */
-export type SkipRail = 'paused' | 'held' | 'open_task' | 'disputed' | 'contact_cap' | 'cooldown';
+export type SkipRail = 'paused' | 'held' | 'open_task' | 'disputed' | 'contact_cap' | 'cooldown' | 'promised';
 export const SKIP_RAILS: readonly SkipRail[] = [
   'paused',
   'held',
@@ -75,6 +97,7 @@ export const SKIP_RAILS: readonly SkipRail[] = [
   'disputed',
   'contact_cap',
   'cooldown',
+  'promised',
 ];
 
 export type Skipped = { customerId: string; ruleId: string | null; rail: SkipRail; why: string };
@@ -194,6 +217,11 @@ export function conditionsHold(when: Conditions, account: AccountContext, asOf: 
     !inRange(contactsWithin(account.contacts, day - 1, 90), when.earlierContacts)
   )
     return false;
+  if (
+    when.cardExpiresBeforeRenewal !== undefined &&
+    (status.cardExpiresBeforeNext !== null) !== when.cardExpiresBeforeRenewal
+  )
+    return false;
   if (when.tags !== undefined) {
     const { anyOf, noneOf } = when.tags;
     if (anyOf !== undefined && !anyOf.some((tag) => account.tags.includes(tag))) return false;
@@ -248,8 +276,30 @@ function fill(template: string, account: AccountContext): string {
     failures: String(status.lastFailure?.failuresSinceSuccess ?? 0),
     renewalDate: status.nextRenewalOn ?? 'none',
     daysToRenewal: status.daysToRenewal === null ? 'n/a' : String(status.daysToRenewal),
+    cardExpiry: status.cardOnFile === null ? 'none' : cardExpiryLabel(status.cardOnFile),
+    cardLast4: status.cardOnFile?.last4 ?? 'none',
+    nextCharge: status.cardExpiresBeforeNext?.what === 'invoice' ? 'invoice due' : 'renewal',
+    nextChargeOn: status.cardExpiresBeforeNext?.nextChargeOn ?? 'none',
   };
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (match, key: string) => values[key] ?? match);
+}
+
+/**
+ * The open promise that holds a reminder back: one naming no invoice covers the whole account; one
+ * naming invoices covers those, and an account-wide reminder only when it covers every overdue invoice.
+ */
+function promiseCovering(account: AccountContext, invoiceId: string | null): PromiseHold | undefined {
+  const whole = account.promises.find((promise) => promise.invoiceIds.length === 0);
+  if (whole !== undefined) return whole;
+  if (invoiceId !== null) return account.promises.find((promise) => promise.invoiceIds.includes(invoiceId));
+  const overdue = account.status.openInvoices.filter(
+    (open) => !open.disputed && !open.paymentInFlight && open.daysPastDue > 0,
+  );
+  if (overdue.length === 0) return undefined;
+  const covering = overdue.map((open) =>
+    account.promises.find((promise) => promise.invoiceIds.includes(open.invoiceId)),
+  );
+  return covering.every((promise) => promise !== undefined) ? covering[0] : undefined;
 }
 
 const TONE_RANK: Record<Tone, number> = { gentle: 0, helpful: 1, firm: 2 };
@@ -259,7 +309,8 @@ const TONE_RANK: Record<Tone, number> = { gentle: 0, helpful: 1, firm: 2 };
  * a paused or held account gets nothing automated; disputed invoices are never dunned (a dispute
  * review task instead); at most `caps.maxContactsPerWeek` automated contacts a week, at least
  * `caps.minHoursBetweenContacts` apart; never two open tasks for the same rule and account (or
- * invoice); inside the renewal window never a firm tone, and the task goes to the account owner.
+ * invoice); inside the renewal window never a firm tone, and the task goes to the account owner; no
+ * reminder on what an open promise to pay covers until its deadline.
  * Pure and deterministic: the same input gives the same actions with the same ids.
  */
 export function evaluateRuleSet(
@@ -299,6 +350,7 @@ export function evaluateRuleSet(
     const plan = (
       ruleId: string,
       invoiceId: string | null,
+      cause: TaskCause,
       task: NonNullable<Actions['createTask']>,
       actions: Actions,
     ): void => {
@@ -313,7 +365,18 @@ export function evaluateRuleSet(
       }
       // A task with a tone is an outreach to the customer: only those count against the caps.
       const isContact = actions.tone !== undefined;
-      if (isContact && !hasUndisputedBalance) {
+      const promise = isContact ? promiseCovering(account, invoiceId) : undefined;
+      if (promise !== undefined) {
+        evaluation.skipped.push({
+          customerId,
+          ruleId,
+          rail: 'promised',
+          why: `promise to pay open until ${promise.until}`,
+        });
+        return;
+      }
+      // A card about to expire is no dunning: it is asked about whatever is disputed.
+      if (isContact && !hasUndisputedBalance && cause !== 'card_expiry') {
         evaluation.skipped.push({
           customerId,
           ruleId,
@@ -353,6 +416,7 @@ export function evaluateRuleSet(
         customerId,
         ruleId,
         invoiceId,
+        cause,
         plannedOn: asOf,
         assignee,
         title: fill(task.title, account),
@@ -371,6 +435,7 @@ export function evaluateRuleSet(
       plan(
         'dispute-review',
         dispute.invoiceId,
+        'dispute',
         {
           assignee: 'finance_queue',
           title: `Review dispute ${dispute.disputeId} on ${dispute.invoiceId} ({{name}})`,
@@ -390,9 +455,9 @@ export function evaluateRuleSet(
         if (task.perInvoice) {
           for (const invoice of account.status.openInvoices) {
             if (invoice.disputed || invoice.paymentInFlight || invoice.daysPastDue <= 0) continue;
-            plan(rule.id, invoice.invoiceId, task, rule.then);
+            plan(rule.id, invoice.invoiceId, 'invoice', task, rule.then);
           }
-        } else plan(rule.id, null, task, rule.then);
+        } else plan(rule.id, null, accountTaskCause(rule), task, rule.then);
       }
       if (rule.then.holdDays !== undefined) {
         evaluation.holds.push({ customerId, ruleId: rule.id, until: addDays(asOf, rule.then.holdDays) });

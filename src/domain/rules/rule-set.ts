@@ -61,6 +61,8 @@ export const conditionsSchema = z
     paymentTermsIn: nonEmpty.optional(),
     earlierContacts: range.optional(),
     tags: tags.optional(),
+    /** The card on file expires before the next renewal or subscription invoice, before any failure. */
+    cardExpiresBeforeRenewal: z.boolean().optional(),
   })
   .strict();
 

@@ -22,6 +22,7 @@ function context(status: AccountStatus, overrides: Partial<AccountContext> = {})
     contacts: [],
     holdUntil: null,
     tags: [],
+    promises: [],
     ...overrides,
   };
 }

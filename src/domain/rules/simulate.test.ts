@@ -44,6 +44,7 @@ describe('createSimulator honours the pauses of each simulated day', () => {
       disputed: 0,
       contact_cap: 0,
       cooldown: 0,
+      promised: 0,
     });
   });
 

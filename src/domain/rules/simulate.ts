@@ -3,6 +3,7 @@ import { fromDayNumber, toDayNumber, type CalendarDate } from '../dates';
 import { buildLedgers } from '../invoice-ledger';
 import type { AccountFacts } from '../model';
 import { pauseOn, type PauseSpan } from '../pauses';
+import { promiseHoldsOn, type PromiseToPay } from '../promises';
 import {
   accountContext,
   conditionsHold,
@@ -11,6 +12,7 @@ import {
   type AccountContext,
   type PlannedTask,
   type SkipRail,
+  type TaskCause,
 } from './evaluate';
 import type { RuleSet } from './rule-set';
 
@@ -38,9 +40,14 @@ export type SimulationSummary = {
 
 /**
  * What happened to an account outside its billing facts, replayed as it was on each day: its pauses
- * (with the day each started and ended) and its tags. Promises to pay, once kept, belong here too.
+ * (with the day each started and ended), its tags, and its promises to pay (each holds reminders on
+ * the days it was open: recorded, not past its deadline, not yet kept).
  */
-export type AccountHistory = { pauses: readonly PauseSpan[]; tags: readonly string[] };
+export type AccountHistory = {
+  pauses: readonly PauseSpan[];
+  tags: readonly string[];
+  promises?: readonly PromiseToPay[];
+};
 
 const NO_HISTORY: AccountHistory = { pauses: [], tags: [] };
 
@@ -95,7 +102,10 @@ const WEEK_DAYS = 7;
  * Assumptions: a task is worked by its due day, and its rule does not fire again for the same account
  * (or invoice) while the rule's conditions keep holding (the same situation is not re-dunned every
  * few days); a dispute review lasts while the dispute is open. A pause counts on the days it was in
- * force (started, not past its last day, not lifted), exactly as `rules run` would have seen it.
+ * force (started, not past its last day, not lifted), exactly as `rules run` would have seen it; so
+ * does a promise to pay on the days it was open. The card on file is the one known today (the store
+ * keeps no history of cards, as with tags): a card replaced since is replayed as if it had always been
+ * the current one.
  */
 export function createSimulator(
   ruleSet: RuleSet,
@@ -122,7 +132,7 @@ export function createSimulator(
     add(facts, riskTierOn, history = NO_HISTORY) {
       accounts += 1;
       const ledgers = buildLedgers(facts.invoices, facts.payments);
-      let openTasks: { ruleId: string; invoiceId: string | null; closesOn: number }[] = [];
+      let openTasks: { ruleId: string; invoiceId: string | null; cause: TaskCause; closesOn: number }[] = [];
       const rulesById = new Map(ruleSet.rules.map((rule) => [rule.id, rule]));
       const contactDays: CalendarDate[] = [];
       let holdUntil: CalendarDate | null = null;
@@ -148,17 +158,26 @@ export function createSimulator(
           contacts: contactDays,
           holdUntil,
           tags: history.tags,
+          promises:
+            history.promises === undefined || history.promises.length === 0
+              ? []
+              : promiseHoldsOn(history.promises, ledgers, asOf),
         });
         openTasks = openTasks.filter((task) => {
           if (task.closesOn >= day) return true;
-          if (task.ruleId === 'dispute-review') {
+          if (task.cause === 'dispute') {
             return status.openDisputes.some((dispute) => dispute.invoiceId === task.invoiceId);
           }
           const rule = rulesById.get(task.ruleId);
           return rule !== undefined && conditionsHold(rule.when, context, asOf);
         });
         context.openTasks = openTasks;
-        if (status.balances.length === 0 && status.churnSignals.length === 0) continue;
+        if (
+          status.balances.length === 0 &&
+          status.churnSignals.length === 0 &&
+          status.cardExpiresBeforeNext === null
+        )
+          continue;
         const evaluation = evaluateRuleSet(ruleSet, [context], asOf);
         for (const skipped of evaluation.skipped) railsHit.add(skipped.rail);
         for (const hold of evaluation.holds) holdUntil = hold.until;
@@ -168,9 +187,10 @@ export function createSimulator(
           openTasks.push({
             ruleId: task.ruleId,
             invoiceId: task.invoiceId,
+            cause: task.cause,
             closesOn: toDayNumber(task.dueOn),
           });
-          if (task.ruleId === 'dispute-review') heldForDispute = true;
+          if (task.cause === 'dispute') heldForDispute = true;
           if (task.tone !== null) {
             contacts += 1;
             contacted = true;

@@ -193,6 +193,8 @@ const OBJECT_ROWS: readonly ObjectRow[] = [
       decimal('Collections_Days_To_Renewal__c', 'Days To Renewal', 5, 0),
       text('Collections_Last_Payment_Failure__c', 'Last Payment Failure', 255),
       checkbox('Collections_Automation_Paused__c', 'Collections Automation Paused'),
+      text('Collections_Promise__c', 'Open Promise To Pay', 255),
+      text('Collections_Card_On_File__c', 'Card On File Expiring', 255),
       dateTime('Collections_Last_Synced__c', 'Collections Last Synced'),
     ],
   },

@@ -831,3 +831,129 @@ describe('events as an endpoint on an older API version receives them', () => {
     expect(basil.map((event) => ({ ...event, api_version: DEFAULT_API_VERSION }))).toEqual(current);
   });
 });
+
+describe("Stripe emulator: a customer's cards", () => {
+  let emu: StripeEmulator;
+  let stripe: Stripe;
+
+  beforeAll(async () => {
+    emu = await startStripeEmulator({ apiKey: API_KEY });
+    stripe = sdk(emu);
+    emu.clock.set(Date.UTC(2026, 5, 1) / 1000);
+  });
+  afterAll(async () => {
+    await emu.close();
+  });
+
+  it('expands the default payment method on a customer, retrieved and listed', async () => {
+    const customer = idOf(
+      emu.scenario.createCustomer({ card: { brand: 'visa', last4: '4242', expMonth: 11, expYear: 2026 } }),
+    );
+    const retrieved = await stripe.customers.retrieve(customer, {
+      expand: ['invoice_settings.default_payment_method'],
+    });
+    if (retrieved.deleted) throw new Error('expected a live customer');
+    const method = retrieved.invoice_settings.default_payment_method as Stripe.PaymentMethod;
+    expect(method).toMatchObject({
+      object: 'payment_method',
+      type: 'card',
+      customer,
+      card: { brand: 'visa', last4: '4242', exp_month: 11, exp_year: 2026 },
+    });
+    const listed = await stripe.customers.list({
+      limit: 100,
+      expand: ['data.invoice_settings.default_payment_method'],
+    });
+    const mine = listed.data.find((entry) => entry.id === customer);
+    expect((mine?.invoice_settings.default_payment_method as Stripe.PaymentMethod).id).toBe(method.id);
+    const plain = await stripe.customers.retrieve(customer);
+    if (plain.deleted) throw new Error('expected a live customer');
+    expect(plain.invoice_settings.default_payment_method).toBe(method.id);
+  });
+
+  it("lists a customer's payment methods, pages them, and answers 404 for unknown or foreign ones", async () => {
+    const customer = idOf(emu.scenario.createCustomer({ card: { expMonth: 1, expYear: 2027 } }));
+    emu.clock.advance(10);
+    const second = emu.scenario.updateDefaultCard(customer, { brand: 'mastercard', last4: '4444' });
+    const other = idOf(emu.scenario.createCustomer({}));
+
+    const all = await stripe.customers.listPaymentMethods(customer, { type: 'card' });
+    expect(all).toMatchObject({
+      object: 'list',
+      has_more: false,
+      url: `/v1/customers/${customer}/payment_methods`,
+    });
+    // Newest first: the card added later leads.
+    expect(all.data.map((method) => method.card?.last4)).toEqual(['4444', '4242']);
+    const first = await stripe.customers.listPaymentMethods(customer, { limit: 1 });
+    expect(first.has_more).toBe(true);
+    const next = await stripe.customers.listPaymentMethods(customer, {
+      limit: 1,
+      starting_after: first.data[0]?.id ?? '',
+    });
+    expect(next).toMatchObject({ has_more: false, data: [{ card: { last4: '4242' } }] });
+    expect((await stripe.customers.listPaymentMethods(customer, { type: 'sepa_debit' })).data).toEqual([]);
+
+    const retrieved = await stripe.customers.retrievePaymentMethod(customer, String(second.paymentMethod.id));
+    expect(retrieved.card?.brand).toBe('mastercard');
+    expect(await stripe.paymentMethods.retrieve(String(second.paymentMethod.id))).toMatchObject({ customer });
+
+    const unknown = await rejection(stripe.customers.listPaymentMethods('cus_missing'));
+    expect(unknown).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    expect(unknown.message).toBe("No such customer: 'cus_missing'");
+    const foreign = await rejection(
+      stripe.customers.retrievePaymentMethod(other, String(second.paymentMethod.id)),
+    );
+    expect(foreign).toMatchObject({ statusCode: 404, code: 'resource_missing' });
+    const badLimit = await rejection(stripe.customers.listPaymentMethods(customer, { limit: 101 }));
+    expect(badLimit).toMatchObject({ statusCode: 400, param: 'limit' });
+  });
+
+  it('emits payment_method.automatically_updated and .updated with the card fields that changed', async () => {
+    const customer = idOf(
+      emu.scenario.createCustomer({ card: { last4: '1111', expMonth: 11, expYear: 2026 } }),
+    );
+    const fetched = await stripe.customers.retrieve(customer);
+    if (fetched.deleted) throw new Error('expected a live customer');
+    const methodId = String(fetched.invoice_settings.default_payment_method);
+
+    const automatic = emu.scenario.updateCard(methodId, { expMonth: 11, expYear: 2029 }, { automatic: true });
+    const event = await stripe.events.retrieve(automatic.id);
+    expect(event.type).toBe('payment_method.automatically_updated');
+    expect(event.data.object).toMatchObject({
+      id: methodId,
+      customer,
+      card: { exp_month: 11, exp_year: 2029, last4: '1111' },
+    });
+    // Only the year changed: previous_attributes names only it.
+    expect(event.data.previous_attributes).toEqual({ card: { exp_year: 2026 } });
+
+    const manual = emu.scenario.updateCard(methodId, { expMonth: 3 });
+    expect((await stripe.events.retrieve(manual.id)).type).toBe('payment_method.updated');
+    expect(await stripe.paymentMethods.retrieve(methodId)).toMatchObject({
+      card: { exp_month: 3, exp_year: 2029 },
+    });
+  });
+
+  it('detaching the default card clears the default and emits payment_method.detached and customer.updated', async () => {
+    const customer = idOf(emu.scenario.createCustomer({}));
+    const fetched = await stripe.customers.retrieve(customer);
+    if (fetched.deleted) throw new Error('expected a live customer');
+    const methodId = String(fetched.invoice_settings.default_payment_method);
+
+    const [detached, updated] = emu.scenario.detachPaymentMethod(methodId);
+    const detachedEvent = await stripe.events.retrieve(detached?.id ?? '');
+    expect(detachedEvent.type).toBe('payment_method.detached');
+    expect(detachedEvent.data.object).toMatchObject({ id: methodId, customer: null });
+    expect(detachedEvent.data.previous_attributes).toEqual({ customer });
+    const updatedEvent = await stripe.events.retrieve(updated?.id ?? '');
+    expect(updatedEvent.type).toBe('customer.updated');
+    expect(updatedEvent.data.previous_attributes).toEqual({
+      invoice_settings: { default_payment_method: methodId },
+    });
+    const after = await stripe.customers.retrieve(customer);
+    if (after.deleted) throw new Error('expected a live customer');
+    expect(after.invoice_settings.default_payment_method).toBeNull();
+    expect((await stripe.customers.listPaymentMethods(customer)).data).toEqual([]);
+  });
+});

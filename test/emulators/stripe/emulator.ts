@@ -834,6 +834,60 @@ export class StripeEmulator {
       },
     });
 
+    // "List a Customer's PaymentMethods" and "Retrieve a Customer's PaymentMethod": an unknown customer, or
+    // a payment method attached to another, is a 404.
+    const customerOfPath = (match: RegExpMatchArray): string => {
+      const id = decodeURIComponent(match[1] ?? '');
+      const record = store.customers.get(id);
+      if (!record || record.deleted || record.v2Account === true) throw noSuch('customer', id);
+      return id;
+    };
+    routes.push({
+      method: 'GET',
+      pattern: /^\/v1\/customers\/([^/]+)\/payment_methods$/,
+      name: '/v1/customers/:id/payment_methods',
+      handler: (match, params) => {
+        const customer = customerOfPath(match);
+        return this.list(
+          {
+            url: `/v1/customers/${customer}/payment_methods`,
+            collection: store.paymentMethods,
+            render: (record) => asJson(renderPaymentMethod(record)),
+            filters: {
+              type: (query, plan) => {
+                const type = stringParam(query, 'type');
+                if (type !== undefined && type !== 'card') plan.predicates.push(() => false);
+              },
+              allow_redisplay: (query) => {
+                oneOf(
+                  stringParam(query, 'allow_redisplay'),
+                  ['always', 'limited', 'unspecified'],
+                  'allow_redisplay',
+                );
+              },
+            },
+            always: (record) => record.customer === customer,
+          },
+          params,
+        );
+      },
+    });
+    routes.push({
+      method: 'GET',
+      pattern: /^\/v1\/customers\/([^/]+)\/payment_methods\/([^/]+)$/,
+      name: '/v1/customers/:id/payment_methods/:id',
+      handler: (match, params) => {
+        rejectUnknown(params, new Set(['expand']));
+        const customer = customerOfPath(match);
+        const id = decodeURIComponent(match[2] ?? '');
+        const record = store.paymentMethods.get(id);
+        if (!record || record.customer !== customer) throw noSuch('payment_method', id);
+        const object = asJson(renderPaymentMethod(record));
+        this.expand(object, expandPaths(params));
+        return object;
+      },
+    });
+
     resource('/v1/events', {
       collection: store.events,
       render: (record) => JSON.parse(record.json) as JsonObject,

@@ -599,6 +599,70 @@ export class StripeScenario {
     return { paymentMethod, events: [attached, updated] };
   }
 
+  /**
+   * A saved card's details change ("Types of events"): through the API, `payment_method.updated`; by the
+   * card networks' updater (a reissued card with a new expiry or number), `payment_method.automatically_updated`.
+   * Both carry the PaymentMethod and `previous_attributes.card` with the fields that changed. The id stays.
+   */
+  updateCard(
+    paymentMethodId: string,
+    changes: Pick<CardInput, 'expMonth' | 'expYear' | 'last4'>,
+    options: { automatic?: boolean } = {},
+  ): EmulatedEvent {
+    const method = this.store.paymentMethods.get(paymentMethodId);
+    if (!method) throw new Error(`No such payment_method: '${paymentMethodId}'`);
+    const previous: JsonObject = {};
+    const fields = [
+      ['expMonth', 'exp_month'],
+      ['expYear', 'exp_year'],
+      ['last4', 'last4'],
+    ] as const;
+    for (const [field, wire] of fields) {
+      const value = changes[field];
+      if (value === undefined || value === method[field]) continue;
+      previous[wire] = method[field];
+      (method as unknown as Record<string, string | number>)[field] = value;
+    }
+    const type =
+      options.automatic === true ? 'payment_method.automatically_updated' : 'payment_method.updated';
+    return this.recorder.emit(type, this.json.paymentMethod(method), { card: previous }, this.requestId());
+  }
+
+  /**
+   * Detaches a payment method from its customer ("Detach a PaymentMethod from a Customer"): `customer`
+   * becomes null (`payment_method.detached`, the former customer in `previous_attributes`); when it was the
+   * customer's default, `invoice_settings.default_payment_method` is cleared (`customer.updated`).
+   */
+  detachPaymentMethod(paymentMethodId: string): EmulatedEvent[] {
+    const method = this.store.paymentMethods.get(paymentMethodId);
+    if (!method || method.customer === null)
+      throw new Error(`The payment method ${paymentMethodId} is not attached to a customer`);
+    const customerId = method.customer;
+    const request = this.requestId();
+    method.customer = null;
+    const events = [
+      this.recorder.emit(
+        'payment_method.detached',
+        this.json.paymentMethod(method),
+        { customer: customerId },
+        request,
+      ),
+    ];
+    const customer = this.store.customers.get(customerId);
+    if (customer && customer.defaultPaymentMethod === paymentMethodId) {
+      customer.defaultPaymentMethod = null;
+      events.push(
+        this.recorder.emit(
+          'customer.updated',
+          this.json.customer(customer),
+          { invoice_settings: { default_payment_method: paymentMethodId } },
+          request,
+        ),
+      );
+    }
+    return events;
+  }
+
   /** Deletes a customer: its live subscriptions are canceled first; emits `customer.deleted`. */
   deleteCustomer(id: string): EmulatedEvent[] {
     const customer = this.customerOf(id);

@@ -1,7 +1,7 @@
 /**
  * The one wrapper around `fetch` for the collections server (same origin, under /api/v1). The server
- * answers business errors with `{ok: false, error: {code?, path?, message}}` (HTTP 200, or 401, 403,
- * 422); a failure without a readable body gets a message by its status.
+ * answers every error with `{ok: false, error: {code, message, path?}}` (business errors at HTTP 200,
+ * or 401, 403, 422); a failure without a readable body gets a message by its status.
  */
 export const API_PREFIX = '/api/v1';
 
@@ -67,10 +67,17 @@ function problemsOf(value: unknown): ApiProblem[] {
   });
 }
 
+/**
+ * Answers of the server's HTTP layer rather than of a route (no such route, a body it could not read,
+ * its own failure): worded here by their status, like an answer without a readable body.
+ */
+const WORDED_BY_STATUS = new Set(['unknown_route', 'payload_too_large', 'invalid_json', 'internal_error']);
+
 function failureFrom(status: number, body: unknown): ApiFailure {
   const error = isRecord(body) && isRecord(body['error']) ? body['error'] : undefined;
   const message = text(error?.['message']);
-  if (error === undefined || message === null) return apiFailure(messageForStatus(status), { status });
+  if (error === undefined || message === null || WORDED_BY_STATUS.has(text(error['code']) ?? ''))
+    return apiFailure(messageForStatus(status), { status });
   return apiFailure(message, {
     status,
     code: text(error['code']),

@@ -1,7 +1,8 @@
 /**
- * What the collections server answers under `/api/v1`, copied from the server's HTTP layer (the
- * workspace is built on its own and imports nothing outside extensions/). Money comes as minor units
- * with its currency and a display text; numbers the server could not compute are null.
+ * What the collections server answers under `/api/v1`, copied from its documented schemas in
+ * server/http/schemas/ (the workspace is built on its own and imports nothing outside extensions/;
+ * test/api-types.test.ts checks each copy against the schemas). Money comes as minor units with its
+ * currency and a display text; numbers the server could not compute are null.
  */
 export type Money = { minor: number; currency: string; text: string };
 
@@ -150,7 +151,17 @@ export type AccountCardView = {
   }[];
   risk: { score: number; tier: RiskTier; reasons: string[]; mitigating: string[] } | null;
   renewal: { on: string; daysTo: number; inWindow: boolean } | null;
+  /** The card on file expires before the next renewal or invoice (absent from older servers). */
+  cardExpiry?: {
+    expires: string;
+    expiresOn: string;
+    nextChargeOn: string;
+    what: 'renewal' | 'invoice';
+    text: string;
+  } | null;
   paused: { reason: string; until: string } | null;
+  /** Promises to pay open today and the latest outcomes (absent from older servers). */
+  promises?: { open: PromiseView[]; lastOutcomes: PromiseView[] };
   /** What the active rule set would do today, or null when nothing is due. */
   nextStep: { title: string; tone: string | null; assignee: string; ruleId: string; dueOn: string } | null;
   tasks: {
@@ -172,7 +183,11 @@ export type TimelineKind =
   | 'refund'
   | 'dispute_opened'
   | 'dispute_closed'
-  | 'invoice_voided';
+  | 'invoice_voided'
+  | 'promise_recorded'
+  | 'promise_kept'
+  | 'promise_partly_kept'
+  | 'promise_broken';
 
 export type TimelineEntry = {
   on: string;
@@ -183,6 +198,34 @@ export type TimelineEntry = {
 };
 
 export type AccountDetail = { card: AccountCardView; timeline: TimelineEntry[] };
+
+/** server/http/schemas/promises.ts */
+export type PromiseState = 'open' | 'kept' | 'partly_kept' | 'broken';
+
+export type PromiseView = {
+  promiseId: string;
+  amounts: Money[];
+  promisedOn: string;
+  /** The last day payments count: the promised day plus the grace. */
+  deadline: string;
+  invoiceIds: string[];
+  madeBy: string | null;
+  note: string | null;
+  recordedBy: string;
+  state: PromiseState;
+  settledOn: string | null;
+  received: Money[];
+};
+
+export type PromiseInput = {
+  amounts: { currency: string; amount: string }[];
+  promisedOn: string;
+  invoiceIds: string[];
+  madeBy?: string;
+  note?: string;
+};
+
+export type RecordPromiseAnswer = { ok: true; data: { recorded: boolean; promise: PromiseView } };
 
 export type PauseInput = { reason: string; until: string };
 export type PauseAnswer = { ok: true; paused: PauseInput };
@@ -278,7 +321,7 @@ export type AcceptAnswer = {
   overridden: boolean;
 };
 
-/** server/http/rules-api.ts and src/domain/rules/. Version 0 is the default playbook, stored for every tenant. */
+/** server/http/rule-sets-api.ts and src/domain/rules/. Version 0 is the default playbook, stored for every tenant. */
 export type RuleSetVersionView = {
   version: number;
   createdAt: string;
@@ -391,7 +434,7 @@ export type AuditEvent = {
   payload: unknown;
 };
 
-/** server/http/workspace-api.ts: the CSM worklist. */
+/** server/http/worklist-api.ts: the CSM worklist. */
 export type WorklistSituation =
   'failed_payment' | 'disputed' | 'overdue' | 'uncollectible' | 'renewal_at_risk' | 'churn_risk' | 'paused';
 

@@ -101,6 +101,32 @@ describe('AccountView', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Acme Robotics' })).toBeInTheDocument();
   });
 
+  it('says when the card on file expires before the renewal, and nothing when it does not', async () => {
+    mockFetch({
+      [`GET ${PATH}`]: ok(
+        createAccountDetail({
+          cardExpiry: {
+            expires: '11/26',
+            expiresOn: '2026-11-30',
+            nextChargeOn: '2026-12-15',
+            what: 'renewal',
+            text: 'Card on file expires 11/26, renewal 2026-12-15',
+          },
+        }),
+      ),
+    });
+    const { unmount } = renderView(<AccountView customerId="C-1042" />);
+    expect(await screen.findByTestId('card-expiry')).toHaveTextContent(
+      'Card on file expires 11/26, renewal 2026-12-15',
+    );
+    unmount();
+
+    mockFetch({ [`GET ${PATH}`]: ok(createAccountDetail({ cardExpiry: null })) });
+    renderView(<AccountView customerId="C-1042" />);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Acme Robotics' })).toBeInTheDocument();
+    expect(screen.queryByTestId('card-expiry')).toBeNull();
+  });
+
   it('says so when an account has nothing outstanding and no history', async () => {
     const detail = createAccountDetail({
       status: 'current',

@@ -9,6 +9,7 @@ import { Empty, ErrorAlert, Loading } from '../components/Feedback';
 import { RiskBadge, StatusBadge } from '../components/StatusBadge';
 import { DASH, formatDate, formatMinor, formatMinorCompact, formatNumber, humanize } from '../format';
 import { PausePanel } from './PausePanel';
+import { PromisePanel } from './PromisePanel';
 
 /** One account: status, balances and aging, risk, renewal, failures, disputes, tasks, pause, timeline. */
 export function AccountView({ customerId, embedded = false }: { customerId: string; embedded?: boolean }) {
@@ -72,6 +73,7 @@ function AccountDetails({
         </div>
         <div className="account-side">
           <PausePanel card={card} onChanged={onChanged} />
+          <PromisePanel card={card} onChanged={onChanged} />
           <RiskSection card={card} />
           <RenewalSection card={card} />
           {card.lastFailure === null ? null : <FailureSection failure={card.lastFailure} />}
@@ -296,6 +298,12 @@ function RenewalSection({ card }: { card: AccountCardView }) {
           ) : null}
         </p>
       )}
+      {card.cardExpiry ? (
+        <p data-testid="card-expiry">
+          <StatusBadge variant="warning">{card.cardExpiry.text}</StatusBadge>
+          <span className="block muted">Ask for an updated card before the charge fails.</span>
+        </p>
+      ) : null}
     </section>
   );
 }
@@ -353,6 +361,10 @@ const KIND_LABELS: Readonly<Record<TimelineKind, string>> = {
   refund: 'Refund',
   dispute_opened: 'Dispute opened',
   dispute_closed: 'Dispute closed',
+  promise_recorded: 'Promise to pay',
+  promise_kept: 'Promise kept',
+  promise_partly_kept: 'Promise partly kept',
+  promise_broken: 'Promise broken',
 };
 
 const TIMELINE_PAGE = 30;

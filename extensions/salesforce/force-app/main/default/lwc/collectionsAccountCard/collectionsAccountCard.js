@@ -3,6 +3,7 @@ import { getRecord, getFieldValue } from 'lightning/uiRecordApi';
 import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
 import LOCALE from '@salesforce/i18n/locale';
 import TIME_ZONE from '@salesforce/i18n/timeZone';
+import recordPromise from '@salesforce/apex/CollectionsPromiseController.recordPromise';
 import BILLING_CUSTOMER_ID from '@salesforce/schema/Account.Collections_Billing_Customer_Id__c';
 import STATUS from '@salesforce/schema/Account.Collections_Status__c';
 import CURRENCY from '@salesforce/schema/Account.Collections_Currency__c';
@@ -16,6 +17,8 @@ import NEXT_RENEWAL from '@salesforce/schema/Account.Collections_Next_Renewal__c
 import DAYS_TO_RENEWAL from '@salesforce/schema/Account.Collections_Days_To_Renewal__c';
 import LAST_PAYMENT_FAILURE from '@salesforce/schema/Account.Collections_Last_Payment_Failure__c';
 import AUTOMATION_PAUSED from '@salesforce/schema/Account.Collections_Automation_Paused__c';
+import PROMISE from '@salesforce/schema/Account.Collections_Promise__c';
+import CARD_ON_FILE from '@salesforce/schema/Account.Collections_Card_On_File__c';
 import LAST_SYNCED from '@salesforce/schema/Account.Collections_Last_Synced__c';
 import TASK_SUBJECT from '@salesforce/schema/Task.Subject';
 import TASK_DUE_DATE from '@salesforce/schema/Task.ActivityDate';
@@ -41,6 +44,8 @@ const ACCOUNT_FIELDS = [
   DAYS_TO_RENEWAL,
   LAST_PAYMENT_FAILURE,
   AUTOMATION_PAUSED,
+  PROMISE,
+  CARD_ON_FILE,
   LAST_SYNCED,
 ];
 
@@ -68,6 +73,14 @@ const STATUS_THEMES = {
   payment_in_flight: 'slds-theme_info',
 };
 const TIER_LABELS = { low: 'Low', medium: 'Medium', high: 'High' };
+/** The promise form's inputs (data-field) and the properties holding what was typed. */
+const PROMISE_INPUTS = {
+  amount: 'promiseAmount',
+  currencyCode: 'promiseCurrency',
+  promisedDate: 'promiseDate',
+  note: 'promiseNote',
+};
+const PROMISE_FIELD_LABELS = { amount: 'Amount', currencyCode: 'Currency', promisedDate: 'Promised by' };
 
 /** The message of a UI API or Apex error, whichever shape it comes in. */
 function errorMessage(error) {
@@ -143,6 +156,7 @@ function toCard(record) {
     .map((reason) => reason.trim())
     .filter((reason) => reason !== '');
   return {
+    currency: isBlank(currency) ? '' : currency,
     statusLabel: STATUS_LABELS[status] ?? (isBlank(status) ? 'Unknown' : status),
     statusClass: `status-badge ${STATUS_THEMES[status] ?? ''}`.trim(),
     overdue: formatMoney(value(OVERDUE_AMOUNT), currency),
@@ -163,6 +177,8 @@ function toCard(record) {
     renewalSoonLabel: `Renewal in ${daysToRenewal} days`,
     lastPaymentFailure: value(LAST_PAYMENT_FAILURE),
     paused: value(AUTOMATION_PAUSED) === true,
+    promise: isBlank(value(PROMISE)) ? null : value(PROMISE),
+    cardOnFile: isBlank(value(CARD_ON_FILE)) ? null : value(CARD_ON_FILE),
     lastSynced: formatInstant(value(LAST_SYNCED)),
   };
 }
@@ -189,6 +205,12 @@ export default class CollectionsAccountCard extends LightningElement {
 
   recordState = { status: 'loading' };
   taskState = { status: 'loading' };
+  promiseAmount = '';
+  /** Null until the user types one: the account's collections currency is the default. */
+  promiseCurrency = null;
+  promiseDate = '';
+  promiseNote = '';
+  promiseState = { status: 'idle' };
 
   @wire(getRecord, { recordId: '$recordId', fields: ACCOUNT_FIELDS })
   wiredAccount({ data, error }) {
@@ -253,5 +275,63 @@ export default class CollectionsAccountCard extends LightningElement {
 
   get hasTasks() {
     return this.tasks.length > 0;
+  }
+
+  get promiseCurrencyValue() {
+    return this.promiseCurrency ?? this.card?.currency ?? '';
+  }
+
+  get promiseSaving() {
+    return this.promiseState.status === 'saving';
+  }
+
+  get promiseRecorded() {
+    return this.promiseState.status === 'recorded';
+  }
+
+  get promiseFailed() {
+    return this.promiseState.status === 'failed';
+  }
+
+  get promiseMessage() {
+    return this.promiseState.message;
+  }
+
+  get promiseDeadline() {
+    return formatCalendarDate(this.promiseState.deadline) ?? this.promiseState.deadline;
+  }
+
+  handlePromiseInput(event) {
+    const property = PROMISE_INPUTS[event.target.dataset.field];
+    if (property !== undefined) this[property] = event.target.value ?? '';
+  }
+
+  /** Records the promise through the backend; the account's promise field follows on the next sync. */
+  async handleRecordPromise() {
+    this.promiseState = { status: 'saving' };
+    try {
+      const outcome = await recordPromise({
+        accountId: this.recordId,
+        amount: this.promiseAmount,
+        currencyCode: this.promiseCurrencyValue,
+        promisedDate: isBlank(this.promiseDate) ? null : this.promiseDate,
+        note: this.promiseNote,
+      });
+      if (outcome?.ok === true) {
+        this.promiseState = { status: 'recorded', deadline: outcome.deadline };
+        this.promiseAmount = '';
+        this.promiseDate = '';
+        this.promiseNote = '';
+        return;
+      }
+      const label = PROMISE_FIELD_LABELS[outcome?.field];
+      const message = outcome?.errorMessage ?? 'The promise was not recorded.';
+      this.promiseState = {
+        status: 'failed',
+        message: label === undefined ? message : `${label}: ${message}`,
+      };
+    } catch (error) {
+      this.promiseState = { status: 'failed', message: errorMessage(error) };
+    }
   }
 }

@@ -2,6 +2,11 @@ import { createElement } from 'lwc';
 import CollectionsAccountCard from 'c/collectionsAccountCard';
 import { getRecord } from 'lightning/uiRecordApi';
 import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
+import recordPromise from '@salesforce/apex/CollectionsPromiseController.recordPromise';
+
+jest.mock('@salesforce/apex/CollectionsPromiseController.recordPromise', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
 
 const ACCOUNT_ID = '001000000000001AAA';
 
@@ -23,6 +28,8 @@ const SYNCED_ACCOUNT: FieldValues = {
   Collections_Last_Payment_Failure__c:
     '2026-01-20: insufficient_funds (soft_funds): retry near payday, update-card nudge after the 2nd failure',
   Collections_Automation_Paused__c: false,
+  Collections_Promise__c: 'USD 12,000.00 by 2026-02-15',
+  Collections_Card_On_File__c: 'Visa ending 4242 expires 02/26, before the renewal on 2026-03-01',
   Collections_Last_Synced__c: '2026-01-30T08:15:00.000Z',
 };
 
@@ -141,6 +148,10 @@ describe('c-collections-account-card', () => {
     );
     expect(text(find(element, 'automation'))).toBe('Active');
     expect(find(element, 'paused')).toBeNull();
+    expect(text(find(element, 'promise'))).toBe('USD 12,000.00 by 2026-02-15');
+    expect(text(find(element, 'card-on-file'))).toBe(
+      'Visa ending 4242 expires 02/26, before the renewal on 2026-03-01',
+    );
     expect(text(find(element, 'last-synced'))).toBe('Synced Jan 30, 2026, 12:15 AM');
     expect(find(element, 'empty')).toBeNull();
     expect(find(element, 'error')).toBeNull();
@@ -201,6 +212,8 @@ describe('c-collections-account-card', () => {
         Collections_Next_Renewal__c: null,
         Collections_Days_To_Renewal__c: null,
         Collections_Last_Payment_Failure__c: null,
+        Collections_Promise__c: null,
+        Collections_Card_On_File__c: '',
       }),
     );
     await rendered();
@@ -215,6 +228,8 @@ describe('c-collections-account-card', () => {
     expect(find(element, 'risk-reasons')).toBeNull();
     expect(find(element, 'renewal')).toBeNull();
     expect(find(element, 'last-payment-failure')).toBeNull();
+    expect(find(element, 'promise')).toBeNull();
+    expect(find(element, 'card-on-file')).toBeNull();
   });
 
   it('says so when the account has no billing data', async () => {
@@ -307,6 +322,99 @@ describe('c-collections-account-card', () => {
 
       expect(text(find(element, 'tasks-error'))).toBe('Tasks could not be loaded: Tasks is not supported.');
       expect(badge(element, 'status').label).toBe('Overdue');
+    });
+  });
+
+  describe('recording a promise to pay', () => {
+    /** Types into a form input the way lightning-input reports it: its value, then a change event. */
+    function type(element: HTMLElement, id: string, value: string): void {
+      const input = find(element, id) as (HTMLElement & { value: string }) | null;
+      if (input === null) throw new Error(`input ${id} not rendered`);
+      input.value = value;
+      input.dispatchEvent(new CustomEvent('change'));
+    }
+
+    async function shownAccount(): Promise<HTMLElement> {
+      const element = mount();
+      getRecord.emit(accountRecord(SYNCED_ACCOUNT));
+      await rendered();
+      return element;
+    }
+
+    async function submit(element: HTMLElement): Promise<void> {
+      find(element, 'record-promise')?.click();
+      await rendered();
+      await rendered();
+    }
+
+    it("offers the account's collections currency", async () => {
+      const element = await shownAccount();
+      expect((find(element, 'promise-currency') as HTMLElement & { value: string }).value).toBe('USD');
+    });
+
+    it('sends amount, currency, date and note to the backend, and says until when reminders hold', async () => {
+      recordPromise.mockResolvedValue({ ok: true, promiseId: 'pr_1', deadline: '2026-02-18' });
+      const element = await shownAccount();
+      type(element, 'promise-amount', '12000.50');
+      type(element, 'promise-currency', 'EUR');
+      type(element, 'promise-date', '2026-02-15');
+      type(element, 'promise-note', 'Wire after the board meeting');
+      await submit(element);
+
+      expect(recordPromise).toHaveBeenCalledWith({
+        accountId: ACCOUNT_ID,
+        amount: '12000.50',
+        currencyCode: 'EUR',
+        promisedDate: '2026-02-15',
+        note: 'Wire after the board meeting',
+      });
+      expect(text(find(element, 'promise-recorded'))).toBe(
+        'Promise recorded: reminders on it are held until Feb 18, 2026. The account shows it after the next sync.',
+      );
+      expect((find(element, 'promise-amount') as HTMLElement & { value: string }).value).toBe('');
+      expect(find(element, 'promise-error')).toBeNull();
+    });
+
+    it('names the field the promise was refused for', async () => {
+      recordPromise.mockResolvedValue({
+        ok: false,
+        errorCode: 'INVALID_INPUT',
+        errorMessage: 'Enter the amount in digits, like 12000.00.',
+        field: 'amount',
+      });
+      const element = await shownAccount();
+      type(element, 'promise-amount', 'twelve');
+      await submit(element);
+
+      expect(recordPromise).toHaveBeenCalledWith(
+        expect.objectContaining({ amount: 'twelve', currencyCode: 'USD', promisedDate: null }),
+      );
+      expect(text(find(element, 'promise-error'))).toBe(
+        'The promise was not recorded: Amount: Enter the amount in digits, like 12000.00.',
+      );
+      expect(find(element, 'promise-recorded')).toBeNull();
+    });
+
+    it("shows the backend's refusal, and an Apex error, as they come", async () => {
+      recordPromise.mockResolvedValueOnce({
+        ok: false,
+        errorCode: 'NOT_SET_UP',
+        errorMessage:
+          'Collections is not set up: an admin must create the Default record of Collections Settings.',
+      });
+      const element = await shownAccount();
+      await submit(element);
+      expect(text(find(element, 'promise-error'))).toBe(
+        'The promise was not recorded: Collections is not set up: an admin must create the Default record of Collections Settings.',
+      );
+
+      recordPromise.mockRejectedValueOnce({
+        body: { message: 'Insufficient access to CollectionsPromiseController' },
+      });
+      await submit(element);
+      expect(text(find(element, 'promise-error'))).toBe(
+        'The promise was not recorded: Insufficient access to CollectionsPromiseController',
+      );
     });
   });
 });
