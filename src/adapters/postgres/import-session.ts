@@ -371,9 +371,15 @@ function createImportSession(
     }
     ended = true;
     await tx.commit();
-    // Upkeep, not part of the import: the rows are in whatever it says.
+    // Upkeep, not part of the import: the rows are in whatever it says. A failure is reported as a
+    // process warning (on standard error) and the next large import vacuums again.
     if (bulk.length > 0)
-      await afterCommit(`VACUUM ${bulk.map((table) => table.table).join(', ')}`).catch(() => undefined);
+      await afterCommit(`VACUUM ${bulk.map((table) => table.table).join(', ')}`).catch((error: unknown) =>
+        process.emitWarning(
+          `the upkeep after a large import (vacuum) failed: ${error instanceof Error ? error.message : String(error)}`,
+          { code: 'COLLECTIONS_VACUUM_FAILED' },
+        ),
+      );
     return outcome;
   };
 
