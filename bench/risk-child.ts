@@ -6,7 +6,7 @@ import { toDayNumber, type CalendarDate } from '../src/domain/dates';
 import type { TenantId } from '../src/domain/model';
 import { prepareHistory } from '../src/domain/risk/features';
 import { scoreInvoice } from '../src/domain/risk/risk-model';
-import { fitTenantRiskModel } from '../src/use-cases/payment-risk';
+import { fitTenantRiskModel, loadPromisesByCustomer } from '../src/use-cases/payment-risk';
 import { openBenchStore } from './open-store';
 
 async function main(): Promise<void> {
@@ -15,14 +15,15 @@ async function main(): Promise<void> {
     throw new Error('usage: risk-child <dataDir> <asOf> [tenant]');
   const store = await openBenchStore(dataDir);
   const fitStarted = process.hrtime.bigint();
-  const model = await fitTenantRiskModel(store, tenant as TenantId, asOf as CalendarDate);
+  const promises = await loadPromisesByCustomer(store, tenant as TenantId);
+  const model = await fitTenantRiskModel(store, tenant as TenantId, asOf as CalendarDate, { promises });
   const fitSeconds = Number(process.hrtime.bigint() - fitStarted) / 1e9;
   process.stderr.write(`  fitted on ${model.trainingSize} invoices in ${fitSeconds.toFixed(1)} s\n`);
   const scoreStarted = process.hrtime.bigint();
   let invoices = 0;
   let sum = 0;
   for await (const facts of store.streamAccountFacts(tenant as TenantId)) {
-    const history = prepareHistory(facts);
+    const history = prepareHistory(facts, promises.get(facts.customer.customerId) ?? []);
     for (const ledger of history.ledgers) {
       sum += scoreInvoice(
         model,

@@ -280,8 +280,10 @@ export function hubspotAppOptions(
 export function hubspotWorkflowActionOptions(
   config: Config,
   store: CollectionsStore,
+  gatewayFor?: (tenant: TenantId) => Promise<CrmGateway | undefined>,
 ): Omit<WorkflowActionOptions, 'store' | 'logger'> {
   return {
+    ...(gatewayFor === undefined ? {} : { gatewayFor }),
     clientSecret: config.crm.hubspotClientSecret ?? '',
     publicBaseUrl: config.publicBaseUrl,
     resolveTenant: hubspotTenantResolver(config, store),

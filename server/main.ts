@@ -303,7 +303,7 @@ async function main(): Promise<void> {
           hubspotApp: hubspotAppOptions(config, store, gatewayFor, (forTenant, eventId) =>
             enqueueCrmEvent(queue, forTenant, eventId),
           ),
-          workflowActions: hubspotWorkflowActionOptions(config, store),
+          workflowActions: hubspotWorkflowActionOptions(config, store, gatewayFor),
         }),
     billingWebhooks: billing === undefined ? [] : [{ source: billing, tenant, queue }],
     // The embedded queue's jobs live in this process: the CLI lists and replays its dead letters here.

@@ -1,6 +1,11 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createPgliteStore } from '../src/adapters/postgres';
+import type { CalendarDate } from '../src/domain/dates';
+import type { TenantId } from '../src/domain/model';
+import type { CurrencyCode } from '../src/domain/money';
+import type { PromiseState } from '../src/domain/promises';
 import { runCollections } from './support/processes';
 
 /** A hand-made book whose collections picture on 2026-03-01 is known exactly. */
@@ -278,5 +283,106 @@ describe('collections status, report, pause and resume (CLI, end to end)', () =>
       ['C-1', 'dispute-review', 1, 'open'],
       ['C-2', 'hard-decline-card-update', 1, 'open'],
     ]);
+  });
+
+  // Last: open promises hold reminders, which the rule runs above must not see.
+  it('reports promises to pay kept by owner and segment, and what is promised for the next 30 days', async () => {
+    type Seeded = [string, 'C-1' | 'C-2', string, number, string, Exclude<PromiseState, 'open'>, string];
+    // C-1 is dana's (mid_market), C-2 eli's (smb). Decided in the 90 days to 2026-03-01 (after Dec 1):
+    const decided: Seeded[] = [
+      ['pr_a', 'C-1', 'USD', 10000, '2026-02-05', 'kept', '2026-02-10'],
+      ['pr_b', 'C-1', 'USD', 20000, '2026-02-15', 'partly_kept', '2026-02-20'],
+      ['pr_c', 'C-1', 'USD', 7500, '2026-01-02', 'kept', '2026-01-05'],
+      ['pr_d', 'C-2', 'EUR', 5000, '2026-01-15', 'broken', '2026-01-20'],
+      ['pr_e', 'C-2', 'EUR', 9900, '2026-02-20', 'kept', '2026-02-25'],
+      // Settled 2025-11-15: before the window, not counted.
+      ['pr_f', 'C-1', 'USD', 5000, '2025-11-10', 'kept', '2025-11-15'],
+    ];
+    const open: [string, 'C-1' | 'C-2', string, number, string][] = [
+      ['pr_g', 'C-1', 'USD', 50000, '2026-03-10'],
+      // Mar 31 is the 30th day after Mar 1: counted; Apr 1 is not, nor a promise due before Mar 1.
+      ['pr_h', 'C-2', 'EUR', 9900, '2026-03-31'],
+      ['pr_i', 'C-1', 'USD', 30000, '2026-04-01'],
+      ['pr_j', 'C-2', 'EUR', 1000, '2026-02-27'],
+    ];
+    const store = await createPgliteStore({ dataDir: env['COLLECTIONS_DATA_DIR'] ?? '' });
+    try {
+      const tenant = 'acme' as TenantId;
+      for (const [promiseId, customerId, currency, amountMinor, promisedOn] of [...decided, ...open]) {
+        const recorded = await store.recordPromise(tenant, {
+          promiseId,
+          customerId,
+          amounts: [{ currency: currency as CurrencyCode, amountMinor }],
+          promisedOn: promisedOn as CalendarDate,
+          graceDays: 3,
+          invoiceIds: [],
+          madeBy: null,
+          note: null,
+          recordedBy: 'test',
+          recordedOn: '2025-11-01' as CalendarDate,
+        });
+        expect(recorded).toBe('recorded');
+      }
+      for (const [promiseId, , currency, amountMinor, , state, settledOn] of decided) {
+        const received = state === 'broken' ? 0 : state === 'kept' ? amountMinor : amountMinor / 2;
+        const settled = await store.settlePromise(
+          tenant,
+          promiseId,
+          {
+            state,
+            settledOn: settledOn as CalendarDate,
+            received: [{ currency: currency as CurrencyCode, amountMinor: received }],
+          },
+          'test',
+        );
+        expect(settled).toBe(true);
+      }
+    } finally {
+      await store.close();
+    }
+
+    const json = await runCollections(['report', '--as-of', '2026-03-01', '--json'], env);
+    expect(json.code).toBe(0);
+    const tally = (key: string, kept: number, partlyKept: number, broken: number) => ({
+      key,
+      decided: kept + partlyKept + broken,
+      kept,
+      partlyKept,
+      broken,
+      keptRate: kept / (kept + partlyKept + broken),
+    });
+    expect(JSON.parse(json.stdout).promises).toEqual({
+      asOf: '2026-03-01',
+      windowDays: 90,
+      // a, c, e kept; b partly kept; d broken: 3 of 5 kept.
+      total: tally('total', 3, 1, 1),
+      byOwner: [tally('dana', 2, 1, 0), tally('eli', 1, 0, 1)],
+      bySegment: [tally('mid_market', 2, 1, 0), tally('smb', 1, 0, 1)],
+      aheadDays: 30,
+      promisedAhead: [
+        { currency: 'EUR', amountMinor: 9900 },
+        { currency: 'USD', amountMinor: 50000 },
+      ],
+    });
+
+    const text = await runCollections(['report', '--as-of', '2026-03-01'], env);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines).toContain(
+      'Promises to pay decided in the 90 days to 2026-03-01: 5 (3 kept, 1 partly kept, 1 broken), kept rate 60.0%',
+    );
+    const row = (key: string) =>
+      lines
+        .find((line) => line.trim().startsWith(`${key} `))
+        ?.trim()
+        .split(/\s+/);
+    // key, decided, kept, partly, broken, kept rate (2 of 3 = 66.7%, 1 of 2 = 50.0%).
+    expect(row('dana')).toEqual(['dana', '3', '2', '1', '0', '66.7%']);
+    expect(row('eli')).toEqual(['eli', '2', '1', '0', '1', '50.0%']);
+    expect(row('mid_market')).toEqual(['mid_market', '3', '2', '1', '0', '66.7%']);
+    expect(row('smb')).toEqual(['smb', '2', '1', '0', '1', '50.0%']);
+    expect(lines).toContain(
+      'Promised for the next 30 days (2026-03-01 to 2026-03-31): EUR 99.00; USD 500.00',
+    );
   });
 });

@@ -141,6 +141,8 @@ describe('HubSpot scopes against the emulator (scopes enforced per endpoint)', (
     expect(created.created).toHaveLength(3);
     await crm.completeTasks(created.created.map((task) => task.crmTaskId));
     await crm.completeTasks(['999999997']);
+    const dealId = hs.createDeal({ dealname: 'Scoped deal' }, { companyId });
+    expect(await crm.companyOfDeal?.(dealId)).toBe(companyId);
 
     const routes = Object.keys(hs.stats().byRoute);
     const known = new Set(HUBSPOT_ENDPOINTS.map((endpoint) => `${endpoint.method} ${endpoint.path}`));

@@ -12,6 +12,7 @@ import { createPgliteStore } from '../src/adapters/postgres';
 import type { CalendarDate } from '../src/domain/dates';
 import type { Customer, Invoice, Subscription, TenantId } from '../src/domain/model';
 import { DEFAULT_GUARDRAILS } from '../src/domain/terms/default-guardrails';
+import type { CrmGateway } from '../src/ports/crm-gateway';
 import type { CollectionsStore } from '../src/ports/store';
 import { syncCrm } from '../src/use-cases/crm-sync';
 import { generateDemoDataset } from '../src/use-cases/generate-demo-dataset';
@@ -99,8 +100,26 @@ async function importRows(store: CollectionsStore, rows: readonly Row[]): Promis
   }
 }
 
+/** A gateway to an emulator, as the composition root opens one for an installed portal. */
+function emulatorGateway(emulator: HubspotEmulator, accessToken: string): CrmGateway {
+  return createHubspotGateway({
+    accessToken,
+    limiter: createInProcessRateLimiter(),
+    limiterKey: `hubspot:${PORTAL}`,
+    basePath: emulator.url,
+    rateLimit: { requests: 1000, windowMs: 10000 },
+    maxRetries: 3,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))),
+    timeZones: new Map(),
+  });
+}
+
 describe('HubSpot custom workflow actions (signed calls, emulator for the CRM side)', () => {
   let hs: HubspotEmulator;
+  /** A portal whose installation was granted no deal or company read scope. */
+  let narrow: HubspotEmulator;
+  /** Which CRM connection the tenant has while a test runs. */
+  let connection: 'full' | 'narrow' | 'none' = 'full';
   let store: CollectionsStore;
   let app: ReturnType<typeof createHttpApp>;
   const company: Record<'overdue' | 'current' | 'promise' | 'unmapped', string> = {
@@ -113,6 +132,11 @@ describe('HubSpot custom workflow actions (signed calls, emulator for the CRM si
 
   beforeAll(async () => {
     hs = await startHubspotEmulator({ accessToken: TOKEN, rateLimit: { requests: 1000, windowMs: 10000 } });
+    narrow = await startHubspotEmulator({
+      accessToken: TOKEN,
+      rateLimit: false,
+      privateAppScopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write'],
+    });
     store = await createPgliteStore();
     await store.migrate();
     company.overdue = hs.createCompany({ name: 'Overdue Co' });
@@ -162,6 +186,10 @@ describe('HubSpot custom workflow actions (signed calls, emulator for the CRM si
         today: () => AS_OF,
         promiseGraceDays: 3,
         now: () => NOW,
+        gatewayFor: async (tenant) => {
+          if (tenant !== TENANT || connection === 'none') return undefined;
+          return emulatorGateway(connection === 'full' ? hs : narrow, TOKEN);
+        },
       },
     });
   }, 120000);
@@ -169,6 +197,11 @@ describe('HubSpot custom workflow actions (signed calls, emulator for the CRM si
   afterAll(async () => {
     await store.close();
     await hs.close();
+    await narrow.close();
+  });
+
+  afterEach(() => {
+    connection = 'full';
   });
 
   let calls = 0;
@@ -345,7 +378,53 @@ describe('HubSpot custom workflow actions (signed calls, emulator for the CRM si
     expect(response.body.outputFields).toMatchObject({ promise_deadline: '2026-09-23' });
   });
 
-  it('recommends payment terms for a deal from its company or as a prospect', async () => {
+  it('records who made a promise and the invoices it covers', async () => {
+    const response = await call('record-promise-to-pay', {
+      object: onCompany('promise'),
+      inputFields: {
+        amount: '250.00',
+        currency: 'USD',
+        promised_date: '2026-09-10',
+        made_by: '  Dana Ortiz (AP) ',
+        invoice_ids: ' in_open , ',
+      },
+    });
+    expect(response.body.outputFields).toMatchObject({
+      hs_execution_state: 'SUCCESS',
+      promise_deadline: '2026-09-13',
+    });
+    const promises = await store.listPromises(TENANT, { customerId: 'cus_promise' });
+    expect(
+      promises.find((promise) => promise.promiseId === response.body.outputFields.promise_id),
+    ).toMatchObject({
+      amounts: [{ currency: 'USD', amountMinor: 25000 }],
+      invoiceIds: ['in_open'],
+      madeBy: 'Dana Ortiz (AP)',
+      note: null,
+      recordedBy: 'hubspot-workflow',
+    });
+  });
+
+  it.each([
+    ['in_usd', 'invoice_ids: in_usd is not an invoice of cus_promise'],
+    ['in_open,in_nope', 'invoice_ids: in_nope is not an invoice of cus_promise'],
+  ])("refuses invoice ids %j that are not the account's, recording nothing", async (invoiceIds, message) => {
+    const before = await store.listPromises(TENANT, { customerId: 'cus_promise' });
+    const response = await call('record-promise-to-pay', {
+      object: onCompany('promise'),
+      inputFields: { amount: '75', currency: 'USD', promised_date: '2026-09-12', invoice_ids: invoiceIds },
+    });
+    expect(response.body).toEqual({
+      outputFields: {
+        hs_execution_state: 'FAIL_CONTINUE',
+        error_code: 'INVALID_INPUT',
+        error_message: message,
+      },
+    });
+    expect(await store.listPromises(TENANT, { customerId: 'cus_promise' })).toEqual(before);
+  });
+
+  it('recommends payment terms for a deal from the company it is given', async () => {
     const labels = DEFAULT_GUARDRAILS.options.map((option) => option.label);
     const known = await call('recommend-payment-terms', {
       object: { objectId: dealId, objectType: 'DEAL' },
@@ -355,12 +434,81 @@ describe('HubSpot custom workflow actions (signed calls, emulator for the CRM si
     expect(known.body.outputFields).toMatchObject({ hs_execution_state: 'SUCCESS', buyer: 'customer' });
     expect(labels).toContain(known.body.outputFields.recommended_terms);
     expect(['low', 'medium', 'high']).toContain(known.body.outputFields.risk_tier);
-    const prospect = await call('recommend-payment-terms', {
+    // The given company wins over the deal's own (Overdue Co, primary): one without billing data.
+    const given = await call('recommend-payment-terms', {
       object: { objectId: dealId, objectType: 'DEAL' },
-      inputFields: { amount: 24000, currency: 'USD', company_id: '' },
+      inputFields: { amount: 24000, currency: 'USD', company_id: company.unmapped },
     });
-    expect(prospect.body.outputFields).toMatchObject({ hs_execution_state: 'SUCCESS', buyer: 'prospect' });
-    expect(labels).toContain(prospect.body.outputFields.recommended_terms);
+    expect(given.body.outputFields).toMatchObject({ hs_execution_state: 'SUCCESS', buyer: 'prospect' });
+    expect(labels).toContain(given.body.outputFields.recommended_terms);
+  });
+
+  describe("recommending payment terms from the deal's associated company (associations v4)", () => {
+    const terms = (deal: string, inputFields: Record<string, unknown> = {}) =>
+      call('recommend-payment-terms', {
+        object: { objectId: deal, objectType: 'DEAL' },
+        inputFields: { amount: '24000', currency: 'USD', ...inputFields },
+      });
+
+    it("takes the deal's primary company when no company id is given (a blank one is none)", async () => {
+      const response = await terms(dealId, { company_id: '' });
+      expect(response.body.outputFields).toMatchObject({ hs_execution_state: 'SUCCESS', buyer: 'customer' });
+    });
+
+    it('prefers the company labelled Primary over one listed before it', async () => {
+      const deal = hs.createDeal({ dealname: 'Two companies' });
+      hs.associate('deals', deal, 'companies', company.unmapped);
+      hs.associate('deals', deal, 'companies', company.current, 5);
+      // As HubSpot lists them: the unmapped company first, Current Co (primary, type 5) second.
+      expect(hs.associations('deals', deal, 'companies').map((link) => link.toObjectId)).toEqual([
+        company.unmapped,
+        company.current,
+      ]);
+      const response = await terms(deal);
+      expect(response.body.outputFields).toMatchObject({ hs_execution_state: 'SUCCESS', buyer: 'customer' });
+    });
+
+    it('takes the first company when none is labelled Primary', async () => {
+      const billed = hs.createDeal({ dealname: 'Unlabelled, billed' });
+      hs.associate('deals', billed, 'companies', company.current);
+      const unbilled = hs.createDeal({ dealname: 'Unlabelled, not billed' });
+      hs.associate('deals', unbilled, 'companies', company.unmapped);
+      hs.associate('deals', unbilled, 'companies', company.current);
+      expect((await terms(billed)).body.outputFields).toMatchObject({ buyer: 'customer' });
+      expect((await terms(unbilled)).body.outputFields).toMatchObject({ buyer: 'prospect' });
+    });
+
+    it('treats a deal without a company as a prospect', async () => {
+      const lone = hs.createDeal({ dealname: 'New logo' });
+      const response = await terms(lone);
+      expect(response.body.outputFields).toMatchObject({ hs_execution_state: 'SUCCESS', buyer: 'prospect' });
+    });
+
+    it('answers MISSING_SCOPE when the installation may not read deals or companies', async () => {
+      connection = 'narrow';
+      const response = await terms(dealId);
+      expect(response.status).toBe(200);
+      expect(response.body.outputFields).toMatchObject({
+        hs_execution_state: 'FAIL_CONTINUE',
+        error_code: 'MISSING_SCOPE',
+      });
+      expect(response.body.outputFields.error_message).toContain('crm.objects.deals.read');
+      expect(response.body.outputFields.error_message).toContain('give company_id');
+      // A company id needs no CRM read.
+      const given = await terms(dealId, { company_id: company.overdue });
+      expect(given.body.outputFields).toMatchObject({ hs_execution_state: 'SUCCESS', buyer: 'customer' });
+    });
+
+    it('answers NOT_AVAILABLE when the portal has no CRM connection to look in', async () => {
+      connection = 'none';
+      const response = await terms(dealId);
+      expect(response.body.outputFields).toEqual({
+        hs_execution_state: 'FAIL_CONTINUE',
+        error_code: 'NOT_AVAILABLE',
+        error_message:
+          "the deal's company cannot be looked up: the CRM is not connected for this account; give company_id",
+      });
+    });
   });
 
   it.each([

@@ -27,6 +27,7 @@ const SECRET = 'test-launch-secret-0123456789abcdef0123456789';
 const USER = '005000000000001AAA';
 const ACCOUNT = '001000000000001AAA';
 const UNMAPPED_ACCOUNT = '001000000000009AAA';
+const OPPORTUNITY = '006000000000001AAA';
 const AS_OF = '2026-09-01' as CalendarDate;
 const NOW_S = Date.parse('2026-09-01T09:00:00Z') / 1000;
 
@@ -180,6 +181,64 @@ describe('Salesforce Flow actions (POST /salesforce/actions/:action, signed as t
         payload: { reason: 'Finance review', until: '2026-09-11' },
       }),
     ]);
+  });
+
+  it('records a promise with who made it and the invoices it covers (CollectionsPromiseAction)', async () => {
+    const response = await post('record-promise-to-pay', ACCOUNT, {
+      amount: '800.00',
+      currency: 'GBP',
+      promised_date: '2026-09-20',
+      made_by: 'Sam Lee, AP',
+      invoice_ids: 'in_sf',
+      note: null,
+    });
+    // Grace is the default 3 days: Sep 20 + 3.
+    expect(response.body).toEqual({
+      ok: true,
+      outputs: { promise_id: expect.any(String), promise_deadline: '2026-09-23' },
+    });
+    const [promise] = await store.listPromises(TENANT, { customerId: 'cus_sf' });
+    expect(promise).toMatchObject({
+      promiseId: response.body.outputs.promise_id,
+      amounts: [{ currency: 'GBP', amountMinor: 80000 }],
+      invoiceIds: ['in_sf'],
+      madeBy: 'Sam Lee, AP',
+      recordedBy: `salesforce:${USER}`,
+    });
+    const foreign = await post('record-promise-to-pay', ACCOUNT, {
+      amount: '10',
+      currency: 'GBP',
+      promised_date: '2026-09-20',
+      invoice_ids: 'in_sf,in_other',
+    });
+    expect(foreign.body).toEqual({
+      ok: false,
+      errorCode: 'INVALID_INPUT',
+      errorMessage: 'invoice_ids: in_other is not an invoice of cus_sf',
+    });
+    expect(await store.listPromises(TENANT, { customerId: 'cus_sf' })).toHaveLength(1);
+  });
+
+  it('recommends terms on an opportunity for the account the Flow passes as its AccountId', async () => {
+    const inputs = { amount: '24000', currency: 'GBP', months: null };
+    const withAccount = await post('recommend-payment-terms', OPPORTUNITY, {
+      ...inputs,
+      company_id: ACCOUNT,
+    });
+    expect(withAccount.body).toMatchObject({ ok: true, outputs: { buyer: 'customer' } });
+    // The 15-character form of the same account id.
+    const shortId = await post('recommend-payment-terms', OPPORTUNITY, {
+      ...inputs,
+      company_id: ACCOUNT.slice(0, 15),
+    });
+    expect(shortId.body).toMatchObject({ ok: true, outputs: { buyer: 'customer' } });
+    const withoutAccount = await post('recommend-payment-terms', OPPORTUNITY, {
+      ...inputs,
+      company_id: null,
+    });
+    expect(withoutAccount.body).toMatchObject({ ok: true, outputs: { buyer: 'prospect' } });
+    const onAccount = await post('recommend-payment-terms', ACCOUNT, inputs);
+    expect(onAccount.body).toMatchObject({ ok: false, errorCode: 'NO_RECORD' });
   });
 
   it('answers refusals the Flow can branch on', async () => {

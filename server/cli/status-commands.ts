@@ -10,6 +10,7 @@ import { todayUtc } from '../compose';
 import { renderPortfolioChart } from '../reports/portfolio-chart';
 import { createProgress } from './progress';
 import { renderAccountStatus, renderPortfolioReport } from './render';
+import { renderPromiseMetrics } from './render-promises';
 import { dateOption, defaultTenant, print, tenantOption, UsageError, withStore } from './shared';
 
 const SLICES: readonly SliceDimension[] = ['owner', 'segment', 'payment_terms', 'currency'];
@@ -59,7 +60,8 @@ function registerReport(program: Command): void {
   program
     .command('report')
     .description(
-      'portfolio AR: aging, DSO (simple, countback, best possible), ADD, CEI, delinquency, recovery',
+      'portfolio AR: aging, DSO (simple, countback, best possible), ADD, CEI, delinquency, recovery; ' +
+        'promises to pay kept by owner and segment, and the amount promised for the next 30 days',
     )
     .option('--as-of <date>', 'the day to look from (default: today)', dateOption)
     .option('--by <dimension>', 'slice by owner, segment, payment_terms or currency', sliceOption)
@@ -82,6 +84,8 @@ function registerReport(program: Command): void {
       print(options, { tenant, ...report }, () =>
         [
           renderPortfolioReport(report),
+          '',
+          renderPromiseMetrics(report.promises),
           ...(options.chart !== undefined ? [`Chart written to ${path.resolve(options.chart)}`] : []),
         ].join('\n'),
       );

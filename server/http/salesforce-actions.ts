@@ -60,6 +60,16 @@ function objectTypeOf(recordId: string): string {
   return 'record of another type';
 }
 
+/**
+ * The inputs with an account id given as `company_id` (an Opportunity's AccountId) in its 18-character
+ * form, as accounts are mapped; a Flow may hand over the 15-character one.
+ */
+function withAccountId18(inputs: Record<string, unknown>): Record<string, unknown> {
+  const companyId = inputs['company_id'];
+  if (typeof companyId !== 'string' || !RECORD_ID.test(companyId.trim())) return inputs;
+  return { ...inputs, company_id: salesforceId18(companyId.trim()) };
+}
+
 /** Flow reads a flat answer: the outputs, or an error code and message. */
 export function salesforceAnswer(outcome: ActionOutcome): CrmActionAnswer {
   return {
@@ -145,7 +155,7 @@ export function createSalesforceActionsRouter(options: SalesforceActionOptions):
               tenant: installation.tenant,
               today: options.today(),
               object: { objectId: recordId, objectType: objectTypeOf(recordId) },
-              inputs: call.inputs,
+              inputs: withAccountId18(call.inputs),
               cardOptions: options.cardOptions ?? {},
               actor: `salesforce:${salesforceId18(call.user)}`,
             }),

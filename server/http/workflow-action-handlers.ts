@@ -4,20 +4,33 @@ import { promiseDeadline } from '../../src/domain/promises';
 import type { TenantId } from '../../src/domain/model';
 import { isCurrencyCode, parseMajorAmount, type CurrencyCode } from '../../src/domain/money';
 import { DEFAULT_TIERS, type RiskTiers } from '../../src/domain/risk/risk-model';
+import { IntegrationError } from '../../src/ports/crm-gateway';
 import type { CollectionsStore } from '../../src/ports/store';
 import { getAccountCardByCrmId, type CardOptions } from '../../src/use-cases/account-card';
 import { companyFields } from '../../src/use-cases/crm-sync';
 import { recommendPaymentTerms, type BuyerQuery } from '../../src/use-cases/payment-terms';
-import { recordPromiseToPay } from '../../src/use-cases/promises';
+import { recordPromiseToPay, type PromiseInput } from '../../src/use-cases/promises';
 
 /** Output values as HubSpot takes them: strings (numbers as decimal text, dates as YYYY-MM-DD). */
 export type ActionOutputs = Record<string, string>;
 
 /** Why an action did not do what it was asked: a code a workflow can branch on, and words for people. */
-export type ActionErrorCode = 'INVALID_INPUT' | 'NO_RECORD' | 'NO_BILLING_DATA' | 'NOT_AVAILABLE';
+export type ActionErrorCode =
+  | 'INVALID_INPUT'
+  | 'NO_RECORD'
+  | 'NO_BILLING_DATA'
+  | 'NOT_AVAILABLE'
+  /** The CRM refused a read the action needs: the installation lacks a scope. */
+  | 'MISSING_SCOPE';
 
 export type ActionOutcome =
   { ok: true; outputs: ActionOutputs } | { ok: false; code: ActionErrorCode; message: string };
+
+/**
+ * Finds the company a deal is associated with in the CRM (its primary one first; null when none), or
+ * says the CRM cannot be reached for this tenant. Throws the CRM's IntegrationError when a read fails.
+ */
+export type DealCompanyLookup = (dealId: string) => Promise<{ companyId: string | null } | 'not_connected'>;
 
 export type ActionContext = {
   store: CollectionsStore;
@@ -28,6 +41,8 @@ export type ActionContext = {
   inputs: Record<string, unknown>;
   cardOptions: CardOptions;
   actor: string;
+  /** Where a deal action finds the deal's company when the call names none; without it: a prospect. */
+  dealCompany?: DealCompanyLookup;
 };
 
 export type WorkflowAction = {
@@ -159,9 +174,54 @@ const termsInputs = z.object({
   company_id: text.pipe(z.string().regex(/^[A-Za-z0-9]{1,40}$/, 'a company record id')).optional(),
 });
 
+/** Why the deal's company could not be read, as a code a workflow can branch on; other failures throw. */
+function lookupFailure(error: unknown, dealId: string): ActionOutcome {
+  if (!(error instanceof IntegrationError)) throw error;
+  if (error.code === 'missing_permission')
+    return {
+      ok: false,
+      code: 'MISSING_SCOPE',
+      message:
+        `the deal's company cannot be read (${error.message}): reinstall the app to grant the scopes it ` +
+        'asks for, or give company_id',
+    };
+  if (error.code === 'unauthorized')
+    return {
+      ok: false,
+      code: 'NOT_AVAILABLE',
+      message: `the deal's company cannot be read: the CRM refused the app's token (${error.message}); give company_id`,
+    };
+  if (error.code === 'not_found')
+    return { ok: false, code: 'NO_RECORD', message: `deal ${dealId} was not found` };
+  throw error;
+}
+
+/** The buyer's company: `company_id` when given, else the deal's company in the CRM; null: none. */
+async function buyerCompany(
+  context: ActionContext,
+  dealId: string,
+  given: string | undefined,
+): Promise<{ companyId: string | null } | ActionOutcome> {
+  if (given !== undefined) return { companyId: given };
+  if (context.dealCompany === undefined) return { companyId: null };
+  try {
+    const found = await context.dealCompany(dealId);
+    if (found !== 'not_connected') return found;
+  } catch (error) {
+    return lookupFailure(error, dealId);
+  }
+  return {
+    ok: false,
+    code: 'NOT_AVAILABLE',
+    message:
+      "the deal's company cannot be looked up: the CRM is not connected for this account; give company_id",
+  };
+}
+
 /**
- * Recommends payment terms for the enrolled deal: its company's billing customer when one is mapped,
- * otherwise a prospect (no history), as the deal card does.
+ * Recommends payment terms for the enrolled deal: the billing customer of `company_id`, or of the deal's
+ * company in the CRM (the primary one) when none is given; a prospect (no history) when that company has
+ * no billing customer or the deal has no company, as the deal card does.
  */
 function recommendTerms(tiers: RiskTiers): WorkflowAction {
   return {
@@ -178,11 +238,12 @@ function recommendTerms(tiers: RiskTiers): WorkflowAction {
       const amount = parseMajorAmount(parsed.data.amount, currency);
       if (!amount.ok) return invalid('amount', amount.message);
       if (amount.minor <= 0) return invalid('amount', 'must be greater than 0');
-      const companyId = parsed.data.company_id;
+      const company = await buyerCompany(context, dealId, parsed.data.company_id);
+      if (!('companyId' in company)) return company;
       const customerId =
-        companyId === undefined
+        company.companyId === null
           ? undefined
-          : await context.store.findCustomerIdByCrmId(context.tenant, companyId);
+          : await context.store.findCustomerIdByCrmId(context.tenant, company.companyId);
       const query: BuyerQuery =
         customerId === undefined
           ? { kind: 'prospect', segment: null, employees: null, fundingStage: null, country: null }
@@ -225,44 +286,79 @@ const PROMISE_FIELDS: Readonly<Record<string, string>> = {
   'amounts.0.amount': 'amount',
   'amounts.0.currency': 'currency',
   promisedOn: 'promised_date',
+  madeBy: 'made_by',
+  invoiceIds: 'invoice_ids',
   note: 'note',
 };
 
-/** Records the customer's promise to pay one amount by a date, recorded by the workflow. */
+function promiseField(path: string): string {
+  return PROMISE_FIELDS[path] ?? (path.startsWith('invoiceIds.') ? 'invoice_ids' : path);
+}
+
+/** Optional text: trimmed, absent when blank. */
+function optionalText(value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const trimmed = String(value).trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** The promise as the use case takes it, from the action's inputs; or the first input at fault. */
+function promiseFromInputs(inputs: Record<string, unknown>): { input: PromiseInput } | ActionOutcome {
+  const { amount, currency, promised_date: promisedDate } = inputs;
+  for (const [field, value] of [
+    ['amount', amount],
+    ['currency', currency],
+    ['promised_date', promisedDate],
+  ] as const)
+    if (value === undefined || value === null || String(value).trim() === '')
+      return invalid(field, 'required');
+  const promisedOn = hubspotDate(promisedDate);
+  if (promisedOn === undefined) return invalid('promised_date', 'expected a date (YYYY-MM-DD)');
+  const given = inputs['invoice_ids'];
+  if (given !== undefined && given !== null && typeof given !== 'string')
+    return invalid('invoice_ids', 'expected invoice ids separated by commas');
+  const invoiceIds = (given ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const madeBy = optionalText(inputs['made_by']);
+  const note = optionalText(inputs['note']);
+  return {
+    input: {
+      amounts: [{ currency: String(currency).trim().toUpperCase(), amount: String(amount).trim() }],
+      promisedOn,
+      invoiceIds,
+      ...(madeBy === undefined ? {} : { madeBy }),
+      ...(note === undefined ? {} : { note }),
+    },
+  };
+}
+
+/**
+ * Records the customer's promise to pay one amount by a date, recorded by the workflow: who at the
+ * customer made it and the invoices it covers (each one of the account's) when given.
+ */
 function recordPromise(graceDays: number | undefined): WorkflowAction {
   return {
     objectType: 'COMPANY',
     async run(context) {
       const companyId = recordOf(context, 'COMPANY');
       if (typeof companyId !== 'string') return companyId;
-      const { amount, currency, promised_date: promisedDate, note } = context.inputs;
-      for (const [field, value] of [
-        ['amount', amount],
-        ['currency', currency],
-        ['promised_date', promisedDate],
-      ] as const)
-        if (value === undefined || value === null || String(value).trim() === '')
-          return invalid(field, 'required');
-      const promisedOn = hubspotDate(promisedDate);
-      if (promisedOn === undefined) return invalid('promised_date', 'expected a date (YYYY-MM-DD)');
+      const promise = promiseFromInputs(context.inputs);
+      if (!('input' in promise)) return promise;
       const customerId = await customerOf(context, companyId);
       if (typeof customerId !== 'string') return customerId;
-      const noteText = typeof note === 'string' && note.trim() !== '' ? note.trim() : null;
       const result = await recordPromiseToPay(
         context.store,
         context.tenant,
         customerId,
-        {
-          amounts: [{ currency: String(currency).trim().toUpperCase(), amount: String(amount).trim() }],
-          promisedOn,
-          ...(noteText === null ? {} : { note: noteText }),
-        },
+        promise.input,
         context.actor,
         context.today,
         graceDays === undefined ? {} : { graceDays },
       );
       if (result.outcome === 'invalid')
-        return invalid(PROMISE_FIELDS[result.problem.path] ?? result.problem.path, result.problem.message);
+        return invalid(promiseField(result.problem.path), result.problem.message);
       if (result.outcome === 'unknown_customer')
         return { ok: false, code: 'NO_BILLING_DATA', message: `unknown customer ${customerId}` };
       return {

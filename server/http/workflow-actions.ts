@@ -4,10 +4,11 @@ import { z } from 'zod';
 import type { CalendarDate } from '../../src/domain/dates';
 import type { TenantId } from '../../src/domain/model';
 import type { CrmActionAnswer } from '../../src/ports/crm-action-calls';
+import type { CrmGateway } from '../../src/ports/crm-gateway';
 import type { CollectionsStore } from '../../src/ports/store';
 import type { CardOptions } from '../../src/use-cases/account-card';
 import { verifyHubspotActionRequest } from './signed-request';
-import { workflowActions, type ActionOutcome } from './workflow-action-handlers';
+import { workflowActions, type ActionOutcome, type DealCompanyLookup } from './workflow-action-handlers';
 
 export type WorkflowActionOptions = {
   store: CollectionsStore;
@@ -20,6 +21,8 @@ export type WorkflowActionOptions = {
   cardOptions?: CardOptions;
   /** Days after the promised day payments still count toward a promise (PROMISE_GRACE_DAYS). */
   promiseGraceDays?: number;
+  /** The tenant's CRM connection: a deal action without `company_id` reads the deal's company there. */
+  gatewayFor?: (tenant: TenantId) => Promise<CrmGateway | undefined>;
   now?: () => number;
 };
 
@@ -87,6 +90,15 @@ export async function runActionOnce(input: {
   }
   await input.store.answerCrmActionCall(input.tenant, { ...key, answer, at: input.at });
   return answer;
+}
+
+/** The deal's company through the tenant's CRM gateway, opened only when an action asks for it. */
+function dealCompanyIn(options: WorkflowActionOptions, tenant: TenantId): DealCompanyLookup {
+  return async (dealId) => {
+    const gateway = await options.gatewayFor?.(tenant);
+    if (gateway?.companyOfDeal === undefined) return 'not_connected';
+    return { companyId: await gateway.companyOfDeal(dealId) };
+  };
 }
 
 function refuse(response: Response, status: number, message: string): void {
@@ -158,6 +170,7 @@ export function createWorkflowActionsRouter(options: WorkflowActionOptions): Rou
               inputs: call.inputFields,
               cardOptions: options.cardOptions ?? {},
               actor: 'hubspot-workflow',
+              dealCompany: dealCompanyIn(options, tenant),
             }),
         });
         if (answer === 'running') {

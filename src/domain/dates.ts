@@ -52,7 +52,8 @@ export function toDayNumber(date: CalendarDate): number {
   return era * 146097 + dayOfEra - 719468;
 }
 
-export function fromDayNumber(dayNumber: number): CalendarDate {
+/** The proleptic Gregorian year (0 is 1 BC), month and day of a day number (Hinnant's civil_from_days). */
+export function civilFromDayNumber(dayNumber: number): { year: number; month: number; day: number } {
   const z = dayNumber + 719468;
   const era = Math.floor(z / 146097);
   const dayOfEra = z - era * 146097;
@@ -64,7 +65,11 @@ export function fromDayNumber(dayNumber: number): CalendarDate {
   const mp = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+export function fromDayNumber(dayNumber: number): CalendarDate {
+  const { year, month, day } = civilFromDayNumber(dayNumber);
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` as CalendarDate;
 }
 

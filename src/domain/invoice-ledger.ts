@@ -20,30 +20,42 @@ export type InvoiceLedger = {
   /** First day the invoice no longer counts (voided); Infinity when never voided. */
   voidedDay: number;
   /** Movements of the paid amount, in day order. */
-  entries: LedgerEntry[];
+  entries: readonly LedgerEntry[];
   /** Day the paid amount first reached the invoice amount; null while it never has. */
   paidInFullDay: number | null;
   /** Failed attempts, in day order. */
-  failures: PaymentAttempt[];
-  successes: PaymentAttempt[];
+  failures: readonly PaymentAttempt[];
+  successes: readonly PaymentAttempt[];
   /** Attempts submitted but not settled (bank debits in flight). */
-  pending: PaymentAttempt[];
+  pending: readonly PaymentAttempt[];
 };
+
+/**
+ * One shared empty list for every ledger without such attempts (most invoices have no failure and
+ * nothing pending): a book of a million invoices then allocates a million fewer arrays per pass.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+
+function appended<T>(list: readonly T[], item: T): readonly T[] {
+  if (list === NONE) return [item];
+  (list as T[]).push(item);
+  return list;
+}
 
 export function buildInvoiceLedger(invoice: Invoice, payments: readonly PaymentAttempt[]): InvoiceLedger {
   const entries: LedgerEntry[] = [];
-  const failures: PaymentAttempt[] = [];
-  const successes: PaymentAttempt[] = [];
-  const pending: PaymentAttempt[] = [];
+  let failures: readonly PaymentAttempt[] = NONE;
+  let successes: readonly PaymentAttempt[] = NONE;
+  let pending: readonly PaymentAttempt[] = NONE;
   for (const payment of payments) {
-    if (payment.status === 'failed') failures.push(payment);
-    else if (payment.status === 'pending') pending.push(payment);
+    if (payment.status === 'failed') failures = appended(failures, payment);
+    else if (payment.status === 'pending') pending = appended(pending, payment);
     else {
       entries.push({
         day: toDayNumber(payment.attemptedOn),
         delta: payment.status === 'succeeded' ? payment.amountMinor : -payment.amountMinor,
       });
-      if (payment.status === 'succeeded') successes.push(payment);
+      if (payment.status === 'succeeded') successes = appended(successes, payment);
     }
   }
   if (payments.length === 0 && invoice.paidOn !== null) {
@@ -52,7 +64,7 @@ export function buildInvoiceLedger(invoice: Invoice, payments: readonly PaymentA
   const settlement = unexplainedSettlement(invoice, entries);
   if (settlement !== null) entries.push(settlement);
   if (entries.length > 1) entries.sort((a, b) => a.day - b.day);
-  if (failures.length > 1) failures.sort(byAttemptOrder);
+  if (failures.length > 1) (failures as PaymentAttempt[]).sort(byAttemptOrder);
   let paidInFullDay: number | null = null;
   let paid = 0;
   for (const entry of entries) {

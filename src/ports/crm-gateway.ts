@@ -173,6 +173,11 @@ export interface CrmGateway {
   setTaskOwners?(owners: readonly { crmTaskId: string; ownerId: string }[]): Promise<CrmWriteResult>;
   /** The company properties that hold a CRM user, for an admin to say which one names the CSM. */
   ownerProperties?(): Promise<CrmOwnerProperty[]>;
+  /**
+   * The company a deal is associated with: its primary company when one is labelled so, else the first;
+   * null when it has none. CRMs whose calls name the company themselves leave it out.
+   */
+  companyOfDeal?(dealId: string): Promise<string | null>;
   /** The CRM ids of tasks created with these keys, for creates whose answer never came back. */
   findTasks(tasks: readonly { key: string; companyId: string }[]): Promise<Map<string, string>>;
   stats(): CrmGatewayStats;

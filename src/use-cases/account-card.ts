@@ -97,7 +97,7 @@ export function buildAccountCard(
   const risk =
     context.model === undefined
       ? null
-      : accountRisk(context.model, prepareHistory(facts), asOf, context.riskTiers);
+      : accountRisk(context.model, prepareHistory(facts, promises), asOf, context.riskTiers);
   const holds =
     promises.length === 0 ? [] : promiseHoldsOn(promises, buildLedgers(facts.invoices, facts.payments), asOf);
   let nextStep: PlannedTask | null = null;

@@ -29,7 +29,7 @@ export type PictureOptions = { renewalWindowDays?: number; riskTiers?: RiskTiers
  * it was in force that day (started by then, not lifted yet), so a past day reads as it was.
  */
 export async function getAccountStatus(
-  store: LedgerStore & AutomationStore & RiskModelStore,
+  store: LedgerStore & AutomationStore & RiskModelStore & Pick<PromiseStore, 'listPromises'>,
   tenant: TenantId,
   customerId: string,
   asOf: CalendarDate,
@@ -43,11 +43,12 @@ export async function getAccountStatus(
     })
   | undefined
 > {
-  const [facts, pauses, stored, active] = await Promise.all([
+  const [facts, pauses, stored, active, promises] = await Promise.all([
     store.getAccountFacts(tenant, customerId),
     store.listPauseHistory(tenant, [customerId]),
     store.loadRiskModel(tenant),
     loadActiveRules(store, tenant, options.renewalWindowDays),
+    store.listPromises(tenant, { customerId }),
   ]);
   if (facts === undefined) return undefined;
   const status = computeAccountStatus(facts, asOf, {
@@ -59,7 +60,7 @@ export async function getAccountStatus(
       ? null
       : accountRisk(
           fromStoredRiskModel(stored),
-          prepareHistory(facts),
+          prepareHistory(facts, promises),
           asOf,
           options.riskTiers ?? DEFAULT_TIERS,
         );

@@ -10,6 +10,7 @@ import {
   type StoredPromise,
 } from '../domain/promises';
 import { prepareHistory } from '../domain/risk/features';
+import { PROMISE_HISTORY_DAYS } from '../domain/risk/promise-history';
 import { accountRisk, DEFAULT_TIERS, fromStoredRiskModel, type RiskTiers } from '../domain/risk/risk-model';
 import { accountContext, evaluateRuleSet, type Evaluation, type PlannedTask } from '../domain/rules/evaluate';
 import { createSimulator, type SimulationSummary } from '../domain/rules/simulate';
@@ -25,8 +26,9 @@ import type { AutomationMemory, TaskStore } from '../ports/tasks';
 export type RulePlanningPorts = LedgerStore & AutomationStore & RiskModelStore & CustomerTags & PromiseStore;
 
 /**
- * The tenant's promises that may be in force on some day from `from` on (a deadline is at most
- * MAX_PROMISE_GRACE_DAYS after the promised day), per customer.
+ * The tenant's promises that may be in force on some day from `from` on, or that the risk score may
+ * still count then (a deadline is at most MAX_PROMISE_GRACE_DAYS after the promised day, and an unkept
+ * promise counts for PROMISE_HISTORY_DAYS after its deadline), per customer.
  */
 async function promisesInForceFrom(
   store: PromiseStore,
@@ -34,7 +36,9 @@ async function promisesInForceFrom(
   from: CalendarDate,
 ): Promise<Map<string, StoredPromise[]>> {
   return promisesByCustomer(
-    await store.listPromises(tenant, { promisedFrom: addDays(from, -MAX_PROMISE_GRACE_DAYS) }),
+    await store.listPromises(tenant, {
+      promisedFrom: addDays(from, -(MAX_PROMISE_GRACE_DAYS + PROMISE_HISTORY_DAYS)),
+    }),
   );
 }
 
@@ -81,7 +85,12 @@ export async function planCollectionsActions(
       riskTier:
         model === undefined
           ? null
-          : accountRisk(model, prepareHistory(facts), asOf, options.riskTiers ?? DEFAULT_TIERS).tier,
+          : accountRisk(
+              model,
+              prepareHistory(facts, promises.get(facts.customer.customerId) ?? []),
+              asOf,
+              options.riskTiers ?? DEFAULT_TIERS,
+            ).tier,
       openTasks: memory?.openTasks ?? [],
       contacts: memory?.contacts ?? [],
       holdUntil: memory?.holdUntil ?? null,
@@ -154,7 +163,8 @@ export async function simulateRuleSets(
   );
   let accounts = 0;
   for await (const facts of store.streamAccountFacts(tenant)) {
-    const history = model === undefined ? undefined : prepareHistory(facts);
+    const history =
+      model === undefined ? undefined : prepareHistory(facts, promises.get(facts.customer.customerId) ?? []);
     const tierOn = (day: CalendarDate) =>
       model === undefined || history === undefined
         ? null

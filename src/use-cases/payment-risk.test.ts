@@ -61,7 +61,7 @@ function decileGaps(predictions: readonly Prediction[]) {
 
 describe('payment risk on a generated book', () => {
   const accounts = demoBook(600, 21);
-  const histories = accounts.map(prepareHistory);
+  const histories = accounts.map((account) => prepareHistory(account));
 
   describe('scored on the as-of day', () => {
     const model = fitRiskModel(histories, AS_OF);

@@ -16,25 +16,44 @@ import {
   type RiskOptions,
 } from '../domain/risk/risk-model';
 import type { TenantId } from '../domain/model';
+import { promisesByCustomer, type PromiseToPay } from '../domain/promises';
 import type { LedgerStore } from '../ports/ledger';
+import type { PromiseStore } from '../ports/promises';
 import type { RiskModelStore } from '../ports/risk-models';
 import type { TermsStore } from '../ports/terms';
 import { refreshTermEvidence } from './term-evidence';
 
-async function* histories(store: LedgerStore, tenant: TenantId): AsyncIterable<CustomerHistory> {
-  for await (const facts of store.streamAccountFacts(tenant)) yield prepareHistory(facts);
+export type PromisesOf = ReadonlyMap<string, readonly PromiseToPay[]>;
+
+/** What the risk model reads of the promises to pay. */
+export type PromiseReader = Pick<PromiseStore, 'listPromises'>;
+
+/** The tenant's promises to pay by customer, read once (they are few next to the ledger). */
+export async function loadPromisesByCustomer(store: PromiseReader, tenant: TenantId): Promise<PromisesOf> {
+  return promisesByCustomer(await store.listPromises(tenant));
+}
+
+async function* histories(
+  store: LedgerStore,
+  tenant: TenantId,
+  promises: PromisesOf = new Map(),
+): AsyncIterable<CustomerHistory> {
+  for await (const facts of store.streamAccountFacts(tenant))
+    yield prepareHistory(facts, promises.get(facts.customer.customerId) ?? []);
 }
 
 /**
  * Fits the tenant's own model on what was known before `before`, streaming the store twice (priors,
- * then training rows), so memory holds the training rows, not the tenant.
+ * then training rows), so memory holds the training rows, not the tenant. Promises to pay are read
+ * once and joined to their accounts.
  */
 export async function fitTenantRiskModel(
-  store: LedgerStore,
+  store: LedgerStore & PromiseReader,
   tenant: TenantId,
   before: CalendarDate,
-  options: RiskOptions = {},
+  options: RiskOptions & { promises?: PromisesOf } = {},
 ): Promise<RiskModel> {
+  const { promises = await loadPromisesByCustomer(store, tenant), ...riskOptions } = options;
   // Outcomes are only known up to the last day the data speaks of: an invoice falling due after
   // that day is undecided, not late, however far `before` lies beyond it.
   const lastDay = await lastFactDay(store, tenant);
@@ -43,17 +62,17 @@ export async function fitTenantRiskModel(
     : toDayNumber(before);
   const priors = createPriorsAccumulator(fitBefore);
   let eligible = 0;
-  for await (const history of histories(store, tenant)) {
+  for await (const history of histories(store, tenant, promises)) {
     priors.add(history);
     for (const ledger of history.ledgers) {
       if (ledger.issuedDay < fitBefore && lateOutcome(ledger, fitBefore - 1) !== undefined) eligible += 1;
     }
   }
   const training = createTrainingSet(fromDayNumber(fitBefore), priors.result(), {
-    ...options,
+    ...riskOptions,
     eligibleEstimate: eligible,
   });
-  for await (const history of histories(store, tenant)) training.add(history);
+  for await (const history of histories(store, tenant, promises)) training.add(history);
   return training.fit();
 }
 
@@ -103,13 +122,14 @@ function weightsOf(logistic: RiskModel['logistic']): Record<string, number> {
  * end of the data. Baselines: the training late rate, and the customer's own past share of late invoices.
  */
 export async function backtestPaymentRisk(
-  store: LedgerStore,
+  store: LedgerStore & PromiseReader,
   tenant: TenantId,
   split: CalendarDate,
   options: RiskOptions = {},
 ): Promise<BacktestReport> {
   const lastDay = await lastFactDay(store, tenant);
-  const model = await fitTenantRiskModel(store, tenant, split, options);
+  const promises = await loadPromisesByCustomer(store, tenant);
+  const model = await fitTenantRiskModel(store, tenant, split, { ...options, promises });
   const splitDay = toDayNumber(split);
   const predictions: Prediction[] = [];
   const base: Prediction[] = [];
@@ -118,7 +138,7 @@ export async function backtestPaymentRisk(
   const seriousBase: Prediction[] = [];
   const seriousRate = model.seriouslyLate?.trainingRate ?? model.trainingLateRate;
   let skippedUndecided = 0;
-  for await (const history of histories(store, tenant)) {
+  for await (const history of histories(store, tenant, promises)) {
     for (const ledger of history.ledgers) {
       if (ledger.issuedDay < splitDay) continue;
       const late = lateOutcome(ledger, lastDay);
@@ -174,7 +194,7 @@ export async function backtestPaymentRisk(
  * evidence (after imports, daily).
  */
 export async function refitTenantRiskModel(
-  store: LedgerStore & RiskModelStore & TermsStore,
+  store: LedgerStore & PromiseReader & RiskModelStore & TermsStore,
   tenant: TenantId,
   today: CalendarDate,
   options: RiskOptions = {},

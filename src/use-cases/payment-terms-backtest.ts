@@ -6,7 +6,7 @@ import { createTermEvidenceAccumulator, paidByCard } from '../domain/terms/evide
 import type { Guardrails } from '../domain/terms/guardrails';
 import { recommendTerms, type Deal } from '../domain/terms/recommend';
 import type { LedgerStore } from '../ports/ledger';
-import { fitTenantRiskModel, lastFactDay } from './payment-risk';
+import { fitTenantRiskModel, lastFactDay, loadPromisesByCustomer, type PromiseReader } from './payment-risk';
 import { buyerFromHistory } from './payment-terms';
 
 export type TermsOutcome = { meanNetDays: number; meanDaysToCash: number | null; lateShare: number | null };
@@ -78,7 +78,7 @@ function summarize(segment: string, rows: Row[]): TermsBacktestGroup {
  * invoice's observed days to pay: cash at the later of that day and the new due date.
  */
 export async function backtestPaymentTerms(
-  store: LedgerStore,
+  store: LedgerStore & PromiseReader,
   tenant: TenantId,
   split: CalendarDate,
   guardrails: Guardrails,
@@ -87,7 +87,8 @@ export async function backtestPaymentTerms(
 ): Promise<TermsBacktestReport> {
   const lastDay = await lastFactDay(store, tenant);
   const splitDay = toDayNumber(split);
-  const model = await fitTenantRiskModel(store, tenant, split);
+  const promises = await loadPromisesByCustomer(store, tenant);
+  const model = await fitTenantRiskModel(store, tenant, split, { promises });
   const evidenceAccumulator = createTermEvidenceAccumulator(split);
   for await (const facts of store.streamAccountFacts(tenant)) evidenceAccumulator.add(prepareHistory(facts));
   const evidence = evidenceAccumulator.result();
@@ -96,7 +97,7 @@ export async function backtestPaymentTerms(
   let byCard = 0;
   let noRecommendation = 0;
   for await (const facts of store.streamAccountFacts(tenant)) {
-    const history = prepareHistory(facts);
+    const history = prepareHistory(facts, promises.get(facts.customer.customerId) ?? []);
     for (const ledger of history.ledgers) {
       if (ledger.issuedDay < splitDay || ledger.voidedDay <= lastDay) continue;
       if (paidByCard(ledger)) {

@@ -17,11 +17,11 @@ import { stableId } from '../domain/terms/stable-id';
 import type { LedgerStore } from '../ports/ledger';
 import type { RiskModelStore } from '../ports/risk-models';
 import type { TermsStore } from '../ports/terms';
-import { fitTenantRiskModel } from './payment-risk';
+import { fitTenantRiskModel, type PromiseReader } from './payment-risk';
 import { refreshTermEvidence } from './term-evidence';
 
 /** What recommending payment terms reads and keeps. */
-type TermPorts = LedgerStore & TermsStore & RiskModelStore;
+type TermPorts = LedgerStore & TermsStore & RiskModelStore & PromiseReader;
 
 /** A customer already in the books, or a prospect described by its firmographics only. */
 export type BuyerQuery =
@@ -124,7 +124,7 @@ function prospectFacts(query: Extract<BuyerQuery, { kind: 'prospect' }>): Accoun
 }
 
 async function riskModelFor(
-  store: LedgerStore & RiskModelStore,
+  store: LedgerStore & RiskModelStore & PromiseReader,
   tenant: TenantId,
   asOf: CalendarDate,
 ): Promise<RiskModel> {
@@ -149,13 +149,14 @@ export async function recommendPaymentTerms(
   const facts =
     query.kind === 'customer' ? await store.getAccountFacts(tenant, query.customerId) : prospectFacts(query);
   if (facts === undefined) throw new UnknownCustomerError(query.kind === 'customer' ? query.customerId : '');
-  const [model, storedEvidence, { guardrails, version }] = await Promise.all([
+  const [model, storedEvidence, { guardrails, version }, promises] = await Promise.all([
     riskModelFor(store, tenant, asOf),
     store.loadTermEvidence(tenant),
     activeGuardrails(store, tenant),
+    query.kind === 'customer' ? store.listPromises(tenant, { customerId: query.customerId }) : [],
   ]);
   const evidence = storedEvidence ?? (await refreshTermEvidence(store, tenant, asOf));
-  const buyer = buyerFromHistory(model, prepareHistory(facts), asOf, query.kind, tiers);
+  const buyer = buyerFromHistory(model, prepareHistory(facts, promises), asOf, query.kind, tiers);
   const recommendation = recommendTerms(guardrails, evidence, buyer, deal);
   return {
     ...recommendation,

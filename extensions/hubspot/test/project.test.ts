@@ -186,6 +186,8 @@ describe('HubSpot project', () => {
         ['amount', 'number', true],
         ['currency', 'string', true],
         ['promised_date', 'date', true],
+        ['made_by', 'string', false],
+        ['invoice_ids', 'string', false],
         ['note', 'string', false],
       ],
       [

@@ -41,6 +41,8 @@ declare module '@salesforce/apex/CollectionsPromiseController.recordPromise' {
         amount: string;
         currencyCode: string;
         promisedDate: string | null;
+        madeBy: string;
+        invoiceIds: string[];
         note: string;
       },
     ]

@@ -496,7 +496,7 @@ describe('the Apex classes', () => {
     const source = fs.readFileSync(path.join(SOURCE, 'classes', 'CollectionsPromiseController.cls'), 'utf8');
     expect(source).toMatch(/^public with sharing class CollectionsPromiseController\b/m);
     expect(source).toMatch(
-      /@AuraEnabled\(cacheable=false\)\s*\n\s*public static Outcome recordPromise\(Id accountId, String amount, String currencyCode, Date promisedDate, String note\)/,
+      /@AuraEnabled\(cacheable=false\)\s*\n\s*public static Outcome recordPromise\(\s*Id accountId,\s*String amount,\s*String currencyCode,\s*Date promisedDate,\s*String madeBy,\s*List<String> invoiceIds,\s*String note\s*\)/,
     );
     expect(source).toContain("CollectionsActionClient.call(\n            'record-promise-to-pay',");
     for (const field of ['ok', 'promiseId', 'deadline', 'errorCode', 'errorMessage', 'field'])

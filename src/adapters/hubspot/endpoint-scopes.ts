@@ -31,6 +31,12 @@ export const HUBSPOT_ENDPOINTS: readonly HubspotEndpoint[] = [
     path: '/crm/v4/associations/companies/tasks/batch/read',
     anyOf: ['crm.objects.companies.read', 'crm.objects.contacts.read'],
   },
+  // A deal workflow action without a company id: the deal's primary company.
+  {
+    method: 'GET',
+    path: '/crm/v4/objects/deals/:id/associations/companies',
+    anyOf: ['crm.objects.deals.read', 'crm.objects.companies.read'],
+  },
   {
     method: 'GET',
     path: '/crm/v3/properties/companies',

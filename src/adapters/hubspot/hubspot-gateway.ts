@@ -13,6 +13,7 @@ import {
   type IntegrationErrorCode,
 } from '../../ports/crm-gateway';
 import type { RateGrant, RateLimiter } from '../../ports/rate-limiter';
+import { ASSOCIATIONS_PAGE_LIMIT, dealCompanyFrom } from './deal-company';
 import { whileSending } from './send-times';
 import { COLLECTIONS_GROUP, PROPERTIES } from './properties';
 import {
@@ -498,6 +499,19 @@ export function createHubspotGateway(options: HubspotGatewayOptions): CrmGateway
     },
 
     updateRecords: (type, updates) => updateAll(type, updates),
+
+    companyOfDeal: (dealId) =>
+      dealCompanyFrom((after) =>
+        idempotent(() =>
+          client.crm.associations.v4.basicApi.getPage(
+            'deals',
+            dealId,
+            'companies',
+            after,
+            ASSOCIATIONS_PAGE_LIMIT,
+          ),
+        ),
+      ),
 
     async findTasks(tasks) {
       if (tasks.length === 0) return new Map();

@@ -10,7 +10,7 @@ import type {
 } from '../../domain/model';
 import { cardOnFile } from '../../domain/card-on-file';
 import type { CalendarDate } from '../../domain/dates';
-import type { SqlClient, SqlSession, SqlStatement, SqlValue } from './sql-client';
+import type { SqlClient, SqlSession, SqlStatement, SqlValue, TupleField } from './sql-client';
 
 // Columns are aliased to the domain's property names so rows need no mapping; both engines turn
 // BIGINT into number and DATE into 'YYYY-MM-DD'.
@@ -25,10 +25,11 @@ const CUSTOMER_FIELDS = `customer_id, name, segment, owner, payment_terms, count
 const INVOICE_FIELDS = `invoice_id, customer_id, currency, amount_minor, issued_on, due_on, paid_on,
   voided_on, subscription_id, amount_remaining_minor, uncollectible_on`;
 const PAYMENT_FIELDS =
-  'payment_id, invoice_id, currency, amount_minor, attempted_on, status, decline_code, method';
+  'payment_id, invoice_id, currency, amount_minor, attempted_on, status, decline_code, method, customer_id';
 const SUBSCRIPTION_FIELDS = `subscription_id, customer_id, plan, currency, amount_minor, "interval", started_on,
   renews_on, status, canceled_on`;
-const DISPUTE_FIELDS = 'dispute_id, invoice_id, opened_on, resolved_on, reason, amount_minor, outcome';
+const DISPUTE_FIELDS =
+  'dispute_id, invoice_id, opened_on, resolved_on, reason, amount_minor, outcome, customer_id';
 
 /** A page of customers, in id order, as one JSON array of positional rows (see jsonArraySql). */
 const customerPageSql = (where: string): string =>
@@ -164,6 +165,7 @@ type PaymentTuple = [
   PaymentAttempt['status'],
   string | null,
   string | null,
+  string | null,
 ];
 type SubscriptionTuple = [
   string,
@@ -185,6 +187,7 @@ type DisputeTuple = [
   string | null,
   number | null,
   Dispute['outcome'],
+  string | null,
 ];
 
 /**
@@ -217,142 +220,160 @@ async function loadFacts(db: SqlSession, tenant: TenantId, customers: Customer[]
     queryJsonArray<SubscriptionTuple>(db, SUBSCRIPTIONS, range),
     queryJsonArray<DisputeTuple>(db, DISPUTES, range),
   ]);
-  return assembleFacts(customers, invoices, payments, subscriptions, disputes);
+  return assembleFacts(
+    customers,
+    invoices.map((row) => invoiceOf(fieldsOf(row))),
+    withCustomer((keep) => payments.map((row) => paymentOf(fieldsOf(row), keep))),
+    subscriptions.map((row) => subscriptionOf(fieldsOf(row))),
+    withCustomer((keep) => disputes.map((row) => disputeOf(fieldsOf(row), keep))),
+  );
 }
 
-function invoiceOf([
-  invoiceId,
-  customerId,
-  currency,
-  amountMinor,
-  issuedOn,
-  dueOn,
-  paidOn,
-  voidedOn,
-  subscriptionId,
-  amountRemainingMinor,
-  uncollectibleOn,
-]: InvoiceTuple): Invoice {
+/** A row already in hand, read as the wire's rows are. */
+const fieldsOf =
+  <Tuple extends unknown[]>(row: Tuple): TupleField<Tuple> =>
+  (column) =>
+    row[column];
+
+function invoiceOf(field: TupleField<InvoiceTuple>): Invoice {
+  const invoiceId = field(0);
   const invoice: Invoice = {
     invoiceId,
-    customerId,
-    currency,
-    amountMinor: minorUnits(amountMinor, 'invoice', invoiceId),
-    issuedOn,
-    dueOn,
-    paidOn,
-    voidedOn,
-    subscriptionId,
+    customerId: field(1),
+    currency: field(2),
+    amountMinor: minorUnits(field(3), 'invoice', invoiceId),
+    issuedOn: field(4),
+    dueOn: field(5),
+    paidOn: field(6),
+    voidedOn: field(7),
+    subscriptionId: field(8),
   };
   // Left out when not stated, as a CSV import leaves them.
+  const amountRemainingMinor = field(9);
   if (amountRemainingMinor !== null)
     invoice.amountRemainingMinor = minorUnits(amountRemainingMinor, 'invoice', invoiceId);
+  const uncollectibleOn = field(10);
   if (uncollectibleOn !== null) invoice.uncollectibleOn = uncollectibleOn;
   return invoice;
 }
 
-const paymentOf = ([
-  paymentId,
-  invoiceId,
-  currency,
-  amountMinor,
-  attemptedOn,
-  status,
-  declineCode,
-  method,
-]: PaymentTuple): PaymentAttempt => ({
-  paymentId,
-  invoiceId,
-  currency,
-  amountMinor: minorUnits(amountMinor, 'payment', paymentId),
-  attemptedOn,
-  status,
-  declineCode,
-  method,
-});
+function paymentOf(
+  field: TupleField<PaymentTuple>,
+  keepCustomer: (customerId: string | null) => void,
+): PaymentAttempt {
+  keepCustomer(field(8));
+  const paymentId = field(0);
+  return {
+    paymentId,
+    invoiceId: field(1),
+    currency: field(2),
+    amountMinor: minorUnits(field(3), 'payment', paymentId),
+    attemptedOn: field(4),
+    status: field(5),
+    declineCode: field(6),
+    method: field(7),
+  };
+}
 
-const disputeOf = ([
-  disputeId,
-  invoiceId,
-  openedOn,
-  resolvedOn,
-  reason,
-  amountMinor,
-  outcome,
-]: DisputeTuple): Dispute => ({
-  disputeId,
-  invoiceId,
-  openedOn,
-  resolvedOn,
-  reason,
-  amountMinor: minorUnits(amountMinor, 'dispute', disputeId),
-  outcome,
-});
+function disputeOf(
+  field: TupleField<DisputeTuple>,
+  keepCustomer: (customerId: string | null) => void,
+): Dispute {
+  keepCustomer(field(7));
+  const disputeId = field(0);
+  return {
+    disputeId,
+    invoiceId: field(1),
+    openedOn: field(2),
+    resolvedOn: field(3),
+    reason: field(4),
+    amountMinor: minorUnits(field(5), 'dispute', disputeId),
+    outcome: field(6),
+  };
+}
 
-const subscriptionOf = ([
-  subscriptionId,
-  customerId,
-  plan,
-  currency,
-  amountMinor,
-  interval,
-  startedOn,
-  renewsOn,
-  status,
-  canceledOn,
-]: SubscriptionTuple): Subscription => ({
-  subscriptionId,
-  customerId,
-  plan,
-  currency,
-  amountMinor: minorUnits(amountMinor, 'subscription', subscriptionId),
-  interval,
-  startedOn,
-  renewsOn,
-  status,
-  canceledOn,
-});
+function subscriptionOf(field: TupleField<SubscriptionTuple>): Subscription {
+  const subscriptionId = field(0);
+  return {
+    subscriptionId,
+    customerId: field(1),
+    plan: field(2),
+    currency: field(3),
+    amountMinor: minorUnits(field(4), 'subscription', subscriptionId),
+    interval: field(5),
+    startedOn: field(6),
+    renewsOn: field(7),
+    status: field(8),
+    canceledOn: field(9),
+  };
+}
+
+/** Where `invoiceId` is among `invoices`, looking from `from` on first; -1 when it is not there. */
+function indexOfInvoice(invoices: readonly Invoice[], invoiceId: string, from: number): number {
+  for (let index = from; index < invoices.length; index += 1)
+    if ((invoices[index] as Invoice).invoiceId === invoiceId) return index;
+  for (let index = 0; index < from && index < invoices.length; index += 1)
+    if ((invoices[index] as Invoice).invoiceId === invoiceId) return index;
+  return -1;
+}
+
+/** Rows of a page that belong to an account through their invoice (payments, disputes). */
+type InvoiceRows<Row> = {
+  rows: readonly Row[];
+  invoiceIds: readonly string[];
+  /** The customer each row carries (null only for a row whose invoice is not stored). */
+  customerIds: readonly (string | null)[];
+};
 
 /**
- * Finds the owner of an invoice of the page by id. Rows arrive in table order, where a payment's
- * invoice is nearly always at or just after the previous payment's: the invoices around the last
- * match are compared first, and a map of the whole page is built only when they miss, so most pages
- * hash no invoice id at all.
+ * Calls `attach` with each row and the account of its invoice among the page's invoices. A row
+ * carries its invoice's customer (a trigger copies it; an invoice never changes customer: imports
+ * refuse it, and a billing source's invoice keeps its customer), and rows come grouped by customer,
+ * mostly in the order of its invoices: the customer's invoices are searched from the one the previous
+ * row matched. A row whose invoice was not read (written between the page's statements) is left for
+ * the next read rather than shown without its invoice.
  */
-function invoiceOwners(ids: readonly string[], owners: readonly AccountFacts[]) {
-  const NEARBY = 64;
-  let at = 0;
-  let byId: Map<string, number> | undefined;
-  const near = (id: string): number => {
-    if (ids[at] === id) return at;
-    const end = Math.min(ids.length, at + NEARBY);
-    for (let index = at + 1; index < end; index += 1) if (ids[index] === id) return index;
-    for (let index = Math.max(0, at - NEARBY); index < at; index += 1) if (ids[index] === id) return index;
-    return -1;
-  };
-  return (id: string): AccountFacts | undefined => {
-    let index = near(id);
-    if (index < 0) {
-      byId ??= new Map(ids.map((invoiceId, position) => [invoiceId, position]));
-      index = byId.get(id) ?? -1;
+function attachByInvoice<Row>(
+  { rows, invoiceIds, customerIds }: InvoiceRows<Row>,
+  byCustomer: ReadonlyMap<string, AccountFacts>,
+  attach: (facts: AccountFacts, row: Row) => void,
+): void {
+  let customer: AccountFacts | undefined;
+  let cursor = 0;
+  rows.forEach((row, index) => {
+    const customerId = customerIds[index] ?? null;
+    if (customerId === null) return;
+    if (customer?.customer.customerId !== customerId) {
+      customer = byCustomer.get(customerId);
+      cursor = 0;
     }
-    if (index < 0) return undefined;
-    at = index;
-    return owners[index];
-  };
+    if (customer === undefined) return;
+    const at = indexOfInvoice(customer.invoices, invoiceIds[index] as string, cursor);
+    if (at < 0) return;
+    cursor = at;
+    attach(customer, row);
+  });
+}
+
+/** Rows read with the customer id as their last column, and that id kept beside each. */
+function withCustomer<Row extends { invoiceId: string }>(
+  read: (keep: (customerId: string | null) => void) => Row[],
+): InvoiceRows<Row> {
+  const customerIds: (string | null)[] = [];
+  const rows = read((customerId) => customerIds.push(customerId));
+  return { rows, invoiceIds: rows.map((row) => row.invoiceId), customerIds };
 }
 
 /**
  * Each customer's facts from the rows of its page. Payments and disputes are attached through the
- * invoices read here: a row whose invoice appeared in between (a concurrent import) is left for the
- * next read rather than shown without its invoice.
+ * invoices read here (see attachByInvoice).
  */
 function assembleFacts(
   customers: readonly Customer[],
-  invoices: readonly InvoiceTuple[],
-  payments: readonly PaymentTuple[],
-  subscriptions: readonly SubscriptionTuple[],
-  disputes: readonly DisputeTuple[],
+  invoices: readonly Invoice[],
+  payments: InvoiceRows<PaymentAttempt>,
+  subscriptions: readonly Subscription[],
+  disputes: InvoiceRows<Dispute>,
 ): AccountFacts[] {
   const facts: AccountFacts[] = [];
   const byCustomer = new Map<string, AccountFacts>();
@@ -361,22 +382,16 @@ function assembleFacts(
     facts.push(entry);
     byCustomer.set(customer.customerId, entry);
   }
-  const invoiceIds: string[] = [];
-  const invoiceFacts: AccountFacts[] = [];
   // Rows mostly arrive grouped by customer: the previous row's owner saves most lookups.
   let owner: AccountFacts | undefined;
-  for (const row of invoices) {
-    if (owner?.customer.customerId !== row[1]) owner = byCustomer.get(row[1]);
-    if (owner === undefined) continue;
-    const invoice = invoiceOf(row);
-    owner.invoices.push(invoice);
-    invoiceIds.push(invoice.invoiceId);
-    invoiceFacts.push(owner);
+  for (const invoice of invoices) {
+    if (owner?.customer.customerId !== invoice.customerId) owner = byCustomer.get(invoice.customerId);
+    owner?.invoices.push(invoice);
   }
-  const ownerOfInvoice = invoiceOwners(invoiceIds, invoiceFacts);
-  for (const row of payments) ownerOfInvoice(row[1])?.payments.push(paymentOf(row));
-  for (const row of disputes) ownerOfInvoice(row[1])?.disputes.push(disputeOf(row));
-  for (const row of subscriptions) byCustomer.get(row[1])?.subscriptions.push(subscriptionOf(row));
+  attachByInvoice(payments, byCustomer, (account, payment) => account.payments.push(payment));
+  attachByInvoice(disputes, byCustomer, (account, dispute) => account.disputes.push(dispute));
+  for (const subscription of subscriptions)
+    byCustomer.get(subscription.customerId)?.subscriptions.push(subscription);
   return facts;
 }
 
@@ -470,10 +485,12 @@ async function loadPipelinedPage(
     facts: () =>
       assembleFacts(
         customers,
-        results.rows<InvoiceTuple>(1),
-        results.rows<PaymentTuple>(2),
-        results.rows<SubscriptionTuple>(3),
-        results.rows<DisputeTuple>(4),
+        results.map(1, invoiceOf),
+        withCustomer((keep) =>
+          results.map<PaymentTuple, PaymentAttempt>(2, (field) => paymentOf(field, keep)),
+        ),
+        results.map(3, subscriptionOf),
+        withCustomer((keep) => results.map<DisputeTuple, Dispute>(4, (field) => disputeOf(field, keep))),
       ),
     last: customers[customers.length - 1]?.customerId,
     full: customers.length === pageSize,
@@ -503,6 +520,9 @@ export async function* streamAccountFacts(
     next = page.full ? load(page.last) : undefined;
     // A failed prefetch is reported when it is awaited, not as an unhandled rejection meanwhile.
     next?.catch(() => undefined);
+    // The request for the next page leaves in a later microtask; decoding this page first would hold
+    // it back by as long, with the database thread idle meanwhile.
+    if (next !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
     yield* page.facts();
   }
 }

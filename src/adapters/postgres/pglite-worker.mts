@@ -139,11 +139,18 @@ function preparedStatements(db: PGlite) {
     });
 }
 
-/** Bytes appended in place, the backing buffer doubling as needed. */
-function growable() {
+/**
+ * Bytes appended in place to one staging buffer that lives as long as the worker (doubling as needed),
+ * handed out as an exact-size copy: each answer allocates once, at its final size, instead of a
+ * chain of ever larger buffers whose memory is new to the process every time.
+ */
+function staging() {
   let buffer = new Uint8Array(1 << 20);
   let length = 0;
   return {
+    reset(): void {
+      length = 0;
+    },
     append(chunk: Uint8Array): void {
       if (length + chunk.length > buffer.length) {
         const grown = new Uint8Array(Math.max(buffer.length * 2, length + chunk.length));
@@ -153,8 +160,25 @@ function growable() {
       buffer.set(chunk, length);
       length += chunk.length;
     },
-    bytes: (): Uint8Array<ArrayBuffer> => buffer.subarray(0, length),
+    view: (): Uint8Array => buffer.subarray(0, length),
+    copy: (): Uint8Array<ArrayBuffer> => buffer.slice(0, length),
   };
+}
+
+/**
+ * A Bind message that asks for every result column in the binary format, from one that asks for the
+ * text format: its last field, the count of result format codes (0: all text), becomes one code, 1
+ * (binary), for all columns (PostgreSQL protocol, "Bind" in Message Formats). PostgreSQL then writes
+ * numbers and dates without formatting them as text, work its one thread here would otherwise do.
+ */
+function binaryResults(bind: Uint8Array): Uint8Array {
+  const message = new Uint8Array(bind.length + 2);
+  message.set(bind.subarray(0, bind.length - 2));
+  const view = new DataView(message.buffer);
+  view.setInt32(1, view.getInt32(1) + 2);
+  view.setInt16(bind.length - 2, 1);
+  view.setInt16(bind.length, 1);
+  return message;
 }
 
 const DATA_ROW = 0x44;
@@ -189,13 +213,16 @@ async function pipelineTuples(
   keyRangeOfFirst: boolean,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const { serialize } = protocol;
-  const wire = growable();
+  wire.reset();
   const run = (batch: readonly TuplesStatement[]) =>
     db.execProtocolRawStream(
       joined([
         ...batch.flatMap(({ sql, params }) => [
           serialize.parse({ text: sql }),
-          serialize.bind({ values: params.map((value) => (value === null ? null : String(value))) }),
+          // Parameters go as text; results come back in the binary format (wire-rows.ts reads both).
+          binaryResults(
+            serialize.bind({ values: params.map((value) => (value === null ? null : String(value))) }),
+          ),
           serialize.describe({ type: 'P' }),
           serialize.execute({}),
         ]),
@@ -210,11 +237,13 @@ async function pipelineTuples(
       return;
     }
     await run([head]);
-    const range = keyRange(wire.bytes());
+    const range = keyRange(wire.view());
     await run(others.map(({ sql, params }) => ({ sql, params: [...params, ...range] })));
   });
-  return wire.bytes();
+  return wire.copy();
 }
+
+const wire = staging();
 
 async function serve(): Promise<void> {
   const port = parentPort;

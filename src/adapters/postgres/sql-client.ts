@@ -20,7 +20,12 @@ export type SqlStatement = { sql: string; params: readonly (string | number | nu
 /** The rows of a pipeline's statements by position, each as positional rows in its column order. */
 export interface TupleResults {
   rows<Tuple extends unknown[]>(statement: number): Tuple[];
+  /** What `build` makes of each row, reading only the values it asks for, with no row array between. */
+  map<Tuple extends unknown[], T>(statement: number, build: (field: TupleField<Tuple>) => T): T[];
 }
+
+/** One value of the row being read, by column position, typed by the statement's row tuple. */
+export type TupleField<Tuple extends unknown[]> = <K extends number & keyof Tuple>(column: K) => Tuple[K];
 
 export interface SqlClient extends SqlSession {
   readonly kind: 'pglite' | 'postgres';

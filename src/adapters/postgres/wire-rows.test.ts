@@ -160,11 +160,66 @@ describe('rows read from the wire (PGlite queryTuples)', () => {
   it('keeps dates that are not YYYY-MM-DD as PostgreSQL wrote them', async () => {
     const results = await tuples([
       {
-        sql: `SELECT 'infinity'::date, '0044-03-15 BC'::date, '2024-02-29'::date, '2024-02-29'::date`,
+        sql: `SELECT 'infinity'::date, '-infinity'::date, '0044-03-15 BC'::date, '0001-01-01 BC'::date,
+          '10000-01-01'::date, '0001-01-01'::date, '2024-02-29'::date, '2024-02-29'::date`,
         params: [],
       },
     ]);
-    expect(results.rows(0)).toEqual([['infinity', '0044-03-15 BC', '2024-02-29', '2024-02-29']]);
+    expect(results.rows(0)).toEqual([
+      [
+        'infinity',
+        '-infinity',
+        '0044-03-15 BC',
+        '0001-01-01 BC',
+        '10000-01-01',
+        '0001-01-01',
+        '2024-02-29',
+        '2024-02-29',
+      ],
+    ]);
+  });
+
+  it('reads repeated, alternating and nearly equal text down a column as written', async () => {
+    await client.exec('TRUNCATE probe');
+    // Short values (looked up by their bytes) and long ones (compared with the previous row's),
+    // repeated, alternating, and differing in the last byte only or in length only.
+    const labels = [
+      'usd',
+      'usd',
+      'eur',
+      'usd',
+      'usdx',
+      'us',
+      'in_000001',
+      'in_000001',
+      'in_000002',
+      'in_000001',
+    ];
+    const extra = ['in_0000010', 'ünï', 'ünï', 'ün', '', '', 'a', 'ab', 'b', 'in_000001'];
+    const values = [...labels, ...extra, null, 'usd'];
+    for (const [index, label] of values.entries())
+      await client.query('INSERT INTO probe (id, label) VALUES ($1, $2)', [index + 1, label]);
+    const results = await tuples([{ sql: 'SELECT label FROM probe ORDER BY id', params: [] }]);
+    expect(results.rows(0)).toEqual(values.map((label) => [label]));
+  });
+
+  it('maps each row through the values it asks for, as the rows are read', async () => {
+    await client.exec('TRUNCATE probe');
+    await client.query(
+      `INSERT INTO probe (id, label, big, day, flag) VALUES (1, 'one', -9007199254740991, '2026-12-07', true),
+        (2, NULL, 42, NULL, false)`,
+    );
+    const results = await tuples([
+      { sql: 'SELECT id, label, big, day, flag FROM probe ORDER BY id', params: [] },
+    ]);
+    type Picked = [number, string | null, number | null, string | null, boolean | null];
+    expect(
+      results.map<Picked, string>(
+        0,
+        (field) => `${field(0)}:${field(1)}:${field(2)}:${field(3)}:${field(4)}`,
+      ),
+    ).toEqual(['1:one:-9007199254740991:2026-12-07:true', '2:null:42:null:false']);
+    expect(results.map<Picked, number>(0, (field) => field(0))).toEqual([1, 2]);
   });
 });
 

@@ -1,13 +1,15 @@
 /**
  * Reads the backend messages PostgreSQL answers a pipeline of Parse/Bind/Describe/Execute with, ending
- * in one Sync: one list of positional rows per statement, in statement order, values in the text
- * format turned into what the rest of the store expects (BIGINT a safe-integer number, DATE its
- * 'YYYY-MM-DD' text, text a string, NULL null).
+ * in one Sync: one list of positional rows per statement, in statement order, values in the text or
+ * the binary format turned into what the rest of the store expects (BIGINT a safe-integer number,
+ * DATE the text PostgreSQL writes for it, 'YYYY-MM-DD' in the common era, text a string, NULL null).
  *
  * Every string is made from its own bytes, never cut out of a larger string: V8 would keep a whole
  * page of text alive for as long as any one value cut from it is kept.
  */
 import { Buffer } from 'node:buffer';
+import type { TupleField } from './sql-client';
+import { civilFromDayNumber } from '../../domain/dates';
 
 export type WireRow = unknown[];
 
@@ -30,6 +32,48 @@ const ZERO = 0x30;
 const NINE = 0x39;
 
 const text = (bytes: Buffer, start: number, end: number): string => bytes.toString('utf8', start, end);
+
+/** Exactly the bytes of a value of at most 6 bytes, with its length, as one safe integer. */
+function shortKey(bytes: Buffer, start: number, end: number): number {
+  let key = end - start;
+  for (let index = start; index < end; index += 1) key = key * 256 + (bytes[index] ?? 0);
+  return key;
+}
+
+function sameBytes(bytes: Buffer, start: number, end: number, other: number): boolean {
+  for (let index = start; index < end; index += 1)
+    if (bytes[index] !== bytes[other + index - start]) return false;
+  return true;
+}
+
+/**
+ * Text of one column. Values repeat down a column (a customer's id on each of its invoices, an
+ * invoice's on each of its payments, a handful of currencies and statuses): a value equal to the
+ * previous one, or a short one seen before, is the same string rather than a new one.
+ */
+function texts(): Decode {
+  const short = new Map<number, string>();
+  let previous = '';
+  let previousStart = 0;
+  let previousLength = -1;
+  return (bytes, start, end) => {
+    const length = end - start;
+    if (length <= 6) {
+      const key = shortKey(bytes, start, end);
+      let value = short.get(key);
+      if (value === undefined) {
+        value = text(bytes, start, end);
+        short.set(key, value);
+      }
+      return value;
+    }
+    if (length === previousLength && sameBytes(bytes, start, end, previousStart)) return previous;
+    previous = text(bytes, start, end);
+    previousStart = start;
+    previousLength = length;
+    return previous;
+  };
+}
 
 const integer =
   (column: string): Decode =>
@@ -81,21 +125,71 @@ function dates(): Decode {
   };
 }
 
-function decoderOf(name: string, typeOid: number, dateDecoder: Decode): Decode {
+/** BIGINT, INTEGER, SMALLINT in the binary format: big-endian two's complement. */
+const binaryInteger =
+  (column: string): Decode =>
+  (bytes, start, end) => {
+    if (end - start === 2) return bytes.readInt16BE(start);
+    if (end - start === 4) return bytes.readInt32BE(start);
+    if (end - start !== 8) throw new RangeError(`${column}: ${end - start} bytes are not an integer`);
+    // Exact below 2^53; past it the sum rounds to a value no smaller, which the check refuses.
+    const value = bytes.readInt32BE(start) * 0x100000000 + bytes.readUInt32BE(start + 4);
+    if (!Number.isSafeInteger(value))
+      throw new RangeError(`bigint ${bytes.readBigInt64BE(start)} is not a safe integer`);
+    return value;
+  };
+
+const binaryBool: Decode = (bytes, start) => bytes[start] === 1;
+
+/** Days from 1970-01-01 to PostgreSQL's date epoch, 2000-01-01. */
+const POSTGRES_EPOCH_DAY = 10957;
+const DATE_NOBEGIN = -0x80000000;
+const DATE_NOEND = 0x7fffffff;
+
+/** A date as PostgreSQL writes it in the text format with DateStyle ISO ('0044-03-15 BC', 'infinity'). */
+function isoText(days: number): string {
+  if (days === DATE_NOBEGIN) return '-infinity';
+  if (days === DATE_NOEND) return 'infinity';
+  const { year, month, day } = civilFromDayNumber(days + POSTGRES_EPOCH_DAY);
+  const shown = year > 0 ? year : 1 - year;
+  const text = `${String(shown).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return year > 0 ? text : `${text} BC`;
+}
+
+/**
+ * The text of each day read in the binary format (days since 2000-01-01), made once per process: a
+ * book spans a few thousand distinct days, shared by every row and page that has them. Bounded all
+ * the same, for a table of dates spread over millennia.
+ */
+const dayTexts = new Map<number, string>();
+const MAX_DAY_TEXTS = 100_000;
+
+const binaryDate: Decode = (bytes, start) => {
+  const days = bytes.readInt32BE(start);
+  let date = dayTexts.get(days);
+  if (date === undefined) {
+    if (dayTexts.size >= MAX_DAY_TEXTS) dayTexts.clear();
+    date = isoText(days);
+    dayTexts.set(days, date);
+  }
+  return date;
+};
+
+function decoderOf(name: string, typeOid: number, binary: boolean, dateDecoder: Decode): Decode {
   switch (typeOid) {
     case TEXT_OID:
     case VARCHAR_OID:
     case BPCHAR_OID:
     case NAME_OID:
-      return text;
+      return texts();
     case INT8_OID:
     case INT4_OID:
     case INT2_OID:
-      return integer(name);
+      return binary ? binaryInteger(name) : integer(name);
     case DATE_OID:
-      return dateDecoder;
+      return binary ? binaryDate : dateDecoder;
     case BOOL_OID:
-      return bool;
+      return binary ? binaryBool : bool;
     default:
       throw new TypeError(`column ${name}: type oid ${typeOid} is not read from the wire here`);
   }
@@ -140,46 +234,77 @@ function columnsOf(bytes: Buffer, start: number): Column[] {
     // table oid (4), column number (2), type oid (4), type size (2), type modifier (4), format (2)
     const typeOid = bytes.readInt32BE(next + 6);
     const format = bytes.readInt16BE(next + 16);
-    if (format !== 0) throw new TypeError(`column ${name}: only the text format is read here`);
-    columns.push({ name, decode: decoderOf(name, typeOid, dateDecoder) });
+    if (format !== 0 && format !== 1)
+      throw new TypeError(`column ${name}: format ${format} is not read here`);
+    columns.push({
+      name,
+      decode: decoderOf(name, typeOid, format === 1, dateDecoder),
+    });
     offset = next + 18;
   }
   return columns;
 }
 
-function rowOf(bytes: Buffer, start: number, end: number, columns: readonly Column[]): WireRow {
+/** Where each value of the DataRow at `start` lies: its first byte, or -1 for NULL, and its end. */
+function locate(bytes: Buffer, start: number, end: number, starts: Int32Array, ends: Int32Array): void {
   const count = bytes.readInt16BE(start);
-  if (count !== columns.length) throw new Error('malformed backend message: row width differs');
-  const row: WireRow = new Array<unknown>(count);
+  if (count !== starts.length) throw new Error('malformed backend message: row width differs');
   let offset = start + 2;
   for (let index = 0; index < count; index += 1) {
     const length = bytes.readInt32BE(offset);
     offset += 4;
     if (length < 0) {
-      row[index] = null;
+      starts[index] = -1;
       continue;
     }
     if (offset + length > end) throw new Error('malformed backend message: value past its row');
-    row[index] = (columns[index] as Column).decode(bytes, offset, offset + length);
+    starts[index] = offset;
+    ends[index] = offset + length;
     offset += length;
   }
-  return row;
 }
 
 /** The rows of a pipeline's statements, each statement's decoded when asked for. */
-export type WireResults = { rows<Tuple extends unknown[] = WireRow>(statement: number): Tuple[] };
+export type WireResults = {
+  rows<Tuple extends unknown[] = WireRow>(statement: number): Tuple[];
+  /** What `build` makes of each row, reading only the values it asks for and no row array. */
+  map<Tuple extends unknown[], T>(statement: number, build: (field: TupleField<Tuple>) => T): T[];
+};
 
 /** One statement's messages: where its rows lie, and how to read their columns. */
 type Result = { start: number; end: number; columns: Column[] };
 
-function decodeRows(bytes: Buffer, { start, end, columns }: Result): WireRow[] {
-  const rows: WireRow[] = [];
+function mapRows<T>(
+  bytes: Buffer,
+  { start, end, columns }: Result,
+  build: (field: TupleField<WireRow>) => T,
+): T[] {
+  const starts = new Int32Array(columns.length);
+  const ends = new Int32Array(columns.length);
+  const field = (column: number): unknown => {
+    const from = starts[column] ?? -1;
+    if (from < 0) return null;
+    return (columns[column] as Column).decode(bytes, from, ends[column] ?? from);
+  };
+  const built: T[] = [];
   for (let offset = start; offset < end;) {
     const next = offset + 1 + bytes.readInt32BE(offset + 1);
-    if (bytes[offset] === 0x44) rows.push(rowOf(bytes, offset + 5, next, columns));
+    if (bytes[offset] === 0x44) {
+      locate(bytes, offset + 5, next, starts, ends);
+      built.push(build(field as TupleField<WireRow>));
+    }
     offset = next;
   }
-  return rows;
+  return built;
+}
+
+function decodeRows(bytes: Buffer, result: Result): WireRow[] {
+  const width = result.columns.length;
+  return mapRows(bytes, result, (field) => {
+    const row: WireRow = new Array<unknown>(width);
+    for (let index = 0; index < width; index += 1) row[index] = field(index);
+    return row;
+  });
 }
 
 /**
@@ -224,6 +349,11 @@ export function readWireResults(wire: Uint8Array, statements: number): WireResul
       const result = results[statement];
       if (result === undefined) throw new RangeError(`no statement ${statement} in this pipeline`);
       return decodeRows(bytes, result) as Tuple[];
+    },
+    map<Tuple extends unknown[], T>(statement: number, build: (field: TupleField<Tuple>) => T): T[] {
+      const result = results[statement];
+      if (result === undefined) throw new RangeError(`no statement ${statement} in this pipeline`);
+      return mapRows(bytes, result, build as (field: TupleField<WireRow>) => T);
     },
   };
 }

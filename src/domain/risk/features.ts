@@ -3,6 +3,14 @@ import { toDayNumber } from '../dates';
 import { classifyDecline } from '../decline-classes';
 import { buildLedgers, countsOn, paidOn, settledInFullDay, type InvoiceLedger } from '../invoice-ledger';
 import type { AccountFacts, Invoice } from '../model';
+import type { PromiseToPay } from '../promises';
+import {
+  brokenPromisesValue,
+  judgePromises,
+  promiseHistoryOn,
+  type JudgedPromise,
+  type PromiseHistory,
+} from './promise-history';
 
 /**
  * Features of one invoice as of its prediction day, from facts known before that day only (the
@@ -10,7 +18,8 @@ import type { AccountFacts, Invoice } from '../model';
  * full (and not refunded) by the known day; an unpaid one past its due date counts as overdue; a
  * payment failure or dispute counts once it happened. Nothing dated on or after the prediction day
  * can change a feature. Day counts in the facts are taken on the known day, as the account status
- * takes them on its as-of day.
+ * takes them on its as-of day. A promise to pay counts once its deadline has passed, judged from the
+ * payments up to that deadline (see promiseHistoryOn).
  */
 export const FEATURE_NAMES = [
   'prior_late_share',
@@ -30,6 +39,7 @@ export const FEATURE_NAMES = [
   'tenure',
   'renewal_soon',
   'segment_late_rate',
+  'broken_promises',
 ] as const;
 
 export type FeatureName = (typeof FEATURE_NAMES)[number];
@@ -75,6 +85,8 @@ export type FeatureFacts = {
   tenureDays: number;
   daysToRenewal: number | null;
   segment: string | null;
+  /** Promises to pay not kept (deadline in the last 12 months), judged at their deadlines. */
+  promises: PromiseHistory;
 };
 
 export type InvoiceFeatures = { values: Record<FeatureName, number>; facts: FeatureFacts };
@@ -118,13 +130,18 @@ export type CustomerHistory = {
   facts: AccountFacts;
   ledgers: InvoiceLedger[];
   firstDay: number;
+  /** The customer's promises to pay, judged (empty when none were given: the promise feature is then 0). */
+  promises: readonly JudgedPromise[];
 };
 
-export function prepareHistory(facts: AccountFacts): CustomerHistory {
+/** `promises`: the account's promises to pay; another customer's are left out. */
+export function prepareHistory(facts: AccountFacts, promises: readonly PromiseToPay[] = []): CustomerHistory {
   const ledgers = buildLedgers(facts.invoices, facts.payments);
   let firstDay = facts.customer.createdOn === null ? Infinity : toDayNumber(facts.customer.createdOn);
   for (const ledger of ledgers) firstDay = Math.min(firstDay, ledger.issuedDay);
-  return { facts, ledgers, firstDay };
+  const customerId = facts.customer.customerId;
+  const own = promises.filter((promise) => promise.customerId === customerId);
+  return { facts, ledgers, firstDay, promises: judgePromises(own, ledgers) };
 }
 
 /** Days late of an invoice paid in full (and still paid) on `day`; undefined while it is not. */
@@ -275,6 +292,7 @@ export function computeInvoiceFeatures(
   const scan = scanLedgers(history, invoice, known);
   const declines = scanDeclines(history, known);
   const openDisputes = options.withDisputes ? openDisputesOf(history, known) : [];
+  const promises = promiseHistoryOn(history.promises, known);
 
   const paid = [...scan.paid].sort((a, b) => a.dueDay - b.dueDay);
   const late = paid.filter((entry) => entry.daysLate > 0).length;
@@ -319,6 +337,7 @@ export function computeInvoiceFeatures(
     tenure: Math.log1p(tenureDays / 30),
     renewal_soon: daysToRenewal !== null && daysToRenewal <= RENEWAL_SOON_DAYS ? 1 : 0,
     segment_late_rate: logit(segmentRate),
+    broken_promises: brokenPromisesValue(promises),
   };
   return {
     values,
@@ -346,6 +365,7 @@ export function computeInvoiceFeatures(
       tenureDays,
       daysToRenewal,
       segment,
+      promises,
     },
   };
 }

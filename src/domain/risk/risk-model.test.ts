@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { addDays, toDayNumber } from '../dates';
 import { buildInvoiceLedger, settledInFullDay } from '../invoice-ledger';
 import type { AccountFacts, Invoice, PaymentAttempt } from '../model';
+import type { StoredPromise } from '../promises';
 import { cur, customer, day, dispute, facts, invoice, payment } from '../test-facts';
 import { areaUnderCurve, evaluate } from './evaluation';
 import {
@@ -116,6 +117,88 @@ describe('features: no leakage', () => {
     expect(after.recent_hard_declines).toBeGreaterThan(0);
     expect(after.open_disputes).toBeGreaterThan(0);
   });
+
+  /**
+   * Promises to pay, for the target issued 2024-05-30 (known day 2024-05-29). C1-INV-2 (due 2024-03-31)
+   * stays unpaid until after the prediction day. P-B: USD 1,000.00 on it by 2024-04-15, deadline 04-18
+   * (3 days' grace), recorded 04-01: nothing came in, broken.
+   */
+  const promised = (overrides: Partial<StoredPromise>): StoredPromise => ({
+    promiseId: 'P-B',
+    customerId: 'C1',
+    amounts: [{ currency: cur('USD'), amountMinor: 100000 }],
+    promisedOn: day('2024-04-15'),
+    graceDays: 3,
+    invoiceIds: ['C1-INV-2'],
+    madeBy: null,
+    note: null,
+    recordedBy: 'dana',
+    recordedOn: day('2024-04-01'),
+    state: 'open',
+    settledOn: null,
+    received: [],
+    ...overrides,
+  });
+  const withPromises = (account: AccountFacts, promises: StoredPromise[]) =>
+    computeInvoiceFeatures(prepareHistory(account, promises), target, predictionDay, {
+      withDisputes: true,
+      priors,
+    });
+
+  it('counts a broken promise only once its deadline is before the known day', () => {
+    const broken = withPromises(base, [promised({})]);
+    expect(broken.values.broken_promises).toBeCloseTo(Math.log(2), 12);
+    expect(broken.facts.promises.broken.map((promise) => promise.promiseId)).toEqual(['P-B']);
+    // Everything else is as without promises.
+    expect({ ...broken.values, broken_promises: 0 }).toEqual(features(base));
+    expect(features(base).broken_promises).toBe(0);
+    // Deadline 2024-05-28, the day before the known day: decided, and seen.
+    const dayBefore = promised({ promiseId: 'P-D', promisedOn: day('2024-05-25') });
+    expect(withPromises(base, [promised({}), dayBefore]).values.broken_promises).toBeCloseTo(Math.log(3), 12);
+  });
+
+  it('ignores promises recorded or falling due on or after the known day, and payments after a deadline', () => {
+    const before = withPromises(base, [promised({})]).values;
+    const recordedOnKnownDay = promised({
+      promiseId: 'P-R',
+      recordedOn: day('2024-05-29'),
+      promisedOn: day('2024-05-01'),
+    });
+    const dueOnKnownDay = promised({
+      promiseId: 'P-K',
+      recordedOn: day('2024-05-01'),
+      promisedOn: day('2024-05-26'),
+    });
+    const dueLater = promised({
+      promiseId: 'P-L',
+      recordedOn: day('2024-05-01'),
+      promisedOn: day('2024-06-10'),
+    });
+    const recordedLater = promised({
+      promiseId: 'P-F',
+      recordedOn: target.issuedOn,
+      promisedOn: day('2024-04-10'),
+    });
+    // The stored state says kept (settled later, or edited): the outcome is re-derived from the ledger.
+    const storedAsKept = promised({ state: 'kept', settledOn: day('2024-06-01') });
+    expect(
+      withPromises(base, [storedAsKept, recordedOnKnownDay, dueOnKnownDay, dueLater, recordedLater]).values,
+    ).toEqual(before);
+    // C1-INV-2 paid on 2024-04-19, the day after P-B's deadline: P-B stays broken.
+    const paidLate: AccountFacts = {
+      ...base,
+      invoices: base.invoices.map((inv, i) => (i === 2 ? { ...inv, paidOn: day('2024-04-19') } : inv)),
+    };
+    const afterDeadline = withPromises(paidLate, [promised({})]);
+    expect(afterDeadline.values.broken_promises).toBe(before.broken_promises);
+    expect(afterDeadline.facts.promises).toEqual(withPromises(base, [promised({})]).facts.promises);
+    // Paid on the deadline itself: kept, so nothing counts.
+    const paidInTime: AccountFacts = {
+      ...base,
+      invoices: base.invoices.map((inv, i) => (i === 2 ? { ...inv, paidOn: day('2024-04-18') } : inv)),
+    };
+    expect(withPromises(paidInTime, [promised({})]).values.broken_promises).toBe(0);
+  });
 });
 
 describe('outcomes', () => {
@@ -224,13 +307,18 @@ describe('logistic regression and evaluation', () => {
 
 describe('the risk model', () => {
   const accounts = portfolio();
-  const histories = accounts.map(prepareHistory);
+  const histories = accounts.map((account) => prepareHistory(account));
   const model = fitRiskModel(histories, day('2025-06-01'));
 
   it('is deterministic', () => {
-    expect(toStoredRiskModel(fitRiskModel(accounts.map(prepareHistory), day('2025-06-01')))).toEqual(
-      toStoredRiskModel(model),
-    );
+    expect(
+      toStoredRiskModel(
+        fitRiskModel(
+          accounts.map((account) => prepareHistory(account)),
+          day('2025-06-01'),
+        ),
+      ),
+    ).toEqual(toStoredRiskModel(model));
   });
 
   it('ranks chronic late payers above punctual ones, with reasons that match their contributions', () => {

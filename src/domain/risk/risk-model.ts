@@ -3,6 +3,7 @@ import { settledInFullDay } from '../invoice-ledger';
 import { classifyDecline } from '../decline-classes';
 import type { Invoice } from '../model';
 import { formatMoney } from '../money';
+import { shortDate, type PromiseAmount } from '../promises';
 import {
   computeInvoiceFeatures,
   FEATURE_NAMES,
@@ -30,6 +31,7 @@ const MONOTONE: ReadonlySet<FeatureName> = new Set<FeatureName>([
   'authorization_revoked',
   'open_disputes',
   'segment_late_rate',
+  'broken_promises',
 ]);
 
 /** Probabilities of being seriously late at or above which an account is medium and high risk. */
@@ -303,6 +305,32 @@ function termsText(facts: FeatureFacts): string {
   }
 }
 
+const moneyList = (amounts: readonly PromiseAmount[]) =>
+  amounts.map((amount) => formatMoney(amount.amountMinor, amount.currency)).join(' + ');
+
+/**
+ * "1 promise to pay broken in the last 12 months (USD 12,000.00 due Nov 15)"; with several, the latest
+ * is the one told, and a partly kept one says what came in by its deadline.
+ */
+function promiseText(facts: FeatureFacts): string {
+  const { broken, partlyKept } = facts.promises;
+  if (broken.length === 0 && partlyKept.length === 0) return 'no promise to pay broken in the last 12 months';
+  const promises = (count: number) => `${count} ${plural(count, 'promise', 'promises')} to pay`;
+  const counts =
+    broken.length === 0
+      ? `${promises(partlyKept.length)} only partly kept`
+      : partlyKept.length === 0
+        ? `${promises(broken.length)} broken`
+        : `${promises(broken.length)} broken and ${partlyKept.length} only partly kept`;
+  const all = [...broken, ...partlyKept];
+  const latest = all.reduce((a, b) => (b.promisedOn > a.promisedOn ? b : a));
+  const received = latest.received.filter((amount) => amount.amountMinor > 0);
+  const detail =
+    `${moneyList(latest.amounts)} due ${shortDate(latest.promisedOn)}` +
+    (received.length > 0 ? `, ${moneyList(received)} received` : '');
+  return `${counts} in the last 12 months (${all.length > 1 ? 'the latest: ' : ''}${detail})`;
+}
+
 /** A sentence that is true of the facts behind a feature (each case reads only `facts`). */
 function reasonText(code: FeatureName, facts: FeatureFacts, invoice: Invoice, model: RiskModel): string {
   const money = (minor: number) => formatMoney(minor, invoice.currency);
@@ -348,6 +376,8 @@ function reasonText(code: FeatureName, facts: FeatureFacts, invoice: Invoice, mo
       return facts.daysToRenewal === null ? 'no renewal in sight' : `renews in ${facts.daysToRenewal} days`;
     case 'segment_late_rate':
       return `${facts.segment ?? 'unsegmented'} customers pay late ${pct(segmentRate(facts, model))} of the time`;
+    case 'broken_promises':
+      return promiseText(facts);
   }
 }
 

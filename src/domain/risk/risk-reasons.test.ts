@@ -1,9 +1,35 @@
 import { computeAccountStatus } from '../account-status';
+import type { CalendarDate } from '../dates';
 import type { AccountFacts } from '../model';
-import { customer, day, dispute, facts, invoice, payment, subscription } from '../test-facts';
+import type { StoredPromise } from '../promises';
+import { cur, customer, day, dispute, facts, invoice, payment, subscription } from '../test-facts';
 import { FEATURE_NAMES, prepareHistory, termsDaysOf, type FeatureName, type RiskPriors } from './features';
 import type { LogisticModel } from './logistic';
 import { accountRisk, type Reason, type RiskModel } from './risk-model';
+
+function promiseOf(fields: {
+  promiseId: string;
+  recordedOn: CalendarDate;
+  promisedOn: CalendarDate;
+  amountMinor: number;
+  invoiceIds?: string[];
+}): StoredPromise {
+  return {
+    promiseId: fields.promiseId,
+    customerId: 'A',
+    amounts: [{ currency: cur('USD'), amountMinor: fields.amountMinor }],
+    promisedOn: fields.promisedOn,
+    graceDays: 3,
+    invoiceIds: fields.invoiceIds ?? [],
+    madeBy: null,
+    note: null,
+    recordedBy: 'dana',
+    recordedOn: fields.recordedOn,
+    state: 'open',
+    settledOn: null,
+    received: [],
+  };
+}
 
 /**
  * Every reason sentence is checked against facts worked out by hand from the accounts below. The
@@ -145,6 +171,53 @@ const expectedA: [FeatureName, string][] = [
   ['tenure', 'customer for 6 months'],
   ['renewal_soon', 'renews in 46 days'],
   ['segment_late_rate', 'smb customers pay late 25% of the time'],
+  ['broken_promises', 'no promise to pay broken in the last 12 months'],
+];
+
+/**
+ * A's promises to pay, as of 2026-06-30. PA-1 (USD 800.00 on A-3 by 05-15, 3 days' grace: deadline
+ * 05-18): only failed attempts on A-3, so broken. PA-2 (USD 1,000.00 on any invoice by 03-01, deadline
+ * 03-04, recorded 02-20): P2 brought USD 500.00 on 03-01; its refund on 03-20 is after the deadline, so
+ * partly kept, whatever the state stored on it says. PA-3 (USD 1,000.00 by 02-10): P1 paid it on the
+ * day, kept. PA-4 (deadline 2025-06-20, more than 12 months before) and PA-5 (deadline 06-30, the
+ * as-of day itself, not yet decided on it) do not count.
+ */
+const promisesA: StoredPromise[] = [
+  promiseOf({
+    promiseId: 'PA-1',
+    recordedOn: day('2026-04-20'),
+    promisedOn: day('2026-05-15'),
+    amountMinor: 80000,
+    invoiceIds: ['A-3'],
+  }),
+  {
+    ...promiseOf({
+      promiseId: 'PA-2',
+      recordedOn: day('2026-02-20'),
+      promisedOn: day('2026-03-01'),
+      amountMinor: 100000,
+    }),
+    state: 'kept',
+    settledOn: day('2026-03-25'),
+  },
+  promiseOf({
+    promiseId: 'PA-3',
+    recordedOn: day('2026-02-01'),
+    promisedOn: day('2026-02-10'),
+    amountMinor: 100000,
+  }),
+  promiseOf({
+    promiseId: 'PA-4',
+    recordedOn: day('2025-06-01'),
+    promisedOn: day('2025-06-17'),
+    amountMinor: 100000,
+  }),
+  promiseOf({
+    promiseId: 'PA-5',
+    recordedOn: day('2026-06-20'),
+    promisedOn: day('2026-06-27'),
+    amountMinor: 100000,
+  }),
 ];
 
 /**
@@ -192,6 +265,7 @@ const expectedB: [FeatureName, string][] = [
   ['tenure', 'customer for 2 months'],
   ['renewal_soon', 'no renewal in sight'],
   ['segment_late_rate', 'enterprise customers pay late 20% of the time'],
+  ['broken_promises', 'no promise to pay broken in the last 12 months'],
 ];
 
 /** C: a net 30 customer with nothing billed yet. Sentences that coincide become one reason. */
@@ -212,6 +286,7 @@ const expectedC: [FeatureName, string][] = [
   ['tenure', 'customer for 0 months'],
   ['renewal_soon', 'no renewal in sight'],
   ['segment_late_rate', 'smb customers pay late 25% of the time'],
+  ['broken_promises', 'no promise to pay broken in the last 12 months'],
 ];
 
 describe('risk reasons are true of the facts', () => {
@@ -231,6 +306,28 @@ describe('risk reasons are true of the facts', () => {
     const risk = accountRisk(everyFeatureSpeaks(-1), prepareHistory(account), AS_OF);
     expect(risk.reasons).toEqual([]);
     expect(pairs(risk.mitigating)).toEqual([...expected].sort());
+  });
+
+  it('tells the promises to pay that were not kept, judged from the payments by their deadlines', () => {
+    const promiseReason = (promises: readonly StoredPromise[], sign: 1 | -1) => {
+      const risk = accountRisk(everyFeatureSpeaks(sign), prepareHistory(accountA, promises), AS_OF);
+      return [...risk.reasons, ...risk.mitigating].find((reason) => reason.code === 'broken_promises')?.text;
+    };
+    const [pa1, pa2] = promisesA as [StoredPromise, StoredPromise];
+    expect(promiseReason(promisesA, 1)).toBe(
+      '1 promise to pay broken and 1 only partly kept in the last 12 months (the latest: USD 800.00 due May 15)',
+    );
+    expect(promiseReason([pa1], 1)).toBe(
+      '1 promise to pay broken in the last 12 months (USD 800.00 due May 15)',
+    );
+    expect(promiseReason([pa2], -1)).toBe(
+      '1 promise to pay only partly kept in the last 12 months (USD 1,000.00 due Mar 1, USD 500.00 received)',
+    );
+    expect(promiseReason(promisesA.slice(2), 1)).toBe('no promise to pay broken in the last 12 months');
+    // Another customer's promise is not A's.
+    expect(promiseReason([{ ...pa1, customerId: 'B' }], 1)).toBe(
+      'no promise to pay broken in the last 12 months',
+    );
   });
 
   it('never calls an account with something overdue "nothing is overdue", nor a hard decline soft', () => {

@@ -24,6 +24,12 @@ import TASK_SUBJECT from '@salesforce/schema/Task.Subject';
 import TASK_DUE_DATE from '@salesforce/schema/Task.ActivityDate';
 import TASK_PRIORITY from '@salesforce/schema/Task.Priority';
 import TASK_KEY from '@salesforce/schema/Task.Collections_Task_Key__c';
+import INVOICE_ACCOUNT from '@salesforce/schema/Collections_Invoice__c.Account__c';
+import INVOICE_ID from '@salesforce/schema/Collections_Invoice__c.Invoice_Id__c';
+import INVOICE_CURRENCY from '@salesforce/schema/Collections_Invoice__c.Currency__c';
+import INVOICE_OUTSTANDING from '@salesforce/schema/Collections_Invoice__c.Outstanding__c';
+import INVOICE_DUE_ON from '@salesforce/schema/Collections_Invoice__c.Due_On__c';
+import INVOICE_STATUS from '@salesforce/schema/Collections_Invoice__c.Status__c';
 
 /** The backend's RENEWAL_WINDOW_DAYS default: inside it collections is softer and human-led. */
 const RENEWAL_WINDOW_DAYS = 90;
@@ -56,6 +62,21 @@ const TASK_FIELDS = [TASK_SUBJECT, TASK_DUE_DATE, TASK_PRIORITY, TASK_KEY].map(q
 // The backend sets the task key on every task it creates, and only on those.
 const OPEN_COLLECTIONS_TASKS = `{ and: [ { IsClosed: { eq: false } }, { ${TASK_KEY.fieldApiName}: { ne: null } } ] }`;
 
+// The account's invoices the backend writes (Collections_Invoice__c, looked up by Account__c): its related
+// list is named after that lookup's relationship, with the package namespace the field name carries.
+const NAMESPACE = INVOICE_ACCOUNT.fieldApiName.slice(0, -'Account__c'.length);
+const INVOICES_RELATED_LIST = `${NAMESPACE}Collections_Invoices__r`;
+const INVOICE_FIELDS = [
+  INVOICE_ID,
+  INVOICE_CURRENCY,
+  INVOICE_OUTSTANDING,
+  INVOICE_DUE_ON,
+  INVOICE_STATUS,
+].map(qualifiedName);
+/** Invoices a promise can still cover: not paid, not voided. */
+const OPEN_INVOICES = `{ ${INVOICE_STATUS.fieldApiName}: { in: ["open", "disputed"] } }`;
+const INVOICE_PAGE_SIZE = 50;
+
 const STATUS_LABELS = {
   current: 'Current',
   overdue: 'Overdue',
@@ -78,6 +99,7 @@ const PROMISE_INPUTS = {
   amount: 'promiseAmount',
   currencyCode: 'promiseCurrency',
   promisedDate: 'promiseDate',
+  madeBy: 'promiseMadeBy',
   note: 'promiseNote',
 };
 const PROMISE_FIELD_LABELS = { amount: 'Amount', currencyCode: 'Currency', promisedDate: 'Promised by' };
@@ -195,20 +217,34 @@ function toTask(record) {
   };
 }
 
+/** An open invoice as a choice of the promise form: its id, what is still owed and when it was due. */
+function toInvoiceOption(record) {
+  const field = (name) => record.fields?.[name]?.value;
+  const invoiceId = field(INVOICE_ID.fieldApiName);
+  const owed = formatMoney(field(INVOICE_OUTSTANDING.fieldApiName), field(INVOICE_CURRENCY.fieldApiName));
+  const due = formatCalendarDate(field(INVOICE_DUE_ON.fieldApiName));
+  return { label: `${invoiceId} · ${owed}${due === null ? '' : ` due ${due}`}`, value: invoiceId };
+}
+
 /**
- * The collections picture the backend writes onto the account, and the account's open collections
- * tasks, read with Lightning Data Service (no Apex): getRecord for the fields, getRelatedListRecords on
- * the Tasks related list (tasks whose WhatId is this account) for the tasks.
+ * The collections picture the backend writes onto the account, its open collections tasks and its open
+ * invoices, read with Lightning Data Service (no Apex): getRecord for the fields, getRelatedListRecords
+ * on the Tasks related list (tasks whose WhatId is this account) and on the Collections Invoices related
+ * list. A promise to pay is recorded through Apex (CollectionsPromiseController), which calls the backend.
  */
 export default class CollectionsAccountCard extends LightningElement {
   @api recordId;
 
   recordState = { status: 'loading' };
   taskState = { status: 'loading' };
+  invoiceState = { status: 'loading' };
   promiseAmount = '';
   /** Null until the user types one: the account's collections currency is the default. */
   promiseCurrency = null;
   promiseDate = '';
+  promiseMadeBy = '';
+  /** The Invoice Ids the promise covers; none: the whole account. */
+  promiseInvoiceIds = [];
   promiseNote = '';
   promiseState = { status: 'idle' };
 
@@ -234,6 +270,23 @@ export default class CollectionsAccountCard extends LightningElement {
       this.taskState = { status: 'error', message: errorMessage(error) };
     } else if (data) {
       this.taskState = { status: 'ready', tasks: (data.records ?? []).map(toTask) };
+    }
+  }
+
+  @wire(getRelatedListRecords, {
+    parentRecordId: '$recordId',
+    relatedListId: INVOICES_RELATED_LIST,
+    fields: INVOICE_FIELDS,
+    where: OPEN_INVOICES,
+    sortBy: [qualifiedName(INVOICE_DUE_ON)],
+    pageSize: INVOICE_PAGE_SIZE,
+  })
+  wiredInvoices({ data, error }) {
+    if (error) {
+      this.invoiceState = { status: 'error', message: errorMessage(error) };
+    } else if (data) {
+      const options = (data.records ?? []).map(toInvoiceOption).filter((option) => !isBlank(option.value));
+      this.invoiceState = { status: 'ready', options };
     }
   }
 
@@ -281,6 +334,22 @@ export default class CollectionsAccountCard extends LightningElement {
     return this.promiseCurrency ?? this.card?.currency ?? '';
   }
 
+  get invoiceOptions() {
+    return this.invoiceState.options ?? [];
+  }
+
+  get hasInvoiceOptions() {
+    return this.invoiceOptions.length > 0;
+  }
+
+  get invoicesError() {
+    return this.invoiceState.status === 'error';
+  }
+
+  get invoicesErrorMessage() {
+    return this.invoiceState.message;
+  }
+
   get promiseSaving() {
     return this.promiseState.status === 'saving';
   }
@@ -306,6 +375,10 @@ export default class CollectionsAccountCard extends LightningElement {
     if (property !== undefined) this[property] = event.target.value ?? '';
   }
 
+  handleInvoiceSelection(event) {
+    this.promiseInvoiceIds = [...(event.detail?.value ?? [])];
+  }
+
   /** Records the promise through the backend; the account's promise field follows on the next sync. */
   async handleRecordPromise() {
     this.promiseState = { status: 'saving' };
@@ -315,12 +388,16 @@ export default class CollectionsAccountCard extends LightningElement {
         amount: this.promiseAmount,
         currencyCode: this.promiseCurrencyValue,
         promisedDate: isBlank(this.promiseDate) ? null : this.promiseDate,
+        madeBy: this.promiseMadeBy,
+        invoiceIds: [...this.promiseInvoiceIds],
         note: this.promiseNote,
       });
       if (outcome?.ok === true) {
         this.promiseState = { status: 'recorded', deadline: outcome.deadline };
         this.promiseAmount = '';
         this.promiseDate = '';
+        this.promiseMadeBy = '';
+        this.promiseInvoiceIds = [];
         this.promiseNote = '';
         return;
       }

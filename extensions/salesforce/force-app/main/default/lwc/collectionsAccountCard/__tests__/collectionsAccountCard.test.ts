@@ -57,6 +57,35 @@ function tasksResult(records: ReturnType<typeof taskRecord>[]) {
   return { records, count: records.length, pageSize: 10, fields: [], optionalFields: [], sortBy: [] };
 }
 
+type RelatedListConfig = Record<string, unknown>;
+const isTasks = (config: RelatedListConfig) => config['relatedListId'] === 'Tasks';
+const isInvoices = (config: RelatedListConfig) => config['relatedListId'] === 'Collections_Invoices__r';
+
+/** The configs of the component's related-list wires, read without emitting to any of them. */
+function relatedListConfigs(): RelatedListConfig[] {
+  const configs: RelatedListConfig[] = [];
+  getRelatedListRecords.emit(undefined, (config) => {
+    configs.push(config);
+    return false;
+  });
+  return configs;
+}
+
+function invoiceRecord(invoiceId: string, currency: string, outstanding: number, dueOn: string) {
+  const value = (fieldValue: unknown) => ({ value: fieldValue, displayValue: null });
+  return {
+    apiName: 'Collections_Invoice__c',
+    id: `a00${invoiceId}`,
+    fields: {
+      Invoice_Id__c: value(invoiceId),
+      Currency__c: value(currency),
+      Outstanding__c: value(outstanding),
+      Due_On__c: value(dueOn),
+      Status__c: value('open'),
+    },
+  };
+}
+
 function mount(): HTMLElement {
   const element = createElement('c-collections-account-card', { is: CollectionsAccountCard });
   Object.assign(element, { recordId: ACCOUNT_ID });
@@ -83,9 +112,9 @@ function findAll(element: HTMLElement, id: string): HTMLElement[] {
 }
 
 /** Text with whitespace (including the no-break spaces Intl puts in amounts) collapsed. */
-function text(node: Element | null): string {
+function text(node: Element | string | null): string {
   if (node === null) throw new Error('element not rendered');
-  return (node.textContent ?? '').replace(/\s+/g, ' ').trim();
+  return (typeof node === 'string' ? node : (node.textContent ?? '')).replace(/\s+/g, ' ').trim();
 }
 
 function badge(element: HTMLElement, id: string): { label: string; className: string } {
@@ -260,14 +289,14 @@ describe('c-collections-account-card', () => {
       mount();
       await rendered();
 
-      const config = getRelatedListRecords.getLastConfig();
+      const config = relatedListConfigs().find(isTasks);
       expect(config).toMatchObject({
         parentRecordId: ACCOUNT_ID,
         relatedListId: 'Tasks',
         fields: ['Task.Subject', 'Task.ActivityDate', 'Task.Priority', 'Task.Collections_Task_Key__c'],
         sortBy: ['Task.ActivityDate'],
       });
-      expect(config?.where).toBe(
+      expect(config?.['where']).toBe(
         '{ and: [ { IsClosed: { eq: false } }, { Collections_Task_Key__c: { ne: null } } ] }',
       );
     });
@@ -275,11 +304,14 @@ describe('c-collections-account-card', () => {
     it('lists subject, due date and priority', async () => {
       const element = mount();
       getRecord.emit(accountRecord(SYNCED_ACCOUNT));
+      // The wires have their configs once the component has rendered.
+      await rendered();
       getRelatedListRecords.emit(
         tasksResult([
           taskRecord('00T000000000001AAA', 'Call about the overdue invoice in_1', '2026-02-03', 'High'),
           taskRecord('00T000000000002AAA', 'Send the card update link', null, 'Normal'),
         ]),
+        isTasks,
       );
       await rendered();
 
@@ -303,7 +335,9 @@ describe('c-collections-account-card', () => {
     it('says when there are no open collections tasks', async () => {
       const element = mount();
       getRecord.emit(accountRecord(SYNCED_ACCOUNT));
-      getRelatedListRecords.emit(tasksResult([]));
+      // The wires have their configs once the component has rendered.
+      await rendered();
+      getRelatedListRecords.emit(tasksResult([]), isTasks);
       await rendered();
 
       expect(text(find(element, 'no-tasks'))).toBe('No open collections tasks.');
@@ -313,10 +347,15 @@ describe('c-collections-account-card', () => {
     it('shows why the tasks could not be read, and still shows the account', async () => {
       const element = mount();
       getRecord.emit(accountRecord(SYNCED_ACCOUNT));
-      getRelatedListRecords.error(
-        [{ errorCode: 'INVALID_TYPE', message: 'Tasks is not supported.' }],
-        400,
-        'Bad Request',
+      // The wires have their configs once the component has rendered.
+      await rendered();
+      getRelatedListRecords.emitError(
+        {
+          body: [{ errorCode: 'INVALID_TYPE', message: 'Tasks is not supported.' }],
+          status: 400,
+          statusText: 'Bad Request',
+        },
+        isTasks,
       );
       await rendered();
 
@@ -366,6 +405,8 @@ describe('c-collections-account-card', () => {
         amount: '12000.50',
         currencyCode: 'EUR',
         promisedDate: '2026-02-15',
+        madeBy: '',
+        invoiceIds: [],
         note: 'Wire after the board meeting',
       });
       expect(text(find(element, 'promise-recorded'))).toBe(
@@ -373,6 +414,87 @@ describe('c-collections-account-card', () => {
       );
       expect((find(element, 'promise-amount') as HTMLElement & { value: string }).value).toBe('');
       expect(find(element, 'promise-error')).toBeNull();
+    });
+
+    it("asks for the account's open invoices, soonest due first", async () => {
+      mount();
+      await rendered();
+
+      expect(relatedListConfigs().find(isInvoices)).toEqual({
+        parentRecordId: ACCOUNT_ID,
+        relatedListId: 'Collections_Invoices__r',
+        fields: [
+          'Collections_Invoice__c.Invoice_Id__c',
+          'Collections_Invoice__c.Currency__c',
+          'Collections_Invoice__c.Outstanding__c',
+          'Collections_Invoice__c.Due_On__c',
+          'Collections_Invoice__c.Status__c',
+        ],
+        where: '{ Status__c: { in: ["open", "disputed"] } }',
+        sortBy: ['Collections_Invoice__c.Due_On__c'],
+        pageSize: 50,
+      });
+    });
+
+    it('sends who made the promise and the open invoices chosen, then clears them', async () => {
+      recordPromise.mockResolvedValue({ ok: true, promiseId: 'pr_2', deadline: '2026-02-18' });
+      const element = await shownAccount();
+      getRelatedListRecords.emit(
+        {
+          records: [
+            invoiceRecord('in_1', 'USD', 1200.5, '2026-01-02'),
+            invoiceRecord('in_2', 'USD', 300, '2026-01-20'),
+          ],
+          count: 2,
+        },
+        isInvoices,
+      );
+      await rendered();
+      const invoices = find(element, 'promise-invoices') as
+        (HTMLElement & { options: { label: string; value: string }[]; value: string[] }) | null;
+      expect(invoices?.options.map((option) => ({ ...option, label: text(option.label) }))).toEqual([
+        { label: 'in_1 · USD 1,200.50 due Jan 2, 2026', value: 'in_1' },
+        { label: 'in_2 · USD 300.00 due Jan 20, 2026', value: 'in_2' },
+      ]);
+      type(element, 'promise-amount', '1500.50');
+      type(element, 'promise-date', '2026-02-15');
+      type(element, 'promise-made-by', 'Dana Ortiz (AP)');
+      invoices?.dispatchEvent(new CustomEvent('change', { detail: { value: ['in_1', 'in_2'] } }));
+      await submit(element);
+
+      expect(recordPromise).toHaveBeenCalledWith({
+        accountId: ACCOUNT_ID,
+        amount: '1500.50',
+        currencyCode: 'USD',
+        promisedDate: '2026-02-15',
+        madeBy: 'Dana Ortiz (AP)',
+        invoiceIds: ['in_1', 'in_2'],
+        note: '',
+      });
+      expect((find(element, 'promise-made-by') as HTMLElement & { value: string }).value).toBe('');
+      expect((find(element, 'promise-invoices') as HTMLElement & { value: string[] }).value).toEqual([]);
+    });
+
+    it('offers no invoice choice when the account has no open invoice, or they cannot be read', async () => {
+      const element = await shownAccount();
+      getRelatedListRecords.emit({ records: [], count: 0 }, isInvoices);
+      await rendered();
+      expect(find(element, 'promise-invoices')).toBeNull();
+      expect(find(element, 'promise-invoices-error')).toBeNull();
+
+      getRelatedListRecords.emitError(
+        {
+          body: [{ errorCode: 'INSUFFICIENT_ACCESS', message: 'No access to Collections Invoices.' }],
+          status: 403,
+          statusText: 'Forbidden',
+        },
+        isInvoices,
+      );
+      await rendered();
+      expect(text(find(element, 'promise-invoices-error'))).toBe(
+        'Open invoices could not be loaded (No access to Collections Invoices.): the promise covers the account.',
+      );
+      expect(find(element, 'promise-form')).not.toBeNull();
     });
 
     it('names the field the promise was refused for', async () => {
