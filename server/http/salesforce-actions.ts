@@ -91,10 +91,7 @@ function refuse(response: Response, status: number, message: string): void {
 export function createSalesforceActionsRouter(options: SalesforceActionOptions): Router {
   const router = express.Router();
   const now = options.now ?? Date.now;
-  const actions = workflowActions({
-    ...options.cardOptions,
-    ...(options.promiseGraceDays === undefined ? {} : { promiseGraceDays: options.promiseGraceDays }),
-  });
+  const actions = workflowActions(options);
 
   router.post(
     `${SALESFORCE_ACTIONS_PATH}/:action`,

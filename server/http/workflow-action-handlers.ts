@@ -373,13 +373,14 @@ function recordPromise(graceDays: number | undefined): WorkflowAction {
 }
 
 /** The actions by the name in their URL (`/hubspot/workflow-actions/:action`). */
-export function workflowActions(
-  options: CardOptions & { promiseGraceDays?: number },
-): Readonly<Record<string, WorkflowAction>> {
+export function workflowActions(options: {
+  cardOptions?: CardOptions;
+  promiseGraceDays?: number;
+}): Readonly<Record<string, WorkflowAction>> {
   return {
     'pause-collections': pauseCollections,
     'record-promise-to-pay': recordPromise(options.promiseGraceDays),
     'get-collections-status': getCollectionsStatus,
-    'recommend-payment-terms': recommendTerms(options.riskTiers ?? DEFAULT_TIERS),
+    'recommend-payment-terms': recommendTerms(options.cardOptions?.riskTiers ?? DEFAULT_TIERS),
   };
 }

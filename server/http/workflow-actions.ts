@@ -112,10 +112,7 @@ function refuse(response: Response, status: number, message: string): void {
 export function createWorkflowActionsRouter(options: WorkflowActionOptions): Router {
   const router = express.Router();
   const now = options.now ?? Date.now;
-  const actions = workflowActions({
-    ...options.cardOptions,
-    ...(options.promiseGraceDays === undefined ? {} : { promiseGraceDays: options.promiseGraceDays }),
-  });
+  const actions = workflowActions(options);
 
   router.post(
     `${WORKFLOW_ACTIONS_PATH}/:action`,

@@ -318,9 +318,8 @@ function indexOfInvoice(invoices: readonly Invoice[], invoiceId: string, from: n
 }
 
 /** Rows of a page that belong to an account through their invoice (payments, disputes). */
-type InvoiceRows<Row> = {
+type InvoiceRows<Row extends { invoiceId: string }> = {
   rows: readonly Row[];
-  invoiceIds: readonly string[];
   /** The customer each row carries (null only for a row whose invoice is not stored). */
   customerIds: readonly (string | null)[];
 };
@@ -333,8 +332,8 @@ type InvoiceRows<Row> = {
  * row matched. A row whose invoice was not read (written between the page's statements) is left for
  * the next read rather than shown without its invoice.
  */
-function attachByInvoice<Row>(
-  { rows, invoiceIds, customerIds }: InvoiceRows<Row>,
+function attachByInvoice<Row extends { invoiceId: string }>(
+  { rows, customerIds }: InvoiceRows<Row>,
   byCustomer: ReadonlyMap<string, AccountFacts>,
   attach: (facts: AccountFacts, row: Row) => void,
 ): void {
@@ -348,7 +347,7 @@ function attachByInvoice<Row>(
       cursor = 0;
     }
     if (customer === undefined) return;
-    const at = indexOfInvoice(customer.invoices, invoiceIds[index] as string, cursor);
+    const at = indexOfInvoice(customer.invoices, row.invoiceId, cursor);
     if (at < 0) return;
     cursor = at;
     attach(customer, row);
@@ -361,7 +360,7 @@ function withCustomer<Row extends { invoiceId: string }>(
 ): InvoiceRows<Row> {
   const customerIds: (string | null)[] = [];
   const rows = read((customerId) => customerIds.push(customerId));
-  return { rows, invoiceIds: rows.map((row) => row.invoiceId), customerIds };
+  return { rows, customerIds };
 }
 
 /**

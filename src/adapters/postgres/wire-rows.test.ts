@@ -240,7 +240,7 @@ describe('readWireResults', () => {
   it('refuses a message cut short, a value longer than its row, and fewer results than statements', () => {
     expect(() => readWireResults(new Uint8Array([0x44, 0, 0, 0, 50, 0, 1]), 1)).toThrow(/truncated/);
     const int32 = (value: number) => [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255];
-    // One text column (type oid 25): name, table oid, column number, type oid, size, modifier, format.
+    // One text column (type oid 25, binary format): name, table oid, column number, type oid, size, modifier, format.
     const description = message('T', [
       0,
       1,
@@ -254,7 +254,7 @@ describe('readWireResults', () => {
       255,
       ...int32(-1),
       0,
-      0,
+      1,
     ]);
     const short = readWireResults(
       new Uint8Array([...description, ...message('D', [0, 1, ...int32(9), 65]), ...complete]),

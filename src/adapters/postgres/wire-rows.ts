@@ -1,8 +1,9 @@
 /**
  * Reads the backend messages PostgreSQL answers a pipeline of Parse/Bind/Describe/Execute with, ending
- * in one Sync: one list of positional rows per statement, in statement order, values in the text or
- * the binary format turned into what the rest of the store expects (BIGINT a safe-integer number,
- * DATE the text PostgreSQL writes for it, 'YYYY-MM-DD' in the common era, text a string, NULL null).
+ * in one Sync: one list of positional rows per statement, in statement order, values in the binary
+ * format the Bind asked for (pglite-worker.mts) turned into what the rest of the store expects (BIGINT
+ * a safe-integer number, DATE the text PostgreSQL writes for it, 'YYYY-MM-DD' in the common era, text
+ * a string, NULL null).
  *
  * Every string is made from its own bytes, never cut out of a larger string: V8 would keep a whole
  * page of text alive for as long as any one value cut from it is kept.
@@ -26,10 +27,6 @@ const TEXT_OID = 25;
 const BPCHAR_OID = 1042;
 const VARCHAR_OID = 1043;
 const DATE_OID = 1082;
-
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
 
 const text = (bytes: Buffer, start: number, end: number): string => bytes.toString('utf8', start, end);
 
@@ -72,56 +69,6 @@ function texts(): Decode {
     previousStart = start;
     previousLength = length;
     return previous;
-  };
-}
-
-const integer =
-  (column: string): Decode =>
-  (bytes, start, end) => {
-    let index = start;
-    const negative = bytes[index] === MINUS;
-    if (negative) index += 1;
-    let value = 0;
-    if (index === end) throw new RangeError(`${column}: "${text(bytes, start, end)}" is not an integer`);
-    for (; index < end; index += 1) {
-      const digit = (bytes[index] ?? 0) - ZERO;
-      if (digit < 0 || digit > 9)
-        throw new RangeError(`${column}: "${text(bytes, start, end)}" is not an integer`);
-      value = value * 10 + digit;
-    }
-    // Past 2^53 the sum above is no longer exact, and it only grows: the check catches every such value.
-    if (!Number.isSafeInteger(value))
-      throw new RangeError(`bigint ${text(bytes, start, end)} is not a safe integer`);
-    return negative ? -value : value;
-  };
-
-const bool: Decode = (bytes, start) => bytes[start] === 0x74;
-
-/** The day of an ISO 'YYYY-MM-DD' as yyyymmdd, or -1 for any other form (BC, infinity, a 5-digit year). */
-function isoDateKey(bytes: Buffer, start: number, end: number): number {
-  if (end - start !== 10 || bytes[start + 4] !== MINUS || bytes[start + 7] !== MINUS) return -1;
-  let key = 0;
-  for (let index = start; index < end; index += 1) {
-    if (index === start + 4 || index === start + 7) continue;
-    const byte = bytes[index] ?? 0;
-    if (byte < ZERO || byte > NINE) return -1;
-    key = key * 10 + (byte - ZERO);
-  }
-  return key;
-}
-
-/** Dates repeat across a page's rows: one string per distinct day, shared by every row that has it. */
-function dates(): Decode {
-  const seen = new Map<number, string>();
-  return (bytes, start, end) => {
-    const key = isoDateKey(bytes, start, end);
-    if (key < 0) return text(bytes, start, end);
-    let date = seen.get(key);
-    if (date === undefined) {
-      date = text(bytes, start, end);
-      seen.set(key, date);
-    }
-    return date;
   };
 }
 
@@ -175,7 +122,7 @@ const binaryDate: Decode = (bytes, start) => {
   return date;
 };
 
-function decoderOf(name: string, typeOid: number, binary: boolean, dateDecoder: Decode): Decode {
+function decoderOf(name: string, typeOid: number): Decode {
   switch (typeOid) {
     case TEXT_OID:
     case VARCHAR_OID:
@@ -185,11 +132,11 @@ function decoderOf(name: string, typeOid: number, binary: boolean, dateDecoder: 
     case INT8_OID:
     case INT4_OID:
     case INT2_OID:
-      return binary ? binaryInteger(name) : integer(name);
+      return binaryInteger(name);
     case DATE_OID:
-      return binary ? binaryDate : dateDecoder;
+      return binaryDate;
     case BOOL_OID:
-      return binary ? binaryBool : bool;
+      return binaryBool;
     default:
       throw new TypeError(`column ${name}: type oid ${typeOid} is not read from the wire here`);
   }
@@ -227,19 +174,14 @@ function errorOf(bytes: Buffer, start: number, end: number): WireError {
 function columnsOf(bytes: Buffer, start: number): Column[] {
   const count = bytes.readInt16BE(start);
   const columns: Column[] = [];
-  const dateDecoder = dates();
   let offset = start + 2;
   for (let index = 0; index < count; index += 1) {
     const [name, next] = cString(bytes, offset);
     // table oid (4), column number (2), type oid (4), type size (2), type modifier (4), format (2)
     const typeOid = bytes.readInt32BE(next + 6);
     const format = bytes.readInt16BE(next + 16);
-    if (format !== 0 && format !== 1)
-      throw new TypeError(`column ${name}: format ${format} is not read here`);
-    columns.push({
-      name,
-      decode: decoderOf(name, typeOid, format === 1, dateDecoder),
-    });
+    if (format !== 1) throw new TypeError(`column ${name}: only the binary format is read here`);
+    columns.push({ name, decode: decoderOf(name, typeOid) });
     offset = next + 18;
   }
   return columns;
