@@ -34,20 +34,17 @@ describe('the product process (npm start)', () => {
 
   it('serves /healthz and /readyz, loads demo data into an empty store, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const started = spawn(
-      process.execPath,
-      [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'server/main.ts'],
-      {
-        cwd: ROOT,
-        env: {
-          ...cleanEnv(),
-          PORT: String(port),
-          COLLECTIONS_DATA_DIR: path.join(work, 'store'),
-          DEMO_CUSTOMERS: '40',
-          LOG_LEVEL: 'info',
-        },
+    // As `npm start` runs it: Node with tsx as its loader, so SIGTERM reaches the server's handler.
+    const started = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...cleanEnv(),
+        PORT: String(port),
+        COLLECTIONS_DATA_DIR: path.join(work, 'store'),
+        DEMO_CUSTOMERS: '40',
+        LOG_LEVEL: 'info',
       },
-    );
+    });
     child = started;
     let logs = '';
     started.stderr?.on('data', (chunk: Buffer) => (logs += chunk.toString()));

@@ -10,7 +10,15 @@ import type {
 } from '../../domain/model';
 import { cardOnFile } from '../../domain/card-on-file';
 import type { CalendarDate } from '../../domain/dates';
-import type { SqlClient, SqlSession, SqlStatement, SqlValue, TupleField } from './sql-client';
+import type {
+  SqlClient,
+  SqlSession,
+  SqlStatement,
+  SqlValue,
+  TupleCursor,
+  TupleField,
+  TupleResults,
+} from './sql-client';
 
 // Columns are aliased to the domain's property names so rows need no mapping; both engines turn
 // BIGINT into number and DATE into 'YYYY-MM-DD'.
@@ -89,8 +97,8 @@ const ONE_CUSTOMER = `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE tenant_id 
  * own query path) decode result values one by one in JavaScript, which for a page of tens of thousands
  * of rows costs several times what a single JSON.parse does. Each row is a positional array (no
  * repeated keys), and JSON renders BIGINT as a number and DATE as 'YYYY-MM-DD' whatever the DateStyle,
- * exactly the domain's shape. PGlite streams pages another way (pipelinedPageSql): building JSON is
- * work on its one database thread, which there is the bottleneck.
+ * exactly the domain's shape. It reads one account (getAccountFacts); pages stream another way
+ * (pipelinedPageSql): building JSON costs the server several times what writing the rows does.
  *
  * Rows come in no particular order: the engine does not depend on it.
  *
@@ -122,9 +130,10 @@ const DISPUTES = jsonArraySql(
 );
 
 /**
- * A page in one trip to PGlite's thread ($1 tenant, $2 page size, $3 the last id of the previous
- * page), then its children over the ids it covers, which the engine appends as $2 and $3 (see
- * queryTuples): each child is planned knowing its range, as the JSON queries are.
+ * A page ($1 tenant, $2 page size, $3 the last id of the previous page; on PGlite in one trip to its
+ * thread), then its children over the ids it covers, which the engine appends as $2 and $3 (see
+ * queryTuples). Children come in the page's order (the index they are read through has it), so each
+ * account is built from its own run of rows, one account at a time (accountsOfPage).
  */
 const pipelinedPageSql = (after: boolean): { head: string; children: string[] } => ({
   head: `SELECT ${CUSTOMER_FIELDS} FROM customers
@@ -136,7 +145,8 @@ const pipelinedPageSql = (after: boolean): { head: string; children: string[] } 
     ['disputes', DISPUTE_FIELDS],
   ].map(
     ([table, fields]) =>
-      `SELECT ${fields} FROM ${table} WHERE tenant_id = $1 AND customer_id >= $2 AND customer_id <= $3`,
+      `SELECT ${fields} FROM ${table} WHERE tenant_id = $1 AND customer_id >= $2 AND customer_id <= $3
+       ORDER BY customer_id`,
   ),
 });
 
@@ -412,7 +422,13 @@ export async function getAccountFacts(
 }
 
 /** `facts` does the page's remaining work, once its next page has been asked for. */
-type Page = { facts: () => AccountFacts[]; last: string | undefined; full: boolean };
+type Page = {
+  facts: () => Iterable<AccountFacts>;
+  /** Every account of the page was read. */
+  done?: () => void;
+  last: string | undefined;
+  full: boolean;
+};
 
 const customerOf = ([
   customerId,
@@ -465,7 +481,7 @@ async function loadPage(
 
 type QueryTuples = NonNullable<SqlClient['queryTuples']>;
 
-/** A page in one trip to the engine, which runs nothing else in between. */
+/** A page as positional rows (queryTuples), its children read in the page's order. */
 async function loadPipelinedPage(
   queryTuples: QueryTuples,
   tenant: TenantId,
@@ -477,28 +493,90 @@ async function loadPipelinedPage(
     { sql: head, params: after === undefined ? [tenant, pageSize] : [tenant, pageSize, after] },
     ...children.map((sql) => ({ sql, params: [tenant] })),
   ];
-  const results = await queryTuples(statements, { keyRangeOfFirst: true });
+  const results = await queryTuples(statements, {
+    keyRangeOfFirst: true,
+    keyset: { next: { sql: NEXT_PAGE.head, params: [tenant, pageSize] }, rows: pageSize },
+  });
   const customers = results.rows<CustomerTuple>(0).map(customerOf);
   return {
     // The children are decoded only now: their bytes wait while the next page is on its way.
-    facts: () =>
-      assembleFacts(
-        customers,
-        results.map(1, invoiceOf),
-        withCustomer((keep) =>
-          results.map<PaymentTuple, PaymentAttempt>(2, (field) => paymentOf(field, keep)),
-        ),
-        results.map(3, subscriptionOf),
-        withCustomer((keep) => results.map<DisputeTuple, Dispute>(4, (field) => disputeOf(field, keep))),
-      ),
+    facts: () => accountsOfPage(customers, results),
+    done: () => results.release(),
     last: customers[customers.length - 1]?.customerId,
     full: customers.length === pageSize,
   };
 }
 
+const IGNORE_CUSTOMER = (): void => undefined;
+
 /**
- * Keyset paging over customer ids; memory stays at two pages. The next page is read while the
- * caller works through the current one, so the database and the caller's computation overlap.
+ * The rows of the account at `index` of the page from `cursor` on, as `build` makes them: rows come
+ * in the page's order by their customer id (`column`). A row of no account of the page (its invoice
+ * not stored, or its customer written after the page was read) is passed over, as the other path
+ * leaves it; one of an account already built means the order was not kept, and is refused.
+ */
+function rowsOfAccount<Tuple extends unknown[], T>(
+  cursor: TupleCursor<Tuple>,
+  column: number & keyof Tuple,
+  position: ReadonlyMap<string, number>,
+  index: number,
+  build: (field: TupleField<Tuple>) => T,
+): T[] {
+  const rows: T[] = [];
+  for (;;) {
+    const key = cursor.peek(column);
+    if (key === undefined) return rows;
+    const at = typeof key === 'string' ? (position.get(key) ?? -1) : -1;
+    if (at > index) return rows;
+    if (at >= 0 && at < index) throw new Error(`rows of account ${String(key)} came after a later account's`);
+    const row = cursor.take(build);
+    if (at === index && row !== undefined) rows.push(row);
+  }
+}
+
+/** Rows (payments, disputes) of an invoice among `invoices`; others were written after the page. */
+function ofInvoices<Row extends { invoiceId: string }>(rows: Row[], invoices: readonly Invoice[]): Row[] {
+  let cursor = 0;
+  return rows.filter((row) => {
+    const at = indexOfInvoice(invoices, row.invoiceId, cursor);
+    if (at < 0) return false;
+    cursor = at;
+    return true;
+  });
+}
+
+/**
+ * Each account of a page, built when it is reached: only one account's rows are live at a time,
+ * so the young objects a collection copies are one account's, not a page's.
+ */
+function* accountsOfPage(customers: readonly Customer[], results: TupleResults): Generator<AccountFacts> {
+  const position = new Map(customers.map((customer, index) => [customer.customerId, index]));
+  const invoices = results.cursor<InvoiceTuple>(1);
+  const payments = results.cursor<PaymentTuple>(2);
+  const subscriptions = results.cursor<SubscriptionTuple>(3);
+  const disputes = results.cursor<DisputeTuple>(4);
+  for (const [index, customer] of customers.entries()) {
+    const own = rowsOfAccount(invoices, 1, position, index, invoiceOf);
+    yield {
+      customer,
+      invoices: own,
+      payments: ofInvoices(
+        rowsOfAccount(payments, 8, position, index, (field) => paymentOf(field, IGNORE_CUSTOMER)),
+        own,
+      ),
+      subscriptions: rowsOfAccount(subscriptions, 1, position, index, subscriptionOf),
+      disputes: ofInvoices(
+        rowsOfAccount(disputes, 7, position, index, (field) => disputeOf(field, IGNORE_CUSTOMER)),
+        own,
+      ),
+    };
+  }
+}
+
+/**
+ * Keyset paging over customer ids; memory stays at a few pages (the one being read, the next, and on
+ * PGlite the one its thread reads ahead). The next page is read while the caller works through the
+ * current one, so the database and the caller's computation overlap.
  */
 export async function* streamAccountFacts(
   db: SqlClient,
@@ -523,5 +601,6 @@ export async function* streamAccountFacts(
     // it back by as long, with the database thread idle meanwhile.
     if (next !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
     yield* page.facts();
+    page.done?.();
   }
 }

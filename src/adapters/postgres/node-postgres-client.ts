@@ -1,5 +1,13 @@
 import pg from 'pg';
-import type { SqlClient, SqlSession, SqlValue } from './sql-client';
+import type {
+  SqlClient,
+  SqlSession,
+  SqlStatement,
+  SqlValue,
+  TupleResults,
+  TuplesOptions,
+} from './sql-client';
+import { arrayResults } from './tuple-arrays';
 
 const INT8_OID = 20;
 const DATE_OID = 1082;
@@ -86,11 +94,11 @@ export function openNodePostgresClient(connectionString: string): SqlClient {
     return client;
   };
 
-  const withClient = async <T>(work: (session: SqlSession) => Promise<T>): Promise<T> => {
+  const withConnection = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await acquire();
     let broken: Error | undefined;
     try {
-      return await work(sessionOf(client));
+      return await work(client);
     } catch (error) {
       broken = brokenConnection(error);
       throw error;
@@ -98,9 +106,39 @@ export function openNodePostgresClient(connectionString: string): SqlClient {
       client.release(broken);
     }
   };
+  const withClient = <T>(work: (session: SqlSession) => Promise<T>): Promise<T> =>
+    withConnection((client) => work(sessionOf(client)));
+
+  const rowsOf = (statement: SqlStatement, extra: SqlStatement['params'] = []): Promise<unknown[][]> =>
+    withConnection(async (client) => {
+      const result = await client.query<unknown[]>({
+        text: statement.sql,
+        values: [...statement.params, ...extra],
+        rowMode: 'array',
+      });
+      return result.rows;
+    });
+
+  /**
+   * Plain rows, decoded by node-postgres (text format, the parsers above). The statements after the
+   * first run at once on connections of their own, so the server works on them in parallel.
+   */
+  const queryTuples = async (
+    statements: readonly SqlStatement[],
+    { keyRangeOfFirst = false }: TuplesOptions = {},
+  ): Promise<TupleResults> => {
+    const [head, ...others] = statements;
+    if (!keyRangeOfFirst || head === undefined)
+      return arrayResults(await Promise.all(statements.map((statement) => rowsOf(statement))));
+    const first = await rowsOf(head);
+    const key = (row: unknown[] | undefined) => (row?.[0] ?? null) as string | number | null;
+    const range = [key(first[0]), key(first[first.length - 1])];
+    return arrayResults([first, ...(await Promise.all(others.map((statement) => rowsOf(statement, range))))]);
+  };
 
   return {
     kind: 'postgres',
+    queryTuples,
     query: <Row>(sql: string, params?: readonly SqlValue[], options?: { prepare?: string }) =>
       withClient((session) => session.query<Row>(sql, params, options)),
     exec: (sql) => withClient((session) => session.exec(sql)),

@@ -1,7 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { PgliteError, PgliteReply, PgliteRequest, PgliteWorkerData } from './pglite-worker.mjs';
-import type { SqlClient, SqlSession, SqlStatement, SqlValue } from './sql-client';
+import type {
+  PgliteError,
+  PgliteRecycle,
+  PgliteReply,
+  PgliteRequest,
+  PgliteWorkerData,
+} from './pglite-worker.mjs';
+import type { SqlClient, SqlSession, SqlStatement, SqlValue, TuplesOptions } from './sql-client';
 import { readWireResults } from './wire-rows';
 import { lockDataDir, type DataDirHolder, type DataDirLock, type DataDirOwner } from './data-dir-lock';
 
@@ -52,10 +58,10 @@ export async function openPgliteClient(
   }
 }
 
-async function startPglite(dataDir: string | undefined, lock: DataDirLock | undefined): Promise<SqlClient> {
-  const workerData: PgliteWorkerData = { dataDir: dataDir ?? null };
-  const worker = new Worker(WORKER_FILE, { workerData });
+type Request = PgliteRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
+/** Requests to the worker and their answers, matched by id; every one pending fails once it stops. */
+function workerChannel(worker: Worker) {
   const waiting = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let stopped: Error | undefined;
@@ -75,7 +81,7 @@ async function startPglite(dataDir: string | undefined, lock: DataDirLock | unde
   worker.on('error', stop);
   worker.on('exit', (code) => stop(new Error(`the PGlite worker stopped (exit code ${code})`)));
 
-  const ask = (id: number, request?: PgliteRequest): Promise<Answer> =>
+  const answer = (id: number, request?: PgliteRequest): Promise<Answer> =>
     new Promise((resolve, reject) => {
       if (stopped !== undefined) {
         reject(stopped);
@@ -85,37 +91,88 @@ async function startPglite(dataDir: string | undefined, lock: DataDirLock | unde
       if (request !== undefined) worker.postMessage(request);
     });
 
+  return {
+    /** The worker's answer to its start-up. */
+    started: (): Promise<Answer> => answer(0),
+    ask: (request: Request): Promise<Answer> => {
+      const id = nextId++;
+      return answer(id, { ...request, id } as PgliteRequest);
+    },
+    stopped: (): boolean => stopped !== undefined,
+    stop,
+    /** Gives the memory of an answer read to the end back to the worker, which writes the next into it. */
+    recycle(wire: Uint8Array): void {
+      const memory = wire.buffer;
+      if (stopped !== undefined || !(memory instanceof ArrayBuffer) || memory.byteLength === 0) return;
+      worker.postMessage({ op: 'recycle', memory } satisfies PgliteRecycle, [memory]);
+    },
+  };
+}
+
+type Statements = {
+  run: (sql: string, params: readonly SqlValue[], prepare?: string) => Promise<Answer>;
+  runScript: (sql: string) => Promise<void>;
+};
+
+/** `work` between BEGIN and COMMIT (ROLLBACK when it fails); statements after its end are refused. */
+async function inTransaction<T>(
+  { run, runScript }: Statements,
+  work: (tx: SqlSession) => Promise<T>,
+): Promise<T> {
+  let open = true;
+  const inside = <R>(action: () => Promise<R>): Promise<R> =>
+    open ? action() : Promise.reject(new Error('the transaction has already ended'));
+  const tx: SqlSession = {
+    query: <Row>(sql: string, params: readonly SqlValue[] = [], options: { prepare?: string } = {}) =>
+      inside(async () => (await run(sql, params, options.prepare)).rows as Row[]),
+    exec: (sql) => inside(() => runScript(sql)),
+  };
+  await runScript('BEGIN');
+  let result: T;
   try {
-    await ask(0);
+    result = await work(tx);
+  } catch (error) {
+    open = false;
+    await runScript('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  open = false;
+  const committed = await run('COMMIT', []);
+  // COMMIT of a transaction that already failed answers ROLLBACK instead of raising.
+  if (committed.command === 'ROLLBACK') throw new Error('transaction failed earlier and was rolled back');
+  return result;
+}
+
+async function startPglite(dataDir: string | undefined, lock: DataDirLock | undefined): Promise<SqlClient> {
+  const workerData: PgliteWorkerData = { dataDir: dataDir ?? null };
+  const worker = new Worker(WORKER_FILE, { workerData });
+  const channel = workerChannel(worker);
+  try {
+    await channel.started();
   } catch (error) {
     await worker.terminate();
     throw error;
   }
 
-  const run = (sql: string, params: readonly SqlValue[], prepare?: string): Promise<Answer> => {
-    const id = nextId++;
-    return ask(id, {
-      id,
-      op: 'query',
-      sql,
-      params: [...params],
-      ...(prepare === undefined ? {} : { prepare }),
-    });
+  const statements: Statements = {
+    run: (sql, params, prepare) =>
+      channel.ask({ op: 'query', sql, params: [...params], ...(prepare === undefined ? {} : { prepare }) }),
+    runScript: async (sql) => {
+      await channel.ask({ op: 'exec', sql });
+    },
   };
-  const runScript = async (sql: string): Promise<void> => {
-    const id = nextId++;
-    await ask(id, { id, op: 'exec', sql });
-  };
+  const { run, runScript } = statements;
   const runTuples = async (
-    statements: readonly SqlStatement[],
-    keyRangeOfFirst: boolean,
+    list: readonly SqlStatement[],
+    { keyRangeOfFirst = false, keyset }: TuplesOptions,
   ): Promise<Uint8Array> => {
-    const id = nextId++;
-    const answer = await ask(id, {
-      id,
+    const answer = await channel.ask({
       op: 'tuples',
-      statements: statements.map(({ sql, params }) => ({ sql, params: [...params] })),
+      statements: list.map(({ sql, params }) => ({ sql, params: [...params] })),
       keyRangeOfFirst,
+      ...(keyset === undefined
+        ? {}
+        : { keyset: { next: { sql: keyset.next.sql, params: [...keyset.next.params] }, rows: keyset.rows } }),
     });
     return answer.wire ?? new Uint8Array(0);
   };
@@ -133,48 +190,18 @@ async function startPglite(dataDir: string | undefined, lock: DataDirLock | unde
       exclusive(async () => (await run(sql, params, options.prepare)).rows as Row[]),
     exec: (sql) => exclusive(() => runScript(sql)),
     // Read outside the exclusive section, so the next statement reaches the worker meanwhile.
-    queryTuples: async (statements: readonly SqlStatement[], options: { keyRangeOfFirst?: boolean } = {}) =>
-      readWireResults(
-        await exclusive(() => runTuples(statements, options.keyRangeOfFirst ?? false)),
-        statements.length,
-      ),
-
+    queryTuples: async (list: readonly SqlStatement[], options: TuplesOptions = {}) => {
+      const wire = await exclusive(() => runTuples(list, options));
+      return readWireResults(wire, list.length, () => channel.recycle(wire));
+    },
     transaction: <T>(work: (tx: SqlSession) => Promise<T>) =>
-      exclusive(async () => {
-        let open = true;
-        const inside = <R>(action: () => Promise<R>): Promise<R> =>
-          open ? action() : Promise.reject(new Error('the transaction has already ended'));
-        const tx: SqlSession = {
-          query: <Row>(sql: string, params: readonly SqlValue[] = [], options: { prepare?: string } = {}) =>
-            inside(async () => (await run(sql, params, options.prepare)).rows as Row[]),
-          exec: (sql) => inside(() => runScript(sql)),
-        };
-        await runScript('BEGIN');
-        let result: T;
-        try {
-          result = await work(tx);
-        } catch (error) {
-          open = false;
-          await runScript('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-        open = false;
-        const committed = await run('COMMIT', []);
-        // COMMIT of a transaction that already failed answers ROLLBACK instead of raising.
-        if (committed.command === 'ROLLBACK')
-          throw new Error('transaction failed earlier and was rolled back');
-        return result;
-      }),
-
+      exclusive(() => inTransaction(statements, work)),
     close: () =>
       exclusive(async () => {
         try {
-          if (stopped === undefined) {
-            const id = nextId++;
-            await ask(id, { id, op: 'close' });
-          }
+          if (!channel.stopped()) await channel.ask({ op: 'close' });
         } finally {
-          stop(new Error('the PGlite store is closed'));
+          channel.stop(new Error('the PGlite store is closed'));
           await worker.terminate();
           await lock?.release();
         }

@@ -22,10 +22,37 @@ export interface TupleResults {
   rows<Tuple extends unknown[]>(statement: number): Tuple[];
   /** What `build` makes of each row, reading only the values it asks for, with no row array between. */
   map<Tuple extends unknown[], T>(statement: number, build: (field: TupleField<Tuple>) => T): T[];
+  /** A statement's rows one at a time, in the order they came. */
+  cursor<Tuple extends unknown[]>(statement: number): TupleCursor<Tuple>;
+  /** Done with every statement's rows: the engine may reuse their memory; reading them again throws. */
+  release(): void;
+}
+
+/** Rows read one at a time: the current row's values, and what `build` makes of it before moving on. */
+export interface TupleCursor<Tuple extends unknown[]> {
+  /** A value of the current row; undefined past the last row. */
+  peek<K extends number & keyof Tuple>(column: K): Tuple[K] | undefined;
+  /** What `build` makes of the current row, then the next row is current; undefined past the last. */
+  take<T>(build: (field: TupleField<Tuple>) => T): T | undefined;
 }
 
 /** One value of the row being read, by column position, typed by the statement's row tuple. */
 export type TupleField<Tuple extends unknown[]> = <K extends number & keyof Tuple>(column: K) => Tuple[K];
+
+export type TuplesOptions = {
+  /**
+   * The first column of the first statement's first and last rows (null and null when it has none)
+   * is appended to the parameters of the others, e.g. a keyset page and its children.
+   */
+  keyRangeOfFirst?: boolean;
+  /**
+   * A keyset walk's next page, which the engine may read while the caller works through this one:
+   * when the first statement returns `rows` rows, the next request is likely this one with `next`
+   * as its first statement, its parameters followed by the last row's first column. Only a hint:
+   * any other request in between, or a different one, is answered as if it had not been given.
+   */
+  keyset?: { next: SqlStatement; rows: number };
+};
 
 export interface SqlClient extends SqlSession {
   readonly kind: 'pglite' | 'postgres';
@@ -33,13 +60,11 @@ export interface SqlClient extends SqlSession {
    * Read statements run back to back in one trip to the engine, each answered as positional rows in
    * its column order (same value forms as `query`). PGlite has it: its statements run on another
    * thread, and rows that cross as the database wrote them cost that thread nothing to shape. A
-   * statement's rows are decoded when asked for. `keyRangeOfFirst`: the first column of the
-   * first statement's first and last rows (null and null when it has none) is appended to the
-   * parameters of the others, e.g. a keyset page and its children.
+   * statement's rows are decoded when asked for.
    */
   readonly queryTuples?: (
     statements: readonly SqlStatement[],
-    options?: { keyRangeOfFirst?: boolean },
+    options?: TuplesOptions,
   ) => Promise<TupleResults>;
   /** Commits when `work` resolves, rolls back when it rejects. */
   transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T>;

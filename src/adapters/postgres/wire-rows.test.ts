@@ -221,6 +221,64 @@ describe('rows read from the wire (PGlite queryTuples)', () => {
     ).toEqual(['1:one:-9007199254740991:2026-12-07:true', '2:null:42:null:false']);
     expect(results.map<Picked, number>(0, (field) => field(0))).toEqual([1, 2]);
   });
+
+  it('reads rows one at a time through a cursor: peek does not move on, take does, both end past the last', async () => {
+    await client.exec('TRUNCATE probe');
+    await client.query(`INSERT INTO probe (id, label) VALUES (1, 'a'), (2, NULL), (3, 'c')`);
+    const results = await tuples([
+      { sql: 'SELECT id, label FROM probe ORDER BY id', params: [] },
+      { sql: 'SELECT id FROM probe WHERE false', params: [] },
+    ]);
+    const cursor = results.cursor<[number, string | null]>(0);
+    expect([cursor.peek(0), cursor.peek(1), cursor.peek(0)]).toEqual([1, 'a', 1]);
+    expect(cursor.take((field) => `${field(0)}/${field(1)}`)).toBe('1/a');
+    expect(cursor.peek(1)).toBeNull();
+    expect(cursor.take((field) => field(0))).toBe(2);
+    expect(cursor.take((field) => field(1))).toBe('c');
+    expect([cursor.peek(0), cursor.take((field) => field(0))]).toEqual([undefined, undefined]);
+    const empty = results.cursor<[number]>(1);
+    expect(empty.peek(0)).toBeUndefined();
+    expect(() => results.cursor(2)).toThrow(RangeError);
+  });
+
+  it('gives the memory of rows read back once, after which reading them throws instead of answering', async () => {
+    const results = await tuples([{ sql: 'SELECT id FROM probe ORDER BY id', params: [] }]);
+    expect(results.rows(0)).toEqual([[1], [2], [3]]);
+    results.release();
+    results.release();
+    expect(() => results.rows(0)).toThrow();
+    // The worker writes the next answers into the memory given back; they read as written.
+    for (let round = 0; round < 6; round += 1) {
+      const again = await tuples([
+        { sql: 'SELECT id, $1::text AS round FROM probe ORDER BY id', params: [round] },
+      ]);
+      expect(again.rows(0)).toEqual([1, 2, 3].map((id) => [id, String(round)]));
+      again.release();
+    }
+  });
+
+  it('parses a statement once by its text, and a text that failed to parse fails again the same way', async () => {
+    const broken = { sql: 'SELEC id FROM probe', params: [] };
+    for (let attempt = 0; attempt < 2; attempt += 1)
+      await expect(tuples([broken])).rejects.toMatchObject({ code: '42601' });
+    // A statement named in a pipeline that failed after it runs again all the same.
+    const sql = 'SELECT id FROM probe WHERE id = $1';
+    await expect(
+      tuples([
+        { sql, params: [1] },
+        { sql: 'SELECT 1 / 0 AS never', params: [] },
+      ]),
+    ).rejects.toMatchObject({ code: '22012' });
+    for (const id of [1, 3]) expect((await tuples([{ sql, params: [id] }])).rows(0)).toEqual([[id]]);
+    await client.exec('ALTER TABLE probe ADD COLUMN extra integer');
+    expect(
+      (await tuples([{ sql: 'SELECT * FROM probe WHERE id = $1', params: [3] }])).rows(0)[0],
+    ).toHaveLength(10);
+    await client.exec('ALTER TABLE probe DROP COLUMN extra');
+    expect(
+      (await tuples([{ sql: 'SELECT * FROM probe WHERE id = $1', params: [3] }])).rows(0)[0],
+    ).toHaveLength(9);
+  });
 });
 
 describe('readWireResults', () => {

@@ -9,7 +9,7 @@
  * page of text alive for as long as any one value cut from it is kept.
  */
 import { Buffer } from 'node:buffer';
-import type { TupleField } from './sql-client';
+import type { TupleCursor, TupleField } from './sql-client';
 import { civilFromDayNumber } from '../../domain/dates';
 
 export type WireRow = unknown[];
@@ -211,6 +211,10 @@ export type WireResults = {
   rows<Tuple extends unknown[] = WireRow>(statement: number): Tuple[];
   /** What `build` makes of each row, reading only the values it asks for and no row array. */
   map<Tuple extends unknown[], T>(statement: number, build: (field: TupleField<Tuple>) => T): T[];
+  /** A statement's rows one at a time, in order. */
+  cursor<Tuple extends unknown[]>(statement: number): TupleCursor<Tuple>;
+  /** Done with these rows: their memory goes back to the engine, and reading them again throws. */
+  release(): void;
 };
 
 /** One statement's messages: where its rows lie, and how to read their columns. */
@@ -240,6 +244,44 @@ function mapRows<T>(
   return built;
 }
 
+function cursorOf<Tuple extends unknown[]>(
+  bytes: Buffer,
+  { start, end, columns }: Result,
+): TupleCursor<Tuple> {
+  const starts = new Int32Array(columns.length);
+  const ends = new Int32Array(columns.length);
+  const field = (column: number): unknown => {
+    const from = starts[column] ?? -1;
+    if (from < 0) return null;
+    return (columns[column] as Column).decode(bytes, from, ends[column] ?? from);
+  };
+  let offset = start;
+  let located = -1;
+  /** Whether there is a row at `offset` (located), moving past messages that are not rows. */
+  const atRow = (): boolean => {
+    while (offset < end) {
+      const next = offset + 1 + bytes.readInt32BE(offset + 1);
+      if (bytes[offset] === 0x44) {
+        if (located !== offset) locate(bytes, offset + 5, next, starts, ends);
+        located = offset;
+        return true;
+      }
+      offset = next;
+    }
+    return false;
+  };
+  return {
+    peek: <K extends number & keyof Tuple>(column: K): Tuple[K] | undefined =>
+      atRow() ? (field(column) as Tuple[K]) : undefined,
+    take<T>(build: (field: TupleField<Tuple>) => T): T | undefined {
+      if (!atRow()) return undefined;
+      const built = build(field as TupleField<Tuple>);
+      offset += 1 + bytes.readInt32BE(offset + 1);
+      return built;
+    },
+  };
+}
+
 function decodeRows(bytes: Buffer, result: Result): WireRow[] {
   const width = result.columns.length;
   return mapRows(bytes, result, (field) => {
@@ -255,7 +297,11 @@ function decodeRows(bytes: Buffer, result: Result): WireRow[] {
  * read here; a statement that returns no rows (NoData) has none. Rows are decoded when asked for, so
  * a caller can act on one statement (say, send its next request) before paying for the others.
  */
-export function readWireResults(wire: Uint8Array, statements: number): WireResults {
+export function readWireResults(
+  wire: Uint8Array,
+  statements: number,
+  release: () => void = () => undefined,
+): WireResults {
   const bytes = Buffer.from(wire.buffer, wire.byteOffset, wire.byteLength);
   const results: Result[] = [];
   let current: Result = { start: 0, end: 0, columns: [] };
@@ -285,6 +331,7 @@ export function readWireResults(wire: Uint8Array, statements: number): WireResul
   }
   if (results.length !== statements)
     throw new Error(`expected the rows of ${statements} statements, got ${results.length}`);
+  let released = false;
   return {
     // Decoded anew on each call and not kept: rows held here would outlive their use by a whole page.
     rows<Tuple extends unknown[] = WireRow>(statement: number): Tuple[] {
@@ -296,6 +343,16 @@ export function readWireResults(wire: Uint8Array, statements: number): WireResul
       const result = results[statement];
       if (result === undefined) throw new RangeError(`no statement ${statement} in this pipeline`);
       return mapRows(bytes, result, build as (field: TupleField<WireRow>) => T);
+    },
+    cursor<Tuple extends unknown[]>(statement: number): TupleCursor<Tuple> {
+      const result = results[statement];
+      if (result === undefined) throw new RangeError(`no statement ${statement} in this pipeline`);
+      return cursorOf<Tuple>(bytes, result);
+    },
+    release(): void {
+      if (released) return;
+      released = true;
+      release();
     },
   };
 }
