@@ -220,63 +220,51 @@ export type WireResults = {
 /** One statement's messages: where its rows lie, and how to read their columns. */
 type Result = { start: number; end: number; columns: Column[] };
 
-function mapRows<T>(
-  bytes: Buffer,
-  { start, end, columns }: Result,
-  build: (field: TupleField<WireRow>) => T,
-): T[] {
+/** One statement's rows in turn: `next` locates the next row, `field` reads a value of the row located. */
+function rowReader(bytes: Buffer, { start, end, columns }: Result) {
   const starts = new Int32Array(columns.length);
   const ends = new Int32Array(columns.length);
+  let offset = start;
   const field = (column: number): unknown => {
     const from = starts[column] ?? -1;
     if (from < 0) return null;
     return (columns[column] as Column).decode(bytes, from, ends[column] ?? from);
   };
+  return {
+    field: field as TupleField<WireRow>,
+    /** Whether there is a next row (then located), past messages that are not rows. */
+    next(): boolean {
+      while (offset < end) {
+        const at = offset;
+        offset = at + 1 + bytes.readInt32BE(at + 1);
+        if (bytes[at] === 0x44) {
+          locate(bytes, at + 5, offset, starts, ends);
+          return true;
+        }
+      }
+      return false;
+    },
+  };
+}
+
+function mapRows<T>(bytes: Buffer, result: Result, build: (field: TupleField<WireRow>) => T): T[] {
+  const reader = rowReader(bytes, result);
   const built: T[] = [];
-  for (let offset = start; offset < end;) {
-    const next = offset + 1 + bytes.readInt32BE(offset + 1);
-    if (bytes[offset] === 0x44) {
-      locate(bytes, offset + 5, next, starts, ends);
-      built.push(build(field as TupleField<WireRow>));
-    }
-    offset = next;
-  }
+  while (reader.next()) built.push(build(reader.field));
   return built;
 }
 
-function cursorOf<Tuple extends unknown[]>(
-  bytes: Buffer,
-  { start, end, columns }: Result,
-): TupleCursor<Tuple> {
-  const starts = new Int32Array(columns.length);
-  const ends = new Int32Array(columns.length);
-  const field = (column: number): unknown => {
-    const from = starts[column] ?? -1;
-    if (from < 0) return null;
-    return (columns[column] as Column).decode(bytes, from, ends[column] ?? from);
-  };
-  let offset = start;
-  let located = -1;
-  /** Whether there is a row at `offset` (located), moving past messages that are not rows. */
-  const atRow = (): boolean => {
-    while (offset < end) {
-      const next = offset + 1 + bytes.readInt32BE(offset + 1);
-      if (bytes[offset] === 0x44) {
-        if (located !== offset) locate(bytes, offset + 5, next, starts, ends);
-        located = offset;
-        return true;
-      }
-      offset = next;
-    }
-    return false;
-  };
+function cursorOf<Tuple extends unknown[]>(bytes: Buffer, result: Result): TupleCursor<Tuple> {
+  const reader = rowReader(bytes, result);
+  const field = reader.field as TupleField<Tuple>;
+  let current = reader.next();
   return {
     peek: <K extends number & keyof Tuple>(column: K): Tuple[K] | undefined =>
-      atRow() ? (field(column) as Tuple[K]) : undefined,
-    take<T>(build: (field: TupleField<Tuple>) => T): T | undefined {
-      if (!atRow()) return undefined;
-      const built = build(field as TupleField<Tuple>);
-      offset += 1 + bytes.readInt32BE(offset + 1);
+      current ? field(column) : undefined,
+    take<T>(build: (row: TupleField<Tuple>) => T): T | undefined {
+      if (!current) return undefined;
+      const built = build(field);
+      current = reader.next();
       return built;
     },
   };
