@@ -39,14 +39,6 @@ const SUBSCRIPTION_FIELDS = `subscription_id, customer_id, plan, currency, amoun
 const DISPUTE_FIELDS =
   'dispute_id, invoice_id, opened_on, resolved_on, reason, amount_minor, outcome, customer_id';
 
-/** A page of customers, in id order, as one JSON array of positional rows (see jsonArraySql). */
-const customerPageSql = (where: string): string =>
-  `SELECT coalesce(json_agg(json_build_array(${CUSTOMER_FIELDS}) ORDER BY customer_id), '[]')::text AS rows
-   FROM (SELECT * FROM customers WHERE ${where} ORDER BY customer_id LIMIT $2) c`;
-
-const FIRST_CUSTOMERS = customerPageSql('tenant_id = $1');
-const NEXT_CUSTOMERS = customerPageSql('tenant_id = $1 AND customer_id > $3');
-
 type CustomerTuple = [
   string,
   string | null,
@@ -425,7 +417,7 @@ export async function getAccountFacts(
 type Page = {
   facts: () => Iterable<AccountFacts>;
   /** Every account of the page was read. */
-  done?: () => void;
+  done: () => void;
   last: string | undefined;
   full: boolean;
 };
@@ -460,26 +452,7 @@ const customerOf = ([
   ...storedCard({ cardBrand, cardLast4, cardExpMonth, cardExpYear, cardUpdatedOn }),
 });
 
-async function loadPage(
-  db: SqlSession,
-  tenant: TenantId,
-  pageSize: number,
-  after: string | undefined,
-): Promise<Page> {
-  const rows =
-    after === undefined
-      ? await queryJsonArray<CustomerTuple>(db, FIRST_CUSTOMERS, [tenant, pageSize])
-      : await queryJsonArray<CustomerTuple>(db, NEXT_CUSTOMERS, [tenant, pageSize, after]);
-  const customers = rows.map(customerOf);
-  const facts = await loadFacts(db, tenant, customers);
-  return {
-    facts: () => facts,
-    last: customers[customers.length - 1]?.customerId,
-    full: customers.length === pageSize,
-  };
-}
-
-type QueryTuples = NonNullable<SqlClient['queryTuples']>;
+type QueryTuples = SqlClient['queryTuples'];
 
 /** A page as positional rows (queryTuples), its children read in the page's order. */
 async function loadPipelinedPage(
@@ -586,11 +559,8 @@ export async function* streamAccountFacts(
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
     throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
   }
-  const { queryTuples } = db;
   const load = (after: string | undefined): Promise<Page> =>
-    queryTuples === undefined
-      ? loadPage(db, tenant, pageSize, after)
-      : loadPipelinedPage(queryTuples, tenant, pageSize, after);
+    loadPipelinedPage(db.queryTuples, tenant, pageSize, after);
   let next: Promise<Page> | undefined = load(undefined);
   while (next !== undefined) {
     const page: Page = await next;
@@ -601,6 +571,6 @@ export async function* streamAccountFacts(
     // it back by as long, with the database thread idle meanwhile.
     if (next !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
     yield* page.facts();
-    page.done?.();
+    page.done();
   }
 }

@@ -25,7 +25,6 @@ const page = (after?: string): SqlStatement[] => [
 ];
 
 async function walk(after?: string) {
-  if (client.queryTuples === undefined) throw new Error('PGlite reads pipelines of statements');
   const results = await client.queryTuples(page(after), KEYSET);
   const rows = results.rows<[string, number]>(0);
   const child = results.rows<[string, string | null, string | null]>(1);

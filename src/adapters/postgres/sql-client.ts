@@ -57,12 +57,12 @@ export type TuplesOptions = {
 export interface SqlClient extends SqlSession {
   readonly kind: 'pglite' | 'postgres';
   /**
-   * Read statements run back to back in one trip to the engine, each answered as positional rows in
-   * its column order (same value forms as `query`). PGlite has it: its statements run on another
-   * thread, and rows that cross as the database wrote them cost that thread nothing to shape. A
-   * statement's rows are decoded when asked for.
+   * Read statements, each answered as positional rows in its column order (same value forms as
+   * `query`). PGlite runs them back to back in one trip to its thread and hands over PostgreSQL's wire
+   * messages, decoded when asked for; node-postgres decodes text rows, the statements after the first
+   * at once on connections of their own.
    */
-  readonly queryTuples?: (
+  readonly queryTuples: (
     statements: readonly SqlStatement[],
     options?: TuplesOptions,
   ) => Promise<TupleResults>;

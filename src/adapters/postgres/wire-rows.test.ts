@@ -33,7 +33,6 @@ afterAll(async () => {
 });
 
 function tuples(statements: readonly SqlStatement[], options?: { keyRangeOfFirst?: boolean }) {
-  if (client.queryTuples === undefined) throw new Error('PGlite reads pipelines of statements');
   return client.queryTuples(statements, options);
 }
 
